@@ -1,0 +1,375 @@
+"""Running one check once: :func:`run_check` turns a :class:`CheckSpec` into a :class:`CheckResult`.
+
+It never raises. A check that cannot run at all (invalid spec, unknown host name, missing plugin, plugin
+timeout, unexpected exception) is UNKNOWN with the reason in the summary. What a check *finds* is reported as
+its state: a refused or timed-out TCP/HTTP connection is CRITICAL (as ``check_tcp``/``check_http`` do), a
+slow answer is judged by the spec's thresholds.
+
+Blocking by design: the scheduler runs checks in a worker pool. HTTP checks ignore proxy environment variables
+(patrol targets are on the internal network, as with ``check_http``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import ssl
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import httpx
+import psutil
+
+from monitoring.checkspec import CheckResult, CheckSpec, State, resolve_plugin, validate_spec, worst
+from monitoring.perfdata import PerfDatum, split_plugin_output
+from monitoring.ranges import check_thresholds
+
+MAX_OUTPUT = 64 * 1024  # bytes of plugin output / HTTP body kept; Nagios itself truncates long output too
+_PLUGIN_ENV = {**os.environ, "LC_ALL": "C"}  # plugins print decimal points, not localised commas
+
+
+def run_check(spec: CheckSpec) -> CheckResult:
+    """Run ``spec`` once and return its result, with ``duration`` measured here. Never raises."""
+    started = time.perf_counter()
+    try:
+        errors = validate_spec(spec)
+        if errors:
+            details = "; ".join(f"{k}: {v}" for k, v in errors.items())
+            result = CheckResult(State.UNKNOWN, f"invalid check: {details}")
+        else:
+            result = PROBES[spec.kind](spec)
+    except Exception as exc:  # a patrol must never take the scheduler down
+        result = CheckResult(State.UNKNOWN, f"check failed: {type(exc).__name__}: {exc}")
+    return replace(result, duration=time.perf_counter() - started)
+
+
+def unknown(reason: str) -> CheckResult:
+    """An UNKNOWN result with ``reason`` as its summary."""
+    return CheckResult(State.UNKNOWN, reason)
+
+
+def judge(
+    spec: CheckSpec, label: str, value: float, uom: str = "", high: float | None = None
+) -> tuple[State, PerfDatum]:
+    """State of ``value`` against the spec's thresholds in effect, and the metric describing it."""
+    warning, critical = spec.thresholds()
+    state = State(check_thresholds(value, warning, critical))
+    low = 0.0 if high is not None else None
+    return state, PerfDatum(label, round(value, 6), uom, warning, critical, low, high)
+
+
+# ------------------------------------------------------------------------------------------- host (psutil)
+
+
+def probe_cpu(spec: CheckSpec) -> CheckResult:
+    """CPU percent used, sampled over ``sample`` seconds."""
+    percent = psutil.cpu_percent(interval=float(spec.param("sample")))
+    state, metric = judge(spec, "cpu", percent, "%", 100)
+    return CheckResult(state, f"CPU {state.name} - {percent:.1f}% used", metrics=[metric])
+
+
+def probe_memory(spec: CheckSpec) -> CheckResult:
+    """Memory percent used (psutil's 'available'-based figure)."""
+    mem = psutil.virtual_memory()
+    state, metric = judge(spec, "memory", mem.percent, "%", 100)
+    used = PerfDatum("memory_used", float(mem.total - mem.available), "B", None, None, 0, float(mem.total))
+    text = f"MEMORY {state.name} - {mem.percent:.1f}% used of {_human(mem.total)}"
+    return CheckResult(state, text, metrics=[metric, used])
+
+
+def probe_swap(spec: CheckSpec) -> CheckResult:
+    """Swap percent used; OK when the host has no swap."""
+    swap = psutil.swap_memory()
+    if not swap.total:
+        return CheckResult(State.OK, "SWAP OK - no swap configured", metrics=[PerfDatum("swap", 0.0, "%")])
+    state, metric = judge(spec, "swap", swap.percent, "%", 100)
+    text = f"SWAP {state.name} - {swap.percent:.1f}% used of {_human(swap.total)}"
+    return CheckResult(state, text, metrics=[metric])
+
+
+def probe_disk(spec: CheckSpec) -> CheckResult:
+    """Disk percent used on the file system holding ``path``."""
+    path = spec.param("path")
+    try:
+        usage = psutil.disk_usage(path)
+    except OSError as exc:
+        return unknown(f"DISK UNKNOWN - cannot read {path}: {exc.strerror or exc}")
+    state, metric = judge(spec, path, usage.percent, "%", 100)
+    free = f"{_human(usage.free)} free of {_human(usage.total)}"
+    text = f"DISK {state.name} - {path} {usage.percent:.1f}% used, {free}"
+    return CheckResult(state, text, metrics=[metric])
+
+
+def probe_load(spec: CheckSpec) -> CheckResult:
+    """Load average per core; thresholds apply to the ``period`` (1, 5 or 15 minute) figure."""
+    cores = psutil.cpu_count() or 1
+    loads = [value / cores for value in os.getloadavg()]
+    period = spec.param("period")
+    value = loads[(1, 5, 15).index(period)]
+    state, _ = judge(spec, f"load{period}", value)
+    warning, critical = spec.thresholds()
+    metrics = [
+        PerfDatum(f"load{p}", round(v, 4), "", warning, critical, 0)
+        for p, v in zip((1, 5, 15), loads, strict=True)
+    ]
+    text = f"LOAD {state.name} - per core: {loads[0]:.2f}, {loads[1]:.2f}, {loads[2]:.2f} ({cores} cores)"
+    return CheckResult(state, text, metrics=metrics)
+
+
+def count_processes(name: str | None, cmdline: str | None) -> int:
+    """Count processes (except this one) named ``name`` and/or whose command line matches ``cmdline``."""
+    pattern = re.compile(cmdline) if cmdline else None
+    count = 0
+    for proc in psutil.process_iter(["pid", "name", "cmdline"]):
+        info = proc.info
+        if info["pid"] == os.getpid():
+            continue
+        if name and info.get("name") != name:
+            continue
+        if pattern and not pattern.search(" ".join(info.get("cmdline") or [])):
+            continue
+        count += 1
+    return count
+
+
+def probe_process(spec: CheckSpec) -> CheckResult:
+    """Count matching processes and judge the count (default: CRITICAL when none)."""
+    name, cmdline = spec.params.get("name"), spec.params.get("cmdline")
+    count = count_processes(name, cmdline)
+    state, metric = judge(spec, "procs", float(count))
+    what = " ".join(filter(None, [name and f"name={name}", cmdline and f"cmdline~/{cmdline}/"]))
+    return CheckResult(state, f"PROCS {state.name} - {count} process(es) with {what}", metrics=[metric])
+
+
+def _human(size: float) -> str:
+    """Bytes as a short human figure (GiB style)."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if size < 1024 or unit == "TiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} PiB"  # pragma: no cover
+
+
+# ----------------------------------------------------------------------------------------------------- TCP
+
+
+def probe_tcp(spec: CheckSpec) -> CheckResult:
+    """Connect to host:port; CRITICAL when refused or timed out, latency judged by the thresholds."""
+    host, port = spec.params["host"], spec.params["port"]
+    started = time.perf_counter()
+    try:
+        with socket.create_connection((host, port), timeout=spec.timeout):
+            latency = time.perf_counter() - started
+    except socket.gaierror as exc:
+        return unknown(f"TCP UNKNOWN - cannot resolve {host}: {exc.strerror or exc}")
+    except TimeoutError:
+        return CheckResult(State.CRITICAL, f"TCP CRITICAL - {host}:{port} no answer within {spec.timeout} s")
+    except OSError as exc:
+        return CheckResult(State.CRITICAL, f"TCP CRITICAL - {host}:{port} {exc.strerror or exc}")
+    state, metric = judge(spec, "time", latency, "s")
+    text = f"TCP {state.name} - {host}:{port} answered in {latency * 1000:.1f} ms"
+    return CheckResult(state, text, metrics=[metric])
+
+
+# ---------------------------------------------------------------------------------------------------- HTTP
+
+
+def _ssl_context(spec: CheckSpec) -> ssl.SSLContext:
+    """TLS context per the spec: system store, a given CA file, or no verification."""
+    context = ssl.create_default_context(cafile=spec.params.get("ca_file"))
+    if not spec.param("verify_tls"):
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _is_dns_failure(exc: BaseException) -> bool:
+    """True when an httpx error was caused by name resolution."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def cert_days_left(not_after: str, now: datetime | None = None) -> float:
+    """Days from ``now`` (default: current time) until a certificate's ``notAfter`` (``ssl`` text format)."""
+    expires = ssl.cert_time_to_seconds(not_after)
+    current = (now or datetime.now(UTC)).timestamp()
+    return (expires - current) / 86400
+
+
+def _fetch(spec: CheckSpec) -> tuple[httpx.Response, bytes, float, dict]:
+    """Do the request; return (response, body up to MAX_OUTPUT, seconds to full body, peer certificate)."""
+    method, url = spec.param("method").upper(), spec.params["url"]
+    headers, body = spec.param("headers"), spec.params.get("body")
+    with httpx.Client(
+        verify=_ssl_context(spec),
+        timeout=spec.timeout,
+        trust_env=False,
+        follow_redirects=spec.param("follow_redirects"),
+    ) as client:
+        started = time.perf_counter()
+        with client.stream(method, url, headers=headers, content=body) as resp:
+            cert = _peer_cert(resp)
+            chunks, size = [], 0
+            for chunk in resp.iter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size >= MAX_OUTPUT:
+                    break
+            latency = time.perf_counter() - started
+    return resp, b"".join(chunks)[:MAX_OUTPUT], latency, cert
+
+
+def _peer_cert(resp: httpx.Response) -> dict:
+    """The verified peer certificate of the response's connection ({} for plain HTTP or unverified TLS)."""
+    stream = resp.extensions.get("network_stream")
+    ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
+    return (ssl_object.getpeercert() or {}) if ssl_object is not None else {}
+
+
+def probe_http(spec: CheckSpec) -> CheckResult:
+    """Request the URL and judge status, body content, latency and certificate lifetime; worst state wins."""
+    url = spec.params["url"]
+    try:
+        resp, body, latency, cert = _fetch(spec)
+    except httpx.TimeoutException:
+        return CheckResult(State.CRITICAL, f"HTTP CRITICAL - {url} no answer within {spec.timeout} s")
+    except httpx.TransportError as exc:
+        if _is_dns_failure(exc):
+            return unknown(f"HTTP UNKNOWN - cannot resolve host of {url}")
+        return CheckResult(State.CRITICAL, f"HTTP CRITICAL - {url} {type(exc).__name__}: {exc}")
+    findings = [_judge_status(spec, resp.status_code), *_judge_body(spec, body, resp.encoding)]
+    latency_state, metric = judge(spec, "time", latency, "s")
+    findings.append((latency_state, f"{latency * 1000:.0f} ms"))
+    metrics = [metric, PerfDatum("size", float(len(body)), "B", None, None, 0)]
+    cert_finding = _judge_cert(spec, cert)
+    if cert_finding:
+        findings.append(cert_finding[0])
+        metrics.append(cert_finding[1])
+    return _combine("HTTP", findings, metrics)
+
+
+def _judge_status(spec: CheckSpec, status: int) -> tuple[State, str]:
+    """CRITICAL when the status is not expected (default: any 2xx or 3xx)."""
+    expected = spec.param("expect_status")
+    good = status in expected if expected else 200 <= status < 400
+    return (State.OK if good else State.CRITICAL), f"status {status}"
+
+
+def _judge_body(spec: CheckSpec, body: bytes, encoding: str | None) -> list[tuple[State, str]]:
+    """CRITICAL findings for a missing keyword or a regex that does not match."""
+    text = body.decode(encoding or "utf-8", errors="replace")
+    findings = []
+    keyword, regex = spec.params.get("keyword"), spec.params.get("regex")
+    if keyword is not None:
+        found = keyword in text
+        text_found = "found" if found else "missing"
+        findings.append((State.OK if found else State.CRITICAL, f"keyword {keyword!r} {text_found}"))
+    if regex is not None:
+        found = re.search(regex, text) is not None
+        text_found = "matched" if found else "not matched"
+        findings.append((State.OK if found else State.CRITICAL, f"regex /{regex}/ {text_found}"))
+    return findings
+
+
+def _judge_cert(spec: CheckSpec, cert: dict) -> tuple[tuple[State, str], PerfDatum] | None:
+    """Certificate lifetime finding for HTTPS URLs, or None when there is no verified certificate to read."""
+    if not spec.params["url"].lower().startswith("https://"):
+        return None
+    if not cert.get("notAfter"):
+        return (State.OK, "certificate not checked (verify_tls = false)"), PerfDatum("cert_days", None)
+    days = cert_days_left(cert["notAfter"])
+    warn_days, crit_days = spec.param("cert_warning_days"), spec.param("cert_critical_days")
+    state = State.CRITICAL if days < crit_days else State.WARNING if days < warn_days else State.OK
+    metric = PerfDatum("cert_days", round(days, 2), "", f"{warn_days}:", f"{crit_days}:")
+    return (state, f"certificate expires in {days:.0f} days"), metric
+
+
+def _combine(prefix: str, findings: list[tuple[State, str]], metrics: list[PerfDatum]) -> CheckResult:
+    """One result from several findings: the worst state, non-OK findings first in the summary."""
+    state = worst([s for s, _ in findings])
+    ordered = [text for s, text in sorted(findings, key=lambda f: f[0] == State.OK)]
+    long_output = "\n".join(f"{s.name}: {text}" for s, text in findings)
+    return CheckResult(state, f"{prefix} {state.name} - {', '.join(ordered)}", long_output, metrics)
+
+
+# ------------------------------------------------------------------------------------------- Nagios plugins
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """Kill the plugin's whole process group (it may have children) and reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    # a grandchild that left the group may still hold the pipe open: do not wait for it forever
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.communicate(timeout=2)
+
+
+def run_plugin(command: list[str], timeout: float) -> CheckResult:
+    """Run a Nagios plugin without a shell in its own process group, killed at ``timeout`` seconds.
+
+    Exit code 0/1/2/3 gives OK/WARNING/CRITICAL/UNKNOWN, anything else UNKNOWN. The first output line is the
+    summary, the rest the long output; perfdata after ``|`` is parsed (also from long output lines).
+    """
+    path = resolve_plugin(command[0]) if command else None
+    if path is None:
+        return unknown(f"plugin {command[0] if command else ''!r} not found")
+    try:
+        proc = subprocess.Popen(
+            [path, *command[1:]],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            process_group=0,
+            env=_PLUGIN_ENV,
+        )
+    except OSError as exc:
+        return unknown(f"cannot run plugin {path}: {exc.strerror or exc}")
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        return unknown(f"plugin timed out after {timeout:g} s: {path}")
+    return plugin_result(proc.returncode, out, err)
+
+
+def plugin_result(code: int, out: bytes, err: bytes) -> CheckResult:
+    """Turn a finished plugin's exit code and output into a result."""
+    text = out[:MAX_OUTPUT].decode("utf-8", errors="replace")
+    summary, long_output, metrics = split_plugin_output(text)
+    state = State.from_exit_code(code)
+    if code < 0:
+        summary = f"plugin killed by signal {-code}" + (f": {summary}" if summary else "")
+    elif code not in (0, 1, 2, 3):
+        summary = f"plugin exit code {code} (not 0-3)" + (f": {summary}" if summary else "")
+    if not summary:
+        first_err = err[:MAX_OUTPUT].decode("utf-8", errors="replace").strip().split("\n")[0]
+        summary = "(no output returned from plugin)" + (f" stderr: {first_err}" if first_err else "")
+    return CheckResult(state, summary, long_output, metrics)
+
+
+def probe_nagios(spec: CheckSpec) -> CheckResult:
+    """Run the spec's plugin command with its timeout."""
+    return run_plugin(spec.params["command"], spec.timeout)
+
+
+PROBES: dict[str, Callable[[CheckSpec], CheckResult]] = {
+    "cpu": probe_cpu,
+    "memory": probe_memory,
+    "swap": probe_swap,
+    "disk": probe_disk,
+    "load": probe_load,
+    "process": probe_process,
+    "tcp": probe_tcp,
+    "http": probe_http,
+    "nagios": probe_nagios,
+}
