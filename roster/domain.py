@@ -1,0 +1,311 @@
+"""Plain data of the roster engine: people, shifts, pattern, leave, pins, rules, results.
+
+Everything here is a frozen dataclass (hashable, safe to share between threads) and carries no
+behaviour beyond small derived properties. The DB layer maps its rows onto these; the solver,
+validator, explainer and on-call lookup read only these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from types import MappingProxyType
+
+POSITIONS: tuple[str, ...] = ("leader", "info", "comms")
+WATCHER_SKILLS: frozenset[str] = frozenset({"info", "comms"})
+ROLES: frozenset[str] = frozenset({"leader", "watcher", "manager"})
+TEAMS: tuple[str, ...] = ("A", "B", "C", "D")
+SOURCES: frozenset[str] = frozenset({"pattern", "substitute", "pinned"})
+
+
+def frozen_map(data: Mapping | None = None) -> Mapping:
+    """A read-only copy of ``data`` (an empty mapping for None)."""
+    return MappingProxyType(dict(data or {}))
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone who may sit a seat; ``position`` is the primary seat (derived when None)."""
+
+    username: str
+    name: str
+    role: str = "watcher"
+    skills: frozenset[str] = frozenset()
+    team: str | None = None
+    active: bool = True
+    position: str | None = None
+
+    @property
+    def primary(self) -> str:
+        """The seat this person sits on their own team's pattern."""
+        if self.position:
+            return self.position
+        if self.role == "leader":
+            return "leader"
+        return "info" if "info" in self.skills or not self.skills else "comms"
+
+    def qualified(self, position: str) -> bool:
+        """True when this (active) person may sit ``position``."""
+        if not self.active:
+            return False
+        if position == "leader":
+            return self.role == "leader"
+        return position in self.skills or self.position == position
+
+
+@dataclass(frozen=True)
+class ShiftDef:
+    """A shift kind; a shift belongs to the calendar date on which it starts."""
+
+    code: str
+    start: time
+    hours: int = 12
+
+    def starts_at(self, day: date) -> datetime:
+        """Naive local start of this shift on ``day``."""
+        return datetime.combine(day, self.start)
+
+    def ends_at(self, day: date) -> datetime:
+        """Naive local end of this shift started on ``day``."""
+        return self.starts_at(day) + timedelta(hours=self.hours)
+
+
+DAY = ShiftDef("D", time(8, 0), 12)
+NIGHT = ShiftDef("N", time(20, 0), 12)
+DEFAULT_SHIFTS: tuple[ShiftDef, ...] = (DAY, NIGHT)
+DEFAULT_COVERAGE: Mapping[str, int] = frozen_map({"leader": 1, "info": 1, "comms": 1})
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A rotation cycle over D/N/O; team ``t`` works ``code[(day - anchor + offsets[t]) % len]``."""
+
+    code: str
+    anchor: date
+    offsets: Mapping[str, int] = field(default_factory=frozen_map)
+
+    def shift_of(self, team: str | None, day: date) -> str:
+        """'D', 'N' or 'O' for ``team`` on ``day`` ('O' for no team or a team without offset)."""
+        if team is None or team not in self.offsets:
+            return "O"
+        return self.code[((day - self.anchor).days + self.offsets[team]) % len(self.code)]
+
+
+@dataclass(frozen=True)
+class Leave:
+    """Approved leave: every shift from ``start`` to ``end`` inclusive, or only ``shifts`` when given."""
+
+    username: str
+    start: date
+    end: date
+    shifts: frozenset[tuple[date, str]] | None = None
+    reason: str = ""
+
+    def covers(self, day: date, shift: str) -> bool:
+        """True when this leave removes the person from ``shift`` on ``day``."""
+        if self.shifts is not None:
+            return (day, shift) in self.shifts
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class Pin:
+    """A seat fixed by hand: ``username`` sits ``position`` on ``shift`` of ``day``."""
+
+    username: str
+    day: date
+    shift: str
+    position: str
+
+
+@dataclass(frozen=True)
+class Preference:
+    """A wish: work (``wanted``) or not work a date or weekday (0=Mon), one shift or any (None)."""
+
+    username: str
+    wanted: bool
+    day: date | None = None
+    weekday: int | None = None
+    shift: str | None = None
+    weight: int = 1
+
+    def matches(self, day: date, shift: str) -> bool:
+        """True when the shift ``shift`` on ``day`` is the one this preference talks about."""
+        if self.day is not None and self.day != day:
+            return False
+        if self.weekday is not None and self.weekday != day.weekday():
+            return False
+        return self.shift is None or self.shift == shift
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Weights of the soft rules (per unit of each penalty)."""
+
+    substitution: int = 20
+    pattern_release: int = 20
+    fair_nights: int = 4
+    fair_weekends: int = 2
+    fair_holidays: int = 3
+    fair_substitutions: int = 2
+    preference: int = 5
+    change: int = 30
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Hard-rule limits (None: derived from the pattern, see ``patterns.resolve_rules``) and weights."""
+
+    min_rest_hours: int = 12
+    max_consecutive: int | None = None
+    window_days: int = 28
+    max_shifts_in_window: int | None = None
+    weights: Weights = field(default_factory=Weights)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What one person already worked in earlier published periods."""
+
+    nights: int = 0
+    weekends: int = 0
+    holidays: int = 0
+    substitutions: int = 0
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One person in one seat: ``position`` on ``shift`` of ``day``."""
+
+    day: date
+    shift: str
+    position: str
+    username: str
+    source: str = "pattern"
+
+
+@dataclass(frozen=True)
+class RosterInputs:
+    """Everything one solve needs. ``previous``: last published assignments (minimal change);
+    ``before``: assignments of the days just before ``start`` (rest rules across the start);
+    ``day_kinds``: optional override of the holiday calendar (date -> 'workday'|'weekend'|'holiday')."""
+
+    people: tuple[Person, ...]
+    start: date
+    days: int
+    pattern: Pattern
+    shifts: tuple[ShiftDef, ...] = DEFAULT_SHIFTS
+    coverage: Mapping[str, int] = field(default_factory=lambda: DEFAULT_COVERAGE)
+    leaves: tuple[Leave, ...] = ()
+    pins: tuple[Pin, ...] = ()
+    preferences: tuple[Preference, ...] = ()
+    rules: Rules = field(default_factory=Rules)
+    history: Mapping[str, Counts] = field(default_factory=frozen_map)
+    previous: tuple[Assignment, ...] = ()
+    before: tuple[Assignment, ...] = ()
+    day_kinds: Mapping[date, str] | None = None
+
+    @property
+    def dates(self) -> list[date]:
+        """The calendar dates of the period, in order."""
+        return [self.start + timedelta(days=i) for i in range(self.days)]
+
+    @property
+    def end(self) -> date:
+        """The last date of the period (inclusive)."""
+        return self.start + timedelta(days=self.days - 1)
+
+    def person(self, username: str) -> Person | None:
+        """The person with ``username`` or None."""
+        return next((p for p in self.people if p.username == username), None)
+
+    def shift_def(self, code: str) -> ShiftDef:
+        """The ShiftDef with ``code``."""
+        return next(s for s in self.shifts if s.code == code)
+
+
+@dataclass(frozen=True)
+class Cost:
+    """One named penalty of the objective: ``amount`` charged to ``username`` by soft rule ``rule``."""
+
+    rule: str
+    username: str
+    amount: int
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A broken hard rule found by the validator."""
+
+    rule: str
+    day: date | None
+    shift: str | None
+    position: str | None
+    username: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A seat nobody can fill, with each qualified person's reason (username, reason)."""
+
+    day: date
+    shift: str
+    position: str
+    reasons: tuple[tuple[str, str], ...]
+
+    def sentence(self, names: Mapping[str, str] | None = None) -> str:
+        """'12-03 night: no communications watcher: Li on leave, Wang resting after night shift'."""
+        names = names or {}
+        label = {"D": "day", "N": "night"}.get(self.shift, self.shift)
+        seat = {"leader": "shift leader", "info": "information watcher", "comms": "communications watcher"}
+        who = ", ".join(f"{names.get(u, u)} {r}" for u, r in self.reasons) or "nobody is qualified"
+        return f"{self.day:%m-%d} {label}: no {seat.get(self.position, self.position)}: {who}"
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why no roster exists: the seats that cannot be filled and a shortlist of conflicting inputs."""
+
+    summary: str
+    gaps: tuple[Gap, ...] = ()
+    conflicts: tuple[str, ...] = ()
+
+    def lines(self, names: Mapping[str, str] | None = None) -> list[str]:
+        """Human-readable lines: the summary, one per gap, then the conflicting inputs."""
+        out = [self.summary, *(g.sentence(names) for g in self.gaps)]
+        return out + [f"conflict: {c}" for c in self.conflicts]
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """Outcome of one solve; ``cost_breakdown`` explains every unit of ``objective`` by rule and person."""
+
+    status: str
+    assignments: tuple[Assignment, ...] = ()
+    objective: int | None = None
+    best_bound: int | None = None
+    gap: float | None = None
+    wall_time: float = 0.0
+    cost_breakdown: tuple[Cost, ...] = ()
+    explanation: Explanation | None = None
+    warnings: tuple[str, ...] = ()
+    stage: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when a roster was found (optimal or merely feasible)."""
+        return self.status in ("OPTIMAL", "FEASIBLE")
+
+
+@dataclass(frozen=True)
+class OnDuty:
+    """Who sits each seat of the shift running at a moment."""
+
+    day: date
+    shift: str
+    starts_at: datetime
+    ends_at: datetime
+    people: Mapping[str, tuple[str, ...]]

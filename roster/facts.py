@@ -1,0 +1,118 @@
+"""Facts derived once from RosterInputs and shared by the solver and the explainer.
+
+Not used by the validator, which recomputes what it needs in its own simple code.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from roster import holidays
+from roster.domain import Assignment, Person, RosterInputs, Rules
+from roster.patterns import resolve_rules
+from roster.rules import conflict_offsets
+
+Slot = tuple[str, date, str]  # (username, day, shift)
+
+
+@dataclass
+class Facts:
+    """Precomputed sets and maps of one solve (all keyed by username / date / shift code)."""
+
+    inputs: RosterInputs
+    rules: Rules
+    dates: list[date]
+    codes: list[str]
+    people: dict[str, Person]
+    kinds: dict[date, str]
+    unknown_years: list[int]
+    leave: set[Slot] = field(default_factory=set)
+    pattern: dict[Slot, str] = field(default_factory=dict)
+    before: set[Slot] = field(default_factory=set)
+    offsets: list[tuple[str, int, str]] = field(default_factory=list)
+
+
+def build_facts(inputs: RosterInputs) -> Facts:
+    """Derive the Facts of ``inputs``: active people, leave slots, pattern slots, calendar, limits."""
+    dates = inputs.dates
+    kinds, unknown = _kinds(inputs)
+    facts = Facts(
+        inputs=inputs,
+        rules=resolve_rules(inputs.rules, inputs.pattern),
+        dates=dates,
+        codes=[s.code for s in inputs.shifts],
+        people={p.username: p for p in inputs.people if p.active},
+        kinds=kinds,
+        unknown_years=unknown,
+    )
+    facts.leave = _leave_slots(facts)
+    facts.pattern = _pattern_slots(facts)
+    facts.before = {(a.username, a.day, a.shift) for a in inputs.before if a.day < inputs.start}
+    facts.offsets = conflict_offsets(inputs.shifts, facts.rules.min_rest_hours)
+    return facts
+
+
+def _kinds(inputs: RosterInputs) -> tuple[dict[date, str], list[int]]:
+    """Day kinds from the override or the Chinese calendar (a few weeks before the start too)."""
+    span = [inputs.start + timedelta(days=i) for i in range(-31, inputs.days)]
+    if inputs.day_kinds is not None:
+        return {d: inputs.day_kinds.get(d, _plain_kind(d)) for d in span}, []
+    kinds, unknown = holidays.classify(span)
+    return kinds, [y for y in unknown if inputs.start.year <= y <= inputs.end.year]
+
+
+def _plain_kind(day: date) -> str:
+    """Weekend for Saturday/Sunday, workday otherwise (used when the override omits a date)."""
+    return holidays.WEEKEND if day.weekday() >= 5 else holidays.WORKDAY
+
+
+def _leave_slots(facts: Facts) -> set[Slot]:
+    """Every (username, day, shift) removed by approved leave inside the period."""
+    out = set()
+    for lv in facts.inputs.leaves:
+        for d in facts.dates:
+            out.update((lv.username, d, s) for s in facts.codes if lv.covers(d, s))
+    return out
+
+
+def _pattern_slots(facts: Facts) -> dict[Slot, str]:
+    """(username, day, shift) -> position for each shift of an active team member's own pattern."""
+    out = {}
+    pattern = facts.inputs.pattern
+    for p in facts.people.values():
+        if p.team not in pattern.offsets or not p.qualified(p.primary):
+            continue
+        for d in facts.dates:
+            s = pattern.shift_of(p.team, d)
+            if s in facts.codes:
+                out[(p.username, d, s)] = p.primary
+    return out
+
+
+def holders_by_seat(facts: Facts) -> dict[tuple[date, str, str], list[str]]:
+    """(day, shift, position) -> usernames the pattern puts there (on leave or not)."""
+    out: dict[tuple[date, str, str], list[str]] = defaultdict(list)
+    for (u, d, s), q in facts.pattern.items():
+        out[(d, s, q)].append(u)
+    return out
+
+
+def day_kind_matches(facts: Facts, metric: str, day: date, shift: str) -> bool:
+    """True when a shift on ``day`` counts for fairness ``metric`` (nights/weekends/holidays)."""
+    if metric == "nights":
+        return shift == "N"
+    if metric == "weekends":
+        return facts.kinds.get(day) == holidays.WEEKEND
+    return facts.kinds.get(day) == holidays.HOLIDAY
+
+
+def fairness_group(person: Person) -> tuple[str, bool]:
+    """People share fair burdens with those of the same primary position and kind (team or spare)."""
+    return (person.primary, person.team is None)
+
+
+def as_before(assignments: list[Assignment], start: date) -> tuple[Assignment, ...]:
+    """The assignments dated before ``start`` (to pass as ``RosterInputs.before``)."""
+    return tuple(a for a in assignments if a.day < start)

@@ -1,0 +1,392 @@
+"""The CP-SAT model of a roster (built by ``RosterModel``; driven by ``roster.solver``).
+
+Variables exist only where a person could possibly sit. In the ``pattern`` stage the rotation
+pattern is taken as given: a team member's own pattern shift is a constant unless something
+touches it (leave removes it; a pin, an unwanted preference, an over-full seat or a mismatch with
+the days before the period make it a variable), and off-pattern variables are created only for
+seats the constants leave open, and only for people whom leave, the same-day rule and the rest
+rules against their constant shifts do not already exclude. In the ``free`` stage every pattern
+shift is a variable and every qualified person is a candidate for every seat (the fallback when
+the pattern stage is infeasible, and the model the explainer uses with ``soft_facts``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from datetime import date, timedelta
+
+from ortools.sat.python import cp_model
+
+from roster.domain import Assignment
+from roster.facts import Facts, Slot, day_kind_matches, fairness_group, holders_by_seat
+from roster.rules import Term, square_lines
+
+Key = tuple[str, date, str, str]  # (username, day, shift, position)
+METRICS = ("nights", "weekends", "holidays", "substitutions")
+
+
+class RosterModel:
+    """Builds the CP-SAT model of one stage; ``x`` are the seat variables, ``const`` the fixed seats."""
+
+    def __init__(self, facts: Facts, stage: str = "pattern", soft_facts: bool = False):
+        self.f, self.stage, self.soft = facts, stage, soft_facts
+        self.m = cp_model.CpModel()
+        self.x: dict[Key, cp_model.IntVar] = {}
+        self.const: set[Key] = set()
+        self.terms: list[Term] = []
+        self.assumptions: dict[str, cp_model.IntVar] = {}
+        self.pinned = {(p.username, p.day, p.shift, p.position) for p in facts.inputs.pins}
+        self.flex = self._flexible_slots()
+        self._place_pattern()
+        self._add_candidates()
+        self._index()
+
+    # ---- variables -------------------------------------------------------------------------
+
+    def _flexible_slots(self) -> set[Slot]:
+        """Pattern slots that must be decisions rather than constants in this stage."""
+        if self.stage == "free" or self.soft:
+            return set(self.f.pattern)
+        flex = self._overfull_slots() | self._pin_touched_slots() | self._unwanted_slots()
+        return flex | self._before_mismatch_slots()
+
+    def _overfull_slots(self) -> set[Slot]:
+        """Holders of seats with more available pattern holders than seats, or with a pin in them."""
+        pinned_seats = {(d, s, q) for (_u, d, s, q) in self.pinned}
+        out = set()
+        for (d, s, q), users in holders_by_seat(self.f).items():
+            free = [u for u in users if (u, d, s) not in self.f.leave]
+            if len(free) > self.f.inputs.coverage.get(q, 0) or (d, s, q) in pinned_seats:
+                out.update((u, d, s) for u in free)
+        return out
+
+    def _pin_touched_slots(self) -> set[Slot]:
+        """A pinned person's own pattern slots within two days of the pin."""
+        near = {(u, d + timedelta(days=k)) for (u, d, _s, _q) in self.pinned for k in range(-2, 3)}
+        return {slot for slot in self.f.pattern if (slot[0], slot[1]) in near}
+
+    def _unwanted_slots(self) -> set[Slot]:
+        """Pattern slots their owner does not want (so the solver may honour the wish)."""
+        prefs = [p for p in self.f.inputs.preferences if not p.wanted]
+        return {(u, d, s) for (u, d, s) in self.f.pattern if any(
+            p.username == u and p.matches(d, s) for p in prefs)}
+
+    def _before_mismatch_slots(self) -> set[Slot]:
+        """Early pattern slots of people whose days before the period differ from their pattern."""
+        pat, horizon = self.f.inputs.pattern, self.f.rules.window_days
+        odd = set()
+        for a in self.f.inputs.before:
+            p = self.f.people.get(a.username)
+            if p is None or pat.shift_of(p.team, a.day) != a.shift:
+                odd.add(a.username)
+        limit = self.f.inputs.start + timedelta(days=horizon)
+        return {slot for slot in self.f.pattern if slot[0] in odd and slot[1] < limit}
+
+    def _place_pattern(self) -> None:
+        """Constants for fixed pattern slots, variables for flexible ones (none under leave)."""
+        for (u, d, s), q in self.f.pattern.items():
+            if (u, d, s) in self.f.leave and not self.soft:
+                continue
+            if (u, d, s) in self.flex:
+                self._var((u, d, s, q))
+            else:
+                self.const.add((u, d, s, q))
+
+    def _var(self, key: Key) -> cp_model.IntVar:
+        """The seat variable for ``key`` (created on first use)."""
+        if key not in self.x:
+            self.x[key] = self.m.NewBoolVar("x_{}_{}_{}_{}".format(*key))
+        return self.x[key]
+
+    def _open_seats(self) -> list[tuple[date, str, str]]:
+        """Seats the constants do not fill (every seat in the free stage)."""
+        filled: dict[tuple[date, str, str], int] = defaultdict(int)
+        for (_u, d, s, q) in self.const:
+            filled[(d, s, q)] += 1
+        cov = self.f.inputs.coverage
+        return [(d, s, q) for d in self.f.dates for s in self.f.codes for q in cov
+                if cov[q] > 0 and (self.stage == "free" or filled[(d, s, q)] < cov[q])]
+
+    def _add_candidates(self) -> None:
+        """Off-pattern variables for open seats and pins, pruned by leave, same day and rest."""
+        busy = self._constant_busy()
+        for d, s, q in self._open_seats():
+            for p in self.f.people.values():
+                if p.qualified(q) and self._could_sit(p.username, d, s, busy):
+                    self._var((p.username, d, s, q))
+        for key in self.pinned:
+            if key[0] in self.f.people and key not in self.const:
+                self._var(key)
+
+    def _constant_busy(self) -> set[Slot]:
+        """Slots a person certainly works: constant seats and the days before the period."""
+        return {(u, d, s) for (u, d, s, _q) in self.const} | set(self.f.before)
+
+    def _could_sit(self, u: str, d: date, s: str, busy: set[Slot]) -> bool:
+        """False when leave, another constant shift that day or a rest rule excludes the slot."""
+        if (u, d, s) in self.f.leave and not self.soft:
+            return False
+        if any((u, d, c) in busy for c in self.f.codes):
+            return False
+        for a, delta, b in self.f.offsets:
+            if delta and b == s and (u, d - timedelta(days=delta), a) in busy:
+                return False
+            if delta and a == s and (u, d + timedelta(days=delta), b) in busy:
+                return False
+        return True
+
+    def _index(self) -> None:
+        """Per-person lookups of variables by (day, shift) and by day."""
+        self.at: dict[Slot, list[cp_model.IntVar]] = defaultdict(list)
+        self.keys_of: dict[str, list[Key]] = defaultdict(list)
+        self.const_of: dict[str, list[Key]] = defaultdict(list)
+        for key, v in self.x.items():
+            self.at[key[:3]].append(v)
+            self.keys_of[key[0]].append(key)
+        for key in self.const:
+            self.const_of[key[0]].append(key)
+        self.busy = self._constant_busy()
+        self.users_with_vars = sorted({k[0] for k in self.x})
+
+    # ---- hard rules ------------------------------------------------------------------------
+
+    def add_hard_rules(self) -> None:
+        """Coverage, pins, leave, one shift a day, rest, consecutive days and the rolling window."""
+        self._coverage()
+        self._pins()
+        if self.soft:
+            self._soft_leave()
+        for u in self.users_with_vars:
+            self._one_per_day(u)
+            self._rest(u)
+            self._consecutive(u)
+            self._window(u)
+
+    def _lit(self, name: str) -> cp_model.IntVar | None:
+        """The assumption literal ``name`` in explain mode (None when facts are hard)."""
+        if not self.soft:
+            return None
+        if name not in self.assumptions:
+            self.assumptions[name] = self.m.NewBoolVar(name)
+        return self.assumptions[name]
+
+    def _enforce(self, ct: cp_model.Constraint, name: str) -> None:
+        """Make ``ct`` conditional on the assumption ``name`` in explain mode."""
+        lit = self._lit(name)
+        if lit is not None:
+            ct.OnlyEnforceIf(lit)
+
+    def _coverage(self) -> None:
+        """Each seat gets exactly its required count (constants count as filled)."""
+        seats: dict[tuple[date, str, str], list] = defaultdict(list)
+        fixed: dict[tuple[date, str, str], int] = defaultdict(int)
+        for (_u, d, s, q), v in self.x.items():
+            seats[(d, s, q)].append(v)
+        for (_u, d, s, q) in self.const:
+            fixed[(d, s, q)] += 1
+        cov = self.f.inputs.coverage
+        for d in self.f.dates:
+            for s in self.f.codes:
+                for q, n in cov.items():
+                    self.m.Add(sum(seats[(d, s, q)]) == n - fixed[(d, s, q)])
+
+    def _pins(self) -> None:
+        """Pinned seats are sat (a pin on a constant seat is already true)."""
+        for pin in self.f.inputs.pins:
+            key = (pin.username, pin.day, pin.shift, pin.position)
+            if key in self.const:
+                continue
+            if key not in self.x:
+                self.m.AddBoolOr([])  # pin of an inactive or unknown person: no roster
+                continue
+            self._enforce(self.m.Add(self.x[key] == 1), f"pin|{pin.username}|{pin.day}|{pin.shift}")
+
+    def _soft_leave(self) -> None:
+        """Explain mode: each leave is an assumption that empties its slots."""
+        for i, lv in enumerate(self.f.inputs.leaves):
+            vs = [self.x[k] for k in self.keys_of[lv.username] if lv.covers(k[1], k[2])]
+            if vs:
+                self._enforce(self.m.Add(sum(vs) == 0), f"leave|{i}|{lv.username}|{lv.start}|{lv.end}")
+
+    def _one_per_day(self, u: str) -> None:
+        """At most one seat per calendar day (so also one seat at a time)."""
+        for d in self.f.dates:
+            vs = [v for s in self.f.codes for v in self.at.get((u, d, s), ())]
+            if len(vs) > 1:
+                self.m.Add(sum(vs) <= 1)
+
+    def _rest(self, u: str) -> None:
+        """Night-then-day and minimum rest between pairs of shifts (delta >= 1 day)."""
+        for (_u, d, s) in sorted({k[:3] for k in self.keys_of[u]}):
+            vs = self.at[(u, d, s)]
+            for a, delta, b in self.f.offsets:
+                if a != s or delta == 0:
+                    continue
+                other = self.at.get((u, d + timedelta(days=delta), b), [])
+                if other:
+                    self._enforce(self.m.Add(sum(vs) + sum(other) <= 1), f"rest|{u}")
+
+    def _day_terms(self, u: str, days: list[date]) -> tuple[list, int]:
+        """Variables and constant count of shifts worked by ``u`` on ``days``."""
+        vs, fixed = [], 0
+        for d in days:
+            for s in self.f.codes:
+                vs.extend(self.at.get((u, d, s), ()))
+                fixed += (u, d, s) in self.busy
+        return vs, fixed
+
+    def _limit_windows(self, u: str, size: int, limit: int, rule: str) -> None:
+        """At most ``limit`` shifts of ``u`` in every ``size``-day window touching a variable."""
+        var_days = sorted({k[1] for k in self.keys_of[u]})
+        starts = {ws for d in var_days for ws in (d - timedelta(days=k) for k in range(size))}
+        for ws in sorted(starts):
+            vs, fixed = self._day_terms(u, [ws + timedelta(days=k) for k in range(size)])
+            if vs and len(vs) + fixed > limit:
+                self._enforce(self.m.Add(sum(vs) <= limit - fixed), f"{rule}|{u}")
+
+    def _consecutive(self, u: str) -> None:
+        """At most max_consecutive working days in a row."""
+        k = self.f.rules.max_consecutive
+        self._limit_windows(u, k + 1, k, "max_consecutive")
+
+    def _window(self, u: str) -> None:
+        """At most max_shifts_in_window shifts in any window_days-day window."""
+        r = self.f.rules
+        self._limit_windows(u, r.window_days, r.max_shifts_in_window, "window_limit")
+
+    # ---- soft rules ------------------------------------------------------------------------
+
+    def add_soft_rules(self) -> None:
+        """Every weighted soft rule as Terms, then the objective and the symmetry breaking."""
+        self.terms += self.pattern_terms()
+        for metric in METRICS:
+            self.terms += self.fairness_terms(metric)
+        self.terms += self.preference_terms()
+        self.terms += self.change_terms()
+        self.m.Minimize(sum(t.coef * t.expr for t in self.terms))
+        self._break_symmetry()
+        self._hint()
+
+    def is_substitute(self, key: Key) -> bool:
+        """An off-pattern seat not pinned by hand."""
+        u, d, s, q = key
+        return self.f.pattern.get((u, d, s)) != q and key not in self.pinned
+
+    def pattern_terms(self) -> list[Term]:
+        """``substitution`` per off-pattern seat; ``pattern_release`` per own shift not worked."""
+        w = self.f.rules.weights
+        out = [Term("substitution", k[0], w.substitution, v, f"{k[1]} {k[2]} {k[3]}")
+               for k, v in self.x.items() if self.is_substitute(k)]
+        for (u, d, s), q in self.f.pattern.items():
+            key = (u, d, s, q)
+            if key in self.x and (u, d, s) not in self.f.leave:
+                out.append(Term("pattern_release", u, w.pattern_release, 1 - self.x[key], f"{d} {s}"))
+        return out
+
+    def _metric_count(self, u: str, metric: str) -> tuple[list, int]:
+        """Variables and constant count of ``u``'s shifts that count for ``metric``."""
+        if metric == "substitutions":
+            return [self.x[k] for k in self.keys_of[u] if self.is_substitute(k)], 0
+        vs = [self.x[k] for k in self.keys_of[u] if day_kind_matches(self.f, metric, k[1], k[2])]
+        fixed = sum(1 for k in self.const_of[u] if day_kind_matches(self.f, metric, k[1], k[2]))
+        return vs, fixed
+
+    def fairness_terms(self, metric: str) -> list[Term]:
+        """Squared distance of each person's total (history included) from the group's share."""
+        weight = getattr(self.f.rules.weights, f"fair_{metric}")
+        groups: dict[tuple, list[str]] = defaultdict(list)
+        for p in self.f.people.values():
+            if p.qualified(p.primary):
+                groups[fairness_group(p)].append(p.username)
+        out = []
+        for users in groups.values():
+            counts = {u: self._metric_count(u, metric) for u in users}
+            hist = {u: getattr(self.f.inputs.history.get(u), metric, 0) for u in users}
+            base = [hist[u] + counts[u][1] for u in users]
+            target = round(sum(base) / len(base))
+            for u in users:
+                vs, fixed = counts[u]
+                out.append(self._square_term(f"fair_{metric}", u, weight, vs, hist[u] + fixed - target))
+        return out
+
+    def _square_term(self, rule: str, u: str, weight: int, vs: list, offset: int) -> Term:
+        """Term weight*(offset + sum(vs))**2, as a cost variable over convex lines."""
+        lo, hi = offset, offset + len(vs)
+        if not vs:
+            return Term(rule, u, weight, offset * offset, f"{offset:+d} vs share")
+        floor = 0 if lo <= 0 <= hi else min(lo * lo, hi * hi)
+        cost = self.m.NewIntVar(floor, max(lo * lo, hi * hi), f"{rule}_{u}")
+        for slope, icpt in square_lines(lo, hi):
+            self.m.Add(cost >= slope * (offset + sum(vs)) + icpt)
+        return Term(rule, u, weight, cost, "squared distance from share")
+
+    def preference_terms(self) -> list[Term]:
+        """One term per preference and matching shift: wanted-but-off or unwanted-but-on."""
+        w = self.f.rules.weights.preference
+        out = []
+        for pref in self.f.inputs.preferences:
+            if pref.username not in self.f.people:
+                continue
+            for d in self.f.dates:
+                for s in self.f.codes:
+                    if pref.matches(d, s):
+                        out.append(self._preference_term(pref, d, s, w))
+        return out
+
+    def _preference_term(self, pref, d: date, s: str, w: int) -> Term:
+        """Term for one preference on one shift."""
+        worked = sum(self.at.get((pref.username, d, s), [])) + ((pref.username, d, s) in self.busy)
+        expr = worked if not pref.wanted else 1 - worked
+        kind = "wanted" if pref.wanted else "unwanted"
+        return Term("preference", pref.username, w * pref.weight, expr, f"{kind} {d} {s}")
+
+    def change_terms(self) -> list[Term]:
+        """One term per seat of the last published roster that is no longer sat by the same person."""
+        w = self.f.rules.weights.change
+        out = []
+        for a in self.f.inputs.previous:
+            key = (a.username, a.day, a.shift, a.position)
+            if a.day < self.f.inputs.start or a.day > self.f.inputs.end or key in self.const:
+                continue
+            expr = 1 - self.x[key] if key in self.x else 1
+            out.append(Term("change", a.username, w, expr, f"{a.day} {a.shift} {a.position}"))
+        return out
+
+    def _break_symmetry(self) -> None:
+        """Interchangeable people (same everything, no personal data) are ordered by total shifts."""
+        personal = {lv.username for lv in self.f.inputs.leaves}
+        personal |= {k[0] for k in self.pinned} | {p.username for p in self.f.inputs.preferences}
+        personal |= {a.username for a in (*self.f.inputs.previous, *self.f.inputs.before)}
+        classes: dict[tuple, list[str]] = defaultdict(list)
+        for p in self.f.people.values():
+            if p.username not in personal and p.team is None:
+                hist = self.f.inputs.history.get(p.username)
+                classes[(p.role, p.skills, p.primary, hist)].append(p.username)
+        for users in classes.values():
+            totals = [sum(self.x[k] for k in self.keys_of[u]) for u in sorted(users)]
+            for a, b in itertools.pairwise(totals):
+                self.m.Add(a >= b)
+
+    def _hint(self) -> None:
+        """Hints: the pattern, overridden by the last published roster."""
+        prev = {(a.username, a.day, a.shift, a.position) for a in self.f.inputs.previous}
+        prev_seats = {(a.day, a.shift, a.position) for a in self.f.inputs.previous}
+        for key, v in self.x.items():
+            on_pattern = self.f.pattern.get(key[:3]) == key[3]
+            seat_known = (key[1], key[2], key[3]) in prev_seats
+            self.m.AddHint(v, key in prev if seat_known else on_pattern)
+
+    # ---- reading a solution ----------------------------------------------------------------
+
+    def assignments(self, value) -> list[Assignment]:
+        """The seats of a solution (``value`` maps a variable to its value)."""
+        keys = sorted(self.const | {k for k, v in self.x.items() if value(v)})
+        return [Assignment(d, s, q, u, self._source(u, d, s, q)) for (u, d, s, q) in
+                sorted(keys, key=lambda k: (k[1], k[2], k[3], k[0]))]
+
+    def _source(self, u: str, d: date, s: str, q: str) -> str:
+        """'pinned', 'pattern' or 'substitute'."""
+        if (u, d, s, q) in self.pinned:
+            return "pinned"
+        return "pattern" if self.f.pattern.get((u, d, s)) == q else "substitute"

@@ -1,0 +1,102 @@
+"""Rule tables of the roster engine, as data, and the small helpers the soft rules share.
+
+Hard rules (names used by the validator, the explainer and the UI):
+``coverage``, ``qualification``, ``one_seat``, ``leave``, ``pin``, ``night_then_day``,
+``one_per_day``, ``min_rest``, ``max_consecutive``, ``window_limit``.
+
+Soft rules (names in ``SolveResult.cost_breakdown``): see ``SOFT_RULES``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from roster.domain import ShiftDef
+
+HARD_RULES: dict[str, str] = {
+    "coverage": "every shift gets exactly its required number of people per position",
+    "qualification": "each seat is sat by an active person qualified for it",
+    "one_seat": "a person sits at most one seat at a time",
+    "leave": "approved leave is obeyed",
+    "pin": "pinned assignments are obeyed",
+    "night_then_day": "no day shift right after a night shift",
+    "one_per_day": "no two shifts on one calendar day",
+    "min_rest": "at least the minimum rest between two shifts",
+    "max_consecutive": "at most N working days in a row",
+    "window_limit": "at most M shifts in any rolling window",
+}
+
+SOFT_RULES: dict[str, str] = {
+    "substitution": "a shift worked off one's own team pattern (a substitute)",
+    "pattern_release": "an available person not working a shift of their own pattern",
+    "fair_nights": "night shifts away from the group's fair share (squared)",
+    "fair_weekends": "weekend shifts away from the group's fair share (squared)",
+    "fair_holidays": "public-holiday shifts away from the group's fair share (squared)",
+    "fair_substitutions": "substitutions away from the group's fair share (squared)",
+    "preference": "a personal wish not honoured",
+    "change": "a seat changed against the last published roster",
+}
+
+REASONS: dict[str, str] = {
+    "leave": "on leave",
+    "inactive": "inactive",
+    "pinned": "pinned to another shift",
+    "same_day": "already on the other shift that day",
+    "night_then_day": "resting after night shift",
+    "min_rest": "not rested enough",
+    "max_consecutive": "over the consecutive-days limit",
+    "window_limit": "over the {days}-day limit",
+}
+
+
+@dataclass(frozen=True)
+class Term:
+    """One weighted soft-rule term: ``coef * value(expr)`` is charged to ``username`` by ``rule``."""
+
+    rule: str
+    username: str
+    coef: int
+    expr: object
+    detail: str = ""
+
+
+def conflict_offsets(shifts: tuple[ShiftDef, ...], min_rest_hours: int) -> list[tuple[str, int, str]]:
+    """(a, delta_days, b): shift ``a`` on day d and shift ``b`` on day d+delta may not both be worked.
+
+    Covers one shift per calendar day (delta 0), night-then-day and the minimum rest."""
+    base = date(2000, 1, 3)
+    horizon = 1 + (max(s.hours for s in shifts) + min_rest_hours) // 24 + 1
+    out = []
+    for a in shifts:
+        for b in shifts:
+            for delta in range(horizon + 1):
+                if delta == 0 and a.code >= b.code:
+                    continue
+                if _pair_conflicts(a, b, base, delta, min_rest_hours):
+                    out.append((a.code, delta, b.code))
+    return out
+
+
+def _pair_conflicts(a: ShiftDef, b: ShiftDef, base: date, delta: int, min_rest: int) -> bool:
+    """True when ``a`` on ``base`` and ``b`` ``delta`` days later break a rest rule."""
+    if delta == 0:
+        return True
+    if a.code == "N" and b.code == "D" and delta == 1:
+        return True
+    rest = b.starts_at(base + timedelta(days=delta)) - a.ends_at(base)
+    return rest < timedelta(hours=min_rest)
+
+
+def square_lines(lo: int, hi: int) -> list[tuple[int, int]]:
+    """Lines (slope, intercept) whose maximum equals x*x at every integer x in [lo, hi].
+
+    Convex piecewise-linear: minimising a cost variable bounded below by these lines gives the
+    exact square at integers with a tight LP relaxation (no max-min, no multiplication)."""
+    return [(2 * k + 1, -k * (k + 1)) for k in range(lo, hi)] or [(0, lo * lo)]
+
+
+def window_starts(first: date, last: date, size: int) -> list[date]:
+    """Start dates of every ``size``-day window that overlaps [first, last]."""
+    begin = first - timedelta(days=size - 1)
+    return [begin + timedelta(days=i) for i in range((last - begin).days + 1)]
