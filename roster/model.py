@@ -123,9 +123,9 @@ class RosterModel:
         """Slots a person certainly works: constant seats and the days before the period."""
         return {(u, d, s) for (u, d, s, _q) in self.const} | set(self.f.before)
 
-    def _could_sit(self, u: str, d: date, s: str, busy: set[Slot]) -> bool:
+    def _could_sit(self, u: str, d: date, s: str, busy: set[Slot], leave_ok: bool = False) -> bool:
         """False when leave, another constant shift that day or a rest rule excludes the slot."""
-        if (u, d, s) in self.f.leave and not self.soft:
+        if (u, d, s) in self.f.leave and not (self.soft or leave_ok):
             return False
         if any((u, d, c) in busy for c in self.f.codes):
             return False
@@ -220,6 +220,8 @@ class RosterModel:
         """Night-then-day and minimum rest between pairs of shifts (delta >= 1 day)."""
         for (_u, d, s) in sorted({k[:3] for k in self.keys_of[u]}):
             vs = self.at[(u, d, s)]
+            if not self._could_sit(u, d, s, self.busy, leave_ok=True):
+                self._enforce(self.m.Add(sum(vs) == 0), f"rest|{u}")
             for a, delta, b in self.f.offsets:
                 if a != s or delta == 0:
                     continue
