@@ -83,6 +83,7 @@ def _read_label(text: str, i: int) -> tuple[str | None, int]:
             i += 1
         return (text[start:i] or None), i
     chars: list[str] = []
+    start = i
     i += 1
     while i < n:
         if text[i] == "'":
@@ -93,7 +94,9 @@ def _read_label(text: str, i: int) -> tuple[str | None, int]:
             return ("".join(chars) or None), i + 1
         chars.append(text[i])
         i += 1
-    return None, i  # unterminated quote
+    # unterminated quote: drop only this word, so one bad label does not swallow the items after it
+    match = re.compile(r"\s").search(text, start)
+    return None, match.start() if match else n
 
 
 def _optional_number(field: str) -> float | None:
