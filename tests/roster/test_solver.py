@@ -50,7 +50,8 @@ def test_pattern_stage_infeasible_falls_back_to_free_stage():
 def test_minimal_change_reproduces_the_published_roster():
     inputs = desk_inputs(days=28, leaves=3, seed=4)
     first = solved_ok(solve(inputs), inputs)
-    again = solved_ok(solve(replace(inputs, previous=first.assignments)), replace(inputs, previous=first.assignments))
+    redo = replace(inputs, previous=first.assignments)
+    again = solved_ok(solve(redo), redo)
     assert set(again.assignments) == set(first.assignments)
     assert "change" not in summarise(again.cost_breakdown)
 

@@ -1,0 +1,68 @@
+"""Explanations of infeasible rosters in a leader's words."""
+
+from dataclasses import replace
+from datetime import timedelta
+
+from roster.domain import Assignment, Leave, Person
+from roster.explain import explain, quick_check
+from roster.samples import desk_inputs
+from roster.solver import solve
+from tests.roster.conftest import START
+
+DAY2 = START + timedelta(days=2)
+
+
+def test_leave_conflict_names_the_seat_and_the_leave():
+    inputs = desk_inputs(spares=0, days=8, leaves=0)
+    leaves = tuple(Leave(u, DAY2, DAY2) for u in ("commA0", "commC0", "commD0"))
+    result = solve(replace(inputs, leaves=leaves))
+    assert result.status == "INFEASIBLE"
+    expl = result.explanation
+    assert any(g.day == DAY2 and g.position == "comms" for g in expl.gaps)
+    assert any("leave of" in c for c in expl.conflicts)
+    text = "\n".join(expl.lines())
+    assert "01-03" in text and "communications watcher" in text and "on leave" in text
+
+
+def test_too_few_qualified_people():
+    people = tuple(replace(p, active=False) if p.username.startswith("comm") or p.username.startswith("spare")
+                   else p for p in desk_inputs().people)
+    inputs = replace(desk_inputs(days=4, leaves=0), people=people)
+    expl = quick_check(inputs)
+    assert expl is not None and expl.gaps
+    assert expl.gaps[0].position == "comms"
+    assert "nobody is qualified" in expl.gaps[0].sentence()
+
+
+def test_one_qualified_person_cannot_sit_every_shift():
+    base = desk_inputs(spares=0, days=6, leaves=0)
+    people = tuple(p for p in base.people if not p.username.startswith("comm") or p.username == "commA0")
+    result = solve(replace(base, people=people))
+    assert result.status == "INFEASIBLE"
+    assert any(g.position == "comms" for g in result.explanation.gaps)
+
+
+def test_rest_rule_case_says_resting_after_night():
+    inputs = desk_inputs(spares=0, days=2, leaves=0)
+    before = (Assignment(START - timedelta(days=1), "N", "comms", "commB0"),)
+    leaves = tuple(Leave(u, START, START) for u in ("commA0", "commC0", "commD0"))
+    names = {p.username: p.name for p in inputs.people}
+    result = solve(replace(inputs, before=before, leaves=leaves))
+    assert result.status == "INFEASIBLE"
+    line = next(g for g in result.explanation.gaps if g.shift == "D").sentence(names)
+    assert "01-01 day: no communications watcher" in line
+    assert f"{names['commB0']} resting after night shift" in line
+
+
+def test_explain_reports_a_short_conflict_list():
+    inputs = desk_inputs(spares=0, days=8, leaves=0)
+    leaves = (*(Leave(u, DAY2, DAY2) for u in ("commA0", "commC0", "commD0")),
+              Leave("infoA0", START + timedelta(days=6), START + timedelta(days=6)))
+    expl = explain(replace(inputs, leaves=leaves))
+    assert 1 <= len(expl.conflicts) <= 4
+    assert not any("infoA0" in c or "Wang" in c for c in expl.conflicts if "07" in c)
+
+
+def test_person_record_is_plain_data():
+    p = Person("x", "X", "watcher", frozenset({"info"}))
+    assert p.primary == "info" and p.qualified("info") and not p.qualified("leader")
