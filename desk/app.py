@@ -1,0 +1,128 @@
+"""The application factory: ``create_app(test_config)`` as in Flask's tutorial."""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from desk import web
+from desk.db import make_engine
+from desk.i18n import babel_locale
+from desk.settings import LANGUAGES, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+csrf = CSRFProtect()
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the web app. ``test_config`` may set ``DATABASE_URL``, ``DUTYDESK_ENV`` and any Flask key."""
+    test_config = dict(test_config or {})
+    app = Flask("desk", root_path=str(ROOT), instance_path=str(ROOT / "instance"),
+                template_folder="templates", static_folder="static")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    settings = _settings(app, test_config)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.env == "production",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=14),
+        WTF_CSRF_CHECK_DEFAULT=False,
+        WTF_CSRF_TIME_LIMIT=None,
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
+        BABEL_DEFAULT_TIMEZONE="UTC",
+        DUTYDESK_SETTINGS=settings,
+    )
+    app.config.update({k: v for k, v in test_config.items() if k.isupper()})
+    app.extensions["dutydesk.settings"] = settings
+    app.extensions["dutydesk.engine"] = make_engine(settings.database_url)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    app.teardown_appcontext(web.close_db)
+    from desk.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _settings(app: Flask, test_config: dict[str, Any]) -> Any:
+    environ = dict(os.environ)
+    for key in ("DATABASE_URL", "DUTYDESK_ENV", "DUTYDESK_SECRET_KEY", "DUTYDESK_TIMEZONE"):
+        if key in test_config:
+            environ[key] = str(test_config.pop(key))
+    return load_settings(environ, instance_path=app.instance_path)
+
+
+def _init_extensions(app: Flask) -> None:
+    from desk.auth import init_login
+
+    csrf.init_app(app)
+    Babel(app, locale_selector=babel_locale, timezone_selector=lambda: app.extensions[
+        "dutydesk.settings"].timezone)
+    login_manager = LoginManager(app)
+    init_login(login_manager)
+    app.before_request(_protect_forms)
+    from desk.templating import init_templating
+
+    init_templating(app)
+
+
+def _protect_forms() -> None:
+    """CSRF on every state-changing request, except token-authenticated API calls and webhooks."""
+    from flask import current_app
+
+    if request.method in ("GET", "HEAD", "OPTIONS") or not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    view = app_view()
+    if getattr(view, "csrf_exempt", False):
+        return
+    if web.is_api_request() and request.headers.get("Authorization", "").startswith("Bearer "):
+        return
+    csrf.protect()
+
+
+def app_view() -> Any:
+    from flask import current_app
+
+    return current_app.view_functions.get(request.endpoint or "")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from desk.api import bp as api_bp
+    from desk.auth import bp as auth_bp
+    from desk.home import bp as home_bp
+    from desk.people import bp as people_bp
+
+    for blueprint in (auth_bp, home_bp, people_bp, api_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_errors(app: Flask) -> None:
+    from flask import render_template
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> Any:
+        if web.is_api_request():
+            return web.api_error(400, "csrf", exc.description)
+        return render_template("error.html", code=400, message=exc.description), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Any:
+        code = exc.code or 500
+        if web.is_api_request():
+            return web.api_error(code, (exc.name or "error").lower().replace(" ", "_"), exc.description or "")
+        return render_template("error.html", code=code, message=exc.description), code
+
+
+__all__ = ["LANGUAGES", "create_app"]

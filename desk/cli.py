@@ -1,0 +1,135 @@
+"""Flask CLI commands of the shell: ``db``, ``users``, ``tokens`` and ``demo``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from desk import accounts, migrate
+from desk.db import session_scope
+
+db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
+users_cli = AppGroup("users", help="People and their accounts.")
+tokens_cli = AppGroup("tokens", help="Personal API tokens.")
+demo_cli = AppGroup("demo", help="Demo data.")
+
+
+def _engine():
+    return current_app.extensions["dutydesk.engine"]
+
+
+def _url() -> str:
+    return current_app.extensions["dutydesk.settings"].database_url
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply the migrations up to REVISION (default: head)."""
+    migrate.upgrade(_url(), revision)
+    click.echo(f"database at {revision}")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision", default="-1")
+def db_downgrade(revision: str) -> None:
+    """Undo migrations down to REVISION (default: one step)."""
+    migrate.downgrade(_url(), revision)
+    click.echo(f"database at {revision}")
+
+
+def _fail(errors: dict[str, str]) -> None:
+    for field, message in errors.items():
+        click.echo(f"error: {field}: {message}", err=True)
+    sys.exit(2)
+
+
+@users_cli.command("create")
+@click.option("--username", required=True)
+@click.option("--name", "display_name", required=True, help="Display name, e.g. 张伟")
+@click.option("--role", type=click.Choice(["manager", "leader", "watcher"]), required=True)
+@click.option("--skills", default="", help="Comma-separated: info,comms")
+@click.option("--team", default="", help="A, B, C or D (none for managers and spares)")
+@click.option("--phone", default="")
+@click.option("--email", default="")
+@click.option("--password", default=None, help="Prefer --password-stdin: a password here stays in shell history")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input")
+def users_create(username: str, display_name: str, role: str, skills: str, team: str, phone: str,
+                 email: str, password: str | None, password_stdin: bool) -> None:
+    """Create a person with a login (the first manager is made this way)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        _fail({"password": "give --password or --password-stdin"})
+    fields = accounts.PersonFields(username=username.strip().lower(), display_name=display_name, role=role,
+                                   skills=accounts.normalise_skills(skills), team_code=team or None,
+                                   phone=phone, email=email)
+    try:
+        with session_scope(_engine()) as session:
+            accounts.create_person(session, actor="cli", fields=fields, password=password or "")
+    except accounts.AccountError as exc:
+        _fail(exc.errors)
+    click.echo(f"created {role} {username}")
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """List everyone with role, skills, team and whether they are active."""
+    with session_scope(_engine()) as session:
+        people = accounts.list_people(session)
+        click.echo(f"{'username':<16} {'name':<10} {'role':<8} {'skills':<11} team active")
+        for p in people:
+            click.echo(f"{p.username:<16} {p.display_name:<10} {p.role:<8} {p.skills or '-':<11} "
+                       f"{p.team_code or '-':<4} {'yes' if p.active else 'no'}")
+
+
+@tokens_cli.command("create")
+@click.option("--username", required=True)
+@click.option("--label", required=True, help="What the token is for, e.g. 'grafana'")
+def tokens_create(username: str, label: str) -> None:
+    """Create a personal API token; it is printed once, only its hash is kept."""
+    try:
+        with session_scope(_engine()) as session:
+            person = accounts.get_by_username(session, username)
+            if person is None:
+                _fail({"username": f"no such person: {username}"})
+            secret = accounts.create_token(session, actor="cli", person=person, label=label)
+    except accounts.AccountError as exc:
+        _fail(exc.errors)
+    click.echo(secret)
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Load the demo desk (idempotent) and print its logins."""
+    from desk import demo
+
+    with session_scope(_engine()) as session:
+        created = demo.load(session)
+    click.echo(f"demo data: {created} new people" if created else "demo data already present")
+    click.echo(demo.logins_text())
+
+
+@demo_cli.command("load-if-empty")
+def demo_load_if_empty() -> None:
+    """Load the demo desk only when nobody exists yet (used by ``make run``)."""
+    from desk import demo
+
+    with session_scope(_engine()) as session:
+        if accounts.list_people(session):
+            click.echo("database has people: demo data not loaded")
+            has_demo = accounts.get_by_username(session, demo.DEMO_PEOPLE[0][0]) is not None
+        else:
+            demo.load(session)
+            has_demo = True
+    if has_demo:
+        click.echo(demo.logins_text())
+
+
+def register_cli(app: Flask) -> None:
+    """Attach every command group to the app."""
+    for group in (db_cli, users_cli, tokens_cli, demo_cli):
+        app.cli.add_command(group)

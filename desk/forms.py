@@ -1,0 +1,65 @@
+"""Flask-WTF forms of the shell (each carries its CSRF token)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    widgets,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    remember = BooleanField(_l("Keep me signed in on this computer"))
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=128)])
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("new", message=_l("The two entries differ."))])
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=[("zh_CN", "中文"), ("en", "English")])
+
+
+# Choices are checked by desk.accounts.validate_fields, which explains each mistake in words.
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class PersonForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    role = SelectField(_l("Role"), choices=[("watcher", _l("Watcher")), ("leader", _l("Shift leader")),
+                                            ("manager", _l("Manager"))], validate_choice=False)
+    skills = MultiCheckboxField(_l("Skills"), choices=[("info", _l("Information systems")),
+                                                       ("comms", _l("Communications"))],
+                                 validate_choice=False)
+    team_code = SelectField(_l("Team"), choices=[("", _l("No team (spare or manager)")), ("A", "A"),
+                                                 ("B", "B"), ("C", "C"), ("D", "D")],
+                            validate_choice=False)
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)])
+    language = SelectField(_l("Language"), choices=[("", _l("Browser's language")), ("zh_CN", "中文"),
+                                                    ("en", "English")], validate_choice=False)
+    password = PasswordField(_l("Initial password"), validators=[Optional(), Length(max=128)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=128)])
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a button that only needs its CSRF token."""

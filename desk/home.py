@@ -1,0 +1,55 @@
+"""The home page of each role: what this person needs first, with honest empty states."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlmodel import func, select
+
+from desk import audit, web
+from desk.models import Person
+from desk.templating import add_nav
+
+bp = Blueprint("home", __name__)
+add_nav("home.index", _l("Home"), ("manager", "leader", "watcher"), order=0)
+add_nav("home.audit_trail", _l("Audit trail"), ("manager",), order=90)
+
+# Other packages add panels here: callables (session, person) -> dict | None for the home page.
+HOME_PANELS: list[Any] = []
+
+
+@bp.route("/")
+@web.any_role
+def index() -> Any:
+    session = web.db()
+    teammates: list[Person] = []
+    if current_user.team_code:
+        teammates = list(session.exec(select(Person).where(
+            Person.team_code == current_user.team_code, Person.active == True)  # noqa: E712
+            .order_by(Person.role, Person.username)))
+    counts = dict(session.exec(select(Person.role, func.count()).where(Person.active == True)  # noqa: E712
+                               .group_by(Person.role)).all())
+    panels = [p for p in (panel(session, current_user) for panel in HOME_PANELS) if p]
+    recent = audit.recent(session, limit=10) if current_user.role == "manager" else []
+    return render_template("home/index.html", teammates=teammates, counts=counts,
+                           panels=panels, recent=recent)
+
+
+@bp.route("/audit")
+@web.roles("manager")
+def audit_trail() -> Any:
+    events = audit.recent(web.db(), limit=500)
+    return render_template("home/audit.html", events=events)
+
+
+@bp.route("/healthz")
+@web.public
+def healthz() -> Any:
+    try:
+        web.db().exec(select(1)).one()
+    except Exception as exc:  # any database failure means "not healthy"
+        return {"status": "error", "reason": type(exc).__name__}, 503
+    return {"status": "ok"}

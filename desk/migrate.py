@@ -1,0 +1,26 @@
+"""Alembic driven from the app: ``flask db upgrade`` and the test suite use the same migrations folder."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+
+from desk.app import ROOT
+
+
+def alembic_config(database_url: str) -> Config:
+    """An Alembic configuration for this project's migrations against ``database_url``."""
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def upgrade(database_url: str, revision: str = "head") -> None:
+    """Bring the schema up to ``revision``."""
+    command.upgrade(alembic_config(database_url), revision)
+
+
+def downgrade(database_url: str, revision: str = "base") -> None:
+    """Take the schema down to ``revision``."""
+    command.downgrade(alembic_config(database_url), revision)

@@ -1,0 +1,6 @@
+"""Imports every module that defines tables, so Alembic and the tests see the whole schema.
+
+Each package adds its models module here when it gets tables.
+"""
+
+import desk.models  # noqa: F401

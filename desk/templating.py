@@ -1,0 +1,71 @@
+"""Jinja helpers: the navigation by role, local-time filters and labels shared by every template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from desk import web
+from desk.i18n import select_locale
+from desk.timeutil import to_local
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the header, shown to the roles that may follow it."""
+
+    endpoint: str
+    label: Any
+    roles: frozenset[str]
+    order: int = 50
+
+
+NAV: list[NavItem] = []
+
+
+def add_nav(endpoint: str, label: Any, roles: tuple[str, ...], order: int = 50) -> None:
+    """Register a header link (each blueprint adds its own when it is imported)."""
+    if all(item.endpoint != endpoint for item in NAV):
+        NAV.append(NavItem(endpoint, label, frozenset(roles), order))
+
+
+ROLE_LABELS = {"manager": _l("Manager"), "leader": _l("Shift leader"), "watcher": _l("Watcher")}
+SKILL_LABELS = {"info": _l("Information systems"), "comms": _l("Communications")}
+
+
+def nav_for(role: str) -> list[dict[str, Any]]:
+    """The header links this role may follow, in order, with the current one marked."""
+    items = sorted((i for i in NAV if role in i.roles), key=lambda i: (i.order, i.endpoint))
+    return [{"url": url_for(i.endpoint), "label": i.label,
+             "active": request.endpoint == i.endpoint} for i in items]
+
+
+def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC time shown in the desk's time zone."""
+    local = to_local(value, web.settings().tz)
+    return "" if local is None else local.strftime(fmt)
+
+
+def _context() -> dict[str, Any]:
+    from desk.forms import LanguageForm
+
+    role = current_user.role if current_user.is_authenticated else None
+    return {
+        "nav": nav_for(role) if role else [],
+        "language_form": LanguageForm(formdata=None, language=select_locale()),
+        "current_language": select_locale(),
+        "desk_timezone": web.settings().timezone,
+        "role_labels": ROLE_LABELS,
+        "skill_labels": SKILL_LABELS,
+    }
+
+
+def init_templating(app: Flask) -> None:
+    """Install the context processor and filters."""
+    app.context_processor(_context)
+    app.add_template_filter(localtime, "localtime")

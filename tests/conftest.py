@@ -1,0 +1,121 @@
+"""Shared fixtures: ``app``/``client``/``runner`` as in Flask's tutorial, on SQLite and on PostgreSQL.
+
+Every test that asks for ``app`` (or ``db_url``) runs twice: on a private SQLite copy and, when
+TEST_DATABASE_URL is set, on a PostgreSQL schema emptied before the test.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import Session
+
+from desk import accounts, migrate
+from desk.app import create_app
+from desk.db import session_scope
+from tests import dbutil
+
+PASSWORD = "correct-horse-9"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return dbutil.migrated_sqlite_template(tmp_path_factory.mktemp("sqlite-template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    base = dbutil.postgres_base_url()
+    if not base:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL half skipped")
+    url = dbutil.fresh_postgres_schema(base, "dd_tests")
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database for one test: SQLite, then PostgreSQL."""
+    if request.param == "sqlite":
+        return dbutil.copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path / "test.sqlite")
+    url = request.getfixturevalue("postgres_url")
+    dbutil.truncate_postgres(url)
+    return url
+
+
+@pytest.fixture
+def app(db_url: str) -> Iterator[Flask]:
+    application = create_app({"DATABASE_URL": db_url, "DUTYDESK_ENV": "testing", "TESTING": True})
+    yield application
+    application.extensions["dutydesk.engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A browser that prefers English, so assertions read the source strings."""
+    test_client = app.test_client()
+    test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return test_client
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[Session]:
+    """A session on the test database that commits at the end of the block using it."""
+    with session_scope(app.extensions["dutydesk.engine"]) as session:
+        yield session
+
+
+@pytest.fixture
+def make_person(app: Flask) -> Callable[..., Any]:
+    """Create a person (committed) and return their username."""
+
+    def make(username: str, role: str = "watcher", skills: str = "info", team: str | None = "A",
+             password: str = PASSWORD, **extra: Any) -> str:
+        fields = accounts.PersonFields(username=username, display_name=extra.pop("name", username.title()),
+                                       role=role, skills=accounts.normalise_skills(skills),
+                                       team_code=None if role == "manager" else team, **extra)
+        with session_scope(app.extensions["dutydesk.engine"]) as session:
+            accounts.create_person(session, actor="test", fields=fields, password=password)
+        return username
+
+    return make
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of a rendered page (from its meta tag or a hidden field)."""
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html) or re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Any:
+    """Log in through the real form, CSRF token included."""
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def login_as(client: FlaskClient, make_person: Callable[..., Any]) -> Callable[[str], FlaskClient]:
+    """Create a person of a role and log the client in as them."""
+
+    def as_role(role: str, username: str | None = None, **kwargs: Any) -> FlaskClient:
+        name = username or f"{role}1"
+        skills = kwargs.pop("skills", "" if role == "manager" else "info,comms")
+        make_person(name, role=role, skills=skills, **kwargs)
+        response = login(client, name)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return as_role
