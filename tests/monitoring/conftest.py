@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import ipaddress
 import os
@@ -59,18 +60,21 @@ def closed_port() -> int:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    """Routes: /health (200 'status: ok'), /slow (0.3 s), /error (500), /redirect (302 to /health)."""
+    """Routes: /health (200 'status: ok'), /slow (0.3 s), /hang (1.5 s), /error (500), /redirect (to /health)."""
 
     def do_GET(self) -> None:
-        if self.path == "/slow":
-            time.sleep(0.3)
+        if self.path in ("/slow", "/hang"):
+            time.sleep(0.3 if self.path == "/slow" else 1.5)
         if self.path == "/redirect":
             self.send_response(302)
             self.send_header("Location", "/health")
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        status = 500 if self.path == "/error" else 200
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # /hang's client has given up
+            self._reply(500 if self.path == "/error" else 200)
+
+    def _reply(self, status: int) -> None:
         body = b"status: ok" if status == 200 else b"boom"
         self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=utf-8")

@@ -119,9 +119,7 @@ def test_empty_file_is_no_checks():
     assert dump_checks([]) == "checks = []\n" or parse_checks(dump_checks([])) == []
 
 
-names = st.text(
-    alphabet=st.characters(blacklist_categories=["Cc", "Cs", "Zs", "Zl", "Zp"]), min_size=1, max_size=20
-)
+names = st.text(alphabet=st.characters(blacklist_categories=["Cc", "Cs", "Zs", "Zl", "Zp"]), min_size=1, max_size=20)
 
 
 @settings(max_examples=50, deadline=None)

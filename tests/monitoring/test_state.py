@@ -139,9 +139,7 @@ def test_flapping_stop_when_ok_raises_only_the_stop():
 
 def test_hysteresis_between_thresholds():
     check = spec(flap_start=50, flap_stop=25)
-    assert apply_result(CheckState(flapping=True, history=(OK, C) * 3), CheckResult(OK, ""), check, T0)[
-        0
-    ].flapping
+    assert apply_result(CheckState(flapping=True, history=(OK, C) * 3), CheckResult(OK, ""), check, T0)[0].flapping
     calm = CheckState(flapping=False, history=(OK, C) * 3)
     assert not apply_result(calm, CheckResult(OK, ""), check, T0)[0].flapping
 

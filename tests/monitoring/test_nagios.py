@@ -1,0 +1,109 @@
+"""Nagios plugins: real Debian plugins (skipped when absent) and small scripts for the odd cases."""
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from monitoring.checkspec import CheckSpec, State
+from monitoring.probes import run_check, run_plugin
+from tests.monitoring.conftest import plugin
+
+
+def script(tmp_path: Path, body: str, name: str = "check_test") -> str:
+    """An executable /bin/sh plugin with ``body``."""
+    path = tmp_path / name
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("code", "state"), [(0, State.OK), (1, State.WARNING), (2, State.CRITICAL), (3, State.UNKNOWN)]
+)
+def test_check_dummy_exit_codes(code, state):
+    result = run_plugin([plugin("check_dummy"), str(code), "hello world"], timeout=5)
+    assert result.state == state and result.summary.endswith("hello world")
+
+
+def test_arguments_are_not_given_to_a_shell():
+    result = run_plugin([plugin("check_dummy"), "0", "a; echo injected $(id) `id`"], timeout=5)
+    assert result.summary == "OK: a; echo injected $(id) `id`"
+
+
+def test_check_tcp_against_local_listener(tcp_port, closed_port):
+    ok = run_plugin([plugin("check_tcp"), "-H", "127.0.0.1", "-p", str(tcp_port)], timeout=5)
+    assert ok.state == State.OK and ok.metrics and ok.metrics[0].label == "time" and ok.metrics[0].uom == "s"
+    down = run_plugin([plugin("check_tcp"), "-H", "127.0.0.1", "-p", str(closed_port)], timeout=5)
+    assert down.state == State.CRITICAL
+
+
+def test_check_disk_load_procs_by_bare_name():
+    plugin("check_disk")
+    disk = run_check(CheckSpec("d", "nagios", params={"command": ["check_disk", "-w", "1%", "-c", "1%", "-p", "/"]}))
+    assert disk.state in (State.OK, State.WARNING, State.CRITICAL) and disk.summary.startswith("DISK")
+    assert any(m.label == "/" for m in disk.metrics)
+    load = run_plugin([plugin("check_load"), "-w", "100,100,100", "-c", "200,200,200"], timeout=5)
+    assert load.state == State.OK and [m.label for m in load.metrics] == ["load1", "load5", "load15"]
+    procs = run_plugin([plugin("check_procs"), "-c", "1:"], timeout=5)
+    assert procs.state == State.OK and procs.summary.startswith("PROCS OK")
+
+
+def test_long_output_and_perfdata_in_long_lines(tmp_path):
+    body = (
+        "printf 'DISK OK - free | /=2643MB;5948;5958;0;5968\\n/ 15272 MB;\\n/boot 68 MB; | /boot=68MB;88;93;0;98\\n"
+        "/home=69357MB;253404;253409;0;253414\\n'\nexit 0\n"
+    )
+    result = run_plugin([script(tmp_path, body)], timeout=5)
+    assert (result.state, result.summary) == (State.OK, "DISK OK - free")
+    assert result.long_output.splitlines() == ["/ 15272 MB;", "/boot 68 MB; "]
+    assert [m.label for m in result.metrics] == ["/", "/boot", "/home"]
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ("echo odd\nexit 5\n", "plugin exit code 5 (not 0-3): odd"),
+        ("echo dying\nkill -9 $$\n", "killed by signal 9"),
+        ("echo oops >&2\nexit 2\n", "(no output returned from plugin) stderr: oops"),
+    ],
+)
+def test_odd_plugin_endings_are_explained(tmp_path, body, fragment):
+    result = run_plugin([script(tmp_path, body)], timeout=5)
+    assert fragment in result.summary
+    assert result.state == (State.CRITICAL if "exit 2" in body else State.UNKNOWN)
+
+
+def test_timeout_kills_the_process_group(tmp_path):
+    pid_file = tmp_path / "child.pid"
+    body = f"sleep 30 &\necho $! > {pid_file}\nsleep 30\n"
+    started = time.monotonic()
+    result = run_plugin([script(tmp_path, body)], timeout=1)
+    assert result.state == State.UNKNOWN and "timed out after 1 s" in result.summary
+    assert time.monotonic() - started < 3
+    child = int(pid_file.read_text())
+    deadline = time.monotonic() + 2
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child), "the plugin's child survived the timeout"
+
+
+def _alive(pid: int) -> bool:
+    """True when ``pid`` runs (a zombie waiting for its parent counts as dead)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(") ")[1][0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+def test_missing_and_unrunnable_plugins_are_unknown(tmp_path):
+    missing = run_plugin(["/no/such/check_x"], timeout=5)
+    assert missing.state == State.UNKNOWN and "No such file" in missing.summary
+    assert run_plugin(["check_that_does_not_exist"], timeout=5).summary.endswith("not found")
+    path = script(tmp_path, "exit 0\n")
+    os.chmod(path, 0o644)
+    denied = run_plugin([path], timeout=5)
+    assert denied.state == State.UNKNOWN and "Permission denied" in denied.summary
+    assert run_check(CheckSpec("n", "nagios", params={"command": ["/no/such"]})).state == State.UNKNOWN
