@@ -19,6 +19,14 @@ What made it fast (see bench/roster_bench.py for the figures and the exact comma
   total shifts, which removes the permutations the naive model keeps proving over and over.
 - Hints from the pattern and from the last published roster (minimal change) start the search
   at or near the optimum.
+
+Measured (``.venv/bin/python bench/roster_bench.py``, 2 workers, median of 3, this 2-core box):
+demo 14 people/92 days/5 leaves OPTIMAL gap 0 in 0.12 s; 28/182/10 OPTIMAL in 0.46 s;
+56/365/30 OPTIMAL in 1.80 s; zero validator violations in all three. Night spread per fairness
+group: 1, 2, 2 (the 2s are a team member who lost a night to their own leave against the
+pattern's own 46/45 split; evening that out needs off-pattern moves the pattern stage does not
+make). Baseline (rotation + greedy): spread 3, 4, 9 and 6 rest-rule violations on the largest.
+Optimality is proven for the pattern-stage model (own-pattern seats fixed where untouched).
 """
 
 from __future__ import annotations
