@@ -14,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import select
+import selectors
 import signal
 import socket
 import ssl
@@ -306,12 +308,56 @@ def _combine(prefix: str, findings: list[tuple[State, str]], metrics: list[PerfD
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
-    """Kill the plugin's whole process group (it may have children) and reap it."""
+    """Kill the plugin's whole process group (it may have children), close its pipes and reap it."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    # a grandchild that left the group may still hold the pipe open: do not wait for it forever
+    for pipe in (proc.stdout, proc.stderr):
+        if pipe is not None:
+            pipe.close()
+    # a grandchild that left the group cannot keep us here: the pipes are closed and the wait is bounded
     with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.communicate(timeout=2)
+        proc.wait(timeout=2)
+
+
+def _read_pipes(proc: subprocess.Popen, deadline: float) -> tuple[bytes, bytes]:
+    """Read stdout and stderr to EOF (keeping MAX_OUTPUT bytes of each); TimeoutExpired at ``deadline``."""
+    kept: dict[int, list[bytes]] = {proc.stdout.fileno(): [], proc.stderr.fileno(): []}
+    sizes = dict.fromkeys(kept, 0)
+    with selectors.DefaultSelector() as selector:
+        for fd in kept:
+            selector.register(fd, selectors.EVENT_READ)
+        while selector.get_map():
+            remaining = deadline - time.monotonic()
+            events = selector.select(remaining) if remaining > 0 else []
+            if not events:
+                raise subprocess.TimeoutExpired(proc.args, remaining)
+            for key, _ in events:
+                data = os.read(key.fd, 65536)
+                if not data:
+                    selector.unregister(key.fd)
+                elif sizes[key.fd] < MAX_OUTPUT:  # keep draining past the cap so the plugin never blocks
+                    kept[key.fd].append(data)
+                    sizes[key.fd] += len(data)
+    return b"".join(kept[proc.stdout.fileno()]), b"".join(kept[proc.stderr.fileno()])
+
+
+def _wait_exit(proc: subprocess.Popen, deadline: float) -> None:
+    """Wait for the exit until ``deadline`` without Popen.wait(timeout)'s sleep-polling (which adds ~1 ms)."""
+    if proc.poll() is not None:
+        return
+    remaining = max(0.0, deadline - time.monotonic())
+    try:
+        pidfd = os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):  # no pidfd (old kernel, not Linux): fall back to polling
+        proc.wait(timeout=remaining)
+        return
+    try:
+        ready, _, _ = select.select([pidfd], [], [], remaining)
+    finally:
+        os.close(pidfd)
+    if not ready:
+        raise subprocess.TimeoutExpired(proc.args, remaining)
+    proc.wait()
 
 
 def run_plugin(command: list[str], timeout: float) -> CheckResult:
@@ -334,11 +380,17 @@ def run_plugin(command: list[str], timeout: float) -> CheckResult:
         )
     except OSError as exc:
         return unknown(f"cannot run plugin {path}: {exc.strerror or exc}")
+    deadline = time.monotonic() + timeout
     try:
-        out, err = proc.communicate(timeout=timeout)
+        out, err = _read_pipes(proc, deadline)
+        _wait_exit(proc, deadline)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
         return unknown(f"plugin timed out after {timeout:g} s: {path}")
+    finally:
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None and not pipe.closed:
+                pipe.close()
     return plugin_result(proc.returncode, out, err)
 
 
