@@ -26,9 +26,9 @@ def _url() -> str:
 
 
 @db_cli.command("upgrade")
-@click.argument("revision", default="head")
+@click.argument("revision", default="heads")
 def db_upgrade(revision: str) -> None:
-    """Apply the migrations up to REVISION (default: head)."""
+    """Apply the migrations up to REVISION (default: every head)."""
     migrate.upgrade(_url(), revision)
     click.echo(f"database at {revision}")
 

@@ -16,7 +16,7 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
+def upgrade(database_url: str, revision: str = "heads") -> None:
     """Bring the schema up to ``revision``."""
     command.upgrade(alembic_config(database_url), revision)
 
@@ -24,3 +24,6 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 def downgrade(database_url: str, revision: str = "base") -> None:
     """Take the schema down to ``revision``."""
     command.downgrade(alembic_config(database_url), revision)
+
+# Each package's migrations branch from the shell's revision 0001 (roster, monitoring…), so "heads" is the
+# target of an upgrade; a merge revision may join the branches later without changing that.
