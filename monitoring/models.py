@@ -60,6 +60,8 @@ class CheckStatus(SQLModel, table=True):
     last_metrics: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     next_run_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     check_version: int = Field(default=0, description="the check version this state was computed under")
+    run_requested_at: datetime | None = Field(default=None, sa_type=UTCDateTime,
+                                              description="'run now' from the web: the scheduler runs it within 1 s")
 
 
 class CheckRun(SQLModel, table=True):

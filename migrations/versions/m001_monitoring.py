@@ -117,6 +117,7 @@ def upgrade() -> None:
     sa.Column('last_metrics', sa.JSON(), nullable=False),
     sa.Column('next_run_at', desk.db.UTCDateTime(), nullable=True),
     sa.Column('check_version', sa.Integer(), nullable=False),
+    sa.Column('run_requested_at', desk.db.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['check_id'], ['check.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('check_id')
     )
