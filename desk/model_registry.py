@@ -5,3 +5,4 @@ Each package adds its models module here when it gets tables.
 
 import desk.models  # noqa: F401
 import monitoring.models  # noqa: F401
+import roster.models  # noqa: F401

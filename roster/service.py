@@ -1,0 +1,520 @@
+"""The roster lifecycle on the database: inputs for the engine, drafts, hand edits, publishing, amendments, diffs,
+the published truth and who is on duty.
+
+Keyword-only service functions ``f(session, *, ...)``; each state change writes the audit trail. People are
+``desk.models.Person`` rows; the engine works with usernames (``roster.domain``).
+
+The published truth: for each day, the published version with the highest number whose period covers the day.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, delete, select
+
+from desk import audit
+from desk.models import Person
+from desk.timeutil import utcnow
+from roster import domain, holidays, oncall, settings_store
+from roster.domain import Assignment, Counts, Leave, Pin, RosterInputs, SolveResult, frozen_map
+from roster.models import LeaveRequest, Preference, RosterAssignment, RosterPin, RosterVersion
+from roster.rules import HARD_RULES, SOFT_RULES
+from roster.validate import validate
+
+MAX_DAYS = 400
+HISTORY_DAYS = 366
+SEAT_HOLDERS = ("leader", "watcher")
+
+
+class RosterError(ValueError):
+    """A roster action that cannot be done; ``problems`` lists sentences a leader understands."""
+
+    def __init__(self, message: str, problems: Iterable[str] = ()):
+        super().__init__(message)
+        self.message = message
+        self.problems = list(problems)
+
+
+# --- people and the published truth ------------------------------------------------------------------------------
+
+def people_by_id(session: Session) -> dict[int, Person]:
+    """Every person who may sit a seat (leaders and watchers, active or not), by id."""
+    rows = session.exec(select(Person).where(col(Person.role).in_(SEAT_HOLDERS)))
+    return {p.id: p for p in rows}
+
+
+def to_domain_person(p: Person) -> domain.Person:
+    """The engine's view of a person."""
+    return domain.Person(p.username, p.display_name, p.role, p.skill_set, p.team_code, p.active)
+
+
+def published_versions(session: Session, *, start: date, end: date) -> list[RosterVersion]:
+    """Published versions overlapping ``start``..``end``, newest (highest number) first."""
+    return list(session.exec(select(RosterVersion).where(
+        RosterVersion.status == "published", RosterVersion.start <= end, RosterVersion.end >= start)
+        .order_by(col(RosterVersion.number).desc())))
+
+
+def truth_map(versions: list[RosterVersion], start: date, end: date) -> dict[date, int]:
+    """day -> id of the published version that is the truth for it (``versions`` newest first)."""
+    out: dict[date, int] = {}
+    for v in versions:
+        d = max(v.start, start)
+        while d <= min(v.end, end):
+            out.setdefault(d, v.id)
+            d += timedelta(days=1)
+    return out
+
+
+def version_assignments(session: Session, *, version_id: int, start: date | None = None,
+                        end: date | None = None) -> list[Assignment]:
+    """The assignments of one version (optionally only ``start``..``end``), as engine Assignments."""
+    q = (select(RosterAssignment, Person.username).join(Person, Person.id == RosterAssignment.person_id)
+         .where(RosterAssignment.version_id == version_id))
+    if start is not None:
+        q = q.where(RosterAssignment.day >= start)
+    if end is not None:
+        q = q.where(RosterAssignment.day <= end)
+    return sorted((Assignment(a.day, a.shift, a.position, u, a.source) for a, u in session.exec(q)), key=_order)
+
+
+def _order(a: Assignment) -> tuple:
+    return a.day, a.shift, domain.POSITIONS.index(a.position) if a.position in domain.POSITIONS else 9, a.username
+
+
+def published_assignments(session: Session, *, start: date, end: date) -> list[Assignment]:
+    """The current published truth over ``start``..``end`` (inclusive), across versions, sorted."""
+    versions = published_versions(session, start=start, end=end)
+    if not versions:
+        return []
+    days = truth_map(versions, start, end)
+    q = (select(RosterAssignment, Person.username).join(Person, Person.id == RosterAssignment.person_id)
+         .where(col(RosterAssignment.version_id).in_([v.id for v in versions]),
+                RosterAssignment.day >= start, RosterAssignment.day <= end))
+    out = [Assignment(a.day, a.shift, a.position, u, a.source) for a, u in session.exec(q)
+           if days.get(a.day) == a.version_id]
+    return sorted(out, key=_order)
+
+
+def published_days(session: Session, *, start: date, end: date) -> dict[date, int]:
+    """day -> number of the published version that is the truth for it."""
+    versions = published_versions(session, start=start, end=end)
+    numbers = {v.id: v.number for v in versions}
+    return {d: numbers[v] for d, v in truth_map(versions, start, end).items()}
+
+
+# --- inputs of a solve -------------------------------------------------------------------------------------------
+
+def approved_leaves(session: Session, *, start: date, end: date,
+                    usernames: dict[int, str] | None = None) -> tuple[Leave, ...]:
+    """Approved leave overlapping ``start``..``end`` as engine Leave."""
+    names = usernames if usernames is not None else {i: p.username for i, p in people_by_id(session).items()}
+    rows = session.exec(select(LeaveRequest).where(LeaveRequest.status == "approved", LeaveRequest.start <= end,
+                                                   LeaveRequest.end >= start))
+    return tuple(leave_of(r, names[r.person_id]) for r in rows if r.person_id in names)
+
+
+def leave_of(row: LeaveRequest, username: str) -> Leave:
+    """The engine's Leave of a request (whole days, or only the listed [date, shift] pairs)."""
+    shifts = None
+    if row.shifts is not None:
+        shifts = frozenset((date.fromisoformat(str(d)), str(s)) for d, s in row.shifts)
+    return Leave(username, row.start, row.end, shifts, row.reason)
+
+
+def _pins(session: Session, version_id: int | None, names: dict[int, str]) -> tuple[Pin, ...]:
+    if version_id is None:
+        return ()
+    rows = session.exec(select(RosterPin).where(RosterPin.version_id == version_id).order_by(RosterPin.id))
+    return tuple(Pin(names[r.person_id], r.day, r.shift, r.position) for r in rows if r.person_id in names)
+
+
+def _preferences(session: Session, names: dict[int, str]) -> tuple[domain.Preference, ...]:
+    rows = session.exec(select(Preference).order_by(Preference.id))
+    return tuple(domain.Preference(names[r.person_id], r.wanted, r.day, r.weekday, r.shift, r.weight)
+                 for r in rows if r.person_id in names)
+
+
+def history_counts(assignments: Iterable[Assignment]) -> dict[str, Counts]:
+    """Nights, weekend shifts, public-holiday shifts and substitutions per person."""
+    acc: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    kinds: dict[date, str] = {}
+    for a in assignments:
+        kind = kinds.setdefault(a.day, holidays.day_info(a.day).kind)
+        c = acc[a.username]
+        c[0] += a.shift == "N"
+        c[1] += kind == holidays.WEEKEND
+        c[2] += kind == holidays.HOLIDAY
+        c[3] += a.source == "substitute"
+    return {u: Counts(*c) for u, c in acc.items()}
+
+
+def build_inputs(session: Session, *, start: date, days: int, previous: bool = True,
+                 version_id: int | None = None) -> RosterInputs:
+    """Everything one solve of ``start`` + ``days`` needs, read from the database.
+
+    People (leaders and watchers), the settings, approved leave, the pins of draft ``version_id``, preferences,
+    history counts from published days before ``start`` (up to a year), the published days just before
+    ``start`` (rest rules across the start) and, with ``previous``, the published assignments of the period
+    (minimal change)."""
+    people = people_by_id(session)
+    names = {i: p.username for i, p in people.items()}
+    es = settings_store.engine_settings(settings_store.load(session))
+    end = start + timedelta(days=days - 1)
+    window = max(es.rules.window_days, 7)
+    earlier = published_assignments(session, start=start - timedelta(days=HISTORY_DAYS),
+                                    end=start - timedelta(days=1))
+    before = tuple(a for a in earlier if a.day >= start - timedelta(days=window))
+    return RosterInputs(
+        people=tuple(to_domain_person(p) for p in sorted(people.values(), key=lambda p: p.username)),
+        start=start, days=days, pattern=es.pattern, shifts=es.shifts, coverage=frozen_map(es.coverage),
+        leaves=approved_leaves(session, start=start - timedelta(days=window), end=end, usernames=names),
+        pins=_pins(session, version_id, names), preferences=_preferences(session, names), rules=es.rules,
+        history=frozen_map(history_counts(earlier)),
+        previous=tuple(published_assignments(session, start=start, end=end)) if previous else (),
+        before=before,
+    )
+
+
+def inputs_for(session: Session, version: RosterVersion) -> RosterInputs:
+    """The inputs of a draft's solve (its pins; minimal change against what is published)."""
+    return build_inputs(session, start=version.start, days=period_days(version.start, version.end),
+                        version_id=version.id)
+
+
+def period_days(start: date, end: date) -> int:
+    return (end - start).days + 1
+
+
+# --- drafts ------------------------------------------------------------------------------------------------------
+
+def check_period(start: date, end: date) -> None:
+    """Refuse an empty or too long period."""
+    if end < start:
+        raise RosterError("The period ends before it starts.")
+    if period_days(start, end) > MAX_DAYS:
+        raise RosterError(f"A roster covers at most {MAX_DAYS} days.")
+
+
+def _snap(v: RosterVersion) -> dict[str, Any]:
+    return {"status": v.status, "number": v.number, "start": v.start.isoformat(), "end": v.end.isoformat(),
+            "base_version_id": v.base_version_id, "note": v.note, "job_status": v.job_status}
+
+
+def create_draft(session: Session, *, actor: str, start: date, end: date, note: str = "",
+                 base_version_id: int | None = None) -> RosterVersion:
+    """A new draft over ``start``..``end``, queued for a background solve (roster.jobs)."""
+    check_period(start, end)
+    version = RosterVersion(start=start, end=end, note=note[:500], created_by=actor, status="draft",
+                            base_version_id=base_version_id, job_status="queued", progress="waiting for the solver")
+    session.add(version)
+    session.flush()
+    action = "roster.amend" if base_version_id else "roster.generate"
+    audit.record(session, actor=actor, action=action, object_type="roster_version", object_id=version.id,
+                 after=_snap(version))
+    return version
+
+
+def open_amendment(session: Session, *, actor: str, start: date, end: date, reason: str) -> RosterVersion:
+    """A new draft over ``start``..``end`` based on the current published version, queued for a minimal-change
+    solve (the published seats are the solver's hints and each change costs)."""
+    base = published_versions(session, start=start, end=end)
+    if not base:
+        raise RosterError("No published roster covers this period: generate one instead of amending.")
+    return create_draft(session, actor=actor, start=start, end=end, note=reason, base_version_id=base[0].id)
+
+
+def requeue(session: Session, *, actor: str, version_id: int) -> RosterVersion:
+    """Solve a draft again (after pins changed or leave was approved)."""
+    version = get_draft(session, version_id)
+    version.job_status, version.progress = "queued", "waiting for the solver"
+    session.add(version)
+    audit.record(session, actor=actor, action="roster.resolve", object_type="roster_version", object_id=version.id,
+                 after=_snap(version))
+    return version
+
+
+def get_version(session: Session, version_id: int) -> RosterVersion:
+    """The version or RosterError."""
+    version = session.get(RosterVersion, version_id)
+    if version is None:
+        raise RosterError("No such roster version.")
+    return version
+
+
+def get_draft(session: Session, version_id: int) -> RosterVersion:
+    """The version if it is a draft, else RosterError."""
+    version = get_version(session, version_id)
+    if version.status != "draft":
+        raise RosterError("Only a draft can be changed: published versions are immutable.")
+    return version
+
+
+def discard(session: Session, *, actor: str, version_id: int) -> RosterVersion:
+    """Throw a draft away (kept for the record as ``discarded``)."""
+    version = get_draft(session, version_id)
+    before = _snap(version)
+    version.status = "discarded"
+    if version.job_status == "queued":
+        version.job_status = "failed"
+        version.progress = "discarded before solving"
+    session.add(version)
+    audit.record(session, actor=actor, action="roster.discard", object_type="roster_version",
+                 object_id=version.id, before=before, after=_snap(version))
+    return version
+
+
+def store_result(session: Session, *, version: RosterVersion, result: SolveResult, names: dict[str, str],
+                 ids: dict[str, int]) -> None:
+    """Write a solve's figures, explanation and (when it found one) the roster into the draft."""
+    session.exec(delete(RosterAssignment).where(RosterAssignment.version_id == version.id))
+    for a in result.assignments:
+        session.add(RosterAssignment(version_id=version.id, day=a.day, shift=a.shift, position=a.position,
+                                     person_id=ids[a.username], source=a.source))
+    version.solver_status = result.status
+    version.objective, version.best_bound = result.objective, result.best_bound
+    version.gap, version.wall_time = result.gap, round(result.wall_time, 3)
+    version.cost_breakdown = [{"rule": c.rule, "username": c.username, "amount": c.amount, "detail": c.detail}
+                              for c in result.cost_breakdown]
+    version.explanation = result.explanation.lines(names) if result.explanation else None
+    version.warnings = list(result.warnings)
+    session.add(version)
+
+
+def solve_version(session: Session, *, version: RosterVersion, time_limit: float = 30.0) -> SolveResult:
+    """Solve a draft inline and store the result in it (the CLI; the pages go through roster.jobs)."""
+    from roster.solver import solve
+
+    inputs = inputs_for(session, version)
+    result = solve(inputs, time_limit=time_limit)
+    people = people_by_id(session).values()
+    store_result(session, version=version, result=result, names={p.username: p.display_name for p in people},
+                 ids={p.username: p.id for p in people})
+    version.job_status = "done"
+    version.progress = "solved" if result.ok else "no roster"
+    version.job_finished_at = utcnow()
+    return result
+
+
+# --- hand edits --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SeatEdit:
+    """A hand edit of one seat: ``username`` sits ``position`` on ``shift`` of ``day``."""
+
+    day: date
+    shift: str
+    position: str
+    username: str
+
+
+def edit_seat(session: Session, *, actor: str, version_id: int, day: date, shift: str, position: str,
+              username: str) -> RosterAssignment:
+    """Put ``username`` into a seat of a solved draft, validated against every hard rule, and pin it.
+
+    Raises RosterError listing each broken rule in words when the edit would break one."""
+    version = get_draft(session, version_id)
+    person = session.exec(select(Person).where(Person.username == username)).first()
+    if person is None:
+        raise RosterError("No such person.")
+    if version.job_status in ("queued", "running"):
+        raise RosterError("The draft is still being solved.")
+    rows = list(session.exec(select(RosterAssignment).where(
+        RosterAssignment.version_id == version.id, RosterAssignment.day == day, RosterAssignment.shift == shift,
+        RosterAssignment.position == position).order_by(RosterAssignment.id)))
+    if not rows:
+        raise RosterError("That seat is not in this draft.")
+    seat = next((r for r in rows if r.person_id == person.id), rows[0])
+    _validate_edit(session, version, seat, person)
+    before = {"person_id": seat.person_id, "source": seat.source}
+    seat.person_id, seat.source = person.id, "pinned"
+    session.add(seat)
+    session.add(RosterPin(version_id=version.id, person_id=person.id, day=day, shift=shift, position=position,
+                          created_by=actor))
+    audit.record(session, actor=actor, action="roster.edit_seat", object_type="roster_version",
+                 object_id=version.id, before={**before, "seat": f"{day} {shift} {position}"},
+                 after={"person_id": person.id, "username": username, "source": "pinned"})
+    return seat
+
+
+def _validate_edit(session: Session, version: RosterVersion, seat: RosterAssignment, person: Person) -> None:
+    inputs = inputs_for(session, version)
+    current = version_assignments(session, version_id=version.id)
+    old = {(v.rule, v.day, v.shift, v.position, v.username) for v in validate(current, inputs)}
+    names = {p.username: p for p in inputs.people}
+    holder = people_by_id(session).get(seat.person_id)
+    target = Assignment(seat.day, seat.shift, seat.position, holder.username if holder else "", seat.source)
+    changed = [a for a in current if a != target] + [Assignment(seat.day, seat.shift, seat.position,
+                                                                person.username, "pinned")]
+    new = [v for v in validate(changed, inputs) if (v.rule, v.day, v.shift, v.position, v.username) not in old]
+    if new:
+        raise RosterError(f"{person.display_name} cannot sit this seat.", [violation_text(v, names) for v in new])
+
+
+def violation_text(v: domain.Violation, people: dict[str, domain.Person] | None = None) -> str:
+    """'2027-01-03 D Li: no day shift right after a night shift (day shift right after a night shift)'."""
+    who = (people or {}).get(v.username or "")
+    name = who.name if who else (v.username or "")
+    where = " ".join(str(x) for x in (v.day, v.shift, v.position) if x)
+    rule = HARD_RULES.get(v.rule, v.rule)
+    return f"{where} {name}: {rule} ({v.message})".replace("  ", " ").strip()
+
+
+# --- publishing and diffs ----------------------------------------------------------------------------------------
+
+def publish(session: Session, *, actor: str, version_id: int) -> RosterVersion:
+    """Publish a solved draft: it gets the next number and becomes immutable; older published versions that it
+    (with the other newer ones) covers completely become ``superseded``. Refused when the draft no longer holds
+    every hard rule (e.g. leave approved after it was solved)."""
+    version = get_draft(session, version_id)
+    if version.job_status != "done" or version.solver_status not in ("OPTIMAL", "FEASIBLE"):
+        raise RosterError("Only a solved draft with a roster can be published.")
+    inputs = inputs_for(session, version)
+    broken = validate(version_assignments(session, version_id=version.id), inputs)
+    if broken:
+        people = {p.username: p for p in inputs.people}
+        raise RosterError("The draft breaks a hard rule now; solve it again.",
+                          [violation_text(v, people) for v in broken[:10]])
+    before = _snap(version)
+    version.number = (session.exec(select(func.max(RosterVersion.number))).one() or 0) + 1
+    version.status, version.published_by, version.published_at = "published", actor, utcnow()
+    session.add(version)
+    session.flush()
+    superseded = supersede_covered(session, start=version.start, end=version.end)
+    audit.record(session, actor=actor, action="roster.publish", object_type="roster_version",
+                 object_id=version.id, before=before, after={**_snap(version), "superseded": superseded})
+    return version
+
+
+def supersede_covered(session: Session, *, start: date, end: date) -> list[int]:
+    """Mark published versions overlapping the period that no longer own any day as superseded; their numbers."""
+    versions = published_versions(session, start=start - timedelta(days=MAX_DAYS), end=end + timedelta(days=MAX_DAYS))
+    if not versions:
+        return []
+    lo, hi = min(v.start for v in versions), max(v.end for v in versions)
+    owners = set(truth_map(versions, lo, hi).values())
+    out = []
+    for v in versions:
+        if v.id not in owners:
+            v.status = "superseded"
+            session.add(v)
+            out.append(v.number)
+    return out
+
+
+@dataclass(frozen=True)
+class SeatChange:
+    """One seat that differs between the published roster and a draft."""
+
+    day: date
+    shift: str
+    position: str
+    kind: str  # added | removed | changed
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+
+def diff(before: Iterable[Assignment], after: Iterable[Assignment], start: date, end: date) -> list[SeatChange]:
+    """Seats that differ between two rosters over ``start``..``end`` (usernames, sorted)."""
+    def seats(rows: Iterable[Assignment]) -> dict[tuple, set[str]]:
+        out: dict[tuple, set[str]] = defaultdict(set)
+        for a in rows:
+            if start <= a.day <= end:
+                out[(a.day, a.shift, a.position)].add(a.username)
+        return out
+
+    b, a = seats(before), seats(after)
+    out = []
+    for key in sorted(set(a) | set(b), key=lambda k: (k[0], k[1], _order(Assignment(*k, ""))[2])):
+        old, new = b.get(key, set()), a.get(key, set())
+        if old != new:
+            kind = "added" if not old else "removed" if not new else "changed"
+            out.append(SeatChange(*key, kind, tuple(sorted(old)), tuple(sorted(new))))
+    return out
+
+
+def version_diff(session: Session, *, version_id: int) -> list[SeatChange]:
+    """A draft against the published truth over its period; a published version against the one before it."""
+    version = get_version(session, version_id)
+    mine = version_assignments(session, version_id=version.id)
+    if version.status == "draft":
+        theirs = published_assignments(session, start=version.start, end=version.end)
+    else:
+        theirs = _before_publication(session, version)
+    return diff(theirs, mine, version.start, version.end)
+
+
+def _before_publication(session: Session, version: RosterVersion) -> list[Assignment]:
+    """What was published over ``version``'s period just before it was (older numbers only)."""
+    older = list(session.exec(select(RosterVersion).where(
+        col(RosterVersion.status).in_(("published", "superseded")), col(RosterVersion.number) < version.number,
+        RosterVersion.start <= version.end, RosterVersion.end >= version.start)
+        .order_by(col(RosterVersion.number).desc())))
+    days = truth_map(older, version.start, version.end)
+    out = []
+    for v in older:
+        out += [a for a in version_assignments(session, version_id=v.id, start=version.start, end=version.end)
+                if days.get(a.day) == v.id]
+    return sorted(out, key=_order)
+
+
+def history(session: Session) -> list[RosterVersion]:
+    """Every version, newest first (drafts too)."""
+    return list(session.exec(select(RosterVersion).order_by(col(RosterVersion.id).desc())))
+
+
+# --- on duty -----------------------------------------------------------------------------------------------------
+
+def desk_timezone() -> str:
+    """The desk's time zone: the app's setting inside a request or command, else the environment."""
+    try:
+        from flask import current_app
+
+        return current_app.extensions["dutydesk.settings"].timezone
+    except (RuntimeError, KeyError):
+        return os.environ.get("DUTYDESK_TIMEZONE", oncall.DEFAULT_TZ)
+
+
+def _around(session: Session, at: datetime, tz: str) -> tuple[list[Assignment], tuple[domain.ShiftDef, ...]]:
+    from zoneinfo import ZoneInfo
+
+    local = at.astimezone(ZoneInfo(tz)).date()
+    rows = published_assignments(session, start=local - timedelta(days=1), end=local + timedelta(days=2))
+    return rows, settings_store.engine_settings(settings_store.load(session)).shifts
+
+
+def on_duty_at(session: Session, *, at: datetime, tz: str | None = None) -> domain.OnDuty | None:
+    """Who sits each seat of the shift running at the aware moment ``at`` per the published roster; None when no
+    published roster covers it (the alert routing then goes to the managers)."""
+    tz = tz or desk_timezone()
+    rows, shifts = _around(session, at, tz)
+    return oncall.on_duty(rows, at, shifts, tz)
+
+
+def next_on_duty_at(session: Session, *, at: datetime, tz: str | None = None) -> domain.OnDuty | None:
+    """The next staffed shift after ``at`` (within two days), or None."""
+    tz = tz or desk_timezone()
+    rows, shifts = _around(session, at, tz)
+    return oncall.next_on_duty(rows, at, shifts, tz)
+
+
+# --- words -------------------------------------------------------------------------------------------------------
+
+def cost_lines(breakdown: list[dict[str, Any]] | None, names: dict[str, str]) -> list[dict[str, Any]]:
+    """The cost breakdown grouped by rule, each with its people: [{rule, label, total, people: [(name, amount)]}]."""
+    groups: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for c in breakdown or []:
+        groups[c["rule"]][c["username"]] += int(c["amount"])
+    out = []
+    for rule, people in sorted(groups.items(), key=lambda kv: -sum(kv[1].values())):
+        ranked = sorted(people.items(), key=lambda kv: (-kv[1], kv[0]))
+        out.append({"rule": rule, "label": SOFT_RULES.get(rule, rule), "total": sum(people.values()),
+                    "people": [(names.get(u, u), n) for u, n in ranked]})
+    return out
