@@ -127,3 +127,18 @@ class SchedulerLease(SQLModel, table=True):
     holder: str = Field(max_length=100)
     acquired_at: datetime = Field(sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class PatrolCounter(SQLModel, table=True):
+    """A cumulative patrol figure for ``/metrics`` (runs by state, duration and lateness histogram buckets).
+
+    Kept by the patrolling scheduler in the same transactions as the runs, so the figures survive a failover,
+    never go backwards when old runs are purged, and read the same from every web worker.
+    ``labels`` is the Prometheus label set in a fixed order, e.g. ``kind="tcp",le="0.1"``.
+    """
+
+    __tablename__ = "patrolcounter"
+
+    name: str = Field(primary_key=True, max_length=64)
+    labels: str = Field(default="", primary_key=True, max_length=200)
+    value: float = Field(default=0.0)

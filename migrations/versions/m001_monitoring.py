@@ -59,6 +59,12 @@ def upgrade() -> None:
     sa.Column('expires_at', desk.db.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('name')
     )
+    op.create_table('patrolcounter',
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('labels', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('value', sa.Float(), nullable=False),
+    sa.PrimaryKeyConstraint('name', 'labels')
+    )
     op.create_table('anomalyevent',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('check_id', sa.Integer(), nullable=True),
@@ -136,6 +142,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_anomalyevent_at'))
 
     op.drop_table('anomalyevent')
+    op.drop_table('patrolcounter')
     op.drop_table('schedulerlease')
     op.drop_table('maintenancewindow')
     with op.batch_alter_table('check', schema=None) as batch_op:
