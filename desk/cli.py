@@ -133,3 +133,4 @@ def register_cli(app: Flask) -> None:
     """Attach every command group to the app."""
     for group in (db_cli, users_cli, tokens_cli, demo_cli):
         app.cli.add_command(group)
+    app.cli.add_command(__import__("monitoring.cli", fromlist=["checks_cli"]).checks_cli)
