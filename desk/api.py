@@ -8,6 +8,7 @@ from flask import Blueprint
 from flask_login import current_user
 
 from desk import web
+from desk.accounts import normalise_skills
 from desk.models import PersonPublic
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -18,5 +19,5 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 def me() -> Any:
     person = PersonPublic.model_validate(current_user, from_attributes=True)
     data = person.model_dump()
-    data["skills"] = sorted(current_user.skill_set)
+    data["skills"] = list(normalise_skills(current_user.skills))
     return data

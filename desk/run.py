@@ -11,7 +11,10 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
+
+from desk.demo import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +39,17 @@ def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+def _wait_until_up(url: str, seconds: float = 20) -> None:
+    """Give the web app a moment, so the URL is printed when it answers rather than before."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.3)
+
+
 def main() -> int:
     """Prepare the database, then run the web app and the scheduler until one stops or Ctrl-C."""
     port = os.environ.get("DUTYDESK_PORT", "5000")
@@ -44,7 +58,9 @@ def main() -> int:
     web = _start([sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1",
                   "--port", port, "--no-reload"])
     scheduler = _start([sys.executable, "scheduler.py"])
-    print(f"\n  Duty desk: http://127.0.0.1:{port}/   (Ctrl-C stops the web app and the scheduler)\n",
+    _wait_until_up(f"http://127.0.0.1:{port}/healthz")
+    print(f"\n  Duty desk: http://127.0.0.1:{port}/   (Ctrl-C stops the web app and the scheduler)", flush=True)
+    print(f"  Demo logins: zhangwei (leader), liqiang (watcher), guohua (manager)… password {DEMO_PASSWORD}\n",
           flush=True)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:

@@ -6,7 +6,7 @@ from desk import accounts
 def test_me_with_session(client, login_as):
     login_as("leader", "zhang", team="A")
     data = client.get("/api/v1/me").get_json()
-    assert data["username"] == "zhang" and data["role"] == "leader" and data["skills"] == ["comms", "info"]
+    assert data["username"] == "zhang" and data["role"] == "leader" and data["skills"] == ["info", "comms"]
     assert "password_hash" not in data
 
 
