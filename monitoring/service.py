@@ -382,6 +382,11 @@ def end_window(session: Session, *, actor: str, row: MaintenanceWindowRow, now: 
     session.flush()
 
 
+def get_window(session: Session, window_id: int) -> MaintenanceWindowRow | None:
+    """A maintenance window by id, or None."""
+    return session.get(MaintenanceWindowRow, window_id)
+
+
 def list_windows(session: Session, *, include_ended: bool = True) -> list[MaintenanceWindowRow]:
     """Maintenance windows, newest first (only active ones unless ``include_ended``)."""
     query = select(MaintenanceWindowRow).order_by(col(MaintenanceWindowRow.created_at).desc(),

@@ -1,0 +1,59 @@
+"""The checks JSON API: ``GET /api/v1/checks``, ``GET /api/v1/checks/<id>``, ``POST /api/v1/checks/<id>/run``.
+
+Session or Bearer-token authentication, any role. The run-now script of the checks pages polls the second
+until the check's ``last_run_at`` passes the request time; ``scheduler_running`` tells it whether to wait.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask_login import current_user
+
+from desk import web
+from monitoring import service
+
+bp = Blueprint("monitoring_api", __name__, url_prefix="/api/v1/checks")
+
+
+@bp.route("")
+@web.any_role
+def list_checks() -> Any:
+    session = web.db()
+    rows = service.list_checks(session, tz=web.settings().timezone)
+    return {"checks": [service.status_dict(r) for r in rows],
+            "scheduler_running": service.scheduler_running(session)}
+
+
+@bp.route("/<int:check_id>")
+@web.any_role
+def get_check(check_id: int) -> Any:
+    session = web.db()
+    check = service.get_check(session, check_id)
+    if check is None:
+        return web.api_error(404, "not_found", f"no check with id {check_id}")
+    data = service.status_dict(service.check_row(session, check, tz=web.settings().timezone))
+    latest = service.runs_page(session, check_id=check.id, per_page=1).runs
+    data["last_run"] = _run_dict(latest[0]) if latest else None
+    data["scheduler_running"] = service.scheduler_running(session)
+    return data
+
+
+def _run_dict(run: Any) -> dict[str, Any]:
+    return {"started_at": run.started_at.isoformat(), "duration": run.duration, "state": run.state,
+            "state_type": run.state_type, "attempt": run.attempt, "summary": run.summary,
+            "long_output": run.long_output, "metrics": run.metrics, "runner": run.runner,
+            "in_maintenance": run.in_maintenance}
+
+
+@bp.route("/<int:check_id>/run", methods=["POST"])
+@web.any_role
+def run_now(check_id: int) -> Any:
+    session = web.db()
+    check = service.get_check(session, check_id)
+    if check is None:
+        return web.api_error(404, "not_found", f"no check with id {check_id}")
+    requested = service.request_run(session, actor=current_user.username, check=check)
+    session.commit()
+    return {"requested_at": requested.isoformat(), "scheduler_running": service.scheduler_running(session)}, 202

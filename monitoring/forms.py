@@ -1,0 +1,287 @@
+"""The check and maintenance-window forms: typed text in, a :class:`CheckSpec` (or field errors) out.
+
+Every value is taken as text and converted here, so that a mistake is reported on its own field in the
+desk's words and what was typed stays in the box. Kind parameters are generated from
+:data:`monitoring.checkspec.KIND_PARAMS` as fields named ``p_<kind>_<key>``; only the chosen kind's are read.
+"""
+
+from __future__ import annotations
+
+import shlex
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import Optional
+
+from desk.accounts import N_
+from monitoring.checkspec import DOMAINS, KIND_PARAMS, KINDS, SEVERITIES, CheckSpec, spec_from_dict, spec_to_dict
+
+KIND_LABELS = {
+    "cpu": _l("CPU usage (this host)"), "memory": _l("Memory usage (this host)"),
+    "swap": _l("Swap usage (this host)"), "disk": _l("Disk usage (this host)"),
+    "load": _l("Load per core (this host)"), "process": _l("Process running"), "tcp": _l("TCP port"),
+    "http": _l("HTTP(S) endpoint"), "nagios": _l("Nagios plugin"),
+}
+DOMAIN_LABELS = {"info": _l("Information systems"), "comms": _l("Communications")}
+SEVERITY_LABELS = {"critical": _l("critical"), "major": _l("major"), "minor": _l("minor"), "info": _l("info")}
+# The core's parameter help texts, marked here so the catalog translates them.
+PARAM_HELP = {
+    "seconds to sample CPU usage over": _l("seconds to sample CPU usage over"),
+    "mount point (or any path on it)": _l("mount point (or any path on it)"),
+    "1, 5 or 15: which load average the thresholds apply to":
+        _l("1, 5 or 15: which load average the thresholds apply to"),
+    "exact process name, e.g. 'nginx'": _l("exact process name, e.g. 'nginx'"),
+    "regular expression searched in the command line": _l("regular expression searched in the command line"),
+    "host name or address": _l("host name or address"),
+    "TCP port 1-65535": _l("TCP port 1-65535"),
+    "http:// or https:// URL": _l("http:// or https:// URL"),
+    "accepted status codes; empty means any 2xx or 3xx": _l("accepted status codes; empty means any 2xx or 3xx"),
+    "text the body must contain": _l("text the body must contain"),
+    "regular expression the body must match": _l("regular expression the body must match"),
+    "extra request headers": _l("extra request headers"),
+    "request body": _l("request body"),
+    "verify the server certificate": _l("verify the server certificate"),
+    "CA bundle (PEM) to verify against instead of the system store":
+        _l("CA bundle (PEM) to verify against instead of the system store"),
+    "WARNING when the certificate expires sooner": _l("WARNING when the certificate expires sooner"),
+    "CRITICAL when the certificate expires sooner": _l("CRITICAL when the certificate expires sooner"),
+    "plugin path then its arguments, no shell": _l("plugin path then its arguments, no shell"),
+}
+# How a list or table parameter is typed in a box.
+FORMAT_HINTS = {
+    "expect_status": _l("comma-separated, e.g. 200, 204"),
+    "headers": _l("one per line: Name: value"),
+    "command": _l("as on a command line, e.g. /usr/lib/nagios/plugins/check_load -r -w 4,3,2 -c 8,6,4"),
+}
+INT_FIELDS = ("interval", "timeout", "max_attempts", "retry_interval", "recovery_threshold")
+NUM_FIELDS = ("flap_start", "flap_stop")
+
+
+class CheckFormBase(FlaskForm):
+    name = StringField(_l("Name"))
+    kind = SelectField(_l("Kind"), choices=[(k, KIND_LABELS[k]) for k in KINDS], validate_choice=False)
+    domain = SelectField(_l("Domain"), choices=[(d, DOMAIN_LABELS[d]) for d in DOMAINS], validate_choice=False)
+    severity = SelectField(_l("Severity"), choices=[(s, SEVERITY_LABELS[s]) for s in SEVERITIES],
+                           validate_choice=False, default="major")
+    enabled = BooleanField(_l("Enabled"), default=True)
+    interval = StringField(_l("Interval (s)"), default="60")
+    timeout = StringField(_l("Timeout (s)"), default="10")
+    max_attempts = StringField(_l("Max attempts"), default="3")
+    retry_interval = StringField(_l("Retry interval (s)"), default="15")
+    warning = StringField(_l("Warning threshold"), validators=[Optional()])
+    critical = StringField(_l("Critical threshold"), validators=[Optional()])
+    runbook = TextAreaField(_l("Runbook: what to do when it fires"))
+    recovery_threshold = StringField(_l("OK results to recover"), default="1")
+    flap_start = StringField(_l("Flapping starts at (% of changes)"), default="50")
+    flap_stop = StringField(_l("Flapping stops at (% of changes)"), default="25")
+
+
+def _param_field(key: str, param: Any) -> Any:
+    """A form field for one kind parameter, with the core's help text as description."""
+    label = key.replace("_", " ")
+    help_text = PARAM_HELP.get(param.help, param.help)
+    if bool in param.types:
+        return BooleanField(label, default=bool(param.default), description=help_text)
+    if dict in param.types or key == "body":
+        return TextAreaField(label, description=help_text)
+    return StringField(label, description=help_text)
+
+
+class CheckForm(CheckFormBase):
+    """The check form with a field for every kind's parameters."""
+
+
+for _kind, _params in KIND_PARAMS.items():
+    for _key, _param in _params.items():
+        setattr(CheckForm, f"p_{_kind}_{_key}", _param_field(_key, _param))
+
+
+def param_fields(form: CheckForm, kind: str) -> list[tuple[str, Any]]:
+    """(parameter key, form field) of one kind, in schema order."""
+    return [(key, getattr(form, f"p_{kind}_{key}")) for key in KIND_PARAMS[kind]]
+
+
+# ------------------------------------------------------------------------------------------ form <-> spec
+
+
+def _to_int(text: str) -> int:
+    return int(text.strip())
+
+
+def _to_num(text: str) -> int | float:
+    value = float(text.strip())
+    return int(value) if value.is_integer() and "." not in text else value
+
+
+def _convert_param(key: str, types: tuple[type, ...], raw: Any) -> Any:
+    """Typed text of one parameter -> its value (None when left empty). Raises ValueError."""
+    if bool in types:
+        return bool(raw)
+    text = (raw or "").strip()
+    if not text:
+        return None
+    if list in types and key == "command":
+        return shlex.split(text)
+    if list in types:
+        return [int(part) for part in text.replace(",", " ").split()]
+    if dict in types:
+        return _parse_headers(text)
+    if float in types:
+        return _to_num(text)
+    if int in types:
+        return _to_int(text)
+    return raw if key in ("body", "keyword") else text
+
+
+def _parse_headers(text: str) -> dict[str, str]:
+    headers = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        name, sep, value = line.partition(":")
+        if not sep or not name.strip():
+            raise ValueError(line)
+        headers[name.strip()] = value.strip()
+    return headers
+
+
+_CONVERT_ERRORS = {
+    "int": N_("Enter a whole number."),
+    "num": N_("Enter a number."),
+    "command": N_("Cannot split this command line: check the quotes."),
+    "expect_status": N_("Enter status codes separated by commas, e.g. 200, 204."),
+    "headers": N_("Write one header per line as Name: value."),
+}
+
+
+def spec_from_form(form: CheckForm) -> tuple[CheckSpec, dict[str, str]]:
+    """The spec the form describes and ``{form field name: message}`` for values that could not be read."""
+    errors: dict[str, str] = {}
+    data: dict[str, Any] = {"name": (form.name.data or "").strip(), "kind": form.kind.data,
+                            "domain": form.domain.data, "severity": form.severity.data,
+                            "enabled": bool(form.enabled.data), "runbook": (form.runbook.data or "").strip(),
+                            "warning": (form.warning.data or "").strip() or None,
+                            "critical": (form.critical.data or "").strip() or None}
+    for key in (*INT_FIELDS, *NUM_FIELDS):
+        try:
+            data[key] = (_to_int if key in INT_FIELDS else _to_num)(getattr(form, key).data or "")
+        except ValueError:
+            errors[key] = _CONVERT_ERRORS["int" if key in INT_FIELDS else "num"]
+    params = {}
+    for key, param in KIND_PARAMS.get(form.kind.data, {}).items():
+        name = f"p_{form.kind.data}_{key}"
+        try:
+            value = _convert_param(key, param.types, getattr(form, name).data)
+        except ValueError:
+            errors[name] = _CONVERT_ERRORS.get(key, _CONVERT_ERRORS["num" if float in param.types else "int"])
+            continue
+        if value is not None and value != param.default:  # defaults left out, as in an exported file
+            params[key] = value
+    data["params"] = params
+    return spec_from_dict({k: v for k, v in data.items() if k not in errors}), errors
+
+
+def field_errors(spec: CheckSpec, errors: dict[str, str]) -> dict[str, str]:
+    """Map the core's ``{spec field: message}`` to form field names (kind parameters get their prefix)."""
+    out = {}
+    params = KIND_PARAMS.get(spec.kind, {})
+    for key, message in errors.items():
+        if key in params and not (key == "name" and _is_check_name_error(spec, message)):
+            out[f"p_{spec.kind}_{key}"] = message
+        else:
+            out[key] = message
+    return out
+
+
+def _is_check_name_error(spec: CheckSpec, message: str) -> bool:
+    """A process check's 'name' error can be about the check's name or about the process name."""
+    from monitoring.checkspec import validate_spec
+
+    return validate_spec(CheckSpec(name=spec.name, kind="memory")).get("name") == message or "already" in message
+
+
+def fill_form(form: CheckForm, spec: CheckSpec) -> None:
+    """Put a stored spec into an unsubmitted form, as text."""
+    flat = spec_to_dict(spec, include_defaults=True)
+    for key in ("name", "kind", "domain", "severity", "enabled", "runbook", "warning", "critical",
+                *INT_FIELDS, *NUM_FIELDS):
+        value = flat.get(key)
+        getattr(form, key).data = value if key in ("enabled", "kind", "domain", "severity") else (
+            "" if value is None else str(value))
+    for key, param in KIND_PARAMS.get(spec.kind, {}).items():
+        getattr(form, f"p_{spec.kind}_{key}").data = param_text(key, param, spec.param(key))
+
+
+def param_text(key: str, param: Any, value: Any) -> Any:
+    """How a parameter value is shown in its box."""
+    if bool in param.types:
+        return bool(value)
+    if value is None:
+        return ""
+    if key == "command":
+        return shlex.join(value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "\n".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+# --------------------------------------------------------------------------------------- maintenance form
+
+WEEKDAY_LABELS = [_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun")]
+
+
+class WindowForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=[("one_off", _l("One-off")), ("weekly", _l("Weekly"))],
+                       validate_choice=False)
+    starts_at = StringField(_l("Start (local time)"), description=_l("e.g. 2026-12-01 22:00"))
+    ends_at = StringField(_l("End (local time)"))
+    weekdays = StringField(_l("Weekdays"))
+    start_time = StringField(_l("Starts at (HH:MM, local)"), description=_l("e.g. 02:00"))
+    duration_minutes = StringField(_l("Duration (minutes)"))
+    checks = SelectMultipleField(_l("Checks"), validate_choice=False,
+                                 description=_l("none chosen means every check"))
+    reason = TextAreaField(_l("Reason"))
+
+
+def parse_local(text: str, tz: Any) -> datetime:
+    """'YYYY-MM-DD HH:MM' (or the browser's 'YYYY-MM-DDTHH:MM') in the desk's time zone -> aware datetime."""
+    value = datetime.fromisoformat(text.strip().replace("T", " "))
+    return value.replace(tzinfo=tz) if value.tzinfo is None else value
+
+
+def parse_hhmm(text: str) -> time:
+    """'HH:MM' -> time. Raises ValueError."""
+    hours, minutes = text.strip().split(":")
+    return time(int(hours), int(minutes))
+
+
+def window_parts(form: WindowForm, weekdays: list[str], tz: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """The window's values read from the form, and ``{field: message}`` for what could not be read."""
+    errors: dict[str, str] = {}
+    parts: dict[str, Any] = {"checks": list(form.checks.data or []),
+                             "reason": (form.reason.data or "").strip(), "weekly": form.kind.data == "weekly"}
+    if parts["weekly"]:
+        parts["weekdays"] = sorted({int(d) for d in weekdays if d.isdigit()})
+        for key, parse in (("start_time", parse_hhmm), ("duration_minutes", _to_int)):
+            try:
+                parts[key] = parse(form[key].data or "")
+            except ValueError:
+                errors[key] = N_("Enter a time as HH:MM.") if key == "start_time" else N_("Enter a whole number.")
+    else:
+        for key in ("starts_at", "ends_at"):
+            try:
+                parts[key] = parse_local(form[key].data or "", tz)
+            except ValueError:
+                errors[key] = N_("Enter a date and time as YYYY-MM-DD HH:MM.")
+    return parts, errors
+
+
+def duration_of(parts: dict[str, Any]) -> timedelta | None:
+    """The weekly window's duration from its minutes."""
+    minutes = parts.get("duration_minutes")
+    return None if minutes is None else timedelta(minutes=minutes)

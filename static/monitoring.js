@@ -1,0 +1,102 @@
+// The checks pages: show only the chosen kind's settings, and "Run now" that waits for the scheduler's answer.
+// Without JavaScript every kind's settings stay visible and "Run now" is a plain form post.
+(function () {
+  "use strict";
+
+  function showChosen(select, selector) {
+    if (!select) return;
+    var update = function () {
+      document.querySelectorAll(selector).forEach(function (box) {
+        box.hidden = box.dataset.kind !== select.value;
+      });
+    };
+    select.addEventListener("change", update);
+    update();
+  }
+
+  // ISO time with up to microseconds -> microseconds since the epoch (Date keeps only milliseconds).
+  function micros(iso) {
+    var m = /^(.*?)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(iso || "");
+    if (!m) return NaN;
+    var frac = ((m[2] || "") + "000000").slice(0, 6);
+    return Date.parse(m[1] + m[3]) * 1000 + parseInt(frac, 10);
+  }
+
+  function fmt(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
+  }
+
+  var messages = document.getElementById("run-messages");
+  var TIMEOUT_MS = 10000, POLL_MS = 400;
+
+  function paint(form, data) {
+    var states = JSON.parse(messages.dataset.states);
+    var scope = form.closest("tr") || document;
+    var badge = scope.querySelector(".badge[data-state]");
+    if (badge) {
+      badge.className = "badge state-" + data.state;
+      badge.dataset.state = data.state;
+      badge.textContent = states[data.state] || data.state;
+    }
+    var when = new Date(data.last_run_at).toLocaleTimeString();
+    var ms = data.last_duration == null ? "?" : (data.last_duration * 1000).toFixed(1);
+    var result = form.querySelector(".run-result");
+    result.className = "run-result state-" + data.state;
+    result.textContent = (states[data.state] || data.state) + " — " + data.summary + " (" +
+      fmt(messages.dataset.done, {time: when, ms: ms}) + ")";
+    var summary = document.getElementById("last-summary");
+    if (summary && !form.closest("tr")) summary.textContent = data.summary;
+    var lastRun = document.getElementById("last-run");
+    if (lastRun && !form.closest("tr")) lastRun.textContent = when;
+  }
+
+  function waitForRun(form, requestedAt, started) {
+    fetch(form.dataset.api, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (data.last_run_at && micros(data.last_run_at) >= micros(requestedAt)) {
+          paint(form, data);
+          form.querySelector("button").disabled = false;
+        } else if (Date.now() - started > TIMEOUT_MS) {
+          var result = form.querySelector(".run-result");
+          result.className = "run-result error no-scheduler";
+          result.textContent = messages.dataset.noScheduler;
+          form.querySelector("button").disabled = false;
+        } else {
+          setTimeout(function () { waitForRun(form, requestedAt, started); }, POLL_MS);
+        }
+      });
+  }
+
+  function runNow(event) {
+    event.preventDefault();
+    var form = event.currentTarget;
+    var result = form.querySelector(".run-result");
+    var token = document.querySelector("meta[name=csrf-token]").content;
+    form.querySelector("button").disabled = true;
+    result.className = "run-result muted";
+    result.textContent = messages.dataset.running;
+    fetch(form.dataset.runApi, {method: "POST", credentials: "same-origin",
+                                headers: {"Accept": "application/json", "X-CSRFToken": token}})
+      .then(function (r) { return r.json().then(function (body) { return {ok: r.ok, body: body}; }); })
+      .then(function (answer) {
+        if (!answer.ok) throw new Error(answer.body.error ? answer.body.error.message : "error");
+        waitForRun(form, answer.body.requested_at, Date.now());
+      })
+      .catch(function (err) {
+        result.className = "run-result error";
+        result.textContent = fmt(messages.dataset.failed, {reason: err.message});
+        form.querySelector("button").disabled = false;
+      });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    showChosen(document.getElementById("kind"), ".kind-params");
+    showChosen(document.getElementById("window-kind"), ".window-kind");
+    if (messages) {
+      document.querySelectorAll("form.run-now").forEach(function (form) {
+        form.addEventListener("submit", runNow);
+      });
+    }
+  });
+})();
