@@ -18,6 +18,7 @@ from desk.forms import ConfirmForm
 from desk.home import HOME_PANELS
 from desk.templating import add_nav
 from desk.timeutil import utcnow
+from monitoring import demo as _demo  # noqa: F401  (registers the demo checks loader)
 from monitoring import service
 from monitoring.checkspec import DOMAINS, KINDS, validate_spec
 from monitoring.forms import (
