@@ -1,32 +1,291 @@
-"""The patrol process: runs every enabled check on its interval. Only this process patrols.
+"""The patrol process: runs every enabled check on its interval. Start it beside the web app (``make run`` does).
 
-Start it beside the web app (``make run`` does); see monitoring/ for the check engine.
+It reads the same settings as the web app (``DATABASE_URL``, ``DUTYDESK_*``, via ``desk.settings``) and needs no
+Flask app. Its work is the declarative table :data:`JOBS`, run by APScheduler's BlockingScheduler:
+
+========================  ===========  ==============================================================
+job                       every        what
+========================  ===========  ==============================================================
+lease                     TTL / 3      take or renew the patrol lease; start or stop patrolling
+patrol                    1 s          watchdog of the patrol engine (dispatcher, pool, batch writer)
+reload                    5 s          new / changed (by ``version``) / disabled / deleted checks, windows
+run_now                   0.5 s        'run now' requests (``CheckStatus.run_requested_at``)
+retention                 1 h          purge runs older than ``DUTYDESK_RUN_RETENTION_DAYS`` (90)
+roster_solves             2 s          ``roster.jobs.run_pending_solves`` (queued roster drafts)
+========================  ===========  ==============================================================
+
+Several scheduler processes may run on one database: exactly one holds the lease (``monitoring.lease``) and
+patrols; the others only try to take the lease, and one takes over within ``TTL + TTL / 3`` seconds (20 s with
+the default ``DUTYDESK_LEASE_TTL`` of 15) of the holder's death. The patrol itself (one dispatcher with a heap of
+next-run times, a bounded thread pool, batched writes) is ``monitoring.dispatch.Patrol``.
+
+SIGTERM or Ctrl-C: stop the jobs, let running checks finish for up to ``DUTYDESK_STOP_GRACE`` seconds (5),
+write their results, release the lease (so a standby takes over at once) and exit 0. Logs go to stderr.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
+import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy.exc import DBAPIError
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+from desk.db import make_engine  # noqa: E402
+from desk.settings import Settings, SettingsError, load_settings  # noqa: E402
+from desk.timeutil import utcnow  # noqa: E402
+from monitoring import lease, store  # noqa: E402
+from monitoring.dispatch import Patrol  # noqa: E402
 
 log = logging.getLogger("dutydesk.scheduler")
 
 
-def main() -> int:
-    """Wait for checks to patrol until SIGTERM or Ctrl-C."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(levelname)s %(message)s")
-    running = True
+def _env_number(name: str, default: float) -> float:
+    """A positive number from the environment, or ``default``."""
+    try:
+        value = float(os.environ.get(name, "") or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default
 
-    def stop(*_: object) -> None:
-        nonlocal running
-        running = False
+
+class Runtime:
+    """This process's state: settings, engine, lease holder id, and the patrol while it holds the lease."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine = make_engine(settings.database_url)
+        self.holder = lease.make_holder()
+        self.ttl = lease.lease_ttl()
+        self.lease_every = self.ttl / 3
+        self.workers = int(_env_number("DUTYDESK_PATROL_WORKERS", 128))
+        self.patrol: Patrol | None = None
+        self.closing = False
+        self._lock = threading.Lock()
+        self._said: set[str] = set()
+        self._last_stats = time.monotonic()
+
+    def say_once(self, key: str, message: str, *args: object) -> None:
+        """Log ``message`` the first time ``key`` comes up (until :meth:`forget` it)."""
+        if key not in self._said:
+            self._said.add(key)
+            log.info(message, *args)
+
+    def forget(self, key: str) -> None:
+        """Let :meth:`say_once` say ``key`` again."""
+        self._said.discard(key)
+
+    # ---------------------------------------------------------------------------------------------- jobs
+
+    def keep_lease(self) -> None:
+        """Take or renew the lease; start patrolling on getting it, stop on losing it."""
+        with self._lock:
+            if self.closing:
+                return
+            asked = time.monotonic()
+            held = lease.acquire(self.engine, holder=self.holder, now=utcnow(), ttl=self.ttl)
+            if held and self.patrol is None:
+                self._start_patrol()
+            elif not held and self.patrol is not None:
+                log.warning("lease lost to another scheduler: patrol stopped")
+                self._stop_patrol()
+            if held:
+                self.patrol.lease_deadline = asked + self.ttl  # type: ignore[union-attr]
+            else:
+                current = lease.current(self.engine)
+                self.say_once("standby", "standby: %s patrols; taking over if it stops",
+                              current.holder if current else "?")
+
+    def _start_patrol(self) -> None:
+        """Begin patrolling as the lease holder."""
+        log.info("lease acquired: patrolling as %s (TTL %.1f s)", self.holder, self.ttl)
+        self.forget("standby")
+        self.patrol = Patrol(self.engine, runner=self.holder, tz=self.settings.timezone, workers=self.workers)
+        self.patrol.lease_deadline = time.monotonic() + self.ttl
+        self.patrol.start()
+        self._report_checks()
+
+    def _stop_patrol(self) -> None:
+        """Stop the patrol engine (keeping the lease decision to the caller)."""
+        patrol, self.patrol = self.patrol, None
+        if patrol is not None:
+            patrol.stop(grace=_env_number("DUTYDESK_STOP_GRACE", 5.0))
+
+    def _report_checks(self) -> None:
+        """Say how many checks are patrolled, or 'no checks yet' once."""
+        count = len(self.patrol.checks) if self.patrol else 0
+        if count == 0:
+            self.say_once("no-checks", "no checks yet: waiting for checks to be added")
+        else:
+            self.forget("no-checks")
+            self.say_once(f"count-{count}", "patrolling %d checks", count)
+
+    def watch_patrol(self) -> None:
+        """Restart a patrol engine whose threads died; log throughput once a minute."""
+        patrol = self.patrol
+        if patrol is None:
+            return
+        if not patrol.alive():
+            log.error("patrol engine stopped unexpectedly: restarting it")
+            with self._lock:
+                self._stop_patrol()
+                self._start_patrol()
+            return
+        if time.monotonic() - self._last_stats >= 60:
+            self._last_stats = time.monotonic()
+            stats = dict(patrol.stats)
+            log.info("last minute: %s", ", ".join(f"{k} {v}" for k, v in sorted(stats.items())) or "nothing")
+            patrol.stats.clear()
+
+    def reload_checks(self) -> None:
+        """Apply configuration changes made in the web app."""
+        if self.patrol is None:
+            return
+        added, changed, removed = self.patrol.reload(utcnow())
+        if added or changed or removed:
+            log.info("checks reloaded: %d added, %d changed, %d removed", added, changed, removed)
+        self._report_checks()
+
+    def run_requested(self) -> None:
+        """Start the checks someone asked to run now."""
+        if self.patrol is None:
+            return
+        requests = store.run_requests(self.engine)
+        if requests and self.patrol.request_runs(requests):
+            log.info("run now: %s", ", ".join(str(cid) for cid in sorted(requests)))
+
+    def purge_history(self) -> int:
+        """Delete runs older than the retention period."""
+        if self.patrol is None:
+            return 0
+        cutoff = utcnow() - timedelta(days=self.settings.run_retention_days)
+        purged = store.purge_runs(self.engine, older_than=cutoff)
+        if purged:
+            log.info("retention: %d runs older than %d days purged", purged, self.settings.run_retention_days)
+        return purged
+
+    def roster_solves(self) -> None:
+        """Solve queued roster drafts (only the lease holder does, so a draft is solved once)."""
+        solver = roster_solver()
+        if self.patrol is None or solver is None:
+            return
+        solved = solver(self.engine, now=utcnow())
+        if solved:
+            log.info("roster: %d queued drafts solved", solved)
+
+    def close(self) -> None:
+        """Stop patrolling and give the lease up."""
+        with self._lock:
+            self.closing = True
+            was_holder = self.patrol is not None
+            self._stop_patrol()
+            if was_holder:
+                lease.release(self.engine, holder=self.holder)
+        self.engine.dispose()
+
+
+_ROSTER: list[Callable | None] = []
+
+
+def roster_solver() -> Callable | None:
+    """``roster.jobs.run_pending_solves`` when the roster package provides it, else None (said once)."""
+    if not _ROSTER:
+        try:
+            from roster.jobs import run_pending_solves
+        except ImportError as exc:
+            log.info("roster solve job not available (%s): skipped", exc)
+            run_pending_solves = None
+        _ROSTER.append(run_pending_solves)
+    return _ROSTER[0]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One row of the job table: a Runtime method run every ``every`` seconds (or Runtime attribute name)."""
+
+    name: str
+    func: Callable[[Runtime], object]
+    every: float | str
+    first_after: float = 0.0
+
+
+JOBS: tuple[Job, ...] = (
+    Job("lease", Runtime.keep_lease, "lease_every"),
+    Job("patrol", Runtime.watch_patrol, 1.0, first_after=1.0),
+    Job("reload", Runtime.reload_checks, 5.0, first_after=5.0),
+    Job("run_now", Runtime.run_requested, 0.5, first_after=0.5),
+    Job("retention", Runtime.purge_history, 3600.0, first_after=60.0),
+    Job("roster_solves", Runtime.roster_solves, 2.0, first_after=2.0),
+)
+
+
+def _guarded(job: Job, runtime: Runtime) -> Callable[[], None]:
+    """The job's function bound to ``runtime``; an error is logged and the job runs again next time."""
+
+    def run() -> None:
+        try:
+            job.func(runtime)
+        except DBAPIError as exc:  # database down or locked: one line, the job tries again next time
+            log.error("job %s: database error: %s", job.name, str(exc.orig or exc).splitlines()[0])
+        except Exception:
+            log.exception("job %s failed", job.name)
+
+    return run
+
+
+def build_scheduler(runtime: Runtime, jobs: tuple[Job, ...] = JOBS) -> BlockingScheduler:
+    """An APScheduler BlockingScheduler with every job of the table."""
+    scheduler = BlockingScheduler(
+        executors={"default": ThreadPoolExecutor(len(jobs) + 2)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
+        timezone="UTC",
+    )
+    now = utcnow()
+    for job in jobs:
+        seconds = float(getattr(runtime, job.every) if isinstance(job.every, str) else job.every)
+        scheduler.add_job(_guarded(job, runtime), "interval", seconds=seconds, id=job.name, name=job.name,
+                          next_run_time=now + timedelta(seconds=job.first_after))
+    return scheduler
+
+
+def main() -> int:
+    """Run the job table until SIGTERM or Ctrl-C."""
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s scheduler %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    try:
+        settings = load_settings(instance_path=ROOT / "instance")
+    except SettingsError as exc:
+        log.error("%s", exc)
+        return 2
+    runtime = Runtime(settings)
+    scheduler = build_scheduler(runtime)
+    stopping = threading.Event()
+
+    def stop(signum: int, _frame: object) -> None:
+        if stopping.is_set():
+            return
+        stopping.set()
+        log.info("%s: stopping", signal.Signals(signum).name)
+        threading.Thread(target=scheduler.shutdown, kwargs={"wait": False}, daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info("scheduler started: no checks yet")
-    while running:
-        time.sleep(0.5)
+    log.info("scheduler %s started (lease TTL %.1f s, %d workers)", runtime.holder, runtime.ttl, runtime.workers)
+    scheduler.start()
+    runtime.close()
     log.info("scheduler stopped")
     return 0
 
