@@ -134,3 +134,4 @@ def register_cli(app: Flask) -> None:
     for group in (db_cli, users_cli, tokens_cli, demo_cli):
         app.cli.add_command(group)
     app.cli.add_command(__import__("monitoring.cli", fromlist=["checks_cli"]).checks_cli)
+    app.cli.add_command(__import__("roster.cli", fromlist=["roster_cli"]).roster_cli)

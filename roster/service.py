@@ -465,6 +465,14 @@ def _before_publication(session: Session, version: RosterVersion) -> list[Assign
     return sorted(out, key=_order)
 
 
+def has_baseline(session: Session, *, version: RosterVersion) -> bool:
+    """Whether a diff of ``version`` compares with something: a published roster over its period (drafts) or an
+    older published version (published ones)."""
+    if version.status == "draft":
+        return bool(published_versions(session, start=version.start, end=version.end))
+    return bool(_before_publication(session, version))
+
+
 def history(session: Session) -> list[RosterVersion]:
     """Every version, newest first (drafts too)."""
     return list(session.exec(select(RosterVersion).order_by(col(RosterVersion.id).desc())))

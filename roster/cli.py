@@ -1,0 +1,71 @@
+"""``flask --app wsgi roster …``: generate (solve inline) and publish rosters from the command line.
+
+Other roster commands (export, leave) add themselves to ``roster_cli`` / their own groups in their modules.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, timedelta
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from desk.db import session_scope
+from roster import service
+
+roster_cli = AppGroup("roster", help="Rosters: generate, publish.")
+
+
+def _engine():
+    return current_app.extensions["dutydesk.engine"]
+
+
+@roster_cli.command("generate")
+@click.option("--start", "start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day, YYYY-MM-DD")
+@click.option("--days", required=True, type=click.IntRange(1, service.MAX_DAYS), help="Length of the period")
+@click.option("--publish", is_flag=True, help="Publish the roster when one is found")
+@click.option("--time-limit", default=30.0, show_default=True, help="Solver time limit in seconds")
+@click.option("--note", default="", help="Why this roster (kept with the version)")
+def generate(start, days: int, publish: bool, time_limit: float, note: str) -> None:
+    """Solve a roster for a period inline; print status, objective and the cost by rule and person.
+
+    Exits 1 with the explanation when no roster satisfies every rule."""
+    first: date = start.date()
+    end = first + timedelta(days=days - 1)
+    with session_scope(_engine()) as session:
+        version = service.create_draft(session, actor="cli", start=first, end=end, note=note)
+        result = service.solve_version(session, version=version, time_limit=time_limit)
+        names = {p.username: p.display_name for p in service.people_by_id(session).values()}
+        _print_result(version, result, names)
+        if not result.ok:
+            service.discard(session, actor="cli", version_id=version.id)
+        elif publish:
+            service.publish(session, actor="cli", version_id=version.id)
+            click.echo(f"published as version {version.number}")
+        else:
+            click.echo(f"draft {version.id} saved; publish it on the roster page")
+    if not result.ok:
+        sys.exit(1)
+
+
+def _print_result(version, result, names: dict[str, str]) -> None:
+    click.echo(f"period: {version.start} .. {version.end} ({service.period_days(version.start, version.end)} days)")
+    click.echo(f"status: {result.status}")
+    for w in result.warnings:
+        click.echo(f"warning: {w}")
+    if not result.ok:
+        for line in version.explanation or ["no roster found"]:
+            click.echo(line, err=True)
+        return
+    gap = f"{result.gap:.1%}" if result.gap is not None else "-"
+    click.echo(f"objective: {result.objective}  bound: {result.best_bound}  gap: {gap}  "
+               f"wall time: {result.wall_time:.2f} s")
+    substitutes = sum(1 for a in result.assignments if a.source == "substitute")
+    click.echo(f"seats: {len(result.assignments)} ({substitutes} by substitutes)")
+    lines = service.cost_lines(version.cost_breakdown, names)
+    click.echo("cost by rule and person:" if lines else "cost: none (every rule fully honoured)")
+    for group in lines:
+        people = ", ".join(f"{n} {a}" for n, a in group["people"])
+        click.echo(f"  {group['rule']} {group['total']} ({group['label']}): {people}")

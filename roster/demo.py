@@ -1,0 +1,42 @@
+"""Demo roster: default settings (DNOO, team A on days from the anchor) and a published roster covering the
+current month and the next two, solved inline (a fraction of a second for the demo desk)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from desk import demo
+from roster import grid, service, settings_store
+from roster.models import RosterSettings
+
+
+def demo_period(today: date) -> tuple[date, date]:
+    """The first day of ``today``'s month and the last day of the month two months later."""
+    first = today.replace(day=1)
+    month = first
+    for _ in range(2):
+        month = grid.month_bounds(month)[1] + timedelta(days=1)
+    return first, grid.month_bounds(month)[1]
+
+
+def load_demo_roster(session: Session) -> None:
+    """Save the default settings when there are none; publish a roster over the demo period unless one exists."""
+    if session.get(RosterSettings, settings_store.SETTINGS_ID) is None:
+        defaults = settings_store.defaults()
+        settings_store.save(session, actor="demo", values={k: getattr(defaults, k) for k in (
+            "pattern_code", "anchor", "offsets", "day_start", "night_start", "coverage", "rules")})
+    today = datetime.now(ZoneInfo(service.desk_timezone())).date()
+    start, end = demo_period(today)
+    if service.published_versions(session, start=start, end=end):
+        return
+    version = service.create_draft(session, actor="demo", start=start, end=end, note="demo roster")
+    result = service.solve_version(session, version=version)
+    if result.ok:
+        service.publish(session, actor="demo", version_id=version.id)
+
+
+if load_demo_roster not in demo.DEMO_LOADERS:
+    demo.DEMO_LOADERS.append(load_demo_roster)

@@ -1,0 +1,75 @@
+"""Flask-WTF forms of the roster pages (each carries its CSRF token)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from roster.domain import Weights
+
+PATTERN_CHOICES = [("DNOO", _l("DNOO: day, night, off, off (4-day cycle)")),
+                   ("DDNNOOOO", _l("DDNNOOOO: two days, two nights, four off (8-day cycle)")),
+                   ("custom", _l("Custom pattern"))]
+SHIFT_CHOICES = [("D", _l("Day shift")), ("N", _l("Night shift"))]
+POSITION_CHOICES = [("leader", _l("Shift leader")), ("info", _l("Information watcher")),
+                    ("comms", _l("Communications watcher"))]
+WEIGHT_LABELS = {
+    "substitution": _l("Substitution (someone off their own pattern)"),
+    "pattern_release": _l("Pattern shift not worked"),
+    "fair_nights": _l("Fair share of nights"),
+    "fair_weekends": _l("Fair share of weekend shifts"),
+    "fair_holidays": _l("Fair share of public-holiday shifts"),
+    "fair_substitutions": _l("Fair share of substitutions"),
+    "preference": _l("Personal wish not honoured"),
+    "change": _l("Seat changed against the published roster"),
+}
+
+
+class GenerateForm(FlaskForm):
+    start = DateField(_l("First day"), validators=[DataRequired()])
+    end = DateField(_l("Last day"), validators=[DataRequired()])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+
+
+class AmendForm(FlaskForm):
+    start = DateField(_l("First day"), validators=[DataRequired()])
+    end = DateField(_l("Last day"), validators=[DataRequired()])
+    note = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+
+
+class SeatForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[DataRequired()])
+    shift = SelectField(_l("Shift"), choices=SHIFT_CHOICES)
+    position = SelectField(_l("Seat"), choices=POSITION_CHOICES)
+    username = SelectField(_l("Person"), choices=[], validate_choice=False)
+
+
+def _count(label, lo: int = 0, hi: int = 400, required: bool = True) -> IntegerField:
+    checks = [InputRequired() if required else Optional(), NumberRange(min=lo, max=hi)]
+    return IntegerField(label, validators=checks)
+
+
+class SettingsForm(FlaskForm):
+    pattern = SelectField(_l("Rotation pattern"), choices=PATTERN_CHOICES)
+    custom = StringField(_l("Custom pattern (D, N and O)"), validators=[Optional(), Length(max=32)])
+    anchor = DateField(_l("Anchor date"), validators=[DataRequired()])
+    default_offsets = BooleanField(_l("Spread the teams automatically (default offsets)"))
+    offset_A = _count(_l("Team A offset"), 0, 31)
+    offset_B = _count(_l("Team B offset"), 0, 31)
+    offset_C = _count(_l("Team C offset"), 0, 31)
+    offset_D = _count(_l("Team D offset"), 0, 31)
+    day_start = StringField(_l("Day shift starts"), validators=[DataRequired(), Length(max=5)])
+    night_start = StringField(_l("Night shift starts"), validators=[DataRequired(), Length(max=5)])
+    cov_leader = _count(_l("Shift leaders per shift"), 1, 9)
+    cov_info = _count(_l("Information watchers per shift"), 1, 9)
+    cov_comms = _count(_l("Communications watchers per shift"), 1, 9)
+    min_rest_hours = _count(_l("Minimum rest between shifts (hours)"), 0, 48)
+    max_consecutive = _count(_l("Most working days in a row (empty: from the pattern)"), 1, 31, required=False)
+    window_days = _count(_l("Rolling window (days)"), 7, 62)
+    max_shifts_in_window = _count(_l("Most shifts in the window (empty: from the pattern)"), 1, 62, required=False)
+
+
+for _name in Weights.__dataclass_fields__:
+    setattr(SettingsForm, f"w_{_name}", _count(WEIGHT_LABELS[_name], 0, 1000))

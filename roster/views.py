@@ -1,0 +1,328 @@
+"""Roster pages: the month grid, my shifts, on duty, generate/review/edit/publish drafts, amendments, history,
+settings. Drafts are solved by the scheduler process (roster.jobs); the draft page polls until the solve is done.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from desk import home, web
+from desk.forms import ConfirmForm
+from desk.timeutil import utcnow
+from roster import demo as _demo  # noqa: F401  (adds the demo roster loader)
+from roster import grid, service, settings_store
+from roster.domain import POSITIONS, TEAMS, Weights
+from roster.forms import AmendForm, GenerateForm, SeatForm, SettingsForm
+from roster.models import RosterVersion
+from roster.patterns import default_offsets
+from roster.rules import HARD_RULES
+from roster.settings_store import SettingsError
+
+bp = Blueprint("roster", __name__, url_prefix="/roster")
+LEADS = ("leader", "manager")
+SHIFT_LABELS = {"D": _l("Day"), "N": _l("Night")}
+POSITION_LABELS = {"leader": _l("Shift leader"), "info": _l("Information watcher"),
+                   "comms": _l("Communications watcher")}
+RULE_LABELS = {
+    "substitution": _l("Substitutions"), "pattern_release": _l("Pattern shifts not worked"),
+    "fair_nights": _l("Fairness of nights"), "fair_weekends": _l("Fairness of weekend shifts"),
+    "fair_holidays": _l("Fairness of public-holiday shifts"), "fair_substitutions": _l("Fairness of substitutions"),
+    "preference": _l("Personal wishes not honoured"), "change": _l("Seats changed against the published roster"),
+}
+STATUS_LABELS = {"draft": _l("draft"), "published": _l("published"), "superseded": _l("superseded"),
+                 "discarded": _l("discarded")}
+
+
+def _register_nav() -> None:
+    from desk.templating import add_nav
+
+    add_nav("roster.month", _l("Roster"), ("manager", "leader", "watcher"), order=10)
+    add_nav("roster.mine", _l("My shifts"), ("leader", "watcher"), order=11)
+    add_nav("roster.versions", _l("Roster versions"), LEADS, order=13)
+
+
+_register_nav()
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, Any]:
+    return {"shift_labels": SHIFT_LABELS, "position_labels": POSITION_LABELS, "rule_labels": RULE_LABELS,
+            "version_status_labels": STATUS_LABELS}
+
+
+def _tz():
+    return web.settings().tz
+
+
+def _today() -> date:
+    return utcnow().astimezone(_tz()).date()
+
+
+def _names(session) -> dict[str, str]:
+    return {p.username: p.display_name for p in service.people_by_id(session).values()}
+
+
+def _parse_month(raw: str | None) -> date:
+    try:
+        return datetime.strptime(raw, "%Y-%m").date() if raw else _today().replace(day=1)
+    except ValueError:
+        abort(400, description=_("A month is written YYYY-MM."))
+
+
+def _grid(session, assignments, start: date, end: date) -> grid.Grid:
+    people = [service.to_domain_person(p) for p in service.people_by_id(session).values()]
+    leaves = service.approved_leaves(session, start=start, end=end)
+    return grid.build(assignments, people, leaves, start, end)
+
+
+# --- views for everyone ------------------------------------------------------------------------------------------
+
+@bp.route("/")
+@web.any_role
+def month() -> Any:
+    session = web.db()
+    first, last = grid.month_bounds(_parse_month(request.args.get("month")))
+    rows = service.published_assignments(session, start=first, end=last)
+    numbers = sorted(set(service.published_days(session, start=first, end=last).values()))
+    return render_template("roster/month.html", grid=_grid(session, rows, first, last), numbers=numbers,
+                           prev_month=(first - timedelta(days=1)).strftime("%Y-%m"),
+                           next_month=(last + timedelta(days=1)).strftime("%Y-%m"), today=_today(),
+                           amend=AmendForm(formdata=None, start=first, end=last))
+
+
+@bp.route("/mine")
+@web.any_role
+def mine() -> Any:
+    session = web.db()
+    start = _today()
+    end = start + timedelta(days=62)
+    rows = [a for a in service.published_assignments(session, start=start - timedelta(days=7), end=end)
+            if a.username == current_user.username]
+    shifts = settings_store.engine_settings(settings_store.load(session)).shifts
+    defs = {s.code: s for s in shifts}
+    items = [{"a": a, "starts": defs[a.shift].starts_at(a.day), "ends": defs[a.shift].ends_at(a.day),
+              "past": a.day < start} for a in rows if a.shift in defs]
+    return render_template("roster/mine.html", items=items, start=start, end=end,
+                           nights=sum(1 for i in items if i["a"].shift == "N" and not i["past"]))
+
+
+def duty_panel(session, person) -> dict[str, Any]:
+    """The home page panel: who is on duty now and next."""
+    now = utcnow()
+    return {"template": "roster/_duty_panel.html", "duty_now": service.on_duty_at(session, at=now),
+            "duty_next": service.next_on_duty_at(session, at=now), "duty_names": _names(session)}
+
+
+home.HOME_PANELS.append(duty_panel)
+
+
+@bp.route("/oncall")
+@web.any_role
+def oncall() -> Any:
+    session = web.db()
+    return render_template("roster/oncall.html", **duty_panel(session, current_user))
+
+
+# --- drafts: generate, review, edit, publish ---------------------------------------------------------------------
+
+@bp.route("/generate", methods=["GET", "POST"])
+@web.roles(*LEADS)
+def generate() -> Any:
+    form = GenerateForm()
+    if request.method == "GET":
+        first = (_today().replace(day=1) + timedelta(days=32)).replace(day=1)
+        form.start.data, form.end.data = first, grid.month_bounds(first)[1]
+    error = None
+    if form.validate_on_submit():
+        try:
+            version = service.create_draft(web.db(), actor=current_user.username, start=form.start.data,
+                                           end=form.end.data, note=form.note.data or "")
+        except service.RosterError as exc:
+            web.db().rollback()
+            error = _(exc.message)
+        else:
+            web.db().commit()
+            return redirect(url_for("roster.version", version_id=version.id))
+    status = 422 if (form.errors or error) else 200
+    return render_template("roster/generate.html", form=form, error=error), status
+
+
+@bp.route("/amend", methods=["POST"])
+@web.roles(*LEADS)
+def amend() -> Any:
+    form = AmendForm()
+    if not form.validate_on_submit():
+        flash(_("Give the period and the reason of the amendment."), "error")
+        return redirect(url_for("roster.month"))
+    try:
+        version = service.open_amendment(web.db(), actor=current_user.username, start=form.start.data,
+                                         end=form.end.data, reason=form.note.data or "")
+    except service.RosterError as exc:
+        web.db().rollback()
+        flash(_(exc.message), "error")
+        return redirect(url_for("roster.month"))
+    web.db().commit()
+    return redirect(url_for("roster.version", version_id=version.id))
+
+
+def _version_or_404(version_id: int) -> RosterVersion:
+    version = web.db().get(RosterVersion, version_id)
+    if version is None:
+        abort(404, description=_("No such roster version."))
+    return version
+
+
+@bp.route("/versions")
+@web.roles(*LEADS)
+def versions() -> Any:
+    return render_template("roster/versions.html", versions=service.history(web.db()))
+
+
+@bp.route("/versions/<int:version_id>")
+@web.roles(*LEADS)
+def version(version_id: int) -> Any:
+    session = web.db()
+    v = _version_or_404(version_id)
+    names = _names(session)
+    rows = service.version_assignments(session, version_id=v.id)
+    changes = service.version_diff(session, version_id=v.id) if v.job_status != "running" else []
+    seat = SeatForm(formdata=None, day=v.start)
+    seat.username.choices = [(p.username, p.display_name) for p in sorted(
+        service.people_by_id(session).values(), key=lambda p: p.username) if p.active]
+    return render_template(
+        "roster/version.html", v=v, names=names, grid=_grid(session, rows, v.start, v.end) if rows else None,
+        changes=changes, costs=service.cost_lines(v.cost_breakdown, names), seat=seat, confirm=ConfirmForm(),
+        substitutes=sum(1 for a in rows if a.source == "substitute"), seats=len(rows),
+        baseline=service.has_baseline(session, version=v),
+        base=session.get(RosterVersion, v.base_version_id) if v.base_version_id else None)
+
+
+@bp.route("/versions/<int:version_id>/status")
+@web.roles(*LEADS)
+def version_status(version_id: int) -> Any:
+    v = _version_or_404(version_id)
+    return jsonify({"id": v.id, "job_status": v.job_status, "progress": v.progress, "status": v.status,
+                    "solver_status": v.solver_status})
+
+
+def _act(version_id: int, action) -> Any:
+    if not ConfirmForm().validate_on_submit():
+        abort(400, description=_("The form expired; reload the page and try again."))
+    _version_or_404(version_id)
+    try:
+        done = action(web.db(), actor=current_user.username, version_id=version_id)
+    except service.RosterError as exc:
+        web.db().rollback()
+        flash(_(exc.message), "error")
+        for line in exc.problems:
+            flash(line, "error")
+        return None
+    web.db().commit()
+    return done
+
+
+@bp.route("/versions/<int:version_id>/publish", methods=["POST"])
+@web.roles(*LEADS)
+def publish(version_id: int) -> Any:
+    v = _act(version_id, service.publish)
+    if v is not None:
+        flash(_("Published as version %(number)s.", number=v.number), "success")
+    return redirect(url_for("roster.version", version_id=version_id))
+
+
+@bp.route("/versions/<int:version_id>/discard", methods=["POST"])
+@web.roles(*LEADS)
+def discard(version_id: int) -> Any:
+    if _act(version_id, service.discard) is not None:
+        flash(_("The draft is discarded."), "info")
+    return redirect(url_for("roster.version", version_id=version_id))
+
+
+@bp.route("/versions/<int:version_id>/resolve", methods=["POST"])
+@web.roles(*LEADS)
+def resolve(version_id: int) -> Any:
+    if _act(version_id, service.requeue) is not None:
+        flash(_("The draft is queued to be solved again, keeping the seats edited by hand."), "info")
+    return redirect(url_for("roster.version", version_id=version_id))
+
+
+@bp.route("/versions/<int:version_id>/seat", methods=["POST"])
+@web.roles(*LEADS)
+def edit_seat(version_id: int) -> Any:
+    _version_or_404(version_id)
+    form = SeatForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a date, a shift, a seat and a person."), "error")
+        return redirect(url_for("roster.version", version_id=version_id))
+    try:
+        service.edit_seat(web.db(), actor=current_user.username, version_id=version_id, day=form.day.data,
+                          shift=form.shift.data, position=form.position.data, username=form.username.data)
+    except service.RosterError as exc:
+        web.db().rollback()
+        flash(_("Not changed: %(why)s", why=exc.message), "error")
+        for line in exc.problems:
+            flash(line, "error")
+    else:
+        web.db().commit()
+        flash(_("Seat changed and pinned."), "success")
+    return redirect(url_for("roster.version", version_id=version_id, _anchor="edit"))
+
+
+# --- settings ----------------------------------------------------------------------------------------------------
+
+def _settings_form(row) -> SettingsForm:
+    form = SettingsForm(formdata=None)
+    preset = row.pattern_code if row.pattern_code in ("DNOO", "DDNNOOOO") else "custom"
+    form.pattern.data, form.custom.data, form.anchor.data = preset, row.pattern_code, row.anchor
+    for t in TEAMS:
+        getattr(form, f"offset_{t}").data = int(row.offsets.get(t, 0))
+    form.day_start.data, form.night_start.data = row.day_start, row.night_start
+    for q in POSITIONS:
+        getattr(form, f"cov_{q}").data = int(row.coverage.get(q, 1))
+    for key in ("min_rest_hours", "max_consecutive", "window_days", "max_shifts_in_window"):
+        getattr(form, key).data = row.rules.get(key)
+    weights = {**settings_store.default_rules()["weights"], **(row.rules.get("weights") or {})}
+    for key in Weights.__dataclass_fields__:
+        getattr(form, f"w_{key}").data = weights[key]
+    return form
+
+
+def _settings_values(form: SettingsForm) -> dict[str, Any]:
+    code = (form.custom.data if form.pattern.data == "custom" else form.pattern.data) or ""
+    code = code.strip().upper()
+    offsets = {t: getattr(form, f"offset_{t}").data for t in TEAMS}
+    if form.default_offsets.data and code and not set(code) - set("DNO"):
+        offsets = default_offsets(code)
+    rules = {k: getattr(form, k).data for k in ("min_rest_hours", "max_consecutive", "window_days",
+                                                  "max_shifts_in_window")}
+    rules["weights"] = {k: getattr(form, f"w_{k}").data for k in Weights.__dataclass_fields__}
+    return {"pattern_code": code, "anchor": form.anchor.data, "offsets": offsets,
+            "day_start": (form.day_start.data or "").strip(), "night_start": (form.night_start.data or "").strip(),
+            "coverage": {q: getattr(form, f"cov_{q}").data for q in POSITIONS}, "rules": rules}
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@web.roles(*LEADS)
+def settings() -> Any:
+    row = settings_store.load(web.db())
+    form = SettingsForm() if request.method == "POST" else _settings_form(row)
+    problems: list[tuple[str, str]] = []
+    if form.validate_on_submit():
+        try:
+            settings_store.save(web.db(), actor=current_user.username, values=_settings_values(form))
+        except SettingsError as exc:
+            web.db().rollback()
+            problems = exc.problems
+        else:
+            web.db().commit()
+            flash(_("Roster settings saved. They apply to the next roster you generate."), "success")
+            return redirect(url_for("roster.settings"))
+    status = 422 if (form.errors or problems) else 200
+    return render_template("roster/settings.html", form=form, problems=problems, hard_rules=HARD_RULES,
+                           saved=row, weights=list(Weights.__dataclass_fields__)), status

@@ -1,0 +1,147 @@
+"""The roster lifecycle on both databases: generate → publish → amend → diff → publish v2, the published truth
+across versions, hand edits, settings refusal and who is on duty at the shift boundaries."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import select
+
+from desk.db import session_scope
+from desk.models import AuditEvent, Person
+from roster import service, settings_store
+from roster.models import LeaveRequest, RosterPin, RosterVersion
+from roster.validate import validate
+from tests.roster.deskdata import END, START, desk, published  # noqa: F401  (fixture)
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def _leave(session, username: str, start, end) -> None:
+    person = session.exec(select(Person).where(Person.username == username)).one()
+    session.add(LeaveRequest(person_id=person.id, start=start, end=end, status="approved", reason="test"))
+    session.flush()
+
+
+def test_generate_publish_amend_diff_publish(desk):
+    v1 = published(desk)
+    with session_scope(desk) as s:
+        rows = service.published_assignments(s, start=START, end=END)
+        assert len(rows) == 14 * 2 * 3
+        inputs = service.build_inputs(s, start=START, days=14, previous=False)
+        assert validate(rows, inputs) == []
+        assert s.get(RosterVersion, v1).number == 1
+        # leave for a leader on a day they work: an amendment over those days removes them
+        victim = next(a for a in rows if a.position == "leader" and a.day == START + timedelta(days=4))
+        _leave(s, victim.username, victim.day, victim.day + timedelta(days=1))
+        amendment = service.open_amendment(s, actor="lead", start=victim.day - timedelta(days=1),
+                                           end=victim.day + timedelta(days=3), reason="leave of a leader")
+        assert amendment.base_version_id == v1 and amendment.job_status == "queued"
+        assert service.solve_version(s, version=amendment).ok
+        changes = service.version_diff(s, version_id=amendment.id)
+        assert changes and all(c.kind == "changed" for c in changes)
+        assert any(victim.username in c.before and c.day == victim.day for c in changes)
+        assert len(changes) <= 4, changes  # minimal change: the lost seats and little else
+        service.publish(s, actor="lead", version_id=amendment.id)
+    with session_scope(desk) as s:
+        assert s.get(RosterVersion, amendment.id).number == 2
+        assert s.get(RosterVersion, v1).status == "published"  # still the truth outside the amendment
+        rows = service.published_assignments(s, start=START, end=END)
+        assert len(rows) == 84
+        assert not [a for a in rows if a.username == victim.username and victim.day <= a.day <= victim.day
+                    + timedelta(days=1)]
+        assert validate(rows, service.build_inputs(s, start=START, days=14, previous=False)) == []
+        assert service.published_days(s, start=START, end=END)[victim.day] == 2
+        # the published v2 shows its changes against v1
+        assert service.version_diff(s, version_id=amendment.id) == changes
+        actions = [e.action for e in s.exec(select(AuditEvent).where(AuditEvent.object_type == "roster_version"))]
+        assert {"roster.generate", "roster.publish", "roster.amend"} <= set(actions)
+
+
+def test_a_version_covered_by_newer_ones_is_superseded(desk):
+    v1 = published(desk)
+    v2 = published(desk, START - timedelta(days=2), END + timedelta(days=2))
+    with session_scope(desk) as s:
+        assert s.get(RosterVersion, v1).status == "superseded"
+        assert s.get(RosterVersion, v2).status == "published"
+        assert set(service.published_days(s, start=START, end=END).values()) == {2}
+        with pytest.raises(service.RosterError):
+            service.edit_seat(s, actor="x", version_id=v2, day=START, shift="D", position="info", username="majun")
+
+
+def test_publish_needs_a_solved_draft_and_refuses_one_broken_by_new_leave(desk):
+    with session_scope(desk) as s:
+        draft = service.create_draft(s, actor="lead", start=START, end=END)
+        with pytest.raises(service.RosterError, match="solved draft"):
+            service.publish(s, actor="lead", version_id=draft.id)
+        service.solve_version(s, version=draft)
+        seat = service.version_assignments(s, version_id=draft.id)[0]
+        _leave(s, seat.username, seat.day, seat.day)
+        with pytest.raises(service.RosterError) as refused:
+            service.publish(s, actor="lead", version_id=draft.id)
+        assert any("approved leave is obeyed" in p for p in refused.value.problems)
+
+
+def test_hand_edit_is_validated_and_pinned(desk):
+    with session_scope(desk) as s:
+        draft = service.create_draft(s, actor="lead", start=START, end=END)
+        service.solve_version(s, version=draft)
+        rows = service.version_assignments(s, version_id=draft.id)
+        night = next(a for a in rows if a.shift == "N" and a.position == "leader" and a.day < END)
+        with pytest.raises(service.RosterError) as refused:
+            service.edit_seat(s, actor="lead", version_id=draft.id, day=night.day + timedelta(days=1), shift="D",
+                              position="leader", username=night.username)
+        assert any("no day shift right after a night shift" in p for p in refused.value.problems), refused.value
+        with pytest.raises(service.RosterError, match="cannot sit"):  # a comms-only watcher in an info seat
+            service.edit_seat(s, actor="lead", version_id=draft.id, day=START, shift="D", position="info",
+                              username="wangfang")
+        busy = {a.day for a in rows if a.username == "majun"}
+        free = next(d for d in (START + timedelta(days=i) for i in range(3, 14))
+                    if not {d - timedelta(days=1), d, d + timedelta(days=1)} & busy)
+        seat = service.edit_seat(s, actor="lead", version_id=draft.id, day=free, shift="D", position="info",
+                                 username="majun")
+        assert seat.source == "pinned"
+        pins = s.exec(select(RosterPin).where(RosterPin.version_id == draft.id)).all()
+        assert [(p.day, p.shift, p.position) for p in pins] == [(free, "D", "info")]
+        # solving again keeps the pin
+        service.requeue(s, actor="lead", version_id=draft.id)
+        assert service.solve_version(s, version=draft).ok
+        assert any(a.username == "majun" and a.day == free and a.position == "info"
+                   for a in service.version_assignments(s, version_id=draft.id))
+
+
+def test_a_pattern_breaking_a_hard_rule_is_refused(desk):
+    with session_scope(desk) as s:
+        with pytest.raises(settings_store.SettingsError) as refused:
+            settings_store.save(s, actor="lead", values={"pattern_code": "DN", "offsets": {
+                "A": 0, "B": 1, "C": 0, "D": 1}})
+        rules = {r for r, _m in refused.value.problems}
+        assert "night_then_day" in rules
+        row = settings_store.save(s, actor="lead", values={"pattern_code": "DDNNOOOO", "offsets": {
+            "A": 0, "B": 6, "C": 4, "D": 2}})
+        assert row.pattern_code == "DDNNOOOO"
+    with session_scope(desk) as s:
+        assert settings_store.load(s).pattern_code == "DDNNOOOO"
+
+
+@pytest.mark.parametrize(("local", "expected"), [
+    ("07:59", None), ("08:00", ("D", 0)), ("19:59", ("D", 0)), ("20:00", ("N", 0)), ("+1 07:59", ("N", 0)),
+    ("+1 08:00", ("D", 1)),
+])
+def test_on_duty_at_shift_boundaries(desk, local, expected):
+    published(desk)
+    plus, _, hhmm = local.rpartition(" ")
+    day = START + timedelta(days=1 if plus else 0)
+    at = datetime.combine(day, datetime.strptime(hhmm, "%H:%M").time()).replace(tzinfo=SH)
+    with session_scope(desk) as s:
+        duty = service.on_duty_at(s, at=at.astimezone(ZoneInfo("UTC")), tz="Asia/Shanghai")
+        if expected is None:
+            assert duty is None
+            return
+        assert (duty.shift, duty.day) == (expected[0], START + timedelta(days=expected[1]))
+        assert set(duty.people) == {"leader", "info", "comms"}
+        truth = service.published_assignments(s, start=duty.day, end=duty.day)
+        assert duty.people["leader"] == tuple(a.username for a in truth
+                                              if a.shift == duty.shift and a.position == "leader")
