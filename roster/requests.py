@@ -1,0 +1,566 @@
+"""Leave (请假) and swap (换班) requests, and the personal calendar feed tokens.
+
+Service functions: keyword-only, ``actor`` is a username ("cli" for the command line), every change audited
+with ``desk.audit.record``. The views and the CLI call one of them and commit.
+
+- Leave: a person asks (whole dates, or single shifts); a leader approves or rejects with a note; approving leave
+  that hits a published shift opens an amendment (``roster.service.open_amendment``): a draft re-solved with
+  minimal change, which the leader reviews and publishes.
+- Swap: a person offers one of their published seats to a colleague, or asks to exchange it for one of the
+  colleague's; the colleague accepts or declines; a leader approves, which is only possible when the published
+  roster with the swap applied keeps every hard rule (``roster.validate``). Approval publishes the changed days as a
+  new published version.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any
+
+from sqlmodel import Session, func, select
+
+from desk import audit
+from desk.accounts import N_, get_by_username
+from desk.models import Person
+from desk.timeutil import utcnow
+from roster import exports, service, settings_store
+from roster.domain import Assignment, Leave, RosterInputs, Violation
+from roster.models import FeedToken, LeaveRequest, RosterAssignment, RosterVersion, SwapRequest
+from roster.patterns import resolve_rules
+from roster.validate import validate
+
+SYSTEM_ACTORS = frozenset({"cli"})
+DECIDERS = frozenset({"leader", "manager"})
+MAX_LEAVE_DAYS = 92
+# How far after the swapped days the check looks: every rest, run and window rule the swap can touch.
+LOOKAHEAD_DAYS = 28
+FEED_PAST_DAYS, FEED_AHEAD_DAYS = 62, 366
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class RequestError(ValueError):
+    """A request that cannot be made or decided; ``message`` is marked with N_ and has ``%(name)s`` params."""
+
+    def __init__(self, message: str, **params: Any):
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
+
+
+class SwapRefused(RequestError):
+    """Approval refused because the swapped roster breaks hard rules (``violations``)."""
+
+    def __init__(self, check: SwapCheck):
+        super().__init__(N_("This swap would break a rule: %(rules)s."),
+                         rules=", ".join(sorted({v.rule for v in check.violations})))
+        self.check = check
+
+
+# --- people and permissions ----------------------------------------------------------------------------------
+
+def person_by_username(session: Session, username: str) -> Person:
+    """The active person with ``username`` or a RequestError."""
+    person = get_by_username(session, username.strip().lower())
+    if person is None or not person.active:
+        raise RequestError(N_("No active person with username %(username)s."), username=username)
+    return person
+
+
+def _may_decide(session: Session, actor: str) -> bool:
+    if actor in SYSTEM_ACTORS:
+        return True
+    person = get_by_username(session, actor)
+    return person is not None and person.active and person.role in DECIDERS
+
+
+def _require_decider(session: Session, actor: str, owner_id: int | None) -> None:
+    """Only a leader or manager decides, and never on their own request."""
+    if not _may_decide(session, actor):
+        raise RequestError(N_("Only a shift leader or a manager can decide requests."))
+    person = get_by_username(session, actor)
+    if person is not None and person.id == owner_id:
+        raise RequestError(N_("You cannot decide your own request; another leader must."))
+
+
+def _username(session: Session, person_id: int) -> str:
+    person = session.get(Person, person_id)
+    return person.username if person else "?"
+
+
+# --- leave ---------------------------------------------------------------------------------------------------
+
+def _leave_snapshot(leave: LeaveRequest) -> dict[str, Any]:
+    return {"person_id": leave.person_id, "start": leave.start.isoformat(), "end": leave.end.isoformat(),
+            "shifts": leave.shifts, "status": leave.status, "reason": leave.reason,
+            "decision_note": leave.decision_note, "amendment_id": leave.amendment_id}
+
+
+def _check_leave_span(start: date, end: date, shifts: list[tuple[date, str]] | None) -> None:
+    if end < start:
+        raise RequestError(N_("The last day of leave is before the first."))
+    if (end - start).days >= MAX_LEAVE_DAYS:
+        raise RequestError(N_("Ask for at most %(days)s days of leave at a time."), days=MAX_LEAVE_DAYS)
+    if shifts is not None and (not shifts or any(s not in ("D", "N") for _, s in shifts)):
+        raise RequestError(N_("Single-shift leave names day (D) or night (N) shifts."))
+
+
+def ask_leave(session: Session, *, actor: str, username: str, start: date, end: date,
+              shifts: list[tuple[date, str]] | None = None, reason: str = "") -> LeaveRequest:
+    """A pending leave request of ``username`` (whole days ``start``..``end`` or only ``shifts``).
+
+    A person asks for themselves; a leader, a manager or the CLI may ask on someone's behalf."""
+    person = person_by_username(session, username)
+    if actor != person.username and not _may_decide(session, actor):
+        raise RequestError(N_("You can only ask for leave for yourself."))
+    if shifts is not None:
+        shifts = sorted(set(shifts))
+        start, end = (shifts[0][0], shifts[-1][0]) if shifts else (start, end)
+    _check_leave_span(start, end, shifts)
+    _refuse_overlap(session, person, start, end, shifts)
+    leave = LeaveRequest(person_id=person.id, start=start, end=end, reason=reason.strip()[:500],
+                         shifts=[[d.isoformat(), s] for d, s in shifts] if shifts is not None else None)
+    session.add(leave)
+    session.flush()
+    audit.record(session, actor=actor, action="leave.ask", object_type="leave", object_id=leave.id,
+                 after=_leave_snapshot(leave))
+    return leave
+
+
+def _refuse_overlap(session: Session, person: Person, start: date, end: date,
+                    shifts: list[tuple[date, str]] | None) -> None:
+    """No second pending or approved request for the same shifts."""
+    mine = session.exec(select(LeaveRequest).where(
+        LeaveRequest.person_id == person.id, LeaveRequest.status.in_(("pending", "approved")),
+        LeaveRequest.start <= end, LeaveRequest.end >= start)).all()
+    wanted = domain_leave(LeaveRequest(person_id=0, start=start, end=end,
+                                       shifts=[[d.isoformat(), s] for d, s in shifts] if shifts else None), "")
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    for other in mine:
+        held = domain_leave(other, "")
+        if any(wanted.covers(d, s) and held.covers(d, s) for d in days for s in ("D", "N")):
+            raise RequestError(N_("You already asked for leave on %(start)s – %(end)s."),
+                               start=other.start.isoformat(), end=other.end.isoformat())
+
+
+def domain_leave(leave: LeaveRequest, username: str) -> Leave:
+    """The engine's view of a leave request."""
+    return service.leave_of(leave, username)
+
+
+def leave_hits(session: Session, leave: LeaveRequest) -> list[Assignment]:
+    """The published seats this leave takes its person off."""
+    username = _username(session, leave.person_id)
+    wanted = domain_leave(leave, username)
+    rows = service.published_assignments(session, start=leave.start, end=leave.end)
+    return [a for a in rows if a.username == username and wanted.covers(a.day, a.shift)]
+
+
+def _pending_leave(session: Session, leave_id: int) -> LeaveRequest:
+    leave = session.get(LeaveRequest, leave_id)
+    if leave is None:
+        raise RequestError(N_("No such leave request."))
+    if leave.status != "pending":
+        raise RequestError(N_("This request is already %(status)s."), status=leave.status)
+    return leave
+
+
+def approve_leave(session: Session, *, actor: str, leave_id: int, note: str = "") -> LeaveRequest:
+    """Approve pending leave; when it hits published seats, open an amendment over those days."""
+    leave = _pending_leave(session, leave_id)
+    _require_decider(session, actor, leave.person_id)
+    before = _leave_snapshot(leave)
+    leave.status, leave.decided_by, leave.decided_at = "approved", actor, utcnow()
+    leave.decision_note = note.strip()[:500]
+    session.add(leave)
+    session.flush()  # the amendment's inputs must see this leave as approved
+    hits = leave_hits(session, leave)
+    if hits:
+        who = _username(session, leave.person_id)
+        draft = service.open_amendment(session, actor=actor, start=min(a.day for a in hits),
+                                       end=max(a.day for a in hits), reason=f"leave #{leave.id} of {who}")
+        leave.amendment_id = draft.id
+        session.add(leave)
+    audit.record(session, actor=actor, action="leave.approve", object_type="leave", object_id=leave.id,
+                 before=before, after=_leave_snapshot(leave))
+    return leave
+
+
+def reject_leave(session: Session, *, actor: str, leave_id: int, note: str) -> LeaveRequest:
+    """Reject pending leave; the note (required) tells the person why."""
+    leave = _pending_leave(session, leave_id)
+    _require_decider(session, actor, leave.person_id)
+    if not note.strip():
+        raise RequestError(N_("Say why the request is rejected."))
+    before = _leave_snapshot(leave)
+    leave.status, leave.decided_by, leave.decided_at = "rejected", actor, utcnow()
+    leave.decision_note = note.strip()[:500]
+    session.add(leave)
+    audit.record(session, actor=actor, action="leave.reject", object_type="leave", object_id=leave.id,
+                 before=before, after=_leave_snapshot(leave))
+    return leave
+
+
+def cancel_leave(session: Session, *, actor: str, leave_id: int) -> LeaveRequest:
+    """The person withdraws their own pending request."""
+    leave = _pending_leave(session, leave_id)
+    if _username(session, leave.person_id) != actor:
+        raise RequestError(N_("Only the person who asked can cancel a request."))
+    before = _leave_snapshot(leave)
+    leave.status = "cancelled"
+    session.add(leave)
+    audit.record(session, actor=actor, action="leave.cancel", object_type="leave", object_id=leave.id,
+                 before=before, after=_leave_snapshot(leave))
+    return leave
+
+
+def leave_requests(session: Session, *, person_id: int | None = None, status: str | None = None,
+                   limit: int = 200) -> list[LeaveRequest]:
+    """Leave requests, newest first, optionally of one person or status."""
+    query = select(LeaveRequest).order_by(LeaveRequest.created_at.desc(), LeaveRequest.id.desc()).limit(limit)
+    if person_id is not None:
+        query = query.where(LeaveRequest.person_id == person_id)
+    if status is not None:
+        query = query.where(LeaveRequest.status == status)
+    return list(session.exec(query))
+
+
+# --- swaps ---------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SwapCheck:
+    """The validator's verdict on a swap: the violations it would add, over ``inputs``' period."""
+
+    violations: tuple[Violation, ...]
+    inputs: RosterInputs | None
+    proposed: tuple[Assignment, ...]
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when the swap can be approved."""
+        return not self.violations and not self.problem
+
+
+def _swap_snapshot(swap: SwapRequest) -> dict[str, Any]:
+    return {"requester_id": swap.requester_id, "requester_day": swap.requester_day.isoformat(),
+            "requester_shift": swap.requester_shift, "requester_position": swap.requester_position,
+            "target_id": swap.target_id, "target_day": swap.target_day.isoformat() if swap.target_day else None,
+            "target_shift": swap.target_shift, "target_position": swap.target_position, "status": swap.status,
+            "decision_note": swap.decision_note, "amendment_id": swap.amendment_id}
+
+
+def published_seat(session: Session, username: str, day: date, shift: str) -> Assignment | None:
+    """The published seat ``username`` sits on ``shift`` of ``day``, if any."""
+    rows = service.published_assignments(session, start=day, end=day)
+    return next((a for a in rows if a.username == username and a.shift == shift), None)
+
+
+def propose_swap(session: Session, *, actor: str, day: date, shift: str, target: str,
+                 target_day: date | None = None, target_shift: str | None = None, message: str = "",
+                 today: date | None = None) -> SwapRequest:
+    """The actor offers their published seat (``day``, ``shift``) to ``target``, or to exchange it for the
+    target's seat (``target_day``, ``target_shift``). ``today``: refuse seats on earlier dates."""
+    me, other = person_by_username(session, actor), person_by_username(session, target)
+    if me.id == other.id:
+        raise RequestError(N_("Choose a colleague, not yourself."))
+    mine = _seat_or_error(session, me.username, day, shift, today)
+    theirs = None
+    if target_day is not None or target_shift is not None:
+        theirs = _seat_or_error(session, other.username, target_day, target_shift, today)
+    _refuse_open_swap(session, me.id, day, shift)
+    swap = SwapRequest(requester_id=me.id, requester_day=day, requester_shift=shift, requester_position=mine.position,
+                       target_id=other.id, target_day=theirs.day if theirs else None,
+                       target_shift=theirs.shift if theirs else None,
+                       target_position=theirs.position if theirs else None, message=message.strip()[:2000])
+    session.add(swap)
+    session.flush()
+    audit.record(session, actor=actor, action="swap.propose", object_type="swap", object_id=swap.id,
+                 after=_swap_snapshot(swap))
+    return swap
+
+
+def _seat_or_error(session: Session, username: str, day: date | None, shift: str | None,
+                   today: date | None) -> Assignment:
+    if day is None or shift not in ("D", "N"):
+        raise RequestError(N_("Name both the date and the shift (D or N)."))
+    if today is not None and day < today:
+        raise RequestError(N_("That shift is in the past."))
+    seat = published_seat(session, username, day, shift)
+    if seat is None:
+        raise RequestError(N_("%(username)s has no published shift %(shift)s on %(day)s."),
+                           username=username, shift=shift, day=day.isoformat())
+    return seat
+
+
+def _refuse_open_swap(session: Session, person_id: int, day: date, shift: str) -> None:
+    open_one = session.exec(select(SwapRequest.id).where(
+        SwapRequest.requester_id == person_id, SwapRequest.requester_day == day,
+        SwapRequest.requester_shift == shift, SwapRequest.status.in_(("proposed", "accepted")))).first()
+    if open_one is not None:
+        raise RequestError(N_("You already offered this shift (request #%(id)s)."), id=open_one)
+
+
+def get_swap(session: Session, swap_id: int) -> SwapRequest:
+    """The swap request or a RequestError."""
+    swap = session.get(SwapRequest, swap_id)
+    if swap is None:
+        raise RequestError(N_("No such swap request."))
+    return swap
+
+
+def _swap_in(session: Session, swap_id: int, statuses: tuple[str, ...]) -> SwapRequest:
+    swap = get_swap(session, swap_id)
+    if swap.status not in statuses:
+        raise RequestError(N_("This request is already %(status)s."), status=swap.status)
+    return swap
+
+
+SWAP_ACTIONS = {"accepted": "accept", "declined": "decline", "cancelled": "cancel", "approved": "approve",
+                "rejected": "reject"}
+
+
+def _set_status(session: Session, swap: SwapRequest, *, actor: str, status: str, note: str = "") -> SwapRequest:
+    before = _swap_snapshot(swap)
+    swap.status = status
+    if note:
+        swap.decision_note = note.strip()[:500]
+    if status == "accepted":
+        swap.accepted_at = utcnow()
+    if status in ("approved", "rejected"):
+        swap.decided_by, swap.decided_at = actor, utcnow()
+    session.add(swap)
+    audit.record(session, actor=actor, action=f"swap.{SWAP_ACTIONS[status]}",
+                 object_type="swap", object_id=swap.id, before=before, after=_swap_snapshot(swap))
+    return swap
+
+
+def accept_swap(session: Session, *, actor: str, swap_id: int) -> SwapRequest:
+    """The colleague agrees; the request goes to the leaders' queue."""
+    swap = _swap_in(session, swap_id, ("proposed",))
+    if _username(session, swap.target_id) != actor:
+        raise RequestError(N_("Only the colleague asked can accept or decline."))
+    return _set_status(session, swap, actor=actor, status="accepted")
+
+
+def decline_swap(session: Session, *, actor: str, swap_id: int, note: str = "") -> SwapRequest:
+    """The colleague says no."""
+    swap = _swap_in(session, swap_id, ("proposed",))
+    if _username(session, swap.target_id) != actor:
+        raise RequestError(N_("Only the colleague asked can accept or decline."))
+    return _set_status(session, swap, actor=actor, status="declined", note=note)
+
+
+def cancel_swap(session: Session, *, actor: str, swap_id: int) -> SwapRequest:
+    """The requester withdraws a swap not yet decided."""
+    swap = _swap_in(session, swap_id, ("proposed", "accepted"))
+    if _username(session, swap.requester_id) != actor:
+        raise RequestError(N_("Only the person who asked can cancel a request."))
+    return _set_status(session, swap, actor=actor, status="cancelled")
+
+
+def reject_swap(session: Session, *, actor: str, swap_id: int, note: str) -> SwapRequest:
+    """A leader refuses an accepted swap, saying why."""
+    swap = _swap_in(session, swap_id, ("accepted",))
+    _require_decider(session, actor, swap.requester_id)
+    if not note.strip():
+        raise RequestError(N_("Say why the request is rejected."))
+    return _set_status(session, swap, actor=actor, status="rejected", note=note)
+
+
+def _swap_days(swap: SwapRequest) -> list[date]:
+    return sorted({swap.requester_day, *([swap.target_day] if swap.target_day else [])})
+
+
+def apply_swap(rows: list[Assignment], swap: SwapRequest, requester: str, target: str) -> list[Assignment] | None:
+    """``rows`` with the swap applied (None when a swapped seat is no longer published as it was)."""
+    out, moved = list(rows), 0
+    for i, a in enumerate(out):
+        if (a.username, a.day, a.shift, a.position) == (requester, swap.requester_day, swap.requester_shift,
+                                                         swap.requester_position):
+            out[i], moved = replace(a, username=target, source="substitute"), moved + 1
+        elif swap.target_day and (a.username, a.day, a.shift, a.position) == (
+                target, swap.target_day, swap.target_shift, swap.target_position):
+            out[i], moved = replace(a, username=requester, source="substitute"), moved + 1
+    return out if moved == (2 if swap.target_day else 1) else None
+
+
+def check_swap(session: Session, *, swap_id: int) -> SwapCheck:
+    """Validate the published roster with the swap applied, from the first swapped day to
+    ``LOOKAHEAD_DAYS`` after the last (within the published roster). Only violations the swap adds count."""
+    swap = get_swap(session, swap_id)
+    requester, target = _username(session, swap.requester_id), _username(session, swap.target_id)
+    days = _swap_days(swap)
+    rows = service.published_assignments(session, start=days[0], end=days[-1] + timedelta(days=LOOKAHEAD_DAYS))
+    proposed = apply_swap(rows, swap, requester, target)
+    if proposed is None:
+        return SwapCheck((), None, (), problem=N_("The published roster changed: a swapped seat is no longer "
+                                                   "held as it was when the swap was asked."))
+    last = max(a.day for a in rows)
+    inputs = service.build_inputs(session, start=days[0], days=(last - days[0]).days + 1)
+    known = {_key(v) for v in validate(rows, inputs)}
+    new = tuple(v for v in validate(proposed, inputs) if _key(v) not in known)
+    return SwapCheck(new, inputs, tuple(proposed))
+
+
+def _key(v: Violation) -> tuple:
+    return (v.rule, v.day, v.shift, v.position, v.username)
+
+
+def approve_swap(session: Session, *, actor: str, swap_id: int, note: str = "") -> SwapRequest:
+    """Approve an accepted swap that keeps every rule, publishing the changed days as a new version."""
+    swap = _swap_in(session, swap_id, ("accepted",))
+    _require_decider(session, actor, swap.requester_id)
+    check = check_swap(session, swap_id=swap.id)
+    if not check.ok:
+        if check.problem:
+            raise RequestError(check.problem)
+        raise SwapRefused(check)
+    days = _swap_days(swap)
+    changed = [a for a in check.proposed if days[0] <= a.day <= days[-1]]
+    version = publish_changed(session, actor=actor, start=days[0], end=days[-1], assignments=changed,
+                              note=f"swap #{swap.id}")
+    swap.amendment_id = version.id
+    return _set_status(session, swap, actor=actor, status="approved", note=note)
+
+
+def publish_changed(session: Session, *, actor: str, start: date, end: date, assignments: list[Assignment],
+                    note: str) -> RosterVersion:
+    """A new published version holding every seat of ``start``..``end`` (it overrides older versions there)."""
+    ids = {p.username: p.id for p in session.exec(select(Person))}
+    number = (session.exec(select(func.max(RosterVersion.number))).one() or 0) + 1
+    now = utcnow()
+    version = RosterVersion(number=number, status="published", start=start, end=end, note=note[:500],
+                            created_by=actor, created_at=now, published_by=actor, published_at=now)
+    session.add(version)
+    session.flush()
+    for a in assignments:
+        session.add(RosterAssignment(version_id=version.id, day=a.day, shift=a.shift, position=a.position,
+                                     person_id=ids[a.username], source=a.source))
+    audit.record(session, actor=actor, action="roster.publish", object_type="roster_version",
+                 object_id=version.id, after={"number": number, "start": start.isoformat(),
+                                              "end": end.isoformat(), "note": note, "seats": len(assignments),
+                                              "superseded": service.supersede_covered(session, start=start, end=end)})
+    return version
+
+
+def swap_requests(session: Session, *, person_id: int | None = None, statuses: tuple[str, ...] | None = None,
+                  limit: int = 200) -> list[SwapRequest]:
+    """Swap requests, newest first: those a person asked or was asked, optionally in some statuses."""
+    query = select(SwapRequest).order_by(SwapRequest.created_at.desc(), SwapRequest.id.desc()).limit(limit)
+    if person_id is not None:
+        query = query.where((SwapRequest.requester_id == person_id) | (SwapRequest.target_id == person_id))
+    if statuses:
+        query = query.where(SwapRequest.status.in_(statuses))
+    return list(session.exec(query))
+
+
+# --- rules in words ------------------------------------------------------------------------------------------
+
+RULE_NAMES = {
+    "coverage": N_("Every seat filled exactly"),
+    "one_seat": N_("One seat at a time"),
+    "qualification": N_("Only qualified people"),
+    "leave": N_("Approved leave is kept"),
+    "pin": N_("Pinned seats are kept"),
+    "one_per_day": N_("One shift per calendar day"),
+    "night_then_day": N_("No day shift right after a night shift"),
+    "min_rest": N_("Minimum rest between shifts"),
+    "max_consecutive": N_("Maximum working days in a row"),
+    "window_limit": N_("Maximum shifts in a rolling window"),
+}
+RULE_SENTENCES = {
+    "coverage": N_("%(when)s: the %(seat)s seat would not be filled exactly once"),
+    "one_seat": N_("%(name)s would sit two seats at once on %(when)s"),
+    "qualification": N_("%(name)s is not qualified to sit the %(seat)s seat on %(when)s"),
+    "leave": N_("%(name)s is on approved leave on %(when)s"),
+    "pin": N_("the seat pinned for %(name)s on %(when)s would be lost"),
+    "one_per_day": N_("%(name)s would work two shifts on %(date)s"),
+    "night_then_day": N_("%(name)s would work the day shift of %(date)s right after a night shift"),
+    "min_rest": N_("%(name)s would have less than %(hours)s hours of rest before %(when)s"),
+    "max_consecutive": N_("%(name)s would work more than %(limit)s days in a row (up to %(date)s)"),
+    "window_limit": N_("%(name)s would work more than %(limit)s shifts in the %(days)s days from %(date)s"),
+}
+SHIFT_WORDS = {"D": N_("day shift"), "N": N_("night shift")}
+SEAT_WORDS = {"leader": N_("shift leader"), "info": N_("information watcher"),
+              "comms": N_("communications watcher")}
+
+
+def violation_text(v: Violation, inputs: RosterInputs, names: dict[str, str],
+                   gettext: Callable[..., str] = lambda s, **kw: s % kw if kw else s) -> tuple[str, str]:
+    """(rule name, sentence) of a violation in the leader's words, translated with ``gettext``."""
+    rules = resolve_rules(inputs.rules, inputs.pattern)
+    day = v.day.strftime("%m-%d") if v.day else ""
+    when = f"{day} {gettext(SHIFT_WORDS[v.shift])}" if v.shift in SHIFT_WORDS else day
+    params = {"name": names.get(v.username or "", v.username or ""), "date": day, "when": when,
+              "seat": gettext(SEAT_WORDS.get(v.position or "", v.position or "")) if v.position else "",
+              "hours": rules.min_rest_hours, "limit": rules.max_consecutive, "days": rules.window_days}
+    if v.rule == "window_limit":
+        params["limit"] = rules.max_shifts_in_window
+    template = RULE_SENTENCES.get(v.rule)
+    sentence = gettext(template, **params) if template else v.message
+    return gettext(RULE_NAMES.get(v.rule, v.rule)), sentence
+
+
+# --- calendar feed tokens ------------------------------------------------------------------------------------
+
+def feed_token(session: Session, *, person_id: int) -> FeedToken:
+    """The person's feed token, made on first use."""
+    token = session.exec(select(FeedToken).where(FeedToken.person_id == person_id)).first()
+    if token is None:
+        token = FeedToken(person_id=person_id, token=secrets.token_urlsafe(24))
+        session.add(token)
+        session.flush()
+    return token
+
+
+def regenerate_feed_token(session: Session, *, actor: str, person_id: int) -> FeedToken:
+    """A new secret for the person's feed; the old URL stops working."""
+    token = feed_token(session, person_id=person_id)
+    token.token, token.created_at = secrets.token_urlsafe(24), utcnow()
+    session.add(token)
+    audit.record(session, actor=actor, action="feed.regenerate", object_type="feed_token", object_id=token.id)
+    return token
+
+
+def person_for_token(session: Session, token: str) -> Person | None:
+    """The active person whose feed URL carries ``token``, or None."""
+    if not token or len(token) > 64:
+        return None
+    row = session.exec(select(FeedToken).where(FeedToken.token == token)).first()
+    person = session.get(Person, row.person_id) if row else None
+    return person if person is not None and person.active else None
+
+
+# --- exports of the published roster -------------------------------------------------------------------------
+
+EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_MIME, "ics": "text/calendar; charset=utf-8"}
+
+
+def export_published(session: Session, *, start: date, end: date, fmt: str, username: str | None = None,
+                     tz: str | None = None) -> tuple[bytes, int]:
+    """The published roster of ``start``..``end`` as csv / xlsx, or one person's ics; with the seat count."""
+    tz = tz or service.desk_timezone()
+    rows = service.published_assignments(session, start=start, end=end)
+    inputs = service.build_inputs(session, start=start, days=(end - start).days + 1, previous=False)
+    if fmt == "csv":
+        return exports.roster_csv(rows, inputs.people, tz, inputs.shifts).encode("utf-8-sig"), len(rows)
+    if fmt == "xlsx":
+        data = exports.roster_xlsx(rows, inputs.people, start, end, day_kinds=inputs.day_kinds,
+                                   leaves=inputs.leaves)
+        return data, len(rows)
+    if fmt == "ics":
+        person = person_by_username(session, username or "")
+        mine = [a for a in rows if a.username == person.username]
+        return exports.person_ical(mine, service.to_domain_person(person), tz, inputs.shifts), len(mine)
+    raise RequestError(N_("Export as csv, xlsx or ics."))
+
+
+def person_feed(session: Session, *, person: Person, today: date, tz: str | None = None) -> bytes:
+    """A person's iCalendar feed: their published shifts from ``FEED_PAST_DAYS`` ago to ``FEED_AHEAD_DAYS`` on."""
+    start, end = today - timedelta(days=FEED_PAST_DAYS), today + timedelta(days=FEED_AHEAD_DAYS)
+    rows = [a for a in service.published_assignments(session, start=start, end=end) if a.username == person.username]
+    shifts = settings_store.engine_settings(settings_store.load(session)).shifts
+    return exports.person_ical(rows, service.to_domain_person(person), tz or service.desk_timezone(), shifts)
