@@ -1,0 +1,102 @@
+"""``flask --app wsgi roster export …`` and ``flask --app wsgi leave add …``.
+
+``export`` joins R1's ``roster`` group (roster.cli) and ``leave`` is a top-level group; both are attached when
+roster.requests_views is imported by the app factory (see ``attach``).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from desk.db import session_scope
+from roster import requests, service
+
+leave_cli = AppGroup("leave", help="Leave requests (请假).")
+DATE = click.DateTime(["%Y-%m-%d"])
+
+
+def _engine():
+    return current_app.extensions["dutydesk.engine"]
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.command("export")
+@click.option("--start", required=True, type=DATE, help="First day, YYYY-MM-DD")
+@click.option("--days", required=True, type=click.IntRange(1, service.MAX_DAYS), help="Length of the period")
+@click.option("--format", "fmt", required=True, type=click.Choice(sorted(requests.EXPORT_TYPES)))
+@click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True), help="File to write")
+@click.option("--username", default=None, help="Whose calendar (ics only)")
+def export_command(start, days: int, fmt: str, output: str, username: str | None) -> None:
+    """Write the published roster of a period as csv or xlsx, or one person's shifts as ics.
+
+    Exits 1 when no published roster covers the period."""
+    first: date = start.date()
+    if fmt == "ics" and not username:
+        _fail("--username is required for --format ics")
+    if fmt != "ics" and username:
+        _fail("--username goes with --format ics only")
+    with session_scope(_engine()) as session:
+        try:
+            data, seats = requests.export_published(session, start=first, end=first + timedelta(days=days - 1),
+                                                    fmt=fmt, username=username)
+        except requests.RequestError as exc:
+            _fail(str(exc))
+        covered = service.published_days(session, start=first, end=first + timedelta(days=days - 1))
+    Path(output).write_bytes(data)
+    click.echo(f"wrote {output}: {seats} seats, {len(covered)} of {days} days published")
+    if not covered:
+        click.echo("error: no published roster covers this period", err=True)
+        sys.exit(1)
+
+
+@leave_cli.command("add")
+@click.option("--username", required=True)
+@click.option("--from", "first", required=True, type=DATE, help="First day of leave, YYYY-MM-DD")
+@click.option("--to", "last", required=True, type=DATE, help="Last day of leave (inclusive)")
+@click.option("--shift", type=click.Choice(["D", "N"]), default=None, help="Only this shift of each day")
+@click.option("--reason", default="")
+@click.option("--approve", is_flag=True, help="Approve it at once (opens and solves an amendment if it hits "
+                                              "a published shift)")
+def leave_add(username: str, first, last, shift: str | None, reason: str, approve: bool) -> None:
+    """Ask for leave for someone, and optionally approve it."""
+    start, end = first.date(), last.date()
+    shifts = None
+    if shift:
+        shifts = [(start + timedelta(days=i), shift) for i in range(max(0, (end - start).days + 1))]
+    with session_scope(_engine()) as session:
+        try:
+            leave = requests.ask_leave(session, actor="cli", username=username, start=start, end=end,
+                                       shifts=shifts, reason=reason)
+            if approve:
+                leave = requests.approve_leave(session, actor="cli", leave_id=leave.id)
+        except (requests.RequestError, service.RosterError) as exc:
+            _fail(str(exc))
+        click.echo(f"leave #{leave.id} for {username}: {start} .. {end} {leave.status}")
+        if leave.amendment_id:
+            _solve_amendment(session, leave.amendment_id)
+
+
+def _solve_amendment(session, version_id: int) -> None:
+    """Solve the amendment the approval opened, inline (the CLI has no background solver)."""
+    version = service.get_version(session, version_id)
+    result = service.solve_version(session, version=version)
+    click.echo(f"amendment draft {version.id} ({version.start} .. {version.end}): {result.status}; "
+               f"review and publish it on the roster page")
+
+
+def attach(app_cli: click.Group) -> None:
+    """Put ``export`` into the ``roster`` group and ``leave`` into the app's commands."""
+    from roster.cli import roster_cli
+
+    roster_cli.add_command(export_command)
+    app_cli.add_command(leave_cli)

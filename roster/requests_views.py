@@ -1,0 +1,427 @@
+"""Pages of leave (请假) and swaps (换班), the leaders' approval queue, the personal calendar feed and the roster
+downloads.
+
+Two blueprints: ``requests`` (/requests/…) and ``roster_files`` (/roster/feed/<token>.ics, /roster/calendar,
+/roster/export). ``register(app)`` adds both and the CLI commands of roster.cli_requests.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import Blueprint, Flask, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.routing import BuildError
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from desk import web
+from desk.models import Person
+from desk.templating import add_nav
+from roster import requests as svc
+from roster import service
+from roster.cli_requests import attach
+from roster.models import LeaveRequest, SwapRequest
+
+bp = Blueprint("requests", __name__, url_prefix="/requests")
+files_bp = Blueprint("roster_files", __name__, url_prefix="/roster")
+SEAT_HOLDERS = ("leader", "watcher")
+DECIDERS = ("leader", "manager")
+SWAP_HORIZON_DAYS = 62
+WEEKDAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
+
+add_nav("requests.index", _l("Leave & swaps"), SEAT_HOLDERS, order=12)
+add_nav("requests.queue", _l("Approvals"), DECIDERS, order=14)
+add_nav("roster_files.calendar", _l("My calendar"), SEAT_HOLDERS, order=15)
+
+
+def register(app: Flask) -> None:
+    """Register both blueprints and the ``roster export`` / ``leave`` commands."""
+    app.register_blueprint(bp)
+    app.register_blueprint(files_bp)
+    attach(app.cli)
+
+
+# --- forms ---------------------------------------------------------------------------------------------------
+
+class LeaveForm(FlaskForm):
+    start = DateField(_l("First day"), validators=[DataRequired()])
+    end = DateField(_l("Last day"), validators=[DataRequired()])
+    shift = SelectField(_l("Which shifts"), choices=[("", _l("Whole days")), ("D", _l("Only day shifts")),
+                                                     ("N", _l("Only night shifts"))], validate_choice=False)
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+
+class NoteForm(FlaskForm):
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+
+
+class SwapForm(FlaskForm):
+    mine = SelectField(_l("My shift"), validate_choice=False, validators=[DataRequired()])
+    colleague = SelectField(_l("Give it to"), validate_choice=False)
+    theirs = SelectField(_l("…or exchange it for"), validate_choice=False)
+    message = TextAreaField(_l("Message"), validators=[Optional(), Length(max=2000)])
+
+
+# --- helpers -------------------------------------------------------------------------------------------------
+
+def _today() -> date:
+    return datetime.now(web.settings().tz).date()
+
+
+def _names() -> dict[str, str]:
+    return {p.username: p.display_name for p in service.people_by_id(web.db()).values()}
+
+
+def _error(exc: svc.RequestError | service.RosterError) -> str:
+    if isinstance(exc, svc.RequestError):
+        return _(exc.message, **exc.params)
+    return exc.message
+
+
+def _version_url(version_id: int | None) -> str | None:
+    """Link to R1's page of a roster version, when that page exists."""
+    if version_id is None:
+        return None
+    try:
+        return url_for("roster.version", version_id=version_id)
+    except BuildError:
+        return None
+
+
+def _seat_label(day: date, shift: str, position: str | None = None) -> str:
+    shift_word = _("Day shift") if shift == "D" else _("Night shift")
+    seat = f" · {_(svc.SEAT_WORDS[position])}" if position in svc.SEAT_WORDS else ""
+    return f"{day:%Y-%m-%d} {WEEKDAYS[day.weekday()]} {shift_word}{seat}"
+
+
+def _leave_or_404(leave_id: int) -> LeaveRequest:
+    leave = web.db().get(LeaveRequest, leave_id)
+    if leave is None:
+        abort(404, description=_("No such leave request."))
+    return leave
+
+
+def _swap_or_404(swap_id: int) -> SwapRequest:
+    swap = web.db().get(SwapRequest, swap_id)
+    if swap is None:
+        abort(404, description=_("No such swap request."))
+    return swap
+
+
+def _is_decider() -> bool:
+    return current_user.role in DECIDERS
+
+
+# --- overview and queue --------------------------------------------------------------------------------------
+
+@bp.route("/")
+@web.roles(*SEAT_HOLDERS)
+def index() -> Any:
+    session = web.db()
+    return render_template("roster/leave_index.html", leaves=svc.leave_requests(session, person_id=current_user.id),
+                           swaps=svc.swap_requests(session, person_id=current_user.id), people=_people_by_id(),
+                           form=NoteForm(formdata=None), seat_label=_seat_label,
+                           waiting=len(_queue_items()[0]) + len(_queue_items()[1]) if _is_decider() else 0)
+
+
+def _people_by_id() -> dict[int, Person]:
+    return service.people_by_id(web.db())
+
+
+def _queue_items() -> tuple[list[LeaveRequest], list[SwapRequest]]:
+    session = web.db()
+    return (svc.leave_requests(session, status="pending"),
+            svc.swap_requests(session, statuses=("accepted",)))
+
+
+@bp.route("/queue")
+@web.roles(*DECIDERS)
+def queue() -> Any:
+    session = web.db()
+    leaves, swaps = _queue_items()
+    checks = {s.id: _check_view(s) for s in swaps}
+    recent = [lv for lv in svc.leave_requests(session, limit=30) if lv.status != "pending"][:10]
+    offered = svc.swap_requests(session, statuses=("proposed",))
+    return render_template("roster/leave_queue.html", leaves=leaves, swaps=swaps, checks=checks, recent=recent,
+                           offered=offered, people=_people_by_id(), form=NoteForm(formdata=None),
+                           seat_label=_seat_label, hits={lv.id: svc.leave_hits(session, lv) for lv in leaves})
+
+
+# --- leave ---------------------------------------------------------------------------------------------------
+
+@bp.route("/leave/new", methods=["GET", "POST"])
+@web.roles(*SEAT_HOLDERS)
+def leave_new() -> Any:
+    form = LeaveForm()
+    if request.method == "GET":
+        form.start.data = form.end.data = _today() + timedelta(days=1)
+    if form.validate_on_submit():
+        start, end = form.start.data, form.end.data
+        shifts = None
+        if form.shift.data in ("D", "N") and end >= start:
+            shifts = [(start + timedelta(days=i), form.shift.data) for i in range((end - start).days + 1)]
+        try:
+            leave = svc.ask_leave(web.db(), actor=current_user.username, username=current_user.username,
+                                  start=start, end=end, shifts=shifts, reason=form.reason.data or "")
+        except svc.RequestError as exc:
+            web.db().rollback()
+            form.end.errors = [*form.end.errors, _error(exc)]
+        else:
+            web.db().commit()
+            flash(_("Leave asked; a shift leader will decide."), "success")
+            return redirect(url_for("requests.leave_detail", leave_id=leave.id))
+    return render_template("roster/leave_new.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/leave/<int:leave_id>")
+@web.any_role
+def leave_detail(leave_id: int) -> Any:
+    leave = _leave_or_404(leave_id)
+    if leave.person_id != current_user.id and not _is_decider():
+        abort(403)
+    session = web.db()
+    return render_template("roster/leave_detail.html", leave=leave, person=session.get(Person, leave.person_id),
+                           hits=svc.leave_hits(session, leave), form=NoteForm(formdata=None),
+                           amendment_url=_version_url(leave.amendment_id), seat_label=_seat_label)
+
+
+def _leave_action(leave_id: int, action: str) -> Any:
+    _leave_or_404(leave_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session, actor, note = web.db(), current_user.username, form.note.data or ""
+    try:
+        if action == "approve":
+            leave = svc.approve_leave(session, actor=actor, leave_id=leave_id, note=note)
+        elif action == "reject":
+            leave = svc.reject_leave(session, actor=actor, leave_id=leave_id, note=note)
+        else:
+            leave = svc.cancel_leave(session, actor=actor, leave_id=leave_id)
+    except (svc.RequestError, service.RosterError) as exc:
+        session.rollback()
+        flash(_error(exc), "error")
+    else:
+        session.commit()
+        flash(_leave_flash(leave), "success")
+    return redirect(url_for("requests.leave_detail", leave_id=leave_id))
+
+
+def _leave_flash(leave: LeaveRequest) -> str:
+    if leave.amendment_id:
+        return _("Leave approved. It hits the published roster: amendment draft %(id)s is being solved.",
+                 id=leave.amendment_id)
+    return {"approved": _("Leave approved."), "rejected": _("Leave rejected."),
+            "cancelled": _("Request cancelled.")}.get(leave.status, _("Saved."))
+
+
+@bp.route("/leave/<int:leave_id>/approve", methods=["POST"])
+@web.roles(*DECIDERS)
+def leave_approve(leave_id: int) -> Any:
+    return _leave_action(leave_id, "approve")
+
+
+@bp.route("/leave/<int:leave_id>/reject", methods=["POST"])
+@web.roles(*DECIDERS)
+def leave_reject(leave_id: int) -> Any:
+    return _leave_action(leave_id, "reject")
+
+
+@bp.route("/leave/<int:leave_id>/cancel", methods=["POST"])
+@web.roles(*SEAT_HOLDERS)
+def leave_cancel(leave_id: int) -> Any:
+    return _leave_action(leave_id, "cancel")
+
+
+# --- swaps ---------------------------------------------------------------------------------------------------
+
+def _swap_choices(form: SwapForm) -> None:
+    """My coming published seats; colleagues; colleagues' coming seats."""
+    session, today = web.db(), _today()
+    rows = service.published_assignments(session, start=today, end=today + timedelta(days=SWAP_HORIZON_DAYS))
+    names = _names()
+    me = current_user.username
+    form.mine.choices = [(f"{a.day}|{a.shift}", _seat_label(a.day, a.shift, a.position))
+                         for a in rows if a.username == me]
+    people = sorted((p for p in service.people_by_id(session).values() if p.active and p.username != me),
+                    key=lambda p: p.display_name)
+    form.colleague.choices = [("", "—"), *((p.username, p.display_name) for p in people)]
+    form.theirs.choices = [("", _("(nothing: just give my shift)")),
+                           *((f"{a.username}|{a.day}|{a.shift}",
+                              f"{names.get(a.username, a.username)} — {_seat_label(a.day, a.shift, a.position)}")
+                             for a in rows if a.username != me)]
+
+
+@bp.route("/swap/new", methods=["GET", "POST"])
+@web.roles(*SEAT_HOLDERS)
+def swap_new() -> Any:
+    form = SwapForm()
+    _swap_choices(form)
+    if request.method == "GET" and request.args.get("mine"):
+        form.mine.data = request.args["mine"]
+    if form.validate_on_submit():
+        swap = _propose(form)
+        if swap is not None:
+            return redirect(url_for("requests.swap_detail", swap_id=swap.id))
+    return render_template("roster/swap_new.html", form=form), 422 if form.errors else 200
+
+
+def _propose(form: SwapForm) -> SwapRequest | None:
+    """Call the service with the form's choices; errors go onto the form."""
+    try:
+        day_s, shift = (form.mine.data or "|").split("|", 1)
+        target, target_day, target_shift = form.colleague.data or "", None, None
+        if form.theirs.data:
+            target, day_t, target_shift = form.theirs.data.split("|", 2)
+            target_day = date.fromisoformat(day_t)
+        if not target:
+            raise svc.RequestError(svc.N_("Choose a colleague to give the shift to, or a shift to exchange."))
+        swap = svc.propose_swap(web.db(), actor=current_user.username, day=date.fromisoformat(day_s), shift=shift,
+                                target=target, target_day=target_day, target_shift=target_shift,
+                                message=form.message.data or "", today=_today())
+    except ValueError as exc:
+        web.db().rollback()
+        form.mine.errors = [*form.mine.errors, _error(exc) if isinstance(exc, svc.RequestError) else str(exc)]
+        return None
+    web.db().commit()
+    flash(_("Swap offered; your colleague has to accept it."), "success")
+    return swap
+
+
+def _check_view(swap: SwapRequest) -> dict[str, Any]:
+    """The validator's verdict in words: {ok, problems: [(rule name, sentence)], reason}."""
+    check = svc.check_swap(web.db(), swap_id=swap.id)
+    if check.problem:
+        return {"ok": False, "problems": [], "reason": _(check.problem)}
+    names = _names()
+    problems = [svc.violation_text(v, check.inputs, names, _) for v in check.violations]
+    reason = _("Approval is not possible: %(rule)s.", rule=problems[0][0]) if problems else ""
+    return {"ok": check.ok, "problems": problems, "reason": reason,
+            "range": (check.inputs.start, check.inputs.end) if check.inputs else None}
+
+
+@bp.route("/swap/<int:swap_id>")
+@web.any_role
+def swap_detail(swap_id: int) -> Any:
+    swap = _swap_or_404(swap_id)
+    if current_user.id not in (swap.requester_id, swap.target_id) and not _is_decider():
+        abort(403)
+    check = _check_view(swap) if swap.status in ("proposed", "accepted") else None
+    return render_template("roster/swap_detail.html", swap=swap, people=_people_by_id(), check=check,
+                           form=NoteForm(formdata=None), seat_label=_seat_label,
+                           version_url=_version_url(swap.amendment_id))
+
+
+def _swap_action(swap_id: int, action: str) -> Any:
+    _swap_or_404(swap_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session, actor, note = web.db(), current_user.username, form.note.data or ""
+    calls = {"accept": lambda: svc.accept_swap(session, actor=actor, swap_id=swap_id),
+             "decline": lambda: svc.decline_swap(session, actor=actor, swap_id=swap_id, note=note),
+             "cancel": lambda: svc.cancel_swap(session, actor=actor, swap_id=swap_id),
+             "approve": lambda: svc.approve_swap(session, actor=actor, swap_id=swap_id, note=note),
+             "reject": lambda: svc.reject_swap(session, actor=actor, swap_id=swap_id, note=note)}
+    try:
+        swap = calls[action]()
+    except (svc.RequestError, service.RosterError) as exc:
+        session.rollback()
+        flash(_error(exc), "error")
+    else:
+        session.commit()
+        flash(_swap_flash(swap), "success")
+    return redirect(url_for("requests.swap_detail", swap_id=swap_id))
+
+
+def _swap_flash(swap: SwapRequest) -> str:
+    return {"accepted": _("Swap accepted; a shift leader will decide."), "declined": _("Swap declined."),
+            "cancelled": _("Request cancelled."), "rejected": _("Swap rejected."),
+            "approved": _("Swap approved and published.")}.get(swap.status, _("Saved."))
+
+
+@bp.route("/swap/<int:swap_id>/accept", methods=["POST"])
+@web.roles(*SEAT_HOLDERS)
+def swap_accept(swap_id: int) -> Any:
+    return _swap_action(swap_id, "accept")
+
+
+@bp.route("/swap/<int:swap_id>/decline", methods=["POST"])
+@web.roles(*SEAT_HOLDERS)
+def swap_decline(swap_id: int) -> Any:
+    return _swap_action(swap_id, "decline")
+
+
+@bp.route("/swap/<int:swap_id>/cancel", methods=["POST"])
+@web.roles(*SEAT_HOLDERS)
+def swap_cancel(swap_id: int) -> Any:
+    return _swap_action(swap_id, "cancel")
+
+
+@bp.route("/swap/<int:swap_id>/approve", methods=["POST"])
+@web.roles(*DECIDERS)
+def swap_approve(swap_id: int) -> Any:
+    return _swap_action(swap_id, "approve")
+
+
+@bp.route("/swap/<int:swap_id>/reject", methods=["POST"])
+@web.roles(*DECIDERS)
+def swap_reject(swap_id: int) -> Any:
+    return _swap_action(swap_id, "reject")
+
+
+# --- calendar feed and downloads -----------------------------------------------------------------------------
+
+@files_bp.route("/feed/<token>.ics")
+@web.public
+def feed(token: str) -> Any:
+    session = web.db()
+    person = svc.person_for_token(session, token)
+    if person is None:
+        abort(404)
+    body = svc.person_feed(session, person=person, today=_today(), tz=web.settings().timezone)
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'inline; filename="duty-{person.username}.ics"', "Cache-Control": "no-cache"})
+
+
+@files_bp.route("/calendar")
+@web.roles(*SEAT_HOLDERS)
+def calendar() -> Any:
+    session = web.db()
+    token = svc.feed_token(session, person_id=current_user.id)
+    session.commit()
+    url = url_for("roster_files.feed", token=token.token, _external=True)
+    return render_template("roster/calendar.html", feed_url=url, webcal=url.replace("http", "webcal", 1)
+                           .replace("webcals://", "webcal://"), form=NoteForm(formdata=None), created=token.created_at)
+
+
+@files_bp.route("/calendar/regenerate", methods=["POST"])
+@web.roles(*SEAT_HOLDERS)
+def calendar_regenerate() -> Any:
+    if not NoteForm().validate_on_submit():
+        abort(400)
+    svc.regenerate_feed_token(web.db(), actor=current_user.username, person_id=current_user.id)
+    web.db().commit()
+    flash(_("New calendar link made; the old one no longer works."), "success")
+    return redirect(url_for("roster_files.calendar"))
+
+
+@files_bp.route("/export")
+@web.roles(*DECIDERS)
+def export() -> Any:
+    fmt = request.args.get("format", "xlsx")
+    try:
+        first = date.fromisoformat((request.args.get("month") or _today().strftime("%Y-%m")) + "-01")
+    except ValueError:
+        abort(400, description=_("Give the month as YYYY-MM."))
+    if fmt not in ("csv", "xlsx"):
+        abort(400, description=_("Export as csv or xlsx."))
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    data, _seats = svc.export_published(web.db(), start=first, end=last, fmt=fmt, tz=web.settings().timezone)
+    return Response(data, mimetype=svc.EXPORT_TYPES[fmt].split(";")[0], headers={
+        "Content-Disposition": f'attachment; filename="roster-{first:%Y-%m}.{fmt}"'})
