@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from desk.db import session_scope
 from roster import requests, service
@@ -36,6 +36,7 @@ def _fail(message: str) -> None:
 @click.option("--format", "fmt", required=True, type=click.Choice(sorted(requests.EXPORT_TYPES)))
 @click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True), help="File to write")
 @click.option("--username", default=None, help="Whose calendar (ics only)")
+@with_appcontext
 def export_command(start, days: int, fmt: str, output: str, username: str | None) -> None:
     """Write the published roster of a period as csv or xlsx, or one person's shifts as ics.
 

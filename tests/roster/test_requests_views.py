@@ -1,0 +1,161 @@
+"""The leave and swap pages, the calendar feed and the downloads through the test client, on both databases."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import openpyxl
+from icalendar import Calendar
+from sqlmodel import select
+
+from desk.db import session_scope
+from roster import requests as svc
+from roster.models import FeedToken, LeaveRequest, SwapRequest
+from tests.conftest import csrf_token, login
+from tests.roster.test_requests import DAYS, START, free_on, published_desk, seats
+
+
+def _engine(app):
+    return app.extensions["dutydesk.engine"]
+
+
+def _post(client, url: str, page: str, **data):
+    token = csrf_token(client.get(page).get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, **data})
+
+
+def test_watcher_asks_leader_approves_with_amendment_link(app, client) -> None:
+    published_desk(app)
+    with session_scope(_engine(app)) as session:
+        day = seats(session, "infob")[0].day
+    login(client, "infob")
+    r = _post(client, "/requests/leave/new", "/requests/leave/new", start=day.isoformat(), end=day.isoformat(),
+              shift="", reason="看病")
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Leave asked" in page and "Published shifts it takes off" in page and 'id="approve-leave"' not in page
+    assert "看病" in client.get("/requests/").get_data(as_text=True)
+    assert client.get("/requests/queue").status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_token(page)})
+    login(client, "leada")
+    queue = client.get("/requests/queue").get_data(as_text=True)
+    assert "陈静" in queue and "看病" in queue
+    leave_id = re.search(r"/requests/leave/(\d+)", queue).group(1)
+    r = _post(client, f"/requests/leave/{leave_id}/approve", f"/requests/leave/{leave_id}", note="好")
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "amendment draft" in page and 'id="amendment"' in page and "/roster/versions/" in page
+    with session_scope(_engine(app)) as session:
+        assert session.exec(select(LeaveRequest)).one().status == "approved"
+
+
+def test_leave_form_shows_errors_on_the_field(app, client, login_as) -> None:
+    login_as("watcher", "wen")
+    r = _post(client, "/requests/leave/new", "/requests/leave/new", start="2027-01-08", end="2027-01-05")
+    assert r.status_code == 422 and "before the first" in r.get_data(as_text=True)
+
+
+def test_cancel_and_reject_through_the_pages(app, client) -> None:
+    published_desk(app)
+    login(client, "infoa")
+    _post(client, "/requests/leave/new", "/requests/leave/new", start="2027-03-01", end="2027-03-02")
+    with session_scope(_engine(app)) as session:
+        leave_id = session.exec(select(LeaveRequest.id)).one()
+    r = _post(client, f"/requests/leave/{leave_id}/cancel", "/requests/")
+    assert "Request cancelled" in client.get(r.headers["Location"]).get_data(as_text=True)
+    r = _post(client, f"/requests/leave/{leave_id}/reject", "/requests/", note="x")
+    assert r.status_code == 403
+
+
+def _swap(app, target_pool=("spare",)):
+    with session_scope(_engine(app)) as session:
+        for taker in target_pool:
+            seat = next((a for a in seats(session, "infob") if a.shift == "D" and free_on(session, taker, a.day)), None)
+            if seat:
+                swap = svc.propose_swap(session, actor="infob", day=seat.day, shift="D", target=taker)
+                svc.accept_swap(session, actor=taker, swap_id=swap.id)
+                return swap.id, seat, taker
+    raise AssertionError("no swappable seat")
+
+
+def test_swap_page_shows_the_broken_rule_and_disables_approval(app, client) -> None:
+    published_desk(app)
+    swap_id, seat, _taker = _swap(app, ("commc", "commd", "comma"))
+    login(client, "leada")
+    page = client.get(f"/requests/swap/{swap_id}").get_data(as_text=True)
+    assert "Only qualified people" in page and "is not qualified to sit the information watcher seat" in page
+    assert re.search(r'id="approve-swap"[^>]*\bdisabled\b', page)
+    assert "Approval is not possible: Only qualified people." in page
+    r = _post(client, f"/requests/swap/{swap_id}/approve", f"/requests/swap/{swap_id}")
+    assert "This swap would break a rule" in client.get(r.headers["Location"]).get_data(as_text=True)
+    queue = client.get("/requests/queue").get_data(as_text=True)
+    assert "Approval is not possible" in queue
+
+
+def test_swap_offer_accept_approve_through_the_pages(app, client) -> None:
+    published_desk(app)
+    with session_scope(_engine(app)) as session:
+        seat = next(a for a in seats(session, "infob") if a.shift == "D" and free_on(session, "spare", a.day))
+    login(client, "infob")
+    form = client.get("/requests/swap/new").get_data(as_text=True)
+    assert f'value="{seat.day}|D"' in form
+    r = _post(client, "/requests/swap/new", "/requests/swap/new", mine=f"{seat.day}|D", colleague="spare",
+              theirs="", message="家里有事")
+    assert r.status_code == 302, r.get_data(as_text=True)[:3000]
+    url = r.headers["Location"]
+    client.post("/logout", data={"csrf_token": csrf_token(form)})
+    login(client, "spare")
+    assert 'id="accept-swap"' in client.get(url).get_data(as_text=True)
+    _post(client, f"{url}/accept", url)
+    client.post("/logout", data={"csrf_token": csrf_token(form)})
+    login(client, "leadc")
+    page = client.get(url).get_data(as_text=True)
+    assert "keeps every rule" in page and not re.search(r'id="approve-swap"[^>]*\bdisabled\b', page)
+    r = _post(client, f"{url}/approve", url, note="ok")
+    assert "Swap approved and published" in client.get(r.headers["Location"]).get_data(as_text=True)
+    with session_scope(_engine(app)) as session:
+        assert session.exec(select(SwapRequest)).one().status == "approved"
+
+
+def test_swap_form_refuses_without_a_colleague(app, client) -> None:
+    published_desk(app)
+    with session_scope(_engine(app)) as session:
+        seat = seats(session, "infob")[0]
+    login(client, "infob")
+    r = _post(client, "/requests/swap/new", "/requests/swap/new", mine=f"{seat.day}|{seat.shift}", colleague="",
+              theirs="")
+    assert r.status_code == 422 and "Choose a colleague" in r.get_data(as_text=True)
+
+
+def test_calendar_feed_by_secret_url(app, client) -> None:
+    published_desk(app)
+    assert client.get("/roster/feed/unknown.ics").status_code == 404
+    login(client, "infob")
+    page = client.get("/roster/calendar").get_data(as_text=True)
+    url = re.search(r'id="feed-url" value="([^"]+)"', page).group(1)
+    path = url.split("localhost", 1)[1]
+    client.post("/logout", data={"csrf_token": csrf_token(page)})
+    r = client.get(path)  # anonymous: the token is the key
+    assert r.status_code == 200 and r.mimetype == "text/calendar"
+    events = Calendar.from_ical(r.data).walk("VEVENT")
+    with session_scope(_engine(app)) as session:
+        assert len(events) == len(seats(session, "infob")) > 0
+    login(client, "infob")
+    _post(client, "/roster/calendar/regenerate", "/roster/calendar")
+    assert client.get(path).status_code == 404
+    with session_scope(_engine(app)) as session:
+        token = session.exec(select(FeedToken.token)).one()
+    assert client.get(f"/roster/feed/{token}.ics").status_code == 200
+
+
+def test_downloads_for_leaders_and_managers(app, client, login_as) -> None:
+    published_desk(app)
+    login_as("manager", "boss")
+    r = client.get(f"/roster/export?format=xlsx&month={START:%Y-%m}")
+    assert r.status_code == 200 and "roster-2027-01.xlsx" in r.headers["Content-Disposition"]
+    ws = openpyxl.load_workbook(io.BytesIO(r.data)).active
+    assert ws.max_column >= 31 + 3 and ws.cell(1, 1).value.startswith("排班表")
+    r = client.get(f"/roster/export?format=csv&month={START:%Y-%m}")
+    assert r.status_code == 200 and r.data.decode("utf-8-sig").count("\n") == DAYS * 6 + 1
+    assert client.get("/roster/export?format=pdf").status_code == 400
+    assert client.get("/roster/export?month=2027-13").status_code == 400
