@@ -106,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth_bp, home_bp, people_bp, api_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(__import__("monitoring.metrics_views", fromlist=["bp"]).bp)
     __import__("roster.requests_views", fromlist=["register"]).register(app)
     app.register_blueprint(__import__("roster.views", fromlist=["bp"]).bp)
     app.register_blueprint(__import__("roster.api", fromlist=["bp"]).bp)

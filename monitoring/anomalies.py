@@ -35,7 +35,7 @@ def record_anomalies(session: Session, events: Sequence[AnomalyEvent], *, now: d
     if not events:
         return []
     names = {event.check for event in events}
-    ids = dict(session.execute(select(Check.name, Check.id).where(Check.name.in_(names))).tuples().all())
+    ids = dict(session.execute(select(Check.name, Check.id).where(Check.name.in_(names))).all())
     rows = [_row(event, ids.get(event.check), now) for event in events]
     session.add_all(rows)
     session.flush()

@@ -31,10 +31,9 @@ def add_check(engine: Engine, spec: CheckSpec, *, status: bool = True) -> int:
         return check.id
 
 
-def tcp_spec(name: str, port: int, **extra) -> CheckSpec:
-    """A TCP check on 127.0.0.1:port."""
-    return CheckSpec(name, "tcp", params={"host": "127.0.0.1", "port": port}, **{"interval": 5, "timeout": 2,
-                                                                                 **extra})
+def tcp_spec(name: str, port: int, host: str = "127.0.0.1", **extra) -> CheckSpec:
+    """A TCP check on host:port (5 s interval, 2 s timeout unless given)."""
+    return CheckSpec(name, "tcp", params={"host": host, "port": port}, **{"interval": 5, "timeout": 2, **extra})
 
 
 def run_count(engine: Engine, check_id: int | None = None, runner: str | None = None) -> int:

@@ -1,0 +1,150 @@
+"""The patrol engine in process (real threads, real database): run now, a slow check delays nobody,
+no check runs twice at once, configuration changes without a restart, stop."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections import Counter
+
+import pytest
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from desk.db import make_engine
+from desk.timeutil import utcnow
+from monitoring.checkspec import CheckResult, CheckSpec, State
+from monitoring.dispatch import Patrol, first_due
+from monitoring.models import Check, CheckRun, CheckStatus
+from monitoring.probes import run_check
+from tests.monitoring.patrol_helpers import add_check, run_count, tcp_spec, wait_for
+
+
+@pytest.fixture
+def engine(db_url):
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+class FakeProbe:
+    """Stands in for run_check: 'slow*' checks take ``slow`` seconds; tracks concurrency and start times."""
+
+    def __init__(self, slow: float = 2.0) -> None:
+        self.slow, self.lock = slow, threading.Lock()
+        self.running: Counter = Counter()
+        self.max_running: Counter = Counter()
+        self.started: dict[str, list[float]] = {}
+
+    def __call__(self, spec: CheckSpec) -> CheckResult:
+        with self.lock:
+            self.running[spec.name] += 1
+            self.max_running[spec.name] = max(self.max_running[spec.name], self.running[spec.name])
+            self.started.setdefault(spec.name, []).append(time.monotonic())
+        time.sleep(self.slow if spec.name.startswith("slow") else 0.001)
+        with self.lock:
+            self.running[spec.name] -= 1
+        return CheckResult(State.OK, f"{spec.name} fine", duration=0.001)
+
+
+@pytest.fixture
+def patrols():
+    started = []
+
+    def make(engine, **kwargs) -> Patrol:
+        patrol = Patrol(engine, runner="test:1:p", tz="Asia/Shanghai", batch_seconds=0.05, **kwargs)
+        patrol.start()
+        started.append(patrol)
+        return patrol
+
+    yield make
+    for patrol in started:
+        patrol.stop(grace=3)
+
+
+def test_run_now_and_failing_checks_never_stop_the_others(engine, patrols, tcp_port):
+    good = add_check(engine, tcp_spec("good", tcp_port))
+    missing = add_check(engine, CheckSpec("missing", "nagios", params={"command": ["/nonexistent/check_x"]}))
+    broken = add_check(engine, tcp_spec("broken", 80, host="no-such-host.invalid"))
+    patrol = patrols(engine)
+    asked = utcnow()
+    patrol.request_runs({good: asked, missing: asked, broken: asked})
+    wait_for(lambda: all(run_count(engine, c) for c in (good, missing, broken)), 10)
+    with Session(engine) as session:
+        states = {s.check_id: (s.state, s.last_summary) for s in session.execute(select(CheckStatus)).scalars()}
+    assert states[good][0] == "OK"
+    assert states[missing][0] == "UNKNOWN" and "does not exist" in states[missing][1]
+    assert states[broken][0] == "UNKNOWN" and "cannot resolve" in states[broken][1]
+
+
+def test_slow_check_delays_nobody_and_never_runs_twice_at_once(engine, patrols):
+    probe = FakeProbe(slow=2.0)
+    ids = {name: add_check(engine, tcp_spec(name, 1)) for name in ("slow", "a", "b", "c")}
+    patrol = patrols(engine, run=probe)
+    asked = utcnow()
+    patrol.request_runs({ids["slow"]: asked})
+    wait_for(lambda: probe.running["slow"], 5)
+    begun = time.monotonic()
+    patrol.request_runs({ids[n]: asked for n in "abc"})
+    patrol.request_runs({ids["slow"]: utcnow()})  # asked again while it runs: queued, not started
+    wait_for(lambda: all(run_count(engine, ids[n]) for n in "abc"), 5)
+    assert all(probe.started[n][0] - begun < 1.0 for n in "abc")
+    wait_for(lambda: run_count(engine, ids["slow"]) == 2, 10)
+    assert probe.max_running["slow"] == 1
+    first_end = probe.started["slow"][0] + 2.0
+    assert probe.started["slow"][1] >= first_end - 0.05  # the second run began after the first ended
+
+
+def test_configuration_changes_apply_without_restart(engine, patrols, tcp_port):
+    probe = FakeProbe()
+    first = add_check(engine, tcp_spec("first", tcp_port))
+    patrol = patrols(engine, run=probe)
+    assert set(patrol.checks) == {first}
+    second = add_check(engine, tcp_spec("second", tcp_port, interval=30))
+    with Session(engine) as session:
+        session.execute(update(Check).where(Check.id == first).values(
+            version=Check.version + 1, interval=60, spec={**session.get(Check, first).spec, "interval": 60}))
+        session.commit()
+    assert patrol.reload(utcnow()) == (1, 1, 0)
+    assert patrol.checks[first].spec.interval == 60 and patrol.checks[first].version == 2
+    with Session(engine) as session:
+        session.execute(update(Check).where(Check.id == first).values(enabled=False, version=Check.version + 1))
+        session.execute(CheckStatus.__table__.delete().where(CheckStatus.check_id == second))
+        session.execute(Check.__table__.delete().where(Check.id == second))
+        session.commit()
+    assert patrol.reload(utcnow()) == (0, 0, 2)
+    assert patrol.checks == {}
+    patrol.request_runs({first: utcnow()})  # disabled: nothing runs
+    time.sleep(0.3)
+    assert run_count(engine) == 0
+
+
+def test_first_runs_are_spread_over_the_interval():
+    now = utcnow()
+    offsets = sorted((first_due(i, 10, now) - now).total_seconds() for i in range(1, 1001))
+    assert 0 <= offsets[0] < 0.05 and 9.95 < offsets[-1] < 10
+    gaps = [b - a for a, b in itertools.pairwise(offsets)]
+    assert max(gaps) < 0.05  # evenly spread: no burst, no hole
+
+
+def test_periodic_runs_keep_their_rhythm(engine, patrols, tcp_port):
+    cid = add_check(engine, tcp_spec("tick", tcp_port, interval=5))
+    patrol = patrols(engine, run=run_check)
+    patrol.request_runs({cid: utcnow()})
+    wait_for(lambda: run_count(engine, cid) >= 2, 12)
+    with Session(engine) as session:
+        runs = session.execute(select(CheckRun).order_by(CheckRun.started_at)).scalars().all()
+    gap = (runs[1].scheduled_at - runs[0].scheduled_at).total_seconds()
+    assert 4.9 < gap < 5.1
+    assert (runs[1].started_at - runs[1].scheduled_at).total_seconds() < 1.0
+
+
+def test_stop_writes_finished_runs(engine, patrols):
+    probe = FakeProbe(slow=0.5)
+    cid = add_check(engine, tcp_spec("slow-stop", 1))
+    patrol = patrols(engine, run=probe)
+    patrol.request_runs({cid: utcnow()})
+    wait_for(lambda: probe.running["slow-stop"], 5)
+    patrol.stop(grace=3)
+    assert run_count(engine, cid) == 1 and not patrol.alive()
