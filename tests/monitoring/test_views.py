@@ -1,0 +1,228 @@
+"""The checks pages: roles, errors on the field with typed values kept, list marks, history, run now, maintenance."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from desk.db import session_scope
+from monitoring import service
+from monitoring.checkspec import CheckSpec
+from monitoring.models import Check, CheckRun, CheckStatus, MaintenanceWindowRow
+from monitoring.sparkline import sparkline_svg
+from tests.conftest import csrf_token
+
+
+def form(**values: str) -> dict[str, str]:
+    data = {"name": "db-port", "kind": "tcp", "domain": "info", "severity": "major", "enabled": "y",
+            "interval": "60", "timeout": "10", "max_attempts": "3", "retry_interval": "15",
+            "recovery_threshold": "1", "flap_start": "50", "flap_stop": "25", "warning": "", "critical": "",
+            "runbook": "", "p_tcp_host": "127.0.0.1", "p_tcp_port": "5432"}
+    data.update(values)
+    return data
+
+
+def post(client, url: str, data: dict[str, str]):
+    data = {**data, "csrf_token": csrf_token(client.get("/checks/new" if "/maintenance" not in url
+                                                          else "/checks/maintenance").get_data(as_text=True))}
+    return client.post(url, data=data)
+
+
+def field_error(html: str, field: str) -> str | None:
+    match = re.search(rf'<p class="error" id="{field}-error">([^<]*)</p>', html)
+    return match.group(1) if match else None
+
+
+def value_of(html: str, field: str) -> str | None:
+    match = re.search(rf'<input[^>]*name="{field}"[^>]*value="([^"]*)"', html)
+    return match.group(1) if match else None
+
+
+def engine(app):
+    return app.extensions["dutydesk.engine"]
+
+
+def make_check(app, spec: CheckSpec) -> int:
+    with session_scope(engine(app)) as session:
+        return service.create_check(session, actor="t", spec=spec).id
+
+
+def tcp(name: str = "db-port", **extra) -> CheckSpec:
+    return CheckSpec(name=name, kind="tcp", params={"host": "127.0.0.1", "port": 5432}, **extra)
+
+
+def test_watcher_reads_but_does_not_edit(client, login_as, app):
+    check_id = make_check(app, tcp())
+    login_as("watcher")
+    html = client.get("/checks/").get_data(as_text=True)
+    assert "db-port" in html and "New check" not in html
+    assert client.get("/checks/new").status_code == 403
+    assert client.get(f"/checks/{check_id}/edit").status_code == 403
+    assert client.get(f"/checks/{check_id}").status_code == 200
+
+
+def test_bad_values_are_shown_on_their_fields_and_kept(client, login_as, app):
+    login_as("leader")
+    response = post(client, "/checks/new", form(warning="5:1", p_tcp_port="99999", interval="abc"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "start 5 is greater than end 1" in field_error(html, "warning")
+    assert field_error(html, "p_tcp_port") == "port must be a whole number from 1 to 65535"
+    assert field_error(html, "interval") == "Enter a whole number."
+    assert (value_of(html, "warning"), value_of(html, "p_tcp_port"), value_of(html, "interval")) == (
+        "5:1", "99999", "abc")
+    with session_scope(engine(app)) as session:
+        assert session.exec(select(Check)).all() == []
+
+
+@pytest.mark.parametrize(("values", "field", "words"), [
+    ({"kind": "http", "p_http_url": "ftp://portal"}, "p_http_url", "http:// or https://"),
+    ({"kind": "http", "p_http_url": "http://portal/", "p_http_regex": "(open"}, "p_http_regex", "regular expression"),
+    ({"kind": "nagios", "p_nagios_command": "/opt/none/check_x -w 1"}, "p_nagios_command", "does not exist"),
+    ({"kind": "nagios", "p_nagios_command": "check_x 'unclosed"}, "p_nagios_command", "quotes"),
+    ({"kind": "process"}, "p_process_name", "process name or a cmdline"),
+    ({"kind": "process", "p_process_cmdline": "[bad"}, "p_process_cmdline", "regular expression"),
+    ({"kind": "http", "p_http_url": "http://x/", "p_http_expect_status": "200, abc"}, "p_http_expect_status",
+     "status codes"),
+])
+def test_kind_settings_errors_land_on_their_field(client, login_as, values, field, words):
+    login_as("leader")
+    html = post(client, "/checks/new", form(**values)).get_data(as_text=True)
+    assert words in (field_error(html, field) or ""), html[html.find('class="error'):][:400]
+    assert field_error(html, "name") is None
+
+
+def test_create_edit_and_see_it_listed(client, login_as, app):
+    login_as("leader")
+    response = post(client, "/checks/new", form(kind="http", p_http_url="http://127.0.0.1:9/health",
+                                                 p_http_expect_status="200, 204", p_http_headers="X-Desk: 1",
+                                                 runbook="先查看网关 / check the gateway first"))
+    assert response.status_code == 302
+    with session_scope(engine(app)) as session:
+        check = session.exec(select(Check)).one()
+        assert check.spec["expect_status"] == [200, 204] and check.spec["headers"] == {"X-Desk": "1"}
+        assert "method" not in check.spec  # defaults are left out, as in an exported file
+    edit = client.get(f"/checks/{check.id}/edit").get_data(as_text=True)
+    assert value_of(edit, "p_http_url") == "http://127.0.0.1:9/health"
+    assert value_of(edit, "p_http_expect_status") == "200, 204"
+    response = post(client, f"/checks/{check.id}/edit", form(name="portal", kind="http", interval="30",
+                                                             p_http_url="http://127.0.0.1:9/health"))
+    assert response.status_code == 302
+    html = client.get("/checks/").get_data(as_text=True)
+    assert "portal" in html and "state-PENDING" in html
+    with session_scope(engine(app)) as session:
+        assert session.get(Check, check.id).version == 2
+
+
+def test_duplicate_name_is_refused_on_the_name(client, login_as, app):
+    make_check(app, tcp())
+    login_as("manager")
+    html = post(client, "/checks/new", form()).get_data(as_text=True)
+    assert field_error(html, "name") == "A check with this name already exists."
+
+
+def add_runs(app, check_id: int, count: int, state: str = "OK") -> None:
+    start = datetime.now(UTC) - timedelta(seconds=30 * count)
+    with session_scope(engine(app)) as session:
+        for i in range(count):
+            session.add(CheckRun(check_id=check_id, started_at=start + timedelta(seconds=30 * i),
+                                 duration=0.001 * (i % 7 + 1), state=state, summary=f"run {i}",
+                                 metrics=[{"label": "time", "value": 0.002, "uom": "s"}], runner="host:42"))
+        status = session.get(CheckStatus, check_id)
+        status.state, status.state_type, status.attempt = "WARNING", "SOFT", 2
+        status.last_run_at, status.since, status.flapping = datetime.now(UTC), start, True
+        status.last_summary, status.last_duration = "TCP WARNING - slow", 0.004
+        session.add(status)
+
+
+def test_list_shows_state_attempts_trend_and_marks(client, login_as, app):
+    check_id = make_check(app, tcp())
+    make_check(app, tcp("comms-link", domain="comms"))
+    add_runs(app, check_id, 10)
+    with session_scope(engine(app)) as session:
+        now = datetime.now(UTC)
+        session.add(MaintenanceWindowRow(kind="one_off", starts_at=now - timedelta(hours=1),
+                                         ends_at=now + timedelta(hours=1), checks=["db-port"], author="t",
+                                         reason="upgrade"))
+    login_as("watcher")
+    html = client.get("/checks/").get_data(as_text=True)
+    row = html[html.find(f'id="check-{check_id}"'):]
+    row = row[:row.find("</tr>")]
+    assert "state-WARNING" in row and "SOFT" in row and "2/3" in row
+    assert '<svg class="sparkline"' in row and "flapping" in row and "maintenance" in row
+    assert "TCP WARNING - slow" in row
+    assert "comms-link" not in client.get("/checks/?domain=info").get_data(as_text=True)
+    only_warning = client.get("/checks/?state=WARNING").get_data(as_text=True)
+    assert "db-port" in only_warning and "comms-link" not in only_warning
+
+
+def test_history_is_paged(client, login_as, app):
+    check_id = make_check(app, tcp(runbook="重启监听 / restart the listener"))
+    add_runs(app, check_id, 60)
+    login_as("watcher")
+    first = client.get(f"/checks/{check_id}").get_data(as_text=True)
+    assert "60 runs" in first and "run 59" in first and "run 9" not in first and "host:42" in first
+    assert "restart the listener" in first and "time=0.002s" in first
+    second = client.get(f"/checks/{check_id}?page=2").get_data(as_text=True)
+    assert "run 9" in second and "Page 2 of 2" in second
+    assert client.get("/checks/999").status_code == 404
+
+
+def test_enable_delete_and_run_now(client, login_as, app):
+    check_id = make_check(app, tcp())
+    login_as("leader")
+    assert post(client, f"/checks/{check_id}/enabled", {}).status_code == 302
+    confirm = client.get(f"/checks/{check_id}/delete").get_data(as_text=True)
+    assert "cannot be undone" in confirm
+    assert post(client, f"/checks/{check_id}/run", {}).status_code == 302
+    with session_scope(engine(app)) as session:
+        assert session.get(Check, check_id).enabled is False
+        assert session.get(CheckStatus, check_id).run_requested_at is not None
+    assert post(client, f"/checks/{check_id}/delete", {}).status_code == 302
+    with session_scope(engine(app)) as session:
+        assert session.get(Check, check_id) is None
+
+
+def test_maintenance_windows_page(client, login_as, app):
+    make_check(app, tcp("core-switch"))
+    login_as("leader")
+    bad = post(client, "/checks/maintenance/new", {"kind": "one_off", "starts_at": "2026-12-01 22:00",
+                                                   "ends_at": "2026-12-01 21:00", "reason": "fibre"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and field_error(html, "ends_at") == "the end must be after the start"
+    assert value_of(html, "starts_at") == "2026-12-01 22:00"
+    weekly = {"kind": "weekly", "weekdays": ["1", "3"], "start_time": "02:00", "duration_minutes": "90",
+              "checks": ["core-switch"], "reason": "每周补丁 weekly patching"}
+    assert post(client, "/checks/maintenance/new", weekly).status_code == 302
+    page = client.get("/checks/maintenance").get_data(as_text=True)
+    assert "每周补丁" in page and "Tue, Thu 02:00" in page and "core-switch" in page and "leader1" in page
+    with session_scope(engine(app)) as session:
+        window_id = session.exec(select(MaintenanceWindowRow.id)).one()
+    assert post(client, f"/checks/maintenance/{window_id}/end", {}).status_code == 302
+    assert "ended" in client.get("/checks/maintenance").get_data(as_text=True)
+
+
+def test_home_panel(client, login_as, app):
+    check_id = make_check(app, tcp())
+    make_check(app, tcp("other"))
+    login_as("watcher")
+    assert "All 2 checks OK." in client.get("/").get_data(as_text=True)
+    with session_scope(engine(app)) as session:
+        status = session.get(CheckStatus, check_id)
+        status.state, status.last_run_at, status.last_summary = "CRITICAL", datetime.now(UTC), "refused"
+        session.add(status)
+    html = client.get("/").get_data(as_text=True)
+    assert "1 of 2 checks need attention." in html and "state-CRITICAL" in html and "refused" in html
+
+
+def test_sparkline_svg():
+    assert sparkline_svg([0.1]) == ""
+    svg = str(sparkline_svg([0.1, 0.3, 0.2], width=100, height=20, label="<x>"))
+    assert svg.startswith('<svg class="sparkline"') and "&lt;x&gt;" in svg
+    points = re.search(r'points="([^"]+)"', svg).group(1).split()
+    assert points == ["2.0,18.0", "50.0,2.0", "98.0,10.0"]  # min at the bottom, max at the top
+    flat = str(sparkline_svg([1.0, 1.0]))
+    assert 'points="2.0,12.0 118.0,12.0"' in flat
