@@ -1,0 +1,121 @@
+"""Leave and swaps end to end in Chromium: a watcher and a leader (and the colleague) each in their own browser
+context. A watcher asks for leave and the leader approves it (an amendment opens); a watcher offers a shift, the
+colleague accepts, the leader sees the validator's verdict and approves; a swap that breaks a rule shows the rule
+and cannot be approved."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from desk.db import session_scope
+from roster import requests as svc
+from roster import service
+from tests.conftest import browser_login, screenshot
+from tests.roster.test_requests import free_on, make_desk, publish_roster
+
+pytestmark = pytest.mark.browser
+DAYS = 8
+
+
+@pytest.fixture
+def first_day(app) -> date:
+    """A desk with a roster published from the day after tomorrow (swaps of past shifts are refused)."""
+    start = datetime.now(app.extensions["dutydesk.settings"].tz).date() + timedelta(days=2)
+    with session_scope(app.extensions["dutydesk.engine"]) as session:
+        make_desk(session)
+        publish_roster(session, start=start, days=DAYS)
+    return start
+
+
+def _tab(browser, live_server: str, username: str):
+    context = browser.new_context(base_url=live_server, locale="en-US", viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    browser_login(tab, username)
+    return tab
+
+
+def _seats(app, start: date, username: str) -> list:
+    with session_scope(app.extensions["dutydesk.engine"]) as session:
+        rows = service.published_assignments(session, start=start, end=start + timedelta(days=DAYS - 1))
+        return [a for a in rows if a.username == username]
+
+
+def _plan(app, start: date):
+    """infob's seat to take leave on, and a day seat of infob that the spare (free around it) can take."""
+    mine = _seats(app, start, "infob")
+    with session_scope(app.extensions["dutydesk.engine"]) as session:
+        give = next(a for a in mine if a.shift == "D" and free_on(session, "spare", a.day))
+    leave = next(a for a in reversed(mine) if a.day != give.day)
+    return leave, give
+
+
+def test_leave_and_swap_flows(app, browser, live_server, first_day, db_url) -> None:
+    db = db_url.split(":")[0]
+    leave_seat, give = _plan(app, first_day)
+    watcher, leader = _tab(browser, live_server, "infob"), _tab(browser, live_server, "leada")
+
+    # a watcher asks for leave
+    watcher.click("nav.mainnav >> text=Leave & swaps")
+    watcher.click("#ask-leave")
+    watcher.fill("input[name=start]", leave_seat.day.isoformat())
+    watcher.fill("input[name=end]", leave_seat.day.isoformat())
+    watcher.fill("textarea[name=reason]", "孩子生病")
+    watcher.click("#leave-form button.primary")
+    assert "Leave asked" in watcher.locator(".flash").first.inner_text()
+    assert "pending" in watcher.locator("#leave-request .badge").inner_text()
+    screenshot(watcher, f"requests-leave-asked-{db}")
+
+    # the leader approves it from the queue; the published shift it hits opens an amendment
+    leader.click("nav.mainnav >> text=Approvals")
+    assert "孩子生病" in leader.locator("#leave-queue").inner_text()
+    leader.click("#leave-queue >> text=Decide")
+    assert leave_seat.day.isoformat() in leader.locator("#leave-hits").inner_text()
+    leader.fill("#note", "批准")
+    leader.click("#approve-leave")
+    assert "amendment draft" in leader.locator(".flash").first.inner_text()
+    assert leader.locator("#amendment a").count() == 1
+    screenshot(leader, f"requests-leave-approved-{db}")
+
+    # the watcher offers a day shift to the spare, who accepts it
+    watcher.click("nav.mainnav >> text=Leave & swaps")
+    assert "approved" in watcher.locator("#my-leave").inner_text()
+    watcher.click("#offer-swap")
+    watcher.select_option("select[name=mine]", f"{give.day}|D")
+    watcher.select_option("select[name=colleague]", "spare")
+    watcher.fill("textarea[name=message]", "那天家里有事，谢谢！")
+    watcher.click("#swap-form button.primary")
+    assert "waiting for colleague" in watcher.locator("#swap-request .badge").inner_text()
+    screenshot(watcher, f"requests-swap-offered-{db}")
+    swap_url = watcher.url
+    colleague = _tab(browser, live_server, "spare")
+    colleague.goto(swap_url)
+    colleague.click("#accept-swap")
+    assert "Swap accepted" in colleague.locator(".flash").first.inner_text()
+
+    # the leader sees that every rule holds and approves: a new published version
+    leader.click("nav.mainnav >> text=Approvals")
+    assert "every rule holds" in leader.locator("#swap-queue").inner_text()
+    leader.click("#swap-queue >> text=Decide")
+    assert "keeps every rule" in leader.locator("#swap-check").inner_text()
+    screenshot(leader, f"requests-swap-check-ok-{db}")
+    leader.click("#approve-swap")
+    assert "Swap approved and published" in leader.locator(".flash").first.inner_text()
+    assert any(a.day == give.day and a.shift == "D" for a in _seats(app, first_day, "spare"))
+
+    # a swap that would break a rule: the rule is shown and the approve button is disabled
+    with session_scope(app.extensions["dutydesk.engine"]) as session:
+        taker = next(u for u in ("commc", "commd", "comma") for a in _seats(app, first_day, "infoc")
+                     if a.shift == "D" and free_on(session, u, a.day))
+        seat = next(a for a in _seats(app, first_day, "infoc") if a.shift == "D" and free_on(session, taker, a.day))
+        bad = svc.propose_swap(session, actor="infoc", day=seat.day, shift="D", target=taker)
+        svc.accept_swap(session, actor=taker, swap_id=bad.id)
+    leader.goto(f"/requests/swap/{bad.id}")
+    assert "Only qualified people" in leader.locator("#swap-check").inner_text()
+    assert leader.locator("#approve-swap").is_disabled()
+    assert "Approval is not possible" in leader.locator("#approve-why").inner_text()
+    screenshot(leader, f"requests-swap-refused-{db}")
+    for tab in (watcher, leader, colleague):
+        tab.context.close()
