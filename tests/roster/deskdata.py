@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 from datetime import date, timedelta
 
-import pytest
 from sqlmodel import Session
 from werkzeug.security import generate_password_hash
 
@@ -35,9 +34,8 @@ def add_people(session: Session) -> None:
     session.flush()
 
 
-@pytest.fixture
-def desk(app):
-    """The app with the demo people in its database; yields the engine."""
+def with_people(app):
+    """Put the demo people into the app's database; returns its engine (each test module's ``desk`` fixture)."""
     engine = app.extensions["dutydesk.engine"]
     with session_scope(engine) as session:
         add_people(session)

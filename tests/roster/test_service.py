@@ -14,7 +14,13 @@ from desk.models import AuditEvent, Person
 from roster import service, settings_store
 from roster.models import LeaveRequest, RosterPin, RosterVersion
 from roster.validate import validate
-from tests.roster.deskdata import END, START, desk, published  # noqa: F401  (fixture)
+from tests.roster.deskdata import END, START, published, with_people
+
+
+@pytest.fixture
+def desk(app):
+    """The demo desk's people in the test database; the engine."""
+    return with_people(app)
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -1,0 +1,136 @@
+"""Roster pages through the test client: generate → solve (job) → result → publish → month grid; hand-edit and
+settings refusals name the broken rule; my shifts, on duty, versions and the home panel."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from desk.db import session_scope
+from desk.timeutil import utcnow
+from roster import jobs, service
+from roster.models import RosterVersion
+from tests.conftest import csrf_token, login
+from tests.roster.deskdata import END, START, published, with_people
+
+
+@pytest.fixture
+def desk(app):
+    """The demo desk's people in the test database; the engine."""
+    return with_people(app)
+
+
+@pytest.fixture
+def leader(client, desk):
+    assert login(client, "zhangwei").status_code == 302
+    return client
+
+
+def _post(client, url: str, data: dict, page: str | None = None):
+    token = csrf_token(client.get(page or url).get_data(as_text=True))
+    return client.post(url, data={**data, "csrf_token": token})
+
+
+def test_generate_solve_review_publish(leader, desk):
+    r = _post(leader, "/roster/generate", {"start": START.isoformat(), "end": END.isoformat(), "note": "autumn"})
+    assert r.status_code == 302
+    url = r.location
+    html = leader.get(url).get_data(as_text=True)
+    assert 'id="solve-progress"' in html and "roster.js" in html
+    assert leader.get(url + "/status").get_json()["job_status"] == "queued"
+    assert jobs.run_pending_solves(desk, now=utcnow()) == 1
+    html = leader.get(url).get_data(as_text=True)
+    assert "optimal: proven best roster" in html and 'id="cost-breakdown"' in html
+    assert 'id="roster-grid"' in html and 'id="publish"' in html
+    assert "Fairness of nights" in html  # the cost in words, by rule and person
+    r = _post(leader, url + "/publish", {}, page=url)
+    assert r.status_code == 302
+    html = leader.get(url).get_data(as_text=True)
+    assert "Published as version 1." in html and 'id="publish"' not in html
+    month = leader.get(f"/roster/?month={START:%Y-%m}").get_data(as_text=True)
+    assert "Published roster, version 1." in month and 'id="roster-grid"' in month
+    assert month.count('class="holiday') >= 1  # National Day is shaded
+    oct_ = leader.get("/roster/?month=2026-10").get_data(as_text=True)
+    assert "张伟" in oct_ and re.search(r'class="(workday|weekend|holiday) sD', oct_)
+
+
+def test_amendment_shows_the_diff_before_publishing(leader, desk):
+    published(desk)
+    r = _post(leader, "/roster/amend", {"start": (START + timedelta(days=2)).isoformat(),
+                                        "end": (START + timedelta(days=4)).isoformat(), "note": "swap"},
+              page=f"/roster/?month={START:%Y-%m}")
+    assert r.status_code == 302
+    url = r.location
+    jobs.run_pending_solves(desk, now=utcnow())
+    html = leader.get(url).get_data(as_text=True)
+    assert "Changes against the published roster" in html and 'id="diff-none"' in html  # nothing to change yet
+    with session_scope(desk) as s:
+        busy = {a.day for a in service.published_assignments(s, start=START, end=END) if a.username == "majun"}
+    day = START + timedelta(days=3)
+    assert not busy & {day - timedelta(days=1), day, day + timedelta(days=1)}  # the spare rests around it
+    r = _post(leader, url + "/seat", {"day": day.isoformat(), "shift": "D", "position": "info",
+                                      "username": "majun"}, page=url)
+    html = leader.get(r.location).get_data(as_text=True)
+    assert "Seat changed and pinned." in html
+    diff = html[html.index('id="diff-table"'):]
+    assert "马军" in diff and "changed" in diff
+    r = _post(leader, url + "/publish", {}, page=url)
+    assert "Published as version 2." in leader.get(r.location).get_data(as_text=True)
+
+
+def test_a_hand_edit_that_breaks_a_rule_says_which(leader, desk):
+    with session_scope(desk) as s:
+        draft = service.create_draft(s, actor="zhangwei", start=START, end=END)
+        service.solve_version(s, version=draft)
+        rows = service.version_assignments(s, version_id=draft.id)
+        night = next(a for a in rows if a.shift == "N" and a.position == "leader" and a.day < END)
+    url = f"/roster/versions/{draft.id}"
+    r = _post(leader, url + "/seat", {"day": (night.day + timedelta(days=1)).isoformat(), "shift": "D",
+                                      "position": "leader", "username": night.username}, page=url)
+    html = leader.get(r.location).get_data(as_text=True)
+    assert "Not changed:" in html and "no day shift right after a night shift" in html
+
+
+def test_settings_refuse_a_pattern_that_breaks_a_rule(leader, desk):
+    page = leader.get("/roster/settings")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    form = dict(re.findall(r'<input[^>]*name="([\w_]+)"[^>]*value="([^"]*)"', html))
+    form.update({"pattern": "custom", "custom": "DNDNOO", "default_offsets": "y"})
+    form.pop("csrf_token", None)
+    r = _post(leader, "/roster/settings", form)
+    assert r.status_code == 422
+    body = r.get_data(as_text=True)
+    assert 'id="settings-problems"' in body and "night_then_day" in body
+    form.update({"pattern": "DDNNOOOO"})
+    r = _post(leader, "/roster/settings", form)
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    assert '<option selected value="DDNNOOOO">' in leader.get("/roster/settings").get_data(as_text=True)
+
+
+def test_watcher_sees_the_grid_and_their_shifts_but_not_drafts(client, desk):
+    today = utcnow().date()
+    published(desk, today - timedelta(days=1), today + timedelta(days=12))
+    login(client, "liqiang")
+    assert client.get("/roster/").status_code == 200
+    mine = client.get("/roster/mine").get_data(as_text=True)
+    assert 'id="my-shifts"' in mine and "Information watcher" in mine
+    home = client.get("/").get_data(as_text=True)
+    assert 'id="duty-panel"' in home and 'id="duty-now"' in home
+    assert client.get("/roster/versions").status_code == 403
+    assert client.get("/roster/generate").status_code == 403
+    with session_scope(desk) as s:
+        vid = s.exec(select(RosterVersion.id)).first()
+    assert client.get(f"/roster/versions/{vid}").status_code == 403
+
+
+def test_versions_page_lists_drafts_and_published(leader, desk):
+    published(desk)
+    html = leader.get("/roster/versions").get_data(as_text=True)
+    assert 'id="versions-table"' in html and "v1" in html
+    assert leader.get("/roster/versions/999").status_code == 404
+    assert leader.get("/roster/?month=2026-99").status_code == 400
+    assert leader.get("/roster/oncall").status_code == 200
