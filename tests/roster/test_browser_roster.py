@@ -1,0 +1,46 @@
+"""A shift leader generates a draft in Chromium, watches it solve (the job runs as the scheduler would), reviews the
+result, publishes it, and the month grid shows it."""
+
+from __future__ import annotations
+
+import pytest
+
+from desk.timeutil import utcnow
+from roster import jobs
+from tests.conftest import browser_login, screenshot
+from tests.roster.deskdata import with_people
+
+pytestmark = pytest.mark.browser
+
+
+def test_leader_generates_publishes_and_sees_the_month(page, app, db_url):
+    engine = with_people(app)
+    kind = db_url.split(":")[0]
+    browser_login(page, "zhangwei")
+    page.click("nav.mainnav >> text=Roster")
+    assert page.locator("#roster-empty").is_visible()
+    page.click("text=Generate a roster")
+    page.fill("input[name=start]", "2026-10-01")
+    page.fill("input[name=end]", "2026-10-31")
+    page.fill("input[name=note]", "October")
+    page.click("#generate-form button[type=submit]")
+    assert page.locator("#solve-progress").is_visible()
+    screenshot(page, f"roster-solving-{kind}")
+    assert jobs.run_pending_solves(engine, now=utcnow()) == 1  # what the scheduler process does every 2 s
+    page.wait_for_selector("#solve-result")  # roster.js polls and reloads when the solve is done
+    assert "optimal" in page.locator("#solver-status").inner_text()
+    assert page.locator("#gap").inner_text() == "0.0 %"
+    assert page.locator("#cost-breakdown").is_visible()
+    screenshot(page, f"roster-draft-{kind}")
+    page.click("#publish")
+    assert "Published as version 1." in page.locator(".flash.success").inner_text()
+    assert page.locator("#version-status").inner_text() == "published"
+    page.goto("/roster/?month=2026-10")
+    assert "version 1" in page.locator("#roster-source").inner_text()
+    grid = page.locator("#roster-grid")
+    assert grid.locator("td.sD").count() == 31 * 3 and grid.locator("td.sN").count() == 31 * 3
+    assert grid.locator("th.day.holiday").count() == 7  # National Day golden week
+    assert "张伟" in grid.inner_text()
+    screenshot(page, f"roster-month-{kind}")
+    page.goto("/")
+    assert page.locator("#duty-panel").is_visible()
