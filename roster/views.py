@@ -126,7 +126,7 @@ home.HOME_PANELS.append(duty_panel)
 @web.any_role
 def oncall() -> Any:
     session = web.db()
-    return render_template("roster/oncall.html", **duty_panel(session, current_user))
+    return render_template("roster/oncall.html", panel=duty_panel(session, current_user))
 
 
 # --- drafts: generate, review, edit, publish ---------------------------------------------------------------------

@@ -43,4 +43,4 @@ def test_leader_generates_publishes_and_sees_the_month(page, app, db_url):
     assert "张伟" in grid.inner_text()
     screenshot(page, f"roster-month-{kind}")
     page.goto("/")
-    assert page.locator("#duty-panel").is_visible()
+    assert page.locator("#duty-panel").is_visible()  # the home panel (its content: tests/roster/test_views.py)

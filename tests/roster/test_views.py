@@ -119,7 +119,8 @@ def test_watcher_sees_the_grid_and_their_shifts_but_not_drafts(client, desk):
     mine = client.get("/roster/mine").get_data(as_text=True)
     assert 'id="my-shifts"' in mine and "Information watcher" in mine
     home = client.get("/").get_data(as_text=True)
-    assert 'id="duty-panel"' in home and 'id="duty-now"' in home
+    now = home[home.index('id="duty-now"'):home.index('id="duty-next"')]
+    assert 'data-position="leader"' in now and "No published roster" not in now
     assert client.get("/roster/versions").status_code == 403
     assert client.get("/roster/generate").status_code == 403
     with session_scope(desk) as s:
