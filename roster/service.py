@@ -20,6 +20,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
 
 from desk import audit
+from desk.accounts import N_
 from desk.models import Person
 from desk.timeutil import utcnow
 from roster import domain, holidays, oncall, settings_store
@@ -36,9 +37,10 @@ SEAT_HOLDERS = ("leader", "watcher")
 class RosterError(ValueError):
     """A roster action that cannot be done; ``problems`` lists sentences a leader understands."""
 
-    def __init__(self, message: str, problems: Iterable[str] = ()):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, problems: Iterable[str] = (), **params: Any):
+        super().__init__(message % params if params else message)
+        self.message = message  # marked with N_ so the pages can translate it: _(message, **params)
+        self.params = params
         self.problems = list(problems)
 
 
@@ -198,9 +200,9 @@ def period_days(start: date, end: date) -> int:
 def check_period(start: date, end: date) -> None:
     """Refuse an empty or too long period."""
     if end < start:
-        raise RosterError("The period ends before it starts.")
+        raise RosterError(N_("The period ends before it starts."))
     if period_days(start, end) > MAX_DAYS:
-        raise RosterError(f"A roster covers at most {MAX_DAYS} days.")
+        raise RosterError(N_("A roster covers at most %(days)d days."), days=MAX_DAYS)
 
 
 def _snap(v: RosterVersion) -> dict[str, Any]:
@@ -227,7 +229,7 @@ def open_amendment(session: Session, *, actor: str, start: date, end: date, reas
     solve (the published seats are the solver's hints and each change costs)."""
     base = published_versions(session, start=start, end=end)
     if not base:
-        raise RosterError("No published roster covers this period: generate one instead of amending.")
+        raise RosterError(N_("No published roster covers this period: generate one instead of amending."))
     return create_draft(session, actor=actor, start=start, end=end, note=reason, base_version_id=base[0].id)
 
 
@@ -245,7 +247,7 @@ def get_version(session: Session, version_id: int) -> RosterVersion:
     """The version or RosterError."""
     version = session.get(RosterVersion, version_id)
     if version is None:
-        raise RosterError("No such roster version.")
+        raise RosterError(N_("No such roster version."))
     return version
 
 
@@ -253,7 +255,7 @@ def get_draft(session: Session, version_id: int) -> RosterVersion:
     """The version if it is a draft, else RosterError."""
     version = get_version(session, version_id)
     if version.status != "draft":
-        raise RosterError("Only a draft can be changed: published versions are immutable.")
+        raise RosterError(N_("Only a draft can be changed: published versions are immutable."))
     return version
 
 
@@ -323,14 +325,14 @@ def edit_seat(session: Session, *, actor: str, version_id: int, day: date, shift
     version = get_draft(session, version_id)
     person = session.exec(select(Person).where(Person.username == username)).first()
     if person is None:
-        raise RosterError("No such person.")
+        raise RosterError(N_("No such person."))
     if version.job_status in ("queued", "running"):
-        raise RosterError("The draft is still being solved.")
+        raise RosterError(N_("The draft is still being solved."))
     rows = list(session.exec(select(RosterAssignment).where(
         RosterAssignment.version_id == version.id, RosterAssignment.day == day, RosterAssignment.shift == shift,
         RosterAssignment.position == position).order_by(RosterAssignment.id)))
     if not rows:
-        raise RosterError("That seat is not in this draft.")
+        raise RosterError(N_("That seat is not in this draft."))
     seat = next((r for r in rows if r.person_id == person.id), rows[0])
     _validate_edit(session, version, seat, person)
     before = {"person_id": seat.person_id, "source": seat.source}
@@ -355,7 +357,8 @@ def _validate_edit(session: Session, version: RosterVersion, seat: RosterAssignm
                                                                 person.username, "pinned")]
     new = [v for v in validate(changed, inputs) if (v.rule, v.day, v.shift, v.position, v.username) not in old]
     if new:
-        raise RosterError(f"{person.display_name} cannot sit this seat.", [violation_text(v, names) for v in new])
+        raise RosterError(N_("%(name)s cannot sit this seat."), [violation_text(v, names) for v in new],
+                          name=person.display_name)
 
 
 def violation_text(v: domain.Violation, people: dict[str, domain.Person] | None = None) -> str:
@@ -375,12 +378,12 @@ def publish(session: Session, *, actor: str, version_id: int) -> RosterVersion:
     every hard rule (e.g. leave approved after it was solved)."""
     version = get_draft(session, version_id)
     if version.job_status != "done" or version.solver_status not in ("OPTIMAL", "FEASIBLE"):
-        raise RosterError("Only a solved draft with a roster can be published.")
+        raise RosterError(N_("Only a solved draft with a roster can be published."))
     inputs = inputs_for(session, version)
     broken = validate(version_assignments(session, version_id=version.id), inputs)
     if broken:
         people = {p.username: p for p in inputs.people}
-        raise RosterError("The draft breaks a hard rule now; solve it again.",
+        raise RosterError(N_("The draft breaks a hard rule now; solve it again."),
                           [violation_text(v, people) for v in broken[:10]])
     before = _snap(version)
     version.number = (session.exec(select(func.max(RosterVersion.number))).one() or 0) + 1

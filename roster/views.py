@@ -108,7 +108,7 @@ def mine() -> Any:
     defs = {s.code: s for s in shifts}
     items = [{"a": a, "starts": defs[a.shift].starts_at(a.day), "ends": defs[a.shift].ends_at(a.day),
               "past": a.day < start} for a in rows if a.shift in defs]
-    return render_template("roster/mine.html", items=items, start=start, end=end,
+    return render_template("roster/mine.html", items=items, start=start - timedelta(days=7), end=end,
                            nights=sum(1 for i in items if i["a"].shift == "N" and not i["past"]))
 
 
@@ -145,7 +145,7 @@ def generate() -> Any:
                                            end=form.end.data, note=form.note.data or "")
         except service.RosterError as exc:
             web.db().rollback()
-            error = _(exc.message)
+            error = _(exc.message, **exc.params)
         else:
             web.db().commit()
             return redirect(url_for("roster.version", version_id=version.id))
@@ -165,7 +165,7 @@ def amend() -> Any:
                                          end=form.end.data, reason=form.note.data or "")
     except service.RosterError as exc:
         web.db().rollback()
-        flash(_(exc.message), "error")
+        flash(_(exc.message, **exc.params), "error")
         return redirect(url_for("roster.month"))
     web.db().commit()
     return redirect(url_for("roster.version", version_id=version.id))
@@ -219,7 +219,7 @@ def _act(version_id: int, action) -> Any:
         done = action(web.db(), actor=current_user.username, version_id=version_id)
     except service.RosterError as exc:
         web.db().rollback()
-        flash(_(exc.message), "error")
+        flash(_(exc.message, **exc.params), "error")
         for line in exc.problems:
             flash(line, "error")
         return None
@@ -265,7 +265,7 @@ def edit_seat(version_id: int) -> Any:
                           shift=form.shift.data, position=form.position.data, username=form.username.data)
     except service.RosterError as exc:
         web.db().rollback()
-        flash(_("Not changed: %(why)s", why=exc.message), "error")
+        flash(_("Not changed: %(why)s", why=_(exc.message, **exc.params)), "error")
         for line in exc.problems:
             flash(line, "error")
     else:
