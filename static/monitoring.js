@@ -27,7 +27,9 @@
   }
 
   var messages = document.getElementById("run-messages");
-  var TIMEOUT_MS = 10000, POLL_MS = 400;
+  var POLL_MS = 400;
+  // The scheduler answers within about a second; after this long nobody is patrolling.
+  function timeoutMs() { return parseInt(messages.dataset.timeoutMs || "10000", 10); }
 
   function paint(form, data) {
     var states = JSON.parse(messages.dataset.states);
@@ -38,7 +40,8 @@
       badge.dataset.state = data.state;
       badge.textContent = states[data.state] || data.state;
     }
-    var when = new Date(data.last_run_at).toLocaleTimeString();
+    var when = new Date(data.last_run_at).toLocaleTimeString(document.documentElement.lang || undefined,
+      {timeZone: messages.dataset.tz || undefined, hour12: false});  // the desk's time, as the page shows
     var ms = data.last_duration == null ? "?" : (data.last_duration * 1000).toFixed(1);
     var result = form.querySelector(".run-result");
     result.className = "run-result state-" + data.state;
@@ -57,7 +60,7 @@
         if (data.last_run_at && micros(data.last_run_at) >= micros(requestedAt)) {
           paint(form, data);
           form.querySelector("button").disabled = false;
-        } else if (Date.now() - started > TIMEOUT_MS) {
+        } else if (Date.now() - started > timeoutMs()) {
           var result = form.querySelector(".run-result");
           result.className = "run-result error no-scheduler";
           result.textContent = messages.dataset.noScheduler;

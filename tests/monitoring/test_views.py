@@ -164,7 +164,7 @@ def test_history_is_paged(client, login_as, app):
     add_runs(app, check_id, 60)
     login_as("watcher")
     first = client.get(f"/checks/{check_id}").get_data(as_text=True)
-    assert "60 runs" in first and "run 59" in first and "run 9" not in first and "host:42" in first
+    assert "Runs recorded: 60" in first and "run 59" in first and "run 9" not in first and "host:42" in first
     assert "restart the listener" in first and "time=0.002s" in first
     second = client.get(f"/checks/{check_id}?page=2").get_data(as_text=True)
     assert "run 9" in second and "Page 2 of 2" in second

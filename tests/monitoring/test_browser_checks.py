@@ -1,0 +1,67 @@
+"""A leader creates a TCP check in Chromium (a bad range first), finds it in the list, opens its history and uses
+'Run now' against a real ``scheduler.py`` process on the test database; with the scheduler stopped the page says so.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import browser_login, screenshot
+from tests.monitoring.patrol_helpers import start_scheduler, stop
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def scheduler(db_url, tmp_path):
+    """A real scheduler process patrolling the test database for the whole test."""
+    proc = start_scheduler(db_url, tmp_path / "scheduler.log")
+    yield proc
+    stop(proc)
+
+
+def test_leader_creates_a_check_and_runs_it_now(page, make_person, db_url, tcp_port, scheduler, tmp_path):
+    db = db_url.split(":")[0].split("+")[0]
+    make_person("lead", role="leader", skills="info,comms")
+    browser_login(page, "lead")
+    page.click("nav.mainnav >> text=Checks")
+    page.click("#new-check")
+    assert page.is_hidden("#params-http") and page.is_visible("#params-tcp")  # the chosen kind's settings only
+    page.fill("input[name=name]", "switch-mgmt")
+    page.select_option("select[name=domain]", "comms")
+    page.fill("input[name=p_tcp_host]", "127.0.0.1")
+    page.fill("input[name=p_tcp_port]", str(tcp_port))
+    page.fill("input[name=warning]", "5:1")
+    page.fill("textarea[name=runbook]", "联系网络组 / call the network team")
+    page.click("#check-form button[type=submit].primary")
+    assert "start 5 is greater than end 1" in page.locator("#warning-error").inner_text()
+    assert page.input_value("input[name=name]") == "switch-mgmt"  # typed values kept
+    assert page.input_value("input[name=p_tcp_port]") == str(tcp_port)
+    assert page.input_value("textarea[name=runbook]") == "联系网络组 / call the network team"
+    screenshot(page, f"check-form-error-{db}")
+
+    page.fill("input[name=warning]", "0.5")
+    page.click("#check-form button[type=submit].primary")
+    assert page.locator("#check-name").inner_text() == "switch-mgmt"
+    page.click("nav.mainnav >> text=Checks")
+    row = page.locator("#checks-table tr[data-name=switch-mgmt]")
+    assert "Communications" in row.inner_text()
+    screenshot(page, f"checks-list-{db}")
+
+    row.locator("a", has_text="switch-mgmt").click()
+    assert "call the network team" in page.locator("#runbook").inner_text()
+    page.click(".titlebar .run-now-button")
+    result = page.locator(".titlebar .run-result")
+    result.filter(has_text="TCP OK").wait_for(timeout=15_000)
+    assert page.locator("#check-state .badge").get_attribute("data-state") == "OK"
+    assert page.locator("#last-summary").inner_text().startswith("TCP OK")
+    screenshot(page, f"check-run-now-{db}")
+    page.reload()
+    assert "TCP OK" in page.locator("#runs-table").inner_text()
+    assert page.locator("#runs-table tbody tr").count() >= 1
+
+    stop(scheduler)
+    page.evaluate("document.getElementById('run-messages').dataset.timeoutMs = '1500'")
+    page.click(".titlebar .run-now-button")
+    result.filter(has_text="The scheduler is not running").wait_for(timeout=5_000)
+    screenshot(page, f"check-run-now-no-scheduler-{db}")
