@@ -484,6 +484,9 @@ RULE_SENTENCES = {
     "window_limit": N_("%(name)s would work more than %(limit)s shifts in the %(days)s days from %(date)s"),
 }
 SHIFT_WORDS = {"D": N_("day shift"), "N": N_("night shift")}
+STATUS_WORDS = {"pending": N_("pending"), "approved": N_("approved"), "rejected": N_("rejected"),
+                "cancelled": N_("cancelled"), "proposed": N_("waiting for colleague"),
+                "accepted": N_("accepted, waiting for leader"), "declined": N_("declined")}
 SEAT_WORDS = {"leader": N_("shift leader"), "info": N_("information watcher"),
               "comms": N_("communications watcher")}
 

@@ -79,7 +79,10 @@ def _names() -> dict[str, str]:
 
 def _error(exc: svc.RequestError | service.RosterError) -> str:
     if isinstance(exc, svc.RequestError):
-        return _(exc.message, **exc.params)
+        params = dict(exc.params)
+        if "status" in params:
+            params["status"] = _(svc.STATUS_WORDS.get(params["status"], params["status"]))
+        return _(exc.message, **params)
     return exc.message
 
 
