@@ -50,6 +50,11 @@ def _register_nav() -> None:
 _register_nav()
 
 
+def _shift_starts(session) -> dict[str, str]:
+    row = settings_store.load(session)
+    return {"day_start": row.day_start, "night_start": row.night_start}
+
+
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
     return {"shift_labels": SHIFT_LABELS, "position_labels": POSITION_LABELS, "rule_labels": RULE_LABELS,
@@ -93,7 +98,7 @@ def month() -> Any:
     return render_template("roster/month.html", grid=_grid(session, rows, first, last), numbers=numbers,
                            prev_month=(first - timedelta(days=1)).strftime("%Y-%m"),
                            next_month=(last + timedelta(days=1)).strftime("%Y-%m"), today=_today(),
-                           amend=AmendForm(formdata=None, start=first, end=last))
+                           amend=AmendForm(formdata=None, start=first, end=last), **_shift_starts(session))
 
 
 @bp.route("/mine")
@@ -200,7 +205,8 @@ def version(version_id: int) -> Any:
         changes=changes, costs=service.cost_lines(v.cost_breakdown, names), seat=seat, confirm=ConfirmForm(),
         substitutes=sum(1 for a in rows if a.source == "substitute"), seats=len(rows),
         baseline=service.has_baseline(session, version=v),
-        base=session.get(RosterVersion, v.base_version_id) if v.base_version_id else None)
+        base=session.get(RosterVersion, v.base_version_id) if v.base_version_id else None,
+        **_shift_starts(session))
 
 
 @bp.route("/versions/<int:version_id>/status")
