@@ -19,7 +19,7 @@ from werkzeug.routing import BuildError
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from desk import web
+from desk import home, web
 from desk.models import Person
 from desk.templating import add_nav
 from roster import requests as svc
@@ -44,6 +44,23 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(files_bp)
     attach(app.cli)
+
+
+def requests_panel(session: Any, person: Person) -> dict[str, Any] | None:
+    """Home page panel: what waits for this person (leaders: the queue; everyone: swaps offered to them)."""
+    if person.role not in SEAT_HOLDERS and person.role not in DECIDERS:
+        return None
+    offered = [s for s in svc.swap_requests(session, person_id=person.id, statuses=("proposed",))
+               if s.target_id == person.id]
+    leaves = len(svc.leave_requests(session, status="pending")) if person.role in DECIDERS else 0
+    swaps = len(svc.swap_requests(session, statuses=("accepted",))) if person.role in DECIDERS else 0
+    if not (offered or leaves or swaps):
+        return None
+    return {"template": "roster/leave_panel.html", "offered": offered, "leaves": leaves, "swaps": swaps,
+            "names": {p.id: p.display_name for p in service.people_by_id(session).values()}}
+
+
+home.HOME_PANELS.append(requests_panel)
 
 
 # --- forms ---------------------------------------------------------------------------------------------------

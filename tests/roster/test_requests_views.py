@@ -39,6 +39,7 @@ def test_watcher_asks_leader_approves_with_amendment_link(app, client) -> None:
     assert client.get("/requests/queue").status_code == 403
     client.post("/logout", data={"csrf_token": csrf_token(page)})
     login(client, "leada")
+    assert "1 leave request(s) and 0 swap(s) wait for your decision" in client.get("/").get_data(as_text=True)
     queue = client.get("/requests/queue").get_data(as_text=True)
     assert "陈静" in queue and "看病" in queue
     leave_id = re.search(r"/requests/leave/(\d+)", queue).group(1)
@@ -80,7 +81,7 @@ def _swap(app, target_pool=("spare",)):
 
 def test_swap_page_shows_the_broken_rule_and_disables_approval(app, client) -> None:
     published_desk(app)
-    swap_id, seat, _taker = _swap(app, ("commc", "commd", "comma"))
+    swap_id, _seat, _taker = _swap(app, ("commc", "commd", "comma"))
     login(client, "leada")
     page = client.get(f"/requests/swap/{swap_id}").get_data(as_text=True)
     assert "Only qualified people" in page and "is not qualified to sit the information watcher seat" in page
@@ -105,6 +106,7 @@ def test_swap_offer_accept_approve_through_the_pages(app, client) -> None:
     url = r.headers["Location"]
     client.post("/logout", data={"csrf_token": csrf_token(form)})
     login(client, "spare")
+    assert "陈静 offers you the day shift of" in client.get("/").get_data(as_text=True)
     assert 'id="accept-swap"' in client.get(url).get_data(as_text=True)
     _post(client, f"{url}/accept", url)
     client.post("/logout", data={"csrf_token": csrf_token(form)})
