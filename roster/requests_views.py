@@ -104,8 +104,8 @@ def _error(exc: svc.RequestError | service.RosterError) -> str:
 
 
 def _version_url(version_id: int | None) -> str | None:
-    """Link to R1's page of a roster version, when that page exists."""
-    if version_id is None:
+    """Link to the roster version's page (leaders and managers only), when that page exists."""
+    if version_id is None or not _is_decider():
         return None
     try:
         return url_for("roster.version", version_id=version_id)
@@ -167,7 +167,7 @@ def queue() -> Any:
     checks = {s.id: _check_view(s) for s in swaps}
     recent = [lv for lv in svc.leave_requests(session, limit=30) if lv.status != "pending"][:10]
     offered = svc.swap_requests(session, statuses=("proposed",))
-    return render_template("roster/leave_queue.html", leaves=leaves, swaps=swaps, checks=checks, recent=recent,
+    return render_template("roster/leave_queue.html", month=_today().strftime("%Y-%m"), leaves=leaves, swaps=swaps, checks=checks, recent=recent,
                            offered=offered, people=_people_by_id(), form=NoteForm(formdata=None),
                            seat_label=_seat_label, hits={lv.id: svc.leave_hits(session, lv) for lv in leaves})
 

@@ -98,6 +98,7 @@ def test_leave_and_swap_flows(app, browser, live_server, first_day, db_url) -> N
     # the leader sees that every rule holds and approves: a new published version
     leader.click("nav.mainnav >> text=Approvals")
     assert "every rule holds" in leader.locator("#swap-queue").inner_text()
+    screenshot(leader, f"requests-queue-{db}")
     leader.click("#swap-queue >> text=Decide")
     assert "keeps every rule" in leader.locator("#swap-check").inner_text()
     screenshot(leader, f"requests-swap-check-ok-{db}")
