@@ -94,7 +94,7 @@ def roster_xlsx(assignments: Iterable[Assignment], people: Iterable[Person], sta
     _xlsx_header(ws, title, start, end, days, kinds)
     listed = _people_rows(people, rows)
     cells = {(a.username, a.day): a for a in rows if start <= a.day <= end}
-    off = list(leaves)
+    off = _leave_days(leaves, days)
     for r, person in enumerate(listed, start=HEADER_ROWS + 1):
         _xlsx_person_row(ws, r, person, days, kinds, cells, off)
     _xlsx_legend(ws, HEADER_ROWS + len(listed) + 2)
@@ -139,9 +139,9 @@ def _xlsx_header(ws: Worksheet, title: str, start: date, end: date, days: list[d
                 ws.cell(row, FIRST_DAY_COL + i).font = Font(bold=True)
 
 
-def _leave_on(username: str, day: date, leaves: list[Leave]) -> bool:
-    """True when approved leave takes ``username`` off some shift of ``day``."""
-    return any(lv.username == username and (lv.covers(day, "D") or lv.covers(day, "N")) for lv in leaves)
+def _leave_days(leaves: Iterable[Leave], days: list[date]) -> set[tuple[str, date]]:
+    """(username, day) for every day on which approved leave takes the person off some shift."""
+    return {(lv.username, d) for lv in leaves for d in days if lv.covers(d, "D") or lv.covers(d, "N")}
 
 
 def cell_text(a: Assignment | None, on_leave: bool) -> str:
@@ -152,7 +152,7 @@ def cell_text(a: Assignment | None, on_leave: bool) -> str:
 
 
 def _xlsx_person_row(ws: Worksheet, r: int, person: Person, days: list[date], kinds: Mapping[date, str],
-                     cells: Mapping[tuple[str, date], Assignment], leaves: list[Leave]) -> None:
+                     cells: Mapping[tuple[str, date], Assignment], leaves: set[tuple[str, date]]) -> None:
     """One person's row: name, team, seat label, a cell per day, their day and night totals."""
     seat = POSITION_LABELS.get(person.primary, (person.primary,))[0]
     for col, value in enumerate((person.name, person.team or "—", seat), start=1):
@@ -160,7 +160,7 @@ def _xlsx_person_row(ws: Worksheet, r: int, person: Person, days: list[date], ki
     totals = {"D": 0, "N": 0}
     for i, d in enumerate(days):
         a = cells.get((person.username, d))
-        text = cell_text(a, _leave_on(person.username, d, leaves))
+        text = cell_text(a, (person.username, d) in leaves)
         cell = ws.cell(r, FIRST_DAY_COL + i, text)
         cell.alignment, cell.border = CENTER, BOX
         if a is not None:
