@@ -285,9 +285,16 @@ def store_result(session: Session, *, version: RosterVersion, result: SolveResul
     version.gap, version.wall_time = result.gap, round(result.wall_time, 3)
     version.cost_breakdown = [{"rule": c.rule, "username": c.username, "amount": c.amount, "detail": c.detail}
                               for c in result.cost_breakdown]
-    version.explanation = result.explanation.lines(names) if result.explanation else None
+    version.explanation = explanation_lines(result.explanation, names) if result.explanation else None
     version.warnings = list(result.warnings)
     session.add(version)
+
+
+def explanation_lines(expl: domain.Explanation, names: dict[str, str]) -> list[str]:
+    """The explainer's lines for a leader: the summary, one per unfillable seat, then the conflicting inputs the
+    summary does not already name."""
+    extra = [f"conflict: {c}" for c in expl.conflicts if c not in expl.summary]
+    return [expl.summary, *(g.sentence(names) for g in expl.gaps), *extra]
 
 
 def solve_version(session: Session, *, version: RosterVersion, time_limit: float = 30.0) -> SolveResult:

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from desk import home, web
 from desk.forms import ConfirmForm
@@ -223,6 +224,11 @@ def _act(version_id: int, action) -> Any:
     _version_or_404(version_id)
     try:
         done = action(web.db(), actor=current_user.username, version_id=version_id)
+        web.db().flush()
+    except IntegrityError:  # another leader published at the same moment and took the number
+        web.db().rollback()
+        flash(_("Someone else changed the roster at the same moment; try again."), "error")
+        return None
     except service.RosterError as exc:
         web.db().rollback()
         flash(_(exc.message, **exc.params), "error")
