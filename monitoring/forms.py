@@ -75,8 +75,23 @@ class CheckFormBase(FlaskForm):
     critical = StringField(_l("Critical threshold"), validators=[Optional()])
     runbook = TextAreaField(_l("Runbook: what to do when it fires"))
     recovery_threshold = StringField(_l("OK results to recover"), default="1")
-    flap_start = StringField(_l("Flapping starts at (% of changes)"), default="50")
-    flap_stop = StringField(_l("Flapping stops at (% of changes)"), default="25")
+    flap_start = StringField(_l("Flapping starts at (percent of state changes)"), default="50")
+    flap_stop = StringField(_l("Flapping stops at (percent of state changes)"), default="25")
+
+
+def param_text(key: str, param: Any, value: Any) -> Any:
+    """How a parameter value is shown in its box."""
+    if bool in param.types:
+        return bool(value)
+    if value is None:
+        return ""
+    if key == "command":
+        return shlex.join(value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "\n".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
 
 
 def _param_field(key: str, param: Any) -> Any:
@@ -85,9 +100,10 @@ def _param_field(key: str, param: Any) -> Any:
     help_text = PARAM_HELP.get(param.help, param.help)
     if bool in param.types:
         return BooleanField(label, default=bool(param.default), description=help_text)
+    default = param_text(key, param, param.default)
     if dict in param.types or key == "body":
-        return TextAreaField(label, description=help_text)
-    return StringField(label, description=help_text)
+        return TextAreaField(label, description=help_text, default=default)
+    return StringField(label, description=help_text, default=default)
 
 
 class CheckForm(CheckFormBase):
@@ -213,21 +229,6 @@ def fill_form(form: CheckForm, spec: CheckSpec) -> None:
             "" if value is None else str(value))
     for key, param in KIND_PARAMS.get(spec.kind, {}).items():
         getattr(form, f"p_{spec.kind}_{key}").data = param_text(key, param, spec.param(key))
-
-
-def param_text(key: str, param: Any, value: Any) -> Any:
-    """How a parameter value is shown in its box."""
-    if bool in param.types:
-        return bool(value)
-    if value is None:
-        return ""
-    if key == "command":
-        return shlex.join(value)
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return "\n".join(f"{k}: {v}" for k, v in value.items())
-    return str(value)
 
 
 # --------------------------------------------------------------------------------------- maintenance form

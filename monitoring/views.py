@@ -82,7 +82,8 @@ def index() -> Any:
     trends = {check_id: _trend(values) for check_id, values in series.items()}
     return render_template("monitoring/index.html", rows=rows, trends=trends, domain=domain, state=state,
                            can_edit=_can_edit(), confirm=ConfirmForm(), labels=_labels(),
-                           state_filters=STATE_FILTERS, specs={r.check.id: service.spec_of(r.check) for r in rows})
+                           state_filters=STATE_FILTERS, specs={r.check.id: service.spec_of(r.check) for r in rows},
+                           scheduler_running=service.scheduler_running(session))
 
 
 def _labels() -> dict[str, Any]:
@@ -285,7 +286,8 @@ def home_panel(session: Any, person: Any) -> dict[str, Any] | None:
     if not rows:
         return None
     return {"template": "monitoring/_home_panel.html", "bad": service.not_ok(rows),
-            "total": sum(1 for r in rows if r.check.enabled), "labels": _labels()}
+            "total": sum(1 for r in rows if r.check.enabled), "labels": _labels(),
+            "scheduler_running": service.scheduler_running(session)}
 
 
 HOME_PANELS.append(home_panel)

@@ -117,6 +117,13 @@ def test_create_edit_and_see_it_listed(client, login_as, app):
         assert session.get(Check, check.id).version == 2
 
 
+def test_new_form_shows_the_kind_defaults(client, login_as):
+    login_as("leader")
+    html = client.get("/checks/new?kind=http").get_data(as_text=True)
+    assert value_of(html, "p_http_method") == "GET" and value_of(html, "p_http_cert_warning_days") == "14"
+    assert value_of(html, "p_disk_path") == "/" and 'selected value="http"' in html
+
+
 def test_duplicate_name_is_refused_on_the_name(client, login_as, app):
     make_check(app, tcp())
     login_as("manager")
@@ -154,6 +161,7 @@ def test_list_shows_state_attempts_trend_and_marks(client, login_as, app):
     assert "state-WARNING" in row and "SOFT" in row and "2/3" in row
     assert '<svg class="sparkline"' in row and "flapping" in row and "maintenance" in row
     assert "TCP WARNING - slow" in row
+    assert 'id="no-scheduler"' in html  # no process holds the patrol lease
     assert "comms-link" not in client.get("/checks/?domain=info").get_data(as_text=True)
     only_warning = client.get("/checks/?state=WARNING").get_data(as_text=True)
     assert "db-port" in only_warning and "comms-link" not in only_warning
@@ -209,7 +217,8 @@ def test_home_panel(client, login_as, app):
     check_id = make_check(app, tcp())
     make_check(app, tcp("other"))
     login_as("watcher")
-    assert "All 2 checks OK." in client.get("/").get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    assert "All 2 checks OK." in home and "The scheduler is not running: nobody is patrolling." in home
     with session_scope(engine(app)) as session:
         status = session.get(CheckStatus, check_id)
         status.state, status.last_run_at, status.last_summary = "CRITICAL", datetime.now(UTC), "refused"
