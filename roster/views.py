@@ -87,6 +87,16 @@ def _grid(session, assignments, start: date, end: date) -> grid.Grid:
     return grid.build(assignments, people, leaves, start, end)
 
 
+def _month_grids(session, assignments, start: date, end: date) -> list[grid.Grid]:
+    """One grid per calendar month of ``start``..``end`` (a 排班表 is read a month at a time)."""
+    out, first = [], start
+    while first <= end:
+        last = min(grid.month_bounds(first)[1], end)
+        out.append(_grid(session, [a for a in assignments if first <= a.day <= last], first, last))
+        first = last + timedelta(days=1)
+    return out
+
+
 # --- views for everyone ------------------------------------------------------------------------------------------
 
 @bp.route("/")
@@ -96,7 +106,9 @@ def month() -> Any:
     first, last = grid.month_bounds(_parse_month(request.args.get("month")))
     rows = service.published_assignments(session, start=first, end=last)
     numbers = sorted(set(service.published_days(session, start=first, end=last).values()))
-    return render_template("roster/month.html", grid=_grid(session, rows, first, last), numbers=numbers,
+    month_grid = _grid(session, rows, first, last)
+    return render_template("roster/month.html", grid=month_grid, numbers=numbers,
+                           unknown_years=month_grid.unknown_years,
                            prev_month=(first - timedelta(days=1)).strftime("%Y-%m"),
                            next_month=(last + timedelta(days=1)).strftime("%Y-%m"), today=_today(),
                            amend=AmendForm(formdata=None, start=first, end=last), **_shift_starts(session))
@@ -198,11 +210,13 @@ def version(version_id: int) -> Any:
     names = _names(session)
     rows = service.version_assignments(session, version_id=v.id)
     changes = service.version_diff(session, version_id=v.id) if v.job_status != "running" else []
+    grids = _month_grids(session, rows, v.start, v.end) if rows else []
     seat = SeatForm(formdata=None, day=v.start)
     seat.username.choices = [(p.username, p.display_name) for p in sorted(
         service.people_by_id(session).values(), key=lambda p: p.username) if p.active]
     return render_template(
-        "roster/version.html", v=v, names=names, grid=_grid(session, rows, v.start, v.end) if rows else None,
+        "roster/version.html", v=v, names=names, grids=grids,
+        unknown_years=sorted({y for g in grids for y in g.unknown_years}),
         changes=changes, costs=service.cost_lines(v.cost_breakdown, names), seat=seat, confirm=ConfirmForm(),
         substitutes=sum(1 for a in rows if a.source == "substitute"), seats=len(rows),
         baseline=service.has_baseline(session, version=v),

@@ -37,7 +37,7 @@ def test_leader_generates_publishes_and_sees_the_month(page, app, db_url):
     assert page.locator("#version-status").inner_text() == "published"
     page.goto("/roster/?month=2026-10")
     assert "version 1" in page.locator("#roster-source").inner_text()
-    grid = page.locator("#roster-grid")
+    grid = page.locator("#roster-grid-2026-10")
     assert grid.locator("td.sD").count() == 31 * 3 and grid.locator("td.sN").count() == 31 * 3
     assert grid.locator("th.day.holiday").count() == 7  # National Day golden week
     assert "张伟" in grid.inner_text()

@@ -44,14 +44,14 @@ def test_generate_solve_review_publish(leader, desk):
     assert jobs.run_pending_solves(desk, now=utcnow()) == 1
     html = leader.get(url).get_data(as_text=True)
     assert "optimal: proven best roster" in html and 'id="cost-breakdown"' in html
-    assert 'id="roster-grid"' in html and 'id="publish"' in html
+    assert 'id="roster-grid-2026-09"' in html and 'id="roster-grid-2026-10"' in html and 'id="publish"' in html
     assert "Fairness of nights" in html  # the cost in words, by rule and person
     r = _post(leader, url + "/publish", {}, page=url)
     assert r.status_code == 302
     html = leader.get(url).get_data(as_text=True)
     assert "Published as version 1." in html and 'id="publish"' not in html
     month = leader.get(f"/roster/?month={START:%Y-%m}").get_data(as_text=True)
-    assert "Published roster, version 1." in month and 'id="roster-grid"' in month
+    assert "Published roster, version 1." in month and 'id="roster-grid-2026-09"' in month
     assert month.count('class="holiday') >= 1  # National Day is shaded
     oct_ = leader.get("/roster/?month=2026-10").get_data(as_text=True)
     assert "张伟" in oct_ and re.search(r'class="(workday|weekend|holiday) sD', oct_)
