@@ -50,6 +50,15 @@ PARAM_HELP = {
     "CRITICAL when the certificate expires sooner": _l("CRITICAL when the certificate expires sooner"),
     "plugin path then its arguments, no shell": _l("plugin path then its arguments, no shell"),
 }
+PARAM_LABELS = {
+    "sample": _l("Sample (s)"), "path": _l("Path"), "period": _l("Load average (minutes)"),
+    "name": _l("Process name"), "cmdline": _l("Command line pattern"), "host": _l("Host"), "port": _l("Port"),
+    "url": _l("URL"), "method": _l("Method"), "expect_status": _l("Expected status codes"),
+    "keyword": _l("Keyword"), "regex": _l("Regular expression"), "headers": _l("Request headers"),
+    "body": _l("Request body"), "follow_redirects": _l("Follow redirects"), "verify_tls": _l("Verify TLS"),
+    "ca_file": _l("CA file"), "cert_warning_days": _l("Certificate warning (days)"),
+    "cert_critical_days": _l("Certificate critical (days)"), "command": _l("Command"),
+}
 # How a list or table parameter is typed in a box.
 FORMAT_HINTS = {
     "expect_status": _l("comma-separated, e.g. 200, 204"),
@@ -96,7 +105,7 @@ def param_text(key: str, param: Any, value: Any) -> Any:
 
 def _param_field(key: str, param: Any) -> Any:
     """A form field for one kind parameter, with the core's help text as description."""
-    label = key.replace("_", " ")
+    label = PARAM_LABELS.get(key, key.replace("_", " "))
     help_text = PARAM_HELP.get(param.help, param.help)
     if bool in param.types:
         return BooleanField(label, default=bool(param.default), description=help_text)

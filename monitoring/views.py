@@ -25,6 +25,7 @@ from monitoring.forms import (
     DOMAIN_LABELS,
     FORMAT_HINTS,
     KIND_LABELS,
+    PARAM_LABELS,
     SEVERITY_LABELS,
     WEEKDAY_LABELS,
     CheckForm,
@@ -87,7 +88,7 @@ def index() -> Any:
 
 
 def _labels() -> dict[str, Any]:
-    return {"kinds": KIND_LABELS, "domains": DOMAIN_LABELS, "severities": SEVERITY_LABELS,
+    return {"kinds": KIND_LABELS, "domains": DOMAIN_LABELS, "severities": SEVERITY_LABELS, "params": PARAM_LABELS,
             "states": {"OK": _("OK"), "WARNING": _("WARNING"), "CRITICAL": _("CRITICAL"),
                        "UNKNOWN": _("UNKNOWN"), "PENDING": _("not run yet")}}
 
