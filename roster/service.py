@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -26,6 +26,7 @@ from desk.timeutil import utcnow
 from roster import domain, holidays, oncall, settings_store
 from roster.domain import Assignment, Counts, Leave, Pin, RosterInputs, SolveResult, frozen_map
 from roster.models import LeaveRequest, Preference, RosterAssignment, RosterPin, RosterVersion
+from roster.patterns import resolve_rules
 from roster.rules import HARD_RULES, SOFT_RULES
 from roster.validate import validate
 
@@ -186,9 +187,32 @@ def build_inputs(session: Session, *, start: date, days: int, previous: bool = T
 
 
 def inputs_for(session: Session, version: RosterVersion) -> RosterInputs:
-    """The inputs of a draft's solve (its pins; minimal change against what is published)."""
-    return build_inputs(session, start=version.start, days=period_days(version.start, version.end),
-                        version_id=version.id)
+    """The inputs of a draft's solve (its pins; minimal change against what is published), extended over the
+    published days right after the draft with those days pinned (see ``draft_inputs``)."""
+    return draft_inputs(session, version)[0]
+
+
+def draft_inputs(session: Session, version: RosterVersion) -> tuple[RosterInputs, tuple[Assignment, ...]]:
+    """The solve inputs of a draft and the published seats of the days right after it.
+
+    The engine only looks back (``before``); a draft ending where a published roster goes on would be free to
+    put someone on a night just before their published day shift. So the period is extended over the published
+    days after it (the longest run of working days plus one), every seat of those days pinned as published.
+    Only the draft's own days are stored (``store_result``); the validator sees both."""
+    inputs = build_inputs(session, start=version.start, days=period_days(version.start, version.end),
+                          version_id=version.id)
+    horizon = resolve_rules(inputs.rules, inputs.pattern).max_consecutive + 1
+    last = version.end + timedelta(days=horizon)
+    covered = published_days(session, start=version.end + timedelta(days=1), end=last)
+    run = 0
+    while version.end + timedelta(days=run + 1) in covered:
+        run += 1
+    if not run:
+        return inputs, ()
+    after = tuple(published_assignments(session, start=version.end + timedelta(days=1),
+                                        end=version.end + timedelta(days=run)))
+    pins = inputs.pins + tuple(Pin(a.username, a.day, a.shift, a.position) for a in after)
+    return replace(inputs, days=inputs.days + run, pins=pins, previous=inputs.previous + after), after
 
 
 def period_days(start: date, end: date) -> int:
@@ -277,7 +301,7 @@ def store_result(session: Session, *, version: RosterVersion, result: SolveResul
                  ids: dict[str, int]) -> None:
     """Write a solve's figures, explanation and (when it found one) the roster into the draft."""
     session.exec(delete(RosterAssignment).where(RosterAssignment.version_id == version.id))
-    for a in result.assignments:
+    for a in (a for a in result.assignments if version.start <= a.day <= version.end):
         session.add(RosterAssignment(version_id=version.id, day=a.day, shift=a.shift, position=a.position,
                                      person_id=ids[a.username], source=a.source))
     version.solver_status = result.status
@@ -354,8 +378,8 @@ def edit_seat(session: Session, *, actor: str, version_id: int, day: date, shift
 
 
 def _validate_edit(session: Session, version: RosterVersion, seat: RosterAssignment, person: Person) -> None:
-    inputs = inputs_for(session, version)
-    current = version_assignments(session, version_id=version.id)
+    inputs, after = draft_inputs(session, version)
+    current = version_assignments(session, version_id=version.id) + list(after)
     old = {(v.rule, v.day, v.shift, v.position, v.username) for v in validate(current, inputs)}
     names = {p.username: p for p in inputs.people}
     holder = people_by_id(session).get(seat.person_id)
@@ -386,8 +410,8 @@ def publish(session: Session, *, actor: str, version_id: int) -> RosterVersion:
     version = get_draft(session, version_id)
     if version.job_status != "done" or version.solver_status not in ("OPTIMAL", "FEASIBLE"):
         raise RosterError(N_("Only a solved draft with a roster can be published."))
-    inputs = inputs_for(session, version)
-    broken = validate(version_assignments(session, version_id=version.id), inputs)
+    inputs, after = draft_inputs(session, version)
+    broken = validate(version_assignments(session, version_id=version.id) + list(after), inputs)
     if broken:
         people = {p.username: p for p in inputs.people}
         raise RosterError(N_("The draft breaks a hard rule now; solve it again."),

@@ -151,3 +151,24 @@ def test_on_duty_at_shift_boundaries(desk, local, expected):
         truth = service.published_assignments(s, start=duty.day, end=duty.day)
         assert duty.people["leader"] == tuple(a.username for a in truth
                                               if a.shift == duty.shift and a.position == "leader")
+
+
+def test_an_amendment_keeps_the_rest_rules_against_the_published_days_after_it(desk):
+    """The whole night crew of a day goes on leave; one-day amendments must not put their substitutes on a
+    night right before a published day shift (the engine only looks back, so the days after are pinned)."""
+    published(desk)
+    for k in (2, 5, 8):
+        with session_scope(desk) as s:
+            day = START + timedelta(days=k)
+            for seat in service.published_assignments(s, start=day, end=day):
+                if seat.shift == "N":
+                    _leave(s, seat.username, day, day)
+            amendment = service.open_amendment(s, actor="lead", start=day, end=day, reason="night crew away")
+            assert service.solve_version(s, version=amendment).ok
+            assert {a.day for a in service.version_assignments(s, version_id=amendment.id)} == {day}
+            service.publish(s, actor="lead", version_id=amendment.id)
+    with session_scope(desk) as s:
+        merged = service.published_assignments(s, start=START, end=END)
+        assert len(merged) == 84
+        assert validate(merged, service.build_inputs(s, start=START, days=14, previous=False)) == []
+        assert [v.number for v in service.published_versions(s, start=START, end=END)] == [4, 3, 2, 1]
