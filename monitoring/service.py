@@ -314,6 +314,20 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
+def problems(session: Session, *, tz: str = DEFAULT_TZ) -> tuple[list[CheckRow], int]:
+    """(enabled checks in a problem state, worst first; how many checks are enabled) in two small queries."""
+    total = session.exec(select(func.count()).select_from(Check).where(Check.enabled == True)).one()  # noqa: E712
+    query = (select(Check, CheckStatus).join(CheckStatus, CheckStatus.check_id == Check.id)
+             .where(Check.enabled == True, col(CheckStatus.last_run_at).is_not(None),  # noqa: E712
+                    CheckStatus.state != "OK"))
+    rows = [CheckRow(check, status) for check, status in session.exec(query)]
+    windows = active_windows(session, tz=tz)
+    now = utcnow()
+    for row in rows:
+        row.in_maintenance = in_maintenance(windows, row.check.name, now) is not None
+    return not_ok(rows), total
+
+
 def not_ok(rows: list[CheckRow]) -> list[CheckRow]:
     """Enabled checks whose latest state is a problem, worst first."""
     order = {"CRITICAL": 0, "UNKNOWN": 1, "WARNING": 2}

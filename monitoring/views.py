@@ -283,11 +283,10 @@ def maintenance_end(window_id: int) -> Any:
 
 def home_panel(session: Any, person: Any) -> dict[str, Any] | None:
     """For everyone: the checks not OK right now, or 'all N checks OK'."""
-    rows = service.list_checks(session, tz=web.settings().timezone)
-    if not rows:
+    bad, total = service.problems(session, tz=web.settings().timezone)
+    if not total:
         return None
-    return {"template": "monitoring/_home_panel.html", "bad": service.not_ok(rows),
-            "total": sum(1 for r in rows if r.check.enabled), "labels": _labels(),
+    return {"template": "monitoring/_home_panel.html", "bad": bad, "total": total, "labels": _labels(),
             "scheduler_running": service.scheduler_running(session)}
 
 
