@@ -220,6 +220,7 @@ def version(version_id: int) -> Any:
         changes=changes, costs=service.cost_lines(v.cost_breakdown, names), seat=seat, confirm=ConfirmForm(),
         substitutes=sum(1 for a in rows if a.source == "substitute"), seats=len(rows),
         baseline=service.has_baseline(session, version=v),
+        stalled=v.job_status == "queued" and (utcnow() - v.created_at).total_seconds() > 30,
         base=session.get(RosterVersion, v.base_version_id) if v.base_version_id else None,
         **_shift_starts(session))
 

@@ -5,12 +5,16 @@
   if (!box) { return; }
   var url = box.getAttribute("data-status-url");
   var text = document.getElementById("solve-progress-text");
+  var stalled = document.getElementById("solve-stalled");
+  var queuedPolls = 0;
   function poll() {
     fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
         if (!data) { window.setTimeout(poll, 3000); return; }
         if (text && data.progress) { text.textContent = data.progress; }
+        queuedPolls = data.job_status === "queued" ? queuedPolls + 1 : 0;
+        if (stalled && queuedPolls > 15) { stalled.hidden = false; }
         if (data.job_status === "queued" || data.job_status === "running") {
           window.setTimeout(poll, 1000);
         } else {
