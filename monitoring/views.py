@@ -38,6 +38,7 @@ from monitoring.forms import (
     window_parts,
 )
 from monitoring.maintenance import MaintenanceWindow
+from monitoring.messages import translate
 from monitoring.models import Check
 from monitoring.sparkline import sparkline_svg
 
@@ -104,7 +105,7 @@ def _attach(form: CheckForm, errors: dict[str, str]) -> None:
         target = getattr(form, name, None)
         if target is None:  # a setting the form has no box for (from an imported file): show it on the kind
             target, message = form.kind, f"{name}: {message}"
-        target.errors = [*list(target.errors), _(message)]
+        target.errors = [*list(target.errors), translate(message)]
 
 
 def _save(form: CheckForm, check: Check | None) -> Any:
@@ -252,7 +253,7 @@ def maintenance_create() -> Any:
     aliases = {"start": "starts_at", "end": "ends_at", "duration": "duration_minutes", "author": "reason"}
     for name, message in errors.items():
         target = getattr(form, aliases.get(name, name), None) or form.kind
-        target.errors = [*list(target.errors), _(message)]
+        target.errors = [*list(target.errors), translate(message)]
     return _render_windows(form, 422)
 
 

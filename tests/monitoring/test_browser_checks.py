@@ -34,7 +34,7 @@ def test_leader_creates_a_check_and_runs_it_now(page, make_person, db_url, tcp_p
     page.fill("input[name=warning]", "5:1")
     page.fill("textarea[name=runbook]", "联系网络组 / call the network team")
     page.click("#check-form button[type=submit].primary")
-    assert "start 5 is greater than end 1" in page.locator("#warning-error").inner_text()
+    assert "the start 5 is greater than the end 1" in page.locator("#warning-error").inner_text()
     assert page.input_value("input[name=name]") == "switch-mgmt"  # typed values kept
     assert page.input_value("input[name=p_tcp_port]") == str(tcp_port)
     assert page.input_value("textarea[name=runbook]") == "联系网络组 / call the network team"

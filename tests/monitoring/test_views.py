@@ -69,8 +69,8 @@ def test_bad_values_are_shown_on_their_fields_and_kept(client, login_as, app):
     response = post(client, "/checks/new", form(warning="5:1", p_tcp_port="99999", interval="abc"))
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "start 5 is greater than end 1" in field_error(html, "warning")
-    assert field_error(html, "p_tcp_port") == "port must be a whole number from 1 to 65535"
+    assert field_error(html, "warning") == "Invalid range &#39;5:1&#39;: the start 5 is greater than the end 1."
+    assert field_error(html, "p_tcp_port") == "A whole number from 1 to 65535."
     assert field_error(html, "interval") == "Enter a whole number."
     assert (value_of(html, "warning"), value_of(html, "p_tcp_port"), value_of(html, "interval")) == (
         "5:1", "99999", "abc")
@@ -79,12 +79,14 @@ def test_bad_values_are_shown_on_their_fields_and_kept(client, login_as, app):
 
 
 @pytest.mark.parametrize(("values", "field", "words"), [
-    ({"kind": "http", "p_http_url": "ftp://portal"}, "p_http_url", "http:// or https://"),
-    ({"kind": "http", "p_http_url": "http://portal/", "p_http_regex": "(open"}, "p_http_regex", "regular expression"),
+    ({"kind": "http", "p_http_url": "ftp://portal"}, "p_http_url", "must start with http:// or https://"),
+    ({"kind": "http", "p_http_url": "http://portal/", "p_http_regex": "(open"}, "p_http_regex",
+     "Not a valid regular expression: missing ), unterminated subpattern"),
     ({"kind": "nagios", "p_nagios_command": "/opt/none/check_x -w 1"}, "p_nagios_command", "does not exist"),
     ({"kind": "nagios", "p_nagios_command": "check_x 'unclosed"}, "p_nagios_command", "quotes"),
-    ({"kind": "process"}, "p_process_name", "process name or a cmdline"),
-    ({"kind": "process", "p_process_cmdline": "[bad"}, "p_process_cmdline", "regular expression"),
+    ({"kind": "process"}, "p_process_name", "Give a process name or a command line pattern."),
+    ({"kind": "process", "p_process_cmdline": "[bad"}, "p_process_cmdline", "Not a valid regular expression"),
+    ({"kind": "tcp", "timeout": "90"}, "timeout", "The timeout (90 s) must not be longer than the interval (60 s)."),
     ({"kind": "http", "p_http_url": "http://x/", "p_http_expect_status": "200, abc"}, "p_http_expect_status",
      "status codes"),
 ])
@@ -200,7 +202,7 @@ def test_maintenance_windows_page(client, login_as, app):
     bad = post(client, "/checks/maintenance/new", {"kind": "one_off", "starts_at": "2026-12-01 22:00",
                                                    "ends_at": "2026-12-01 21:00", "reason": "fibre"})
     html = bad.get_data(as_text=True)
-    assert bad.status_code == 422 and field_error(html, "ends_at") == "the end must be after the start"
+    assert bad.status_code == 422 and field_error(html, "ends_at") == "The end must be after the start."
     assert value_of(html, "starts_at") == "2026-12-01 22:00"
     weekly = {"kind": "weekly", "weekdays": ["1", "3"], "start_time": "02:00", "duration_minutes": "90",
               "checks": ["core-switch"], "reason": "每周补丁 weekly patching"}
@@ -235,3 +237,36 @@ def test_sparkline_svg():
     assert points == ["2.0,18.0", "50.0,2.0", "98.0,10.0"]  # min at the bottom, max at the top
     flat = str(sparkline_svg([1.0, 1.0]))
     assert 'points="2.0,12.0 118.0,12.0"' in flat
+
+
+BAD_SPECS = [
+    CheckSpec(name="", kind="tcp", params={"host": "a b", "port": 0}, interval=1, timeout=0, max_attempts=0),
+    CheckSpec(name=" x", kind="tcp", params={}, timeout=90, interval=60, flap_start=10, flap_stop=20),
+    CheckSpec(name="x", kind="cpu", params={"sample": 20.0}, warning="5:1", critical="1:2:3"),
+    CheckSpec(name="x", kind="disk", params={"path": "var"}, warning="abc", critical="@"),
+    CheckSpec(name="x", kind="load", params={"period": 2}, flap_start=0),
+    CheckSpec(name="x", kind="process", params={"cmdline": "[x"}),
+    CheckSpec(name="x", kind="process", params={}),
+    CheckSpec(name="x", kind="http", params={"url": "ftp://x", "method": "FETCH", "expect_status": [700],
+                                             "regex": "(", "ca_file": "/no/ca.pem", "cert_warning_days": 1,
+                                             "cert_critical_days": 5, "headers": {"A": 1}}),
+    CheckSpec(name="x", kind="http", params={"url": "http:// x"}),
+    CheckSpec(name="x", kind="http", params={"url": "http://"}),
+    CheckSpec(name="x", kind="http", params={"url": "http://x:0/"}),
+    CheckSpec(name="x", kind="nagios", params={"command": ["/no/such"]}, warning="1"),
+    CheckSpec(name="x", kind="nagios", params={"command": ["no_such_plugin_here"]}),
+    CheckSpec(name="x", kind="nagios", params={"command": []}),
+    CheckSpec(name="x", kind="nagios", params={"command": ["/etc/passwd"]}),
+]
+
+
+@pytest.mark.parametrize("spec", BAD_SPECS, ids=lambda s: s.kind)
+def test_every_core_message_has_a_translation_pattern(app, spec):
+    from monitoring.checkspec import validate_spec
+    from monitoring.messages import translate
+
+    errors = validate_spec(spec)
+    assert errors
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        untranslated = {k: m for k, m in errors.items() if translate(m) == m}
+    assert untranslated == {}
