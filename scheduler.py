@@ -25,6 +25,7 @@ write their results, release the lease (so a standby takes over at once) and exi
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -115,6 +116,7 @@ class Runtime:
         self.patrol = Patrol(self.engine, runner=self.holder, tz=self.settings.timezone, workers=self.workers)
         self.patrol.lease_deadline = time.monotonic() + self.ttl
         self.patrol.start()
+        gc.freeze()  # the loaded checks live as long as the patrol: keep them out of every collection
         self._report_checks()
 
     def _stop_patrol(self) -> None:
@@ -271,6 +273,8 @@ def main() -> int:
         log.error("%s", exc)
         return 2
     runtime = Runtime(settings)
+    gc.set_threshold(10_000, 20, 20)  # fewer collections: a patrol allocates many short-lived objects per run
+    gc.freeze()
     scheduler = build_scheduler(runtime)
     stopping = threading.Event()
 

@@ -314,7 +314,7 @@ def _write(engine: Engine, records: Sequence[RunRecord], runner: str, now: datet
     batch = Batch(runs=len(records))
     with Session(engine) as session, session.begin():
         if records:
-            session.execute(insert(CheckRun), [run_values(r, runner) for r in records])
+            session.connection().execute(insert(CheckRun.__table__), [run_values(r, runner) for r in records])
             _write_statuses(session, records)
             _clear_requests(session, records)
             events = [e for r in records for e in r.events]
@@ -330,12 +330,14 @@ def _write_statuses(session: Session, records: Sequence[RunRecord]) -> None:
     latest = {r.check_id: status_row(r) for r in sorted(records, key=lambda r: r.started_at)}
     ids = list(latest)
     have = set(session.execute(select(CheckStatus.check_id).where(CheckStatus.check_id.in_(ids))).scalars())
-    updates = [row for cid, row in latest.items() if cid in have]
-    if updates:
-        session.execute(update(CheckStatus), updates)
+    table = CheckStatus.__table__
+    updates = [{"b_check_id": cid, **{k: v for k, v in row.items() if k != "check_id"}}
+               for cid, row in latest.items() if cid in have]
+    if updates:  # Core executemany: a fraction of the ORM bulk update's cost per row
+        session.connection().execute(update(table).where(table.c.check_id == bindparam("b_check_id")), updates)
     missing = [row for cid, row in latest.items() if cid not in have]
     if missing:
-        session.execute(insert(CheckStatus), missing)
+        session.connection().execute(insert(table), missing)
 
 
 def _clear_requests(session: Session, records: Sequence[RunRecord]) -> None:

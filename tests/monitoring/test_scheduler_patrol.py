@@ -79,7 +79,7 @@ def test_run_now_and_failing_checks_never_stop_the_others(engine, patrols, tcp_p
 
 
 def test_slow_check_delays_nobody_and_never_runs_twice_at_once(engine, patrols):
-    probe = FakeProbe(slow=2.0)
+    probe = FakeProbe(slow=1.2)
     ids = {name: add_check(engine, tcp_spec(name, 1)) for name in ("slow", "a", "b", "c")}
     patrol = patrols(engine, run=probe)
     asked = utcnow()
@@ -92,7 +92,7 @@ def test_slow_check_delays_nobody_and_never_runs_twice_at_once(engine, patrols):
     assert all(probe.started[n][0] - begun < 1.0 for n in "abc")
     wait_for(lambda: run_count(engine, ids["slow"]) == 2, 10)
     assert probe.max_running["slow"] == 1
-    first_end = probe.started["slow"][0] + 2.0
+    first_end = probe.started["slow"][0] + 1.2
     assert probe.started["slow"][1] >= first_end - 0.05  # the second run began after the first ended
 
 

@@ -1,0 +1,325 @@
+"""Patrol throughput: the real ``scheduler.py`` with thousands of checks against local TCP and HTTP servers.
+
+Usage:
+    python bench/patrol_bench.py [--checks 5000] [--interval 10] [--duration 120] [--db sqlite,postgresql]
+                                 [--http-share 0.2] [--plugins 0] [--pg URL]
+    python bench/patrol_bench.py --plugin-cost [--runs 2000] [--plugin-checks 1000] [--duration 30]
+
+For each database it creates the checks (a share of them HTTP, the rest TCP; ``--plugins N`` makes N of them
+Nagios ``check_tcp`` runs), starts the scheduler as a subprocess, lets it patrol for ``--duration`` seconds after
+the first interval (when the spread first runs are over), and prints:
+
+- runs made vs due: due = checks × window / interval; made = runs whose planned slot fell in the window;
+- start lateness p50 / p99 / max: ``CheckRun.started_at - CheckRun.scheduled_at`` of those runs;
+- the scheduler's CPU (% of one core, own + plugin children) and peak RSS, sampled with psutil;
+- the machine's load average before and after (other people's tests share the two cores).
+
+``--plugin-cost`` compares a Nagios plugin run inside the scheduler with spawning it directly in a loop
+(``subprocess.run``), for ``check_dummy`` and ``check_tcp``, two ways: wall time per run (the duration the
+scheduler records vs the direct call's) and CPU per run (scheduler process + its plugin children, so including
+everything the scheduler does per run: dispatch, state, batched write; vs parent + children directly).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import psutil
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from desk import migrate  # noqa: E402
+from desk.db import make_engine  # noqa: E402
+from desk.timeutil import utcnow  # noqa: E402
+from monitoring.checkspec import CheckSpec, spec_to_dict  # noqa: E402
+from monitoring.models import Check, CheckRun, CheckStatus  # noqa: E402
+
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PLUGINS = "/usr/lib/nagios/plugins"
+
+
+# --------------------------------------------------------------------------------------------- local targets
+
+
+def tcp_listener() -> int:
+    """A TCP listener that accepts and closes; its port."""
+    server = socket.create_server(("127.0.0.1", 0), backlog=4096)
+
+    def serve() -> None:
+        while True:
+            conn, _ = server.accept()
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return server.getsockname()[1]
+
+
+class _Ok(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "9")
+        self.end_headers()
+        self.wfile.write(b"status ok")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def http_server() -> int:
+    """A threaded HTTP server answering 200 'status ok'; its port."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Ok)
+    server.request_queue_size = 1024
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server.server_address[1]
+
+
+# ------------------------------------------------------------------------------------------------ database
+
+
+def prepare_db(kind: str, folder: Path, pg_url: str) -> str:
+    """A migrated, empty database of ``kind``; its URL."""
+    if kind == "sqlite":
+        url = f"sqlite:///{folder / 'bench.sqlite'}"
+    else:
+        engine = sa.create_engine(pg_url)
+        with engine.begin() as conn:
+            conn.execute(sa.text('DROP SCHEMA IF EXISTS "patrol_bench" CASCADE'))
+            conn.execute(sa.text('CREATE SCHEMA "patrol_bench"'))
+        engine.dispose()
+        url = f"{pg_url}?options=-csearch_path%3Dpatrol_bench"
+    migrate.upgrade(url)
+    return url
+
+
+def make_specs(count: int, interval: int, http_share: float, plugins: int, tcp: int, http: int) -> list[CheckSpec]:
+    """``count`` checks: ``plugins`` check_tcp plugin runs, a share of HTTP, the rest TCP."""
+    specs = []
+    for i in range(count):
+        common = {"interval": interval, "timeout": 5}
+        if i < plugins:
+            command = [f"{PLUGINS}/check_tcp", "-H", "127.0.0.1", "-p", str(tcp)]
+            specs.append(CheckSpec(f"plugin-{i}", "nagios", params={"command": command}, **common))
+        elif (i - plugins) % 100 < http_share * 100:
+            specs.append(CheckSpec(f"http-{i}", "http", params={"url": f"http://127.0.0.1:{http}/"}, **common))
+        else:
+            specs.append(CheckSpec(f"tcp-{i}", "tcp", params={"host": "127.0.0.1", "port": tcp}, **common))
+    return specs
+
+
+def insert_checks(url: str, specs: list[CheckSpec]) -> None:
+    """Bulk-insert checks and their status rows."""
+    engine = make_engine(url)
+    now = utcnow()
+    rows = [{"id": i + 1, "name": s.name, "kind": s.kind, "domain": s.domain, "severity": s.severity,
+             "enabled": True, "interval": s.interval, "spec": spec_to_dict(s, include_defaults=True), "version": 1,
+             "created_at": now, "updated_at": now} for i, s in enumerate(specs)]
+    with engine.begin() as conn:
+        conn.execute(sa.insert(Check.__table__), rows)
+        conn.execute(sa.insert(CheckStatus.__table__), [{"check_id": r["id"], "history": [], "last_metrics": [],
+                                                         "last_summary": ""} for r in rows])
+    engine.dispose()
+
+
+# -------------------------------------------------------------------------------------------------- running
+
+
+class Sampler:
+    """Samples a process tree's CPU times and peak RSS every second."""
+
+    def __init__(self, pid: int) -> None:
+        self.proc = psutil.Process(pid)
+        self.peak_rss = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def cpu(self) -> float:
+        """CPU seconds of the process and its reaped children (plugins) so far."""
+        times = self.proc.cpu_times()
+        return times.user + times.system + times.children_user + times.children_system
+
+    def _loop(self) -> None:
+        while not self._stop.wait(1.0):
+            try:
+                self.peak_rss = max(self.peak_rss, self.proc.memory_info().rss)
+            except psutil.Error:
+                return
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def start_scheduler(url: str, log_path: Path) -> subprocess.Popen:
+    """The real scheduler on ``url``."""
+    env = {**os.environ, "DATABASE_URL": url, "DUTYDESK_ENV": "testing"}
+    return subprocess.Popen([sys.executable, str(ROOT / "scheduler.py")], cwd=ROOT, env=env,
+                            stdout=open(log_path, "wb"), stderr=subprocess.STDOUT)
+
+
+def lateness(url: str, start, end) -> list[float]:
+    """Start lateness (s) of runs planned in [start, end)."""
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(CheckRun.scheduled_at, CheckRun.started_at).where(
+            CheckRun.scheduled_at >= start, CheckRun.scheduled_at < end)).all()
+    engine.dispose()
+    return [max(0.0, (b - a).total_seconds()) for a, b in rows]
+
+
+def patrol(kind: str, args: argparse.Namespace, targets: tuple[int, int], folder: Path) -> dict:
+    """One benchmark run on one database; its figures."""
+    url = prepare_db(kind, folder, args.pg)
+    specs = make_specs(args.checks, args.interval, args.http_share, args.plugins, *targets)
+    insert_checks(url, specs)
+    load_before = os.getloadavg()
+    proc = start_scheduler(url, folder / f"scheduler-{kind}.log")
+    sampler = Sampler(proc.pid)
+    try:
+        time.sleep(args.interval + 3)  # startup + the spread first runs
+        window_start, cpu_start = utcnow(), sampler.cpu()
+        time.sleep(args.duration)
+        window_end, cpu_end = utcnow(), sampler.cpu()
+        time.sleep(2)  # let the last batches land
+    finally:
+        sampler.stop()
+        proc.terminate()
+        proc.wait(30)
+    late = sorted(lateness(url, window_start, window_end - timedelta(seconds=0)))
+    due = args.checks * (window_end - window_start).total_seconds() / args.interval
+    return {
+        "db": kind, "due": due, "made": len(late),
+        "p50": _pct(late, 0.50), "p99": _pct(late, 0.99), "max": late[-1] if late else float("nan"),
+        "cpu": 100 * (cpu_end - cpu_start) / (window_end - window_start).total_seconds(),
+        "rss": sampler.peak_rss / 2**20, "load": (load_before, os.getloadavg()),
+    }
+
+
+def _pct(values: list[float], q: float) -> float:
+    """The q-quantile of sorted ``values``."""
+    if not values:
+        return float("nan")
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def print_result(r: dict, args: argparse.Namespace) -> None:
+    """One result block."""
+    print(f"\n== {r['db']}: {args.checks} checks every {args.interval} s "
+          f"({args.checks / args.interval:.0f} runs/s), {args.duration} s window")
+    print(f"  runs made vs due:   {r['made']} / {r['due']:.0f}  ({100 * r['made'] / r['due']:.1f}%)")
+    print(f"  start lateness:     p50 {r['p50'] * 1000:.0f} ms  p99 {r['p99'] * 1000:.0f} ms  "
+          f"max {r['max'] * 1000:.0f} ms")
+    print(f"  scheduler:          CPU {r['cpu']:.0f}% of one core, peak RSS {r['rss']:.0f} MiB")
+    before, after = r["load"]
+    print(f"  machine load avg:   before {before[0]:.2f}/{before[1]:.2f}, after {after[0]:.2f}/{after[1]:.2f} "
+          f"(1/5 min, {os.cpu_count()} CPUs)")
+
+
+# ---------------------------------------------------------------------------------------------- plugin cost
+
+
+def direct_cost(command: list[str], runs: int) -> tuple[float, float]:
+    """(CPU seconds incl. children, median wall seconds) per direct ``subprocess.run`` of ``command``."""
+    walls = []
+    before = os.times()
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=False)
+        walls.append(time.perf_counter() - started)
+    after = os.times()
+    cpu = sum(getattr(after, f) - getattr(before, f) for f in ("user", "system", "children_user",
+                                                                "children_system"))
+    return cpu / runs, statistics.median(walls)
+
+
+def scheduler_cost(command: list[str], args: argparse.Namespace, folder: Path, name: str) -> tuple[float, float, int]:
+    """(CPU seconds per run of the scheduler incl. plugin children, median recorded run duration, runs) for
+    ``--plugin-checks`` plugin checks every 5 s."""
+    (folder / name).mkdir()
+    url = prepare_db("sqlite", folder / name, args.pg)
+    count, interval = args.plugin_checks, 5
+    specs = [CheckSpec(f"p{i}", "nagios", params={"command": command}, interval=interval, timeout=5)
+             for i in range(count)]
+    insert_checks(url, specs)
+    proc = start_scheduler(url, folder / name / "scheduler.log")
+    sampler = Sampler(proc.pid)
+    try:
+        time.sleep(interval + 3)
+        start, cpu0 = utcnow(), sampler.cpu()
+        time.sleep(args.duration)
+        end, cpu1 = utcnow(), sampler.cpu()
+        time.sleep(1)
+    finally:
+        sampler.stop()
+        proc.terminate()
+        proc.wait(30)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        durations = conn.execute(sa.select(CheckRun.duration).where(
+            CheckRun.scheduled_at >= start, CheckRun.scheduled_at < end)).scalars().all()
+    engine.dispose()
+    return (cpu1 - cpu0) / max(len(durations), 1), statistics.median(durations or [0.0]), len(durations)
+
+
+def plugin_cost(args: argparse.Namespace, folder: Path) -> None:
+    """Print the cost per plugin run inside the scheduler vs direct, for check_dummy and check_tcp."""
+    if not os.access(f"{PLUGINS}/check_dummy", os.X_OK):
+        sys.exit(f"{PLUGINS}/check_dummy not found: apt-get install monitoring-plugins-basic")
+    tcp = tcp_listener()
+    print(f"{args.plugin_checks} plugin checks every 5 s ({args.plugin_checks / 5:.0f} runs/s) "
+          f"for {args.duration} s, SQLite; direct: {args.runs} runs of subprocess.run")
+    for label, command in (("check_dummy", [f"{PLUGINS}/check_dummy", "0", "bench"]),
+                           ("check_tcp", [f"{PLUGINS}/check_tcp", "-H", "127.0.0.1", "-p", str(tcp)])):
+        direct_cpu, direct_wall = direct_cost(command, args.runs)
+        cpu, wall, made = scheduler_cost(command, args, folder, label)
+        print(f"  {label:<12} wall per run: direct {direct_wall * 1000:.2f} ms, in scheduler {wall * 1000:.2f} ms "
+              f"(ratio {wall / direct_wall:.2f});  CPU per run incl. all scheduler work: direct "
+              f"{direct_cpu * 1000:.2f} ms, scheduler {cpu * 1000:.2f} ms (ratio {cpu / direct_cpu:.2f}), {made} runs")
+
+
+def main() -> None:
+    """Parse the flags and run the benchmark(s)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--checks", type=int, default=5000)
+    parser.add_argument("--interval", type=int, default=10)
+    parser.add_argument("--duration", type=int, default=120)
+    parser.add_argument("--db", default="sqlite,postgresql")
+    parser.add_argument("--http-share", type=float, default=0.2)
+    parser.add_argument("--plugins", type=int, default=0)
+    parser.add_argument("--pg", default=PG_DEFAULT)
+    parser.add_argument("--plugin-cost", action="store_true")
+    parser.add_argument("--runs", type=int, default=2000)
+    parser.add_argument("--plugin-checks", type=int, default=1000)
+    args = parser.parse_args()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load avg {os.getloadavg()[0]:.2f}")
+    with tempfile.TemporaryDirectory(prefix="patrol-bench-") as tmp:
+        folder = Path(tmp)
+        if args.plugin_cost:
+            plugin_cost(args, folder)
+            return
+        targets = (tcp_listener(), http_server())
+        for kind in args.db.split(","):
+            print_result(patrol(kind.strip(), args, targets, folder), args)
+            print(statistics_line(folder, kind))
+
+
+def statistics_line(folder: Path, kind: str) -> str:
+    """The scheduler's own last throughput log line, if any."""
+    lines = [line for line in (folder / f"scheduler-{kind}.log").read_text().splitlines() if "last minute" in line]
+    return f"  scheduler log:      {lines[-1].split(' INFO ')[-1]}" if lines else ""
+
+
+if __name__ == "__main__":
+    main()
