@@ -96,7 +96,13 @@ class Runtime:
             if self.closing:
                 return
             asked = time.monotonic()
-            held = lease.acquire(self.engine, holder=self.holder, now=utcnow(), ttl=self.ttl)
+            try:
+                held = lease.acquire(self.engine, holder=self.holder, now=utcnow(), ttl=self.ttl)
+            except DBAPIError:
+                if self.patrol is not None and time.monotonic() > self.patrol.lease_deadline:
+                    log.error("lease expired while the database was unreachable: patrol stopped")
+                    self._stop_patrol()
+                raise
             if held and self.patrol is None:
                 self._start_patrol()
             elif not held and self.patrol is not None:
