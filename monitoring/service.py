@@ -92,7 +92,7 @@ def update_check(session: Session, *, actor: str, check: Check, spec: CheckSpec)
     """Replace a check's definition; returns False (and changes nothing) when it is the same."""
     _validate(session, spec, check.id)
     before = dict(check.spec)
-    if spec_to_dict(spec) == before:
+    if _same(check, spec):
         return False
     old_name = check.name
     _copy_columns(check, spec)
@@ -105,6 +105,11 @@ def update_check(session: Session, *, actor: str, check: Check, spec: CheckSpec)
                  before=before, after=check.spec)
     session.flush()
     return True
+
+
+def _same(check: Check, spec: CheckSpec) -> bool:
+    """Whether ``spec`` says the same as the stored check (stored with or without its defaults)."""
+    return spec_to_dict(spec_of(check)) == spec_to_dict(spec)
 
 
 def _rename_in_windows(session: Session, old: str, new: str) -> None:
@@ -190,7 +195,7 @@ def import_checks(session: Session, *, actor: str, specs: list[CheckSpec], dry_r
             report.created.append(spec.name)
             if not dry_run:
                 create_check(session, actor=actor, spec=spec)
-        elif spec_to_dict(spec) == check.spec:
+        elif _same(check, spec):
             report.unchanged.append(spec.name)
         else:
             report.updated.append(spec.name)

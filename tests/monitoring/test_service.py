@@ -164,3 +164,12 @@ def test_maintenance_windows_validate_save_and_end(db):
     assert not one_off.active and one_off.ends_at <= datetime.now(UTC)
     assert [w.id for w in service.active_windows(db)] == [weekly.id]
     assert audit_actions(db)[-3:] == ["maintenance.create", "maintenance.create", "maintenance.end"]
+
+
+def test_a_check_stored_with_its_defaults_is_unchanged_by_the_same_spec(db):
+    from monitoring.checkspec import spec_to_dict
+
+    db.add(Check(name="a", kind="tcp", domain="info", spec=spec_to_dict(tcp("a"), include_defaults=True)))
+    db.flush()
+    report = service.import_checks(db, actor="cli", specs=[tcp("a")])
+    assert report.unchanged == ["a"] and not report.changed
