@@ -131,6 +131,8 @@ class Patrol:
         self._slots: dict[int, int] = {}  # check id -> seq of its valid slot
         self._inflight: set[int] = set()
         self._waiting_requests: dict[int, datetime] = {}
+        self._answered: dict[int, datetime] = {}  # the last 'run now' answered per check
+        self._oneshot: set[int] = set()  # disabled checks loaded only to answer a 'run now'
         self._in_maint: dict[int, bool] = {}
         self._seq = itertools.count()
         self._cv = threading.Condition()
@@ -186,7 +188,7 @@ class Patrol:
         versions = store.load_versions(self.engine)
         enabled = {cid: version for cid, (version, on) in versions.items() if on}
         with self._cv:
-            known = {cid: c.version for cid, c in self.checks.items()}
+            known = {cid: c.version for cid, c in self.checks.items() if cid not in self._oneshot}
         gone = [cid for cid in known if cid not in enabled]
         stale = [cid for cid, version in enabled.items() if known.get(cid) != version]
         fresh = store.load_checks(self.engine, stale, now=now) if stale else {}
@@ -195,6 +197,9 @@ class Patrol:
             for cid in gone:
                 self.checks.pop(cid, None)
                 self._slots.pop(cid, None)
+            for cid in self._oneshot & set(fresh):  # enabled since its one-off run: it joins the schedule
+                self._oneshot.discard(cid)
+                self.checks.pop(cid, None)
             added = sum(self._install(loaded, now) for loaded in fresh.values())
             self._cv.notify_all()
         return added, len(fresh) - added, len(gone)
@@ -223,18 +228,29 @@ class Patrol:
         return first_due(loaded.id, loaded.spec.interval, now)
 
     def request_runs(self, requests: dict[int, datetime]) -> int:
-        """Queue 'run now' requests ``{check id: requested at}``; returns how many were newly queued."""
-        queued = 0
+        """Queue 'run now' requests ``{check id: requested at}``; returns how many were newly queued.
+
+        A request is answered once (it stays in the database until the batch with its run is written). A
+        disabled check asked for is run once, without joining the schedule.
+        """
         with self._cv:
-            for cid, requested in requests.items():
-                if cid not in self.checks or self._waiting_requests.get(cid) == requested:
+            fresh = {cid: at for cid, at in requests.items()
+                     if self._answered.get(cid) != at and self._waiting_requests.get(cid) != at}
+            unknown = [cid for cid in fresh if cid not in self.checks]
+        extra = store.load_checks(self.engine, unknown, now=utcnow()) if unknown else {}
+        with self._cv:
+            for cid, loaded in extra.items():
+                if cid not in self.checks:
+                    self.checks[cid] = loaded
+                    self._oneshot.add(cid)
+            for cid, requested in fresh.items():
+                if cid not in self.checks:
                     continue
                 self._waiting_requests[cid] = requested
                 if cid not in self._inflight:
                     self._schedule(cid, requested, requested_at=requested, due=time.time())
-                queued += 1
             self._cv.notify_all()
-        return queued
+        return sum(1 for cid in fresh if cid in self._waiting_requests)
 
     # -------------------------------------------------------------------------------------------- dispatch
 
@@ -291,9 +307,16 @@ class Patrol:
         with self._cv:
             self._inflight.discard(cid)
             self._in_maint[cid] = record.in_maintenance
-            if record.requested_at is not None and self._waiting_requests.get(cid) == record.requested_at:
-                del self._waiting_requests[cid]
+            if record.requested_at is not None:
+                self._answered[cid] = record.requested_at
+                if self._waiting_requests.get(cid) == record.requested_at:
+                    del self._waiting_requests[cid]
             check = self.checks.get(cid)
+            if cid in self._oneshot and cid not in self._waiting_requests:
+                self._oneshot.discard(cid)
+                self.checks.pop(cid, None)
+                self._slots.pop(cid, None)
+                return
             if check is None:
                 return
             self.checks[cid] = replace(check, state=record.state, last_run_at=record.started_at)

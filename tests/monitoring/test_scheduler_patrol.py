@@ -115,9 +115,26 @@ def test_configuration_changes_apply_without_restart(engine, patrols, tcp_port):
         session.commit()
     assert patrol.reload(utcnow()) == (0, 0, 2)
     assert patrol.checks == {}
-    patrol.request_runs({first: utcnow()})  # disabled: nothing runs
+    asked = utcnow()
+    patrol.request_runs({first: asked})  # disabled but asked for: runs once, stays off the schedule
+    wait_for(lambda: run_count(engine, first) == 1, 5)
+    assert patrol.checks == {}
+    patrol.request_runs({first: asked})  # the same request seen again before its flag is cleared: no rerun
     time.sleep(0.3)
-    assert run_count(engine) == 0
+    assert run_count(engine, first) == 1
+
+
+def test_each_run_now_request_is_answered_once(engine, patrols, tcp_port):
+    probe = FakeProbe()
+    cid = add_check(engine, tcp_spec("once", tcp_port, interval=60))
+    patrol = patrols(engine, run=probe)
+    asked = utcnow()
+    for _ in range(5):  # the run_now job polls every 0.5 s until the writer clears the flag
+        patrol.request_runs({cid: asked})
+        time.sleep(0.1)
+    wait_for(lambda: run_count(engine, cid) == 1, 5)
+    time.sleep(0.3)
+    assert len(probe.started["once"]) == 1
 
 
 def test_first_runs_are_spread_over_the_interval():
