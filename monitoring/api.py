@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, request
 from flask_login import current_user
 
 from desk import web
 from monitoring import service
+from monitoring.checkspec import DOMAINS
 
 bp = Blueprint("monitoring_api", __name__, url_prefix="/api/v1/checks")
 
@@ -20,10 +21,30 @@ bp = Blueprint("monitoring_api", __name__, url_prefix="/api/v1/checks")
 @bp.route("")
 @web.any_role
 def list_checks() -> Any:
+    """Every check's latest state; ``?domain=info|comms`` and ``?state=OK|WARNING|CRITICAL|UNKNOWN|PENDING``."""
     session = web.db()
-    rows = service.list_checks(session, tz=web.settings().timezone)
+    domain, state = request.args.get("domain") or None, request.args.get("state") or None
+    if domain not in (None, *DOMAINS) or state not in (None, *service.STATES, service.PENDING):
+        return web.api_error(400, "bad_filter", "domain is info or comms; state is OK, WARNING, CRITICAL, "
+                                                "UNKNOWN or PENDING")
+    rows = service.list_checks(session, domain=domain, state=state, tz=web.settings().timezone)
     return {"checks": [service.status_dict(r) for r in rows],
             "scheduler_running": service.scheduler_running(session)}
+
+
+@bp.route("/<int:check_id>/runs")
+@web.any_role
+def runs(check_id: int) -> Any:
+    """A check's runs, newest first, ``?page=`` (from 1) of ``?per_page=`` (1-500, default 100)."""
+    session = web.db()
+    if service.get_check(session, check_id) is None:
+        return web.api_error(404, "not_found", f"no check with id {check_id}")
+    page, per_page = request.args.get("page", "1"), request.args.get("per_page", "100")
+    if not (page.isdigit() and per_page.isdigit() and int(page) >= 1 and 1 <= int(per_page) <= 500):
+        return web.api_error(400, "bad_page", "page is 1 or more; per_page is 1 to 500")
+    result = service.runs_page(session, check_id=check_id, page=int(page), per_page=int(per_page))
+    return {"runs": [_run_dict(r) for r in result.runs], "page": result.page, "pages": result.pages,
+            "total": result.total}
 
 
 @bp.route("/<int:check_id>")

@@ -74,3 +74,17 @@ def test_run_now_needs_csrf_in_a_session_and_reports_the_scheduler(app, client, 
     requested = datetime.fromisoformat(response.json["requested_at"])
     data = client.get(f"/api/v1/checks/{check_id}").json
     assert datetime.fromisoformat(data["run_requested_at"]) == requested
+
+
+def test_filters_and_runs_pages(app, client, login_as):
+    check_id = make_check(app)
+    make_check(app, "other")
+    record_run(app, check_id)
+    login_as("watcher")
+    assert [c["name"] for c in client.get("/api/v1/checks?state=CRITICAL").json["checks"]] == ["db-port"]
+    assert [c["name"] for c in client.get("/api/v1/checks?state=PENDING").json["checks"]] == ["other"]
+    assert client.get("/api/v1/checks?domain=nope").status_code == 400
+    runs = client.get(f"/api/v1/checks/{check_id}/runs?per_page=10").json
+    assert (runs["total"], runs["pages"], runs["runs"][0]["summary"]) == (1, 1, "refused")
+    assert client.get(f"/api/v1/checks/{check_id}/runs?page=0").status_code == 400
+    assert client.get("/api/v1/checks/999/runs").status_code == 404
