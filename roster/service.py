@@ -507,6 +507,13 @@ def has_baseline(session: Session, *, version: RosterVersion) -> bool:
     return bool(_before_publication(session, version))
 
 
+def drafts(session: Session, *, start: date, end: date) -> list[RosterVersion]:
+    """Drafts overlapping ``start``..``end``, newest first."""
+    return list(session.exec(select(RosterVersion).where(
+        RosterVersion.status == "draft", RosterVersion.start <= end, RosterVersion.end >= start)
+        .order_by(col(RosterVersion.id).desc())))
+
+
 def history(session: Session) -> list[RosterVersion]:
     """Every version, newest first (drafts too)."""
     return list(session.exec(select(RosterVersion).order_by(col(RosterVersion.id).desc())))

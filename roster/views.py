@@ -106,8 +106,9 @@ def month() -> Any:
     first, last = grid.month_bounds(_parse_month(request.args.get("month")))
     rows = service.published_assignments(session, start=first, end=last)
     numbers = sorted(set(service.published_days(session, start=first, end=last).values()))
+    drafts = service.drafts(session, start=first, end=last) if current_user.role in LEADS else []
     month_grid = _grid(session, rows, first, last)
-    return render_template("roster/month.html", grid=month_grid, numbers=numbers,
+    return render_template("roster/month.html", grid=month_grid, numbers=numbers, drafts=drafts,
                            unknown_years=month_grid.unknown_years,
                            prev_month=(first - timedelta(days=1)).strftime("%Y-%m"),
                            next_month=(last + timedelta(days=1)).strftime("%Y-%m"), today=_today(),
@@ -156,6 +157,8 @@ def generate() -> Any:
     if request.method == "GET":
         first = (_today().replace(day=1) + timedelta(days=32)).replace(day=1)
         form.start.data, form.end.data = first, grid.month_bounds(first)[1]
+        if request.args.get("month"):
+            form.start.data, form.end.data = grid.month_bounds(_parse_month(request.args["month"]))
     error = None
     if form.validate_on_submit():
         try:

@@ -135,3 +135,13 @@ def test_versions_page_lists_drafts_and_published(leader, desk):
     assert leader.get("/roster/versions/999").status_code == 404
     assert leader.get("/roster/?month=2026-99").status_code == 400
     assert leader.get("/roster/oncall").status_code == 200
+
+
+def test_month_links_its_drafts_and_generates_for_itself(leader, desk):
+    with session_scope(desk) as s:
+        draft = service.create_draft(s, actor="zhangwei", start=START, end=END)
+    month = leader.get(f"/roster/?month={START:%Y-%m}").get_data(as_text=True)
+    assert f'href="/roster/versions/{draft.id}"' in month and "solving" in month
+    assert "/roster/generate?month=2026-09" in month  # nothing published: offer to generate this month
+    form = leader.get("/roster/generate?month=2026-09").get_data(as_text=True)
+    assert 'value="2026-09-01"' in form and 'value="2026-09-30"' in form
