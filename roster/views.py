@@ -323,11 +323,13 @@ def _settings_form(row) -> SettingsForm:
     return form
 
 
-def _settings_values(form: SettingsForm) -> dict[str, Any]:
+def _settings_values(form: SettingsForm, saved) -> dict[str, Any]:
     code = (form.custom.data if form.pattern.data == "custom" else form.pattern.data) or ""
     code = code.strip().upper()
     offsets = {t: getattr(form, f"offset_{t}").data for t in TEAMS}
-    if form.default_offsets.data and code and not set(code) - set("DNO"):
+    # a new pattern with the old pattern's offsets untouched: the old offsets mean nothing for it
+    untouched = code != saved.pattern_code and offsets == {t: int(saved.offsets.get(t, -1)) for t in TEAMS}
+    if (form.default_offsets.data or untouched) and code and not set(code) - set("DNO"):
         offsets = default_offsets(code)
     rules = {k: getattr(form, k).data for k in ("min_rest_hours", "max_consecutive", "window_days",
                                                   "max_shifts_in_window")}
@@ -345,7 +347,7 @@ def settings() -> Any:
     problems: list[tuple[str, str]] = []
     if form.validate_on_submit():
         try:
-            settings_store.save(web.db(), actor=current_user.username, values=_settings_values(form))
+            settings_store.save(web.db(), actor=current_user.username, values=_settings_values(form, row))
         except SettingsError as exc:
             web.db().rollback()
             problems = exc.problems

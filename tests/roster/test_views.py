@@ -105,10 +105,12 @@ def test_settings_refuse_a_pattern_that_breaks_a_rule(leader, desk):
     assert r.status_code == 422
     body = r.get_data(as_text=True)
     assert 'id="settings-problems"' in body and "night_then_day" in body
-    form.update({"pattern": "DDNNOOOO"})
+    form.update({"pattern": "DDNNOOOO", "default_offsets": ""})  # the DNOO offsets left as they were
     r = _post(leader, "/roster/settings", form)
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
-    assert '<option selected value="DDNNOOOO">' in leader.get("/roster/settings").get_data(as_text=True)
+    saved = leader.get("/roster/settings").get_data(as_text=True)
+    assert '<option selected value="DDNNOOOO">' in saved
+    assert re.search(r'name="offset_B"[^>]*value="6"', saved)  # the preset's own offsets were used
 
 
 def test_watcher_sees_the_grid_and_their_shifts_but_not_drafts(client, desk):
