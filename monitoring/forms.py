@@ -70,7 +70,7 @@ NUM_FIELDS = ("flap_start", "flap_stop")
 
 
 class CheckFormBase(FlaskForm):
-    name = StringField(_l("Name"))
+    name = StringField(_l("Check name"))
     kind = SelectField(_l("Kind"), choices=[(k, KIND_LABELS[k]) for k in KINDS], validate_choice=False)
     domain = SelectField(_l("Domain"), choices=[(d, DOMAIN_LABELS[d]) for d in DOMAINS], validate_choice=False)
     severity = SelectField(_l("Severity"), choices=[(s, SEVERITY_LABELS[s]) for s in SEVERITIES],

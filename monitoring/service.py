@@ -57,12 +57,19 @@ def get_by_name(session: Session, name: str) -> Check | None:
     return session.exec(select(Check).where(Check.name == name)).first()
 
 
-def _validate(session: Session, spec: CheckSpec, check_id: int | None = None) -> None:
-    """Raise :class:`CheckError` unless ``spec`` is valid and its name free (``check_id`` may keep its own)."""
+def check_errors(session: Session, spec: CheckSpec, *, check_id: int | None = None) -> dict[str, str]:
+    """Every problem of ``spec`` as ``{field: message}``: the core's validation and a name already taken
+    (by another check than ``check_id``)."""
     errors = validate_spec(spec)
     other = get_by_name(session, spec.name) if isinstance(spec.name, str) and "name" not in errors else None
     if other is not None and other.id != check_id:
         errors["name"] = N_("A check with this name already exists.")
+    return errors
+
+
+def _validate(session: Session, spec: CheckSpec, check_id: int | None = None) -> None:
+    """Raise :class:`CheckError` unless ``spec`` is valid and its name free (``check_id`` may keep its own)."""
+    errors = check_errors(session, spec, check_id=check_id)
     if errors:
         raise CheckError(errors)
 

@@ -20,7 +20,7 @@ from desk.templating import add_nav
 from desk.timeutil import utcnow
 from monitoring import demo as _demo  # noqa: F401  (registers the demo checks loader)
 from monitoring import service
-from monitoring.checkspec import DOMAINS, KINDS, validate_spec
+from monitoring.checkspec import DOMAINS, KINDS
 from monitoring.forms import (
     DOMAIN_LABELS,
     FORMAT_HINTS,
@@ -111,7 +111,7 @@ def _attach(form: CheckForm, errors: dict[str, str]) -> None:
 def _save(form: CheckForm, check: Check | None) -> Any:
     """Validate and save a submitted form; the redirect on success, else the form with its errors."""
     spec, read_errors = spec_from_form(form)
-    errors = field_errors(spec, validate_spec(spec))
+    errors = field_errors(spec, service.check_errors(web.db(), spec, check_id=check.id if check else None))
     if not read_errors and not errors:
         try:
             if check is None:

@@ -131,6 +131,8 @@ def test_duplicate_name_is_refused_on_the_name(client, login_as, app):
     login_as("manager")
     html = post(client, "/checks/new", form()).get_data(as_text=True)
     assert field_error(html, "name") == "A check with this name already exists."
+    html = post(client, "/checks/new", form(p_tcp_port="0")).get_data(as_text=True)  # said with other mistakes
+    assert field_error(html, "name") == "A check with this name already exists."
 
 
 def add_runs(app, check_id: int, count: int, state: str = "OK") -> None:
