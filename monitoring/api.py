@@ -75,6 +75,8 @@ def run_now(check_id: int) -> Any:
     check = service.get_check(session, check_id)
     if check is None:
         return web.api_error(404, "not_found", f"no check with id {check_id}")
+    if not check.enabled:
+        return web.api_error(409, "disabled", "this check is disabled: enable it to run it")
     requested = service.request_run(session, actor=current_user.username, check=check)
     session.commit()
     return {"requested_at": requested.isoformat(), "scheduler_running": service.scheduler_running(session)}, 202

@@ -205,6 +205,9 @@ def run_now(check_id: int) -> Any:
     check = _check_or_404(check_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if not check.enabled:
+        flash(_("%(name)s is disabled: enable it to run it.", name=check.name), "error")
+        return redirect(url_for("monitoring.history", check_id=check.id))
     service.request_run(web.db(), actor=current_user.username, check=check)
     web.db().commit()
     flash(_("Run requested: the scheduler runs it within a second. Reload this page to see the result."), "info")

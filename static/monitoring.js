@@ -22,6 +22,8 @@
     return Date.parse(m[1] + m[3]) * 1000 + parseInt(frac, 10);
   }
 
+  function checkTimeoutMs(form) { return 1000 * parseInt(form.dataset.checkTimeout || "10", 10); }
+
   function fmt(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
   }
@@ -60,10 +62,11 @@
         if (data.last_run_at && micros(data.last_run_at) >= micros(requestedAt)) {
           paint(form, data);
           form.querySelector("button").disabled = false;
-        } else if (Date.now() - started > timeoutMs()) {
+        } else if (Date.now() - started > timeoutMs() + (data.scheduler_running ? checkTimeoutMs(form) : 0)) {
+          // A patrolling scheduler may still be inside a slow run; without one nothing will ever answer.
           var result = form.querySelector(".run-result");
-          result.className = "run-result error no-scheduler";
-          result.textContent = messages.dataset.noScheduler;
+          result.className = data.scheduler_running ? "run-result muted no-answer" : "run-result error no-scheduler";
+          result.textContent = data.scheduler_running ? messages.dataset.noAnswer : messages.dataset.noScheduler;
           form.querySelector("button").disabled = false;
         } else {
           setTimeout(function () { waitForRun(form, requestedAt, started); }, POLL_MS);

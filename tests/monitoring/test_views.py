@@ -186,13 +186,20 @@ def test_history_is_paged(client, login_as, app):
 def test_enable_delete_and_run_now(client, login_as, app):
     check_id = make_check(app, tcp())
     login_as("leader")
-    assert post(client, f"/checks/{check_id}/enabled", {}).status_code == 302
-    confirm = client.get(f"/checks/{check_id}/delete").get_data(as_text=True)
-    assert "cannot be undone" in confirm
     assert post(client, f"/checks/{check_id}/run", {}).status_code == 302
     with session_scope(engine(app)) as session:
-        assert session.get(Check, check_id).enabled is False
         assert session.get(CheckStatus, check_id).run_requested_at is not None
+    assert post(client, f"/checks/{check_id}/enabled", {}).status_code == 302
+    page = client.get(f"/checks/{check_id}").get_data(as_text=True)
+    assert "is disabled: it will not run." in page and "run-now-button" not in page
+    refused = post(client, f"/checks/{check_id}/run", {})
+    assert "is disabled: enable it to run it." in client.get(refused.location).get_data(as_text=True)
+    assert client.post(f"/api/v1/checks/{check_id}/run",
+                       headers={"X-CSRFToken": csrf_token(page)}).status_code == 409
+    confirm = client.get(f"/checks/{check_id}/delete").get_data(as_text=True)
+    assert "cannot be undone" in confirm
+    with session_scope(engine(app)) as session:
+        assert session.get(Check, check_id).enabled is False
     assert post(client, f"/checks/{check_id}/delete", {}).status_code == 302
     with session_scope(engine(app)) as session:
         assert session.get(Check, check_id) is None
