@@ -38,3 +38,18 @@ def test_demo_load_is_idempotent_and_keeps_edits(app, runner):
         again = {c.name: c.version for c in session.exec(select(Check))}
         assert session.exec(select(Check.interval).where(Check.name == "host-cpu")).one() == 45
     assert again == first and len(first) >= 8
+
+
+def test_demo_checks_survive_an_export_import_round_trip(app, runner, tmp_path):
+    from desk.db import session_scope as scope
+    from monitoring import service
+    from monitoring.demo import load_demo_checks
+
+    with scope(app.extensions["dutydesk.engine"]) as session:
+        load_demo_checks(session)
+        count = len(service.export_specs(session))
+    path = tmp_path / "demo.toml"
+    assert runner.invoke(args=["checks", "export", "--output", str(path)]).exit_code == 0
+    assert '"""' in path.read_text(encoding="utf-8")  # multi-line bilingual runbooks
+    result = runner.invoke(args=["checks", "import", str(path)])
+    assert result.exit_code == 0 and f"0 created, 0 updated, {count} unchanged" in result.output
