@@ -13,7 +13,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from desk.db import session_scope
-from roster import service
+from roster import service, words
 
 roster_cli = AppGroup("roster", help="Rosters: generate, publish.")
 
@@ -56,7 +56,7 @@ def _print_result(version, result, names: dict[str, str]) -> None:
     for w in result.warnings:
         click.echo(f"warning: {w}")
     if not result.ok:
-        for line in version.explanation or ["no roster found"]:
+        for line in words.english_lines(version.explanation) or ["no roster found"]:
             click.echo(line, err=True)
         return
     gap = f"{result.gap:.1%}" if result.gap is not None else "-"

@@ -73,7 +73,8 @@ class RosterVersion(SQLModel, table=True):
     gap: float | None = Field(default=None)
     wall_time: float | None = Field(default=None)
     cost_breakdown: list[Any] | None = Field(default=None, sa_column=Column(JSON))
-    explanation: list[Any] | None = Field(default=None, sa_column=Column(JSON))
+    explanation: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON),
+                                               description="why no roster: roster.words.explanation_data")
     warnings: list[Any] | None = Field(default=None, sa_column=Column(JSON))
 
 

@@ -23,7 +23,7 @@ from desk import audit
 from desk.accounts import N_
 from desk.models import Person
 from desk.timeutil import utcnow
-from roster import domain, holidays, oncall, settings_store
+from roster import domain, holidays, oncall, settings_store, words
 from roster.domain import Assignment, Counts, Leave, Pin, RosterInputs, SolveResult, frozen_map
 from roster.models import LeaveRequest, Preference, RosterAssignment, RosterPin, RosterVersion
 from roster.patterns import resolve_rules
@@ -43,6 +43,8 @@ class RosterError(ValueError):
         self.message = message  # marked with N_ so the pages can translate it: _(message, **params)
         self.params = params
         self.problems = list(problems)
+        self.violations: list[domain.Violation] = []  # the broken hard rules, for pages that word them
+        self.inputs: RosterInputs | None = None
 
 
 # --- people and the published truth ------------------------------------------------------------------------------
@@ -309,16 +311,9 @@ def store_result(session: Session, *, version: RosterVersion, result: SolveResul
     version.gap, version.wall_time = result.gap, round(result.wall_time, 3)
     version.cost_breakdown = [{"rule": c.rule, "username": c.username, "amount": c.amount, "detail": c.detail}
                               for c in result.cost_breakdown]
-    version.explanation = explanation_lines(result.explanation, names) if result.explanation else None
+    version.explanation = words.explanation_data(result.explanation, names) if result.explanation else None
     version.warnings = list(result.warnings)
     session.add(version)
-
-
-def explanation_lines(expl: domain.Explanation, names: dict[str, str]) -> list[str]:
-    """The explainer's lines for a leader: the summary, one per unfillable seat, then the conflicting inputs the
-    summary does not already name."""
-    extra = [f"conflict: {c}" for c in expl.conflicts if c not in expl.summary]
-    return [expl.summary, *(g.sentence(names) for g in expl.gaps), *extra]
 
 
 def solve_version(session: Session, *, version: RosterVersion, time_limit: float = 30.0) -> SolveResult:
@@ -388,8 +383,10 @@ def _validate_edit(session: Session, version: RosterVersion, seat: RosterAssignm
                                                                 person.username, "pinned")]
     new = [v for v in validate(changed, inputs) if (v.rule, v.day, v.shift, v.position, v.username) not in old]
     if new:
-        raise RosterError(N_("%(name)s cannot sit this seat."), [violation_text(v, names) for v in new],
-                          name=person.display_name)
+        error = RosterError(N_("%(name)s cannot sit this seat."), [violation_text(v, names) for v in new],
+                            name=person.display_name)
+        error.violations, error.inputs = new, inputs
+        raise error
 
 
 def violation_text(v: domain.Violation, people: dict[str, domain.Person] | None = None) -> str:
@@ -414,8 +411,10 @@ def publish(session: Session, *, actor: str, version_id: int) -> RosterVersion:
     broken = validate(version_assignments(session, version_id=version.id) + list(after), inputs)
     if broken:
         people = {p.username: p for p in inputs.people}
-        raise RosterError(N_("The draft breaks a hard rule now; solve it again."),
-                          [violation_text(v, people) for v in broken[:10]])
+        error = RosterError(N_("The draft breaks a hard rule now; solve it again."),
+                            [violation_text(v, people) for v in broken[:10]])
+        error.violations, error.inputs = broken[:10], inputs
+        raise error
     before = _snap(version)
     version.number = (session.exec(select(func.max(RosterVersion.number))).one() or 0) + 1
     version.status, version.published_by, version.published_at = "published", actor, utcnow()

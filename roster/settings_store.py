@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session
 
 from desk import audit
+from desk.accounts import N_
 from desk.timeutil import utcnow
 from roster.domain import POSITIONS, TEAMS, Pattern, Rules, ShiftDef, Weights, frozen_map
 from roster.models import RosterSettings
@@ -95,18 +96,18 @@ def check(row: RosterSettings) -> list[tuple[str, str]]:
     problems = []
     code = row.pattern_code
     if not code or set(code) - set("DNO") or len(code) > 32:
-        return [("pattern", "a pattern is 1 to 32 letters of D (day), N (night) and O (off)")]
+        return [("pattern", N_("a pattern is 1 to 32 letters of D (day), N (night) and O (off)"))]
     for name in ("day_start", "night_start"):
         if not HHMM.match(getattr(row, name) or ""):
-            problems.append((name, "a time of day is written HH:MM, e.g. 08:00"))
+            problems.append((name, N_("a time of day is written HH:MM, e.g. 08:00")))
     if problems:
         return problems
     if _hhmm(row.night_start) <= _hhmm(row.day_start):
-        problems.append(("night_start", "the night shift starts after the day shift"))
+        problems.append(("night_start", N_("the night shift starts after the day shift")))
     if set(row.offsets) != set(TEAMS):
-        problems.append(("offsets", "every team A–D needs an offset"))
+        problems.append(("offsets", N_("every team A–D needs an offset")))
     if any(int(row.coverage.get(q, 0)) < 1 for q in POSITIONS):
-        problems.append(("coverage", "every shift needs at least one leader, info and comms watcher"))
+        problems.append(("coverage", N_("every shift needs at least one leader, info and comms watcher")))
     if problems:
         return problems
     es = engine_settings(row)

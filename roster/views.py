@@ -17,12 +17,11 @@ from desk import home, web
 from desk.forms import ConfirmForm
 from desk.timeutil import utcnow
 from roster import demo as _demo  # noqa: F401  (adds the demo roster loader)
-from roster import grid, service, settings_store
+from roster import grid, service, settings_store, words
 from roster.domain import POSITIONS, TEAMS, Weights
 from roster.forms import AmendForm, GenerateForm, SeatForm, SettingsForm
 from roster.models import RosterVersion
 from roster.patterns import default_offsets
-from roster.rules import HARD_RULES
 from roster.settings_store import SettingsError
 
 bp = Blueprint("roster", __name__, url_prefix="/roster")
@@ -225,6 +224,7 @@ def version(version_id: int) -> Any:
         baseline=service.has_baseline(session, version=v),
         stalled=v.job_status == "queued" and (utcnow() - v.created_at).total_seconds() > 30,
         base=session.get(RosterVersion, v.base_version_id) if v.base_version_id else None,
+        explanation=words.explanation_lines(v.explanation, _) if v.explanation else [],
         **_shift_starts(session))
 
 
@@ -234,6 +234,17 @@ def version_status(version_id: int) -> Any:
     v = _version_or_404(version_id)
     return jsonify({"id": v.id, "job_status": v.job_status, "progress": v.progress, "status": v.status,
                     "solver_status": v.solver_status})
+
+
+def _problem_lines(exc: service.RosterError) -> list[str]:
+    """The broken hard rules of a refused action in the reader's words (the swap pages' wording)."""
+    if not exc.violations or exc.inputs is None:
+        return exc.problems
+    from roster.requests import violation_text
+
+    names = {p.username: p.name for p in exc.inputs.people}
+    return [f"{rule}: {sentence}" for rule, sentence in (violation_text(v, exc.inputs, names, _)
+                                                          for v in exc.violations)]
 
 
 def _act(version_id: int, action) -> Any:
@@ -250,7 +261,7 @@ def _act(version_id: int, action) -> Any:
     except service.RosterError as exc:
         web.db().rollback()
         flash(_(exc.message, **exc.params), "error")
-        for line in exc.problems:
+        for line in _problem_lines(exc):
             flash(line, "error")
         return None
     web.db().commit()
@@ -296,7 +307,7 @@ def edit_seat(version_id: int) -> Any:
     except service.RosterError as exc:
         web.db().rollback()
         flash(_("Not changed: %(why)s", why=_(exc.message, **exc.params)), "error")
-        for line in exc.problems:
+        for line in _problem_lines(exc):
             flash(line, "error")
     else:
         web.db().commit()
@@ -350,11 +361,14 @@ def settings() -> Any:
             settings_store.save(web.db(), actor=current_user.username, values=_settings_values(form, row))
         except SettingsError as exc:
             web.db().rollback()
-            problems = exc.problems
+            problems = [(rule, words.pattern_problem(message, _)) for rule, message in exc.problems]
         else:
             web.db().commit()
             flash(_("Roster settings saved. They apply to the next roster you generate."), "success")
             return redirect(url_for("roster.settings"))
     status = 422 if (form.errors or problems) else 200
-    return render_template("roster/settings.html", form=form, problems=problems, hard_rules=HARD_RULES,
+    from roster.requests import RULE_NAMES
+
+    rule_names = {k: _(v) for k, v in RULE_NAMES.items()}
+    return render_template("roster/settings.html", form=form, problems=problems, hard_rules=rule_names,
                            saved=row, weights=list(Weights.__dataclass_fields__)), status

@@ -91,7 +91,8 @@ def test_a_hand_edit_that_breaks_a_rule_says_which(leader, desk):
     r = _post(leader, url + "/seat", {"day": (night.day + timedelta(days=1)).isoformat(), "shift": "D",
                                       "position": "leader", "username": night.username}, page=url)
     html = leader.get(r.location).get_data(as_text=True)
-    assert "Not changed:" in html and "no day shift right after a night shift" in html
+    assert "Not changed:" in html and "No day shift right after a night shift: " in html
+    assert "would work the day shift of" in html
 
 
 def test_settings_refuse_a_pattern_that_breaks_a_rule(leader, desk):
