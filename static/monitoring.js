@@ -96,7 +96,38 @@
       });
   }
 
+  // The list keeps itself current while it stays open: states, summaries and last runs from the API.
+  function refreshList(table) {
+    var schedule = function () {
+      setTimeout(function () { refreshList(table); }, parseInt(table.dataset.refreshMs, 10));
+    };
+    fetch(table.dataset.api, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+      .then(function (r) { return r.json(); })
+      .then(function (data) { data.checks.forEach(function (check) { repaintRow(check); }); })
+      .catch(function () { /* offline for a moment: try again next time */ })
+      .then(schedule);
+  }
+
+  function repaintRow(check) {
+    var row = document.getElementById("check-" + check.id);
+    if (!row || !check.last_run_at) return;
+    var states = JSON.parse(messages.dataset.states);
+    var badge = row.querySelector(".badge[data-state]");
+    if (badge && badge.dataset.state !== check.state) {
+      badge.className = "badge state-" + check.state;
+      badge.dataset.state = check.state;
+      badge.textContent = states[check.state] || check.state;
+    }
+    row.querySelector(".summary").textContent = check.summary;
+    var when = new Date(check.last_run_at).toLocaleString("sv-SE", {timeZone: messages.dataset.tz || undefined});
+    row.querySelector(".last-run").textContent = when.slice(5, 19);  // MM-DD HH:MM:SS as the server writes it
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var table = document.getElementById("checks-table");
+    if (table && messages && table.dataset.api) {
+      setTimeout(function () { refreshList(table); }, parseInt(table.dataset.refreshMs, 10));
+    }
     showChosen(document.getElementById("kind"), ".kind-params");
     showChosen(document.getElementById("window-kind"), ".window-kind");
     if (messages) {

@@ -65,3 +65,30 @@ def test_leader_creates_a_check_and_runs_it_now(page, make_person, db_url, tcp_p
     page.click(".titlebar .run-now-button")
     result.filter(has_text="The scheduler is not running").wait_for(timeout=5_000)
     screenshot(page, f"check-run-now-no-scheduler-{db}")
+
+
+def test_the_open_list_follows_new_results(page, app, make_person, db_url):
+    from datetime import UTC, datetime
+
+    from desk.db import session_scope
+    from monitoring import service
+    from monitoring.checkspec import CheckSpec
+    from monitoring.models import CheckStatus
+
+    make_person("watch", role="watcher")
+    with session_scope(app.extensions["dutydesk.engine"]) as session:
+        check_id = service.create_check(session, actor="t", spec=CheckSpec(
+            "core-router", "tcp", params={"host": "127.0.0.1", "port": 9})).id
+    page.clock.install()
+    browser_login(page, "watch")
+    page.goto("/checks/")
+    badge = page.locator(f"#check-{check_id} .badge")
+    assert badge.get_attribute("data-state") == "PENDING"
+    with session_scope(app.extensions["dutydesk.engine"]) as session:
+        status = session.get(CheckStatus, check_id)
+        status.state, status.last_run_at, status.last_summary = "CRITICAL", datetime.now(UTC), "TCP CRITICAL - refused"
+        session.add(status)
+    page.clock.fast_forward(16_000)  # past the list's 15 s refresh
+    page.locator(f"#check-{check_id} .badge[data-state=CRITICAL]").wait_for(timeout=5_000)
+    assert page.locator(f"#check-{check_id} .summary").inner_text() == "TCP CRITICAL - refused"
+    screenshot(page, f"checks-list-refreshed-{db_url.split(':')[0].split('+')[0]}")
