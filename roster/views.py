@@ -225,6 +225,7 @@ def version(version_id: int) -> Any:
         stalled=v.job_status == "queued" and (utcnow() - v.created_at).total_seconds() > 30,
         base=session.get(RosterVersion, v.base_version_id) if v.base_version_id else None,
         explanation=words.explanation_lines(v.explanation, _) if v.explanation else [],
+        warnings=[words.warning(w, _) for w in v.warnings or []],
         **_shift_starts(session))
 
 

@@ -68,7 +68,7 @@ def explanation_lines(data: Any, gettext: Gettext) -> list[str]:
     listed = data.get("summary", "").startswith("no roster satisfies")  # the summary line introduces them
     for c in data.get("conflicts") or []:
         words = conflict(c, gettext)
-        out.append("• " + words if listed else gettext("in conflict: %(what)s", what=words))
+        out.append(words if listed else gettext("in conflict: %(what)s", what=words))
     return out
 
 
@@ -139,3 +139,15 @@ def pattern_problem(message: str, gettext: Gettext) -> str:
                     params[key] = gettext(SHIFTS[params[key]])
             return gettext(template, **params)
     return gettext(message)
+
+
+UNKNOWN_YEAR = re.compile(r"^holiday calendar has no data for (\d+): ")
+
+
+def warning(text: str, gettext: Gettext) -> str:
+    """A solver warning in the reader's words (the holiday calendar lacking a year is the one there is)."""
+    m = UNKNOWN_YEAR.match(text)
+    if m:
+        return gettext("The holiday calendar has no data for %(year)s: only weekends count as weekends, public "
+                       "holidays are unknown.", year=m.group(1))
+    return text

@@ -41,7 +41,7 @@ def test_lines_in_the_readers_language():
     assert lines[0] == "No roster satisfies every rule together; these conflict:"
     assert lines[1] == ("12-03 night: no communications watcher: Li on leave, Wang resting after a night shift, "
                         "Zhao over the 28-day limit")
-    assert lines[2:] == ["• leave of Li 12-03 to 12-04", "• rest rules for Wang"]
+    assert lines[2:] == ["leave of Li 12-03 to 12-04", "rest rules for Wang"]
     loud = words.explanation_lines(data, shouting)
     assert loud[1].startswith("12-03 NIGHT: NO COMMUNICATIONS WATCHER: Li ON LEAVE")  # names untouched
     assert "OVER THE 28-DAY LIMIT" in loud[1]
@@ -64,3 +64,10 @@ def test_pattern_problems_in_words():
 
 def words_anchor() -> date:
     return date(2026, 1, 1)
+
+
+def test_the_unknown_year_warning_in_words():
+    from roster.holidays import unknown_year_warnings
+
+    text = words.warning(unknown_year_warnings([2031])[0], english)
+    assert text.startswith("The holiday calendar has no data for 2031")
