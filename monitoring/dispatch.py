@@ -39,6 +39,7 @@ log = logging.getLogger("dutydesk.scheduler")
 
 SPREAD_MAX = 30.0  # first runs are spread over min(interval, this) seconds, so 5,000 new checks are no burst
 GOLDEN = 0.6180339887498949
+MAX_PENDING = 100_000  # results kept in memory while the database refuses writes
 
 
 @dataclass(frozen=True)
@@ -252,6 +253,12 @@ class Patrol:
             self._cv.notify_all()
         return sum(1 for cid in fresh if cid in self._waiting_requests)
 
+    def next_due(self, cid: int) -> datetime | None:
+        """When ``cid`` is planned to run next (None while it runs or when it is not patrolled)."""
+        with self._cv:
+            seq = self._slots.get(cid)
+            return next((s.scheduled_at for _, q, s in self._heap if q == seq), None) if seq is not None else None
+
     # -------------------------------------------------------------------------------------------- dispatch
 
     def _schedule(self, cid: int, at: datetime, *, requested_at: datetime | None = None,
@@ -301,6 +308,8 @@ class Patrol:
             log.exception("check %s failed in the scheduler", loaded.spec.name)
             with self._cv:
                 self._inflight.discard(loaded.id)
+                if loaded.id in self.checks and loaded.id not in self._slots:  # keep it on the schedule
+                    self._schedule(loaded.id, utcnow() + timedelta(seconds=loaded.spec.interval))
 
     def _finish(self, cid: int, record: RunRecord) -> None:
         """Keep the new state and plan the next run (a 'run now' that came in meanwhile goes first)."""
@@ -345,6 +354,9 @@ class Patrol:
                 if flush_counters:
                     counters, last_counters = Counter(), time.monotonic()
             elif not finished:
+                if len(pending) > MAX_PENDING:  # a long outage: keep the newest results, say what was lost
+                    log.error("database unavailable: %d oldest results dropped", len(pending) - MAX_PENDING)
+                    del pending[:len(pending) - MAX_PENDING]
                 time.sleep(1.0)
 
     def _collect(self, pending: list[RunRecord]) -> bool:
@@ -356,7 +368,7 @@ class Patrol:
         self._new_in_batch = 0
         if len(pending) < self.batch_max:
             self._wake_writer.wait(self.batch_seconds)
-        while len(pending) < self.batch_max:
+        while self._new_in_batch < self.batch_max:
             try:
                 item = self._results.get_nowait()
             except queue.Empty:

@@ -165,3 +165,15 @@ def test_stop_writes_finished_runs(engine, patrols):
     wait_for(lambda: probe.running["slow-stop"], 5)
     patrol.stop(grace=3)
     assert run_count(engine, cid) == 1 and not patrol.alive()
+
+
+def test_an_engine_error_keeps_the_check_on_the_schedule(engine, patrols, caplog):
+    def broken(spec):
+        raise RuntimeError("bug in a probe")
+
+    cid = add_check(engine, tcp_spec("buggy", 1))
+    patrol = patrols(engine, run=broken)
+    patrol.request_runs({cid: utcnow()})
+    wait_for(lambda: "bug in a probe" in caplog.text, 5)
+    wait_for(lambda: patrol.next_due(cid) is not None, 5)
+    assert patrol.alive()
