@@ -73,3 +73,18 @@ class SettingsForm(FlaskForm):
 
 for _name in Weights.__dataclass_fields__:
     setattr(SettingsForm, f"w_{_name}", _count(WEIGHT_LABELS[_name], 0, 1000))
+
+
+WEEKDAY_CHOICES = [("", _l("— a date instead —")), ("0", _l("Mondays")), ("1", _l("Tuesdays")),
+                   ("2", _l("Wednesdays")), ("3", _l("Thursdays")), ("4", _l("Fridays")), ("5", _l("Saturdays")),
+                   ("6", _l("Sundays"))]
+
+
+class PreferenceForm(FlaskForm):
+    wanted = SelectField(_l("I would like"), choices=[("0", _l("not to work")), ("1", _l("to work"))])
+    shift = SelectField(_l("Which shift"), choices=[("", _l("any shift")), ("D", _l("the day shift")),
+                                                    ("N", _l("the night shift"))])
+    weekday = SelectField(_l("On"), choices=WEEKDAY_CHOICES)
+    day = DateField(_l("or on the date"), validators=[Optional()])
+    weight = SelectField(_l("How much it matters"), choices=[("1", _l("a little")), ("3", _l("quite")),
+                                                             ("5", _l("a lot"))])

@@ -19,7 +19,7 @@ from desk.timeutil import utcnow
 from roster import demo as _demo  # noqa: F401  (adds the demo roster loader)
 from roster import grid, service, settings_store, words
 from roster.domain import POSITIONS, TEAMS, Weights
-from roster.forms import AmendForm, GenerateForm, SeatForm, SettingsForm
+from roster.forms import AmendForm, GenerateForm, PreferenceForm, SeatForm, SettingsForm
 from roster.models import RosterVersion
 from roster.patterns import default_offsets
 from roster.settings_store import SettingsError
@@ -126,8 +126,46 @@ def mine() -> Any:
     defs = {s.code: s for s in shifts}
     items = [{"a": a, "starts": defs[a.shift].starts_at(a.day), "ends": defs[a.shift].ends_at(a.day),
               "past": a.day < start} for a in rows if a.shift in defs]
-    return render_template("roster/mine.html", items=items, start=start - timedelta(days=7), end=end,
+    prefs = service.preferences_of(session, person_id=current_user.id)
+    return render_template("roster/mine.html", items=items, start=start - timedelta(days=7), end=end, prefs=prefs,
+                           pref_form=PreferenceForm(formdata=None), confirm=ConfirmForm(),
                            nights=sum(1 for i in items if i["a"].shift == "N" and not i["past"]))
+
+
+@bp.route("/mine/wishes", methods=["POST"])
+@web.any_role
+def add_wish() -> Any:
+    form = PreferenceForm()
+    if not form.validate_on_submit():
+        flash(_("Choose either a date or a weekday."), "error")
+        return redirect(url_for("roster.mine", _anchor="wishes"))
+    try:
+        service.add_preference(web.db(), actor=current_user.username, person_id=current_user.id,
+                               wanted=form.wanted.data == "1", day=None if form.weekday.data else form.day.data,
+                               weekday=int(form.weekday.data) if form.weekday.data else None,
+                               shift=form.shift.data or None, weight=int(form.weight.data))
+    except service.RosterError as exc:
+        web.db().rollback()
+        flash(_(exc.message, **exc.params), "error")
+    else:
+        web.db().commit()
+        flash(_("Wish saved: the next rosters honour it where the rules allow."), "success")
+    return redirect(url_for("roster.mine", _anchor="wishes"))
+
+
+@bp.route("/mine/wishes/<int:preference_id>/delete", methods=["POST"])
+@web.any_role
+def delete_wish(preference_id: int) -> Any:
+    if not ConfirmForm().validate_on_submit():
+        abort(400, description=_("The form expired; reload the page and try again."))
+    try:
+        service.delete_preference(web.db(), actor=current_user.username, person_id=current_user.id,
+                                  preference_id=preference_id)
+    except service.RosterError as exc:
+        abort(404, description=_(exc.message))
+    web.db().commit()
+    flash(_("Wish removed."), "info")
+    return redirect(url_for("roster.mine", _anchor="wishes"))
 
 
 def duty_panel(session, person) -> dict[str, Any]:

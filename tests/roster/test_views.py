@@ -148,3 +148,26 @@ def test_month_links_its_drafts_and_generates_for_itself(leader, desk):
     assert "/roster/generate?month=2026-09" in month  # nothing published: offer to generate this month
     form = leader.get("/roster/generate?month=2026-09").get_data(as_text=True)
     assert 'value="2026-09-01"' in form and 'value="2026-09-30"' in form
+
+
+def test_a_watcher_records_a_wish_and_the_next_solve_sees_it(client, desk):
+    login(client, "liqiang")
+    r = _post(client, "/roster/mine/wishes", {"wanted": "0", "shift": "N", "weekday": "5", "weight": "3"},
+              page="/roster/mine")
+    assert r.status_code == 302
+    page = client.get("/roster/mine").get_data(as_text=True)
+    assert "Wish saved" in page and "Saturdays" in page
+    bad = _post(client, "/roster/mine/wishes", {"wanted": "1", "shift": "", "weekday": "", "weight": "1"},
+                page="/roster/mine")
+    assert "Choose either a date or a weekday." in client.get(bad.location).get_data(as_text=True)
+    with session_scope(desk) as s:
+        prefs = service.build_inputs(s, start=START, days=7).preferences
+        assert [(p.username, p.wanted, p.weekday, p.shift, p.weight) for p in prefs] == [
+            ("liqiang", False, 5, "N", 3)]
+        me = next(p.id for p in service.people_by_id(s).values() if p.username == "liqiang")
+        pid = service.preferences_of(s, person_id=me)[0].id
+    other = client.application.test_client()
+    login(other, "wangfang")  # someone else cannot remove it
+    assert _post(other, f"/roster/mine/wishes/{pid}/delete", {}, page="/roster/mine").status_code == 404
+    _post(client, f"/roster/mine/wishes/{pid}/delete", {}, page="/roster/mine")
+    assert "No wishes yet." in client.get("/roster/mine").get_data(as_text=True)
