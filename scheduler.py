@@ -272,7 +272,8 @@ def main() -> int:
     """Run the job table until SIGTERM or Ctrl-C."""
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s scheduler %(levelname)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    for noisy in ("apscheduler", "httpx", "httpcore"):  # one line per job run / HTTP check is not a log
+        logging.getLogger(noisy).setLevel(logging.WARNING if noisy != "apscheduler" else logging.ERROR)
     try:
         settings = load_settings(instance_path=ROOT / "instance")
     except SettingsError as exc:
