@@ -262,6 +262,8 @@ def open_amendment(session: Session, *, actor: str, start: date, end: date, reas
 def requeue(session: Session, *, actor: str, version_id: int) -> RosterVersion:
     """Solve a draft again (after pins changed or leave was approved)."""
     version = get_draft(session, version_id)
+    if version.job_status in ("queued", "running"):
+        raise RosterError(N_("The draft is still being solved."))
     version.job_status, version.progress = "queued", "waiting for the solver"
     session.add(version)
     audit.record(session, actor=actor, action="roster.resolve", object_type="roster_version", object_id=version.id,

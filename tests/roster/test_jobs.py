@@ -93,3 +93,9 @@ def test_a_database_failure_is_not_raised(app):
     from sqlalchemy import create_engine
 
     assert jobs.run_pending_solves(create_engine("sqlite:////nonexistent/dir/x.sqlite"), now=utcnow()) == 0
+
+
+def test_a_draft_being_solved_is_not_queued_twice(desk):
+    vid = _queue(desk)
+    with session_scope(desk) as s, pytest.raises(service.RosterError, match="still being solved"):
+        service.requeue(s, actor="lead", version_id=vid)
