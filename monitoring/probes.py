@@ -126,13 +126,14 @@ def probe_load(spec: CheckSpec) -> CheckResult:
 
 
 def count_processes(name: str | None, cmdline: str | None) -> int:
-    """Count processes (except this one) named ``name`` and/or whose command line matches ``cmdline``."""
+    """Count processes named ``name`` and/or whose command line matches ``cmdline``.
+
+    The patrolling process counts itself too: a check for ``scheduler.py`` runs inside scheduler.py.
+    """
     pattern = re.compile(cmdline) if cmdline else None
     count = 0
     for proc in psutil.process_iter(["pid", "name", "cmdline"]):
         info = proc.info
-        if info["pid"] == os.getpid():
-            continue
         if name and info.get("name") != name:
             continue
         if pattern and not pattern.search(" ".join(info.get("cmdline") or [])):
