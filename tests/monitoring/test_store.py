@@ -195,3 +195,16 @@ def test_pending_anomalies_and_mark_processed(engine, service):
         assert anomalies.mark_processed(session, [event.id], now=T0) == 1
         session.commit()
         assert anomalies.pending_anomalies(session, limit=10) == []
+
+
+def test_flapping_raises_one_event_not_a_storm(engine, service):
+    cid = add_check(engine, tcp_spec("flappy", service.port, max_attempts=1))
+    for i in range(21):
+        state = State.CRITICAL if i % 2 else State.OK
+        patrol_once(engine, cid, T0 + timedelta(seconds=10 * i), result=CheckResult(state, state.name))
+    kinds = [kind for kind, _state, _key in _events(engine)]
+    assert "flapping_start" in kinds and kinds.count("flapping_start") == 1
+    assert kinds[-1] == "flapping_start"  # problems/recoveries until flapping is detected, then silence
+    status = _status(engine, cid)
+    assert status.flapping and status.percent_change >= 50
+    assert ("flapping_start", "check:flappy:flapping") in [(k, key) for k, _s, key in _events(engine)]
