@@ -167,8 +167,9 @@ def queue() -> Any:
     checks = {s.id: _check_view(s) for s in swaps}
     recent = [lv for lv in svc.leave_requests(session, limit=30) if lv.status != "pending"][:10]
     offered = svc.swap_requests(session, statuses=("proposed",))
-    return render_template("roster/leave_queue.html", month=_today().strftime("%Y-%m"), leaves=leaves, swaps=swaps, checks=checks, recent=recent,
-                           offered=offered, people=_people_by_id(), form=NoteForm(formdata=None),
+    return render_template("roster/leave_queue.html", month=_today().strftime("%Y-%m"), leaves=leaves,
+                           swaps=swaps, checks=checks, recent=recent, offered=offered,
+                           people=_people_by_id(), form=NoteForm(formdata=None),
                            seat_label=_seat_label, hits={lv.id: svc.leave_hits(session, lv) for lv in leaves})
 
 
