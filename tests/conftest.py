@@ -30,13 +30,16 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
+def postgres_url() -> Iterator[str]:
+    """A migrated schema of this test run's own, so two runs on one server never meet; dropped at the end."""
     base = dbutil.postgres_base_url()
     if not base:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL half skipped")
-    url = dbutil.fresh_postgres_schema(base, "dd_tests")
+    schema = dbutil.run_schema("dd_tests")
+    url = dbutil.fresh_postgres_schema(base, schema)
     migrate.upgrade(url)
-    return url
+    yield url
+    dbutil.drop_postgres_schema(base, schema)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

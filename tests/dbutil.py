@@ -36,6 +36,19 @@ def fresh_postgres_schema(base_url: str, schema: str) -> str:
     return with_schema(base_url, schema)
 
 
+def run_schema(prefix: str) -> str:
+    """A schema name of this process's own (developers and CI may run the suite at the same time)."""
+    return f"{prefix}_{os.getpid()}"
+
+
+def drop_postgres_schema(base_url: str, schema: str) -> None:
+    """Remove a test schema and everything in it."""
+    engine = sa.create_engine(base_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
+
+
 def migrated_sqlite_template(folder: Path) -> Path:
     """A SQLite file with every migration applied, made once per test session."""
     path = folder / "template.sqlite"

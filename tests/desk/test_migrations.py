@@ -35,7 +35,11 @@ def test_migrations_postgres():
     base = dbutil.postgres_base_url()
     if not base:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL half skipped")
-    _round_trip(dbutil.fresh_postgres_schema(base, "dd_migrations"))
+    schema = dbutil.run_schema("dd_migrations")
+    try:
+        _round_trip(dbutil.fresh_postgres_schema(base, schema))
+    finally:
+        dbutil.drop_postgres_schema(base, schema)
 
 
 def test_models_match_migrations(tmp_path):
