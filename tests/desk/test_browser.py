@@ -28,7 +28,7 @@ def test_leader_logs_in_and_switches_language(page, demo_desk, db_url):
     assert "Home" in nav and "People" not in nav  # a leader does not manage people
     screenshot(page, f"home-en-{db_url.split(':')[0]}")
     with page.expect_navigation():
-        page.select_option("#language", "zh_CN")
+        page.select_option("#ui-language", "zh_CN")
     assert page.locator("h1").inner_text() == "张伟，您好"
     assert "值长" in page.locator("#current-user").inner_text()
     assert page.locator("html").get_attribute("lang") == "zh-CN"
@@ -36,7 +36,7 @@ def test_leader_logs_in_and_switches_language(page, demo_desk, db_url):
     page.reload()  # the choice is remembered for the person
     assert page.locator("h1").inner_text() == "张伟，您好"
     with page.expect_navigation():
-        page.select_option("#language", "en")
+        page.select_option("#ui-language", "en")
     assert page.locator("h1").inner_text() == "Hello, 张伟"
 
 

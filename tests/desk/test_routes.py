@@ -42,6 +42,16 @@ def _check(client, rule, method, allowed, role):
     else:
         # allowed: anything but an access refusal (400 = CSRF or bad input, 404 = sample id)
         assert status not in (401, 403) and status < 500, (rule.rule, method, role, status)
+        if status == 200 and response.mimetype == "text/html":
+            _check_page_shape(rule.rule, response.get_data(as_text=True))
+
+
+def _check_page_shape(rule: str, html: str) -> None:
+    """A page's title is plain text and each of its ids appears once (catches a block left open in a template)."""
+    title = re.search(r"<title>(.*?)</title>", html, re.S)
+    assert title and "<" not in title.group(1), (rule, "title holds markup")
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), (rule, sorted({i for i in ids if ids.count(i) > 1}))
 
 
 @pytest.mark.parametrize("role", [None, *ALL_ROLES])

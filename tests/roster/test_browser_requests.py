@@ -119,7 +119,7 @@ def test_leave_and_swap_flows(app, browser, live_server, first_day, db_url) -> N
     assert "Approval is not possible" in leader.locator("#approve-why").inner_text()
     screenshot(leader, f"requests-swap-refused-{db}")
     with leader.expect_navigation():
-        leader.select_option("#language", "zh_CN")
+        leader.select_option("#ui-language", "zh_CN")
     assert "仅由具备资质的人员值守" in leader.locator("#swap-check").inner_text()
     assert "无法批准" in leader.locator("#approve-why").inner_text()
     screenshot(leader, f"requests-swap-refused-zh-{db}")
