@@ -22,6 +22,19 @@ from desk.db import session_scope
 from tests import dbutil
 
 PASSWORD = "correct-horse-9"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the catalogs when a .po is newer than its .mo, so plain `pytest` sees the translations too."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source, mo.open("wb") as target:
+                write_mo(target, read_po(source), use_fuzzy=True)
 
 
 @pytest.fixture(scope="session")
