@@ -12,15 +12,15 @@ Blocking by design: the scheduler runs checks in a worker pool. HTTP checks igno
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import os
 import re
 import select
-import selectors
 import signal
 import socket
 import ssl
-import subprocess
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -35,6 +35,7 @@ from monitoring.ranges import check_thresholds
 
 MAX_OUTPUT = 64 * 1024  # bytes of plugin output / HTTP body kept; Nagios itself truncates long output too
 _PLUGIN_ENV = {**os.environ, "LC_ALL": "C"}  # plugins print decimal points, not localised commas
+_DEFAULT_SIGNALS = tuple(getattr(signal, name) for name in ("SIGPIPE", "SIGXFZ", "SIGXFSZ") if hasattr(signal, name))
 
 
 def run_check(spec: CheckSpec) -> CheckResult:
@@ -318,57 +319,114 @@ def _combine(prefix: str, findings: list[tuple[State, str]], metrics: list[PerfD
 # ------------------------------------------------------------------------------------------- Nagios plugins
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
-    """Kill the plugin's whole process group (it may have children), close its pipes and reap it."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    for pipe in (proc.stdout, proc.stderr):
-        if pipe is not None:
-            pipe.close()
-    # a grandchild that left the group cannot keep us here: the pipes are closed and the wait is bounded
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=2)
+class _Timeout(Exception):
+    """The plugin's deadline passed."""
 
 
-def _read_pipes(proc: subprocess.Popen, deadline: float) -> tuple[bytes, bytes]:
-    """Read stdout and stderr to EOF (keeping MAX_OUTPUT bytes of each); TimeoutExpired at ``deadline``."""
-    kept: dict[int, list[bytes]] = {proc.stdout.fileno(): [], proc.stderr.fileno(): []}
-    sizes = dict.fromkeys(kept, 0)
-    with selectors.DefaultSelector() as selector:
-        for fd in kept:
-            selector.register(fd, selectors.EVENT_READ)
-        while selector.get_map():
-            remaining = deadline - time.monotonic()
-            events = selector.select(remaining) if remaining > 0 else []
-            if not events:
-                raise subprocess.TimeoutExpired(proc.args, remaining)
-            for key, _ in events:
-                data = os.read(key.fd, 65536)
-                if not data:
-                    selector.unregister(key.fd)
-                elif sizes[key.fd] < MAX_OUTPUT:  # keep draining past the cap so the plugin never blocks
-                    kept[key.fd].append(data)
-                    sizes[key.fd] += len(data)
-    return b"".join(kept[proc.stdout.fileno()]), b"".join(kept[proc.stderr.fileno()])
+def _spawn(path: str, argv: list[str]) -> tuple[int, int, int]:
+    """Start a plugin with ``os.posix_spawn`` in its own process group; (pid, stdout fd, stderr fd).
+
+    posix_spawn (clone + exec in C) instead of subprocess.Popen: Popen re-encodes the whole environment in
+    Python for every spawn and adds ~0.1 ms of Python work, a tenth of a check_dummy run. What Popen's
+    defaults also gave the plugin is kept: stdin /dev/null, SIGPIPE/SIGXFSZ at their default action, and no
+    descriptor of ours (Python opens every descriptor close-on-exec, PEP 446).
+    """
+    out_r, out_w = _pipe()
+    err_r, err_w = _pipe()
+    try:
+        pid = os.posix_spawn(path, argv, _PLUGIN_ENV, setpgroup=0, setsigdef=_DEFAULT_SIGNALS, file_actions=[
+            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_DUP2, out_w, 1),
+            (os.POSIX_SPAWN_DUP2, err_w, 2),
+        ])
+    except BaseException:
+        os.close(out_r)
+        os.close(err_r)
+        raise
+    finally:
+        os.close(out_w)
+        os.close(err_w)
+    return pid, out_r, err_r
 
 
-def _wait_exit(proc: subprocess.Popen, deadline: float) -> None:
-    """Wait for the exit until ``deadline`` without Popen.wait(timeout)'s sleep-polling (which adds ~1 ms)."""
-    if proc.poll() is not None:
-        return
+def _pipe() -> tuple[int, int]:
+    """A close-on-exec pipe whose ends are above 2 (so dup2 onto the plugin's stdout/stderr cannot collide)."""
+    ends = os.pipe()
+    if min(ends) > 2:
+        return ends
+    moved = tuple(fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3) for fd in ends)
+    for fd in ends:
+        os.close(fd)
+    return moved  # type: ignore[return-value]
+
+
+def _read_pipes(fds: tuple[int, int], deadline: float) -> tuple[bytes, bytes]:
+    """Read both pipes to EOF (keeping MAX_OUTPUT bytes of each); :class:`_Timeout` at ``deadline``."""
+    kept: dict[int, list[bytes]] = {fd: [] for fd in fds}
+    sizes = dict.fromkeys(fds, 0)
+    poller = select.poll()  # no descriptor of its own, unlike epoll
+    for fd in fds:
+        poller.register(fd, select.POLLIN)
+    open_fds = len(fds)
+    while open_fds:
+        remaining = deadline - time.monotonic()
+        events = poller.poll(remaining * 1000) if remaining > 0 else []
+        if not events:
+            raise _Timeout
+        for fd, _ in events:
+            data = os.read(fd, 65536)
+            if not data:
+                poller.unregister(fd)
+                open_fds -= 1
+            elif sizes[fd] < MAX_OUTPUT:  # keep draining past the cap so the plugin never blocks
+                kept[fd].append(data)
+                sizes[fd] += len(data)
+    return b"".join(kept[fds[0]]), b"".join(kept[fds[1]])
+
+
+def _wait_exit(pid: int, deadline: float) -> int:
+    """The plugin's exit code (negative: killed by that signal); :class:`_Timeout` at ``deadline``.
+
+    Waits on a pidfd rather than polling with sleeps (Popen.wait(timeout) polled, adding ~1 ms a run).
+    """
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        return os.waitstatus_to_exitcode(status)
     remaining = max(0.0, deadline - time.monotonic())
     try:
-        pidfd = os.pidfd_open(proc.pid)
-    except (AttributeError, OSError):  # no pidfd (old kernel, not Linux): fall back to polling
-        proc.wait(timeout=remaining)
-        return
+        pidfd = os.pidfd_open(pid)
+    except (AttributeError, OSError):  # no pidfd (old kernel, not Linux): poll
+        return _poll_exit(pid, deadline)
     try:
         ready, _, _ = select.select([pidfd], [], [], remaining)
     finally:
         os.close(pidfd)
     if not ready:
-        raise subprocess.TimeoutExpired(proc.args, remaining)
-    proc.wait()
+        raise _Timeout
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
+def _poll_exit(pid: int, deadline: float) -> int:
+    """:func:`_wait_exit` without pidfd: check every millisecond."""
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        if time.monotonic() >= deadline:
+            raise _Timeout
+        time.sleep(0.001)
+
+
+def _kill_group(pid: int) -> None:
+    """Kill the plugin's whole process group (it may have children) and reap it; never leave a zombie."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+    try:
+        _wait_exit(pid, time.monotonic() + 2)
+    except _Timeout:  # stuck in the kernel: reap it whenever it goes, without waiting here
+        threading.Thread(target=os.waitpid, args=(pid, 0), daemon=True).start()
+    except ChildProcessError:
+        pass
 
 
 def run_plugin(command: list[str], timeout: float) -> CheckResult:
@@ -381,28 +439,21 @@ def run_plugin(command: list[str], timeout: float) -> CheckResult:
     if path is None:
         return unknown(f"plugin {command[0] if command else ''!r} not found")
     try:
-        proc = subprocess.Popen(
-            [path, *command[1:]],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            process_group=0,
-            env=_PLUGIN_ENV,
-        )
+        pid, out_fd, err_fd = _spawn(path, [path, *command[1:]])
     except OSError as exc:
         return unknown(f"cannot run plugin {path}: {exc.strerror or exc}")
     deadline = time.monotonic() + timeout
     try:
-        out, err = _read_pipes(proc, deadline)
-        _wait_exit(proc, deadline)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
+        # a grandchild that left the group cannot keep us past the deadline: reading is bounded too
+        out, err = _read_pipes((out_fd, err_fd), deadline)
+        code = _wait_exit(pid, deadline)
+    except _Timeout:
+        _kill_group(pid)
         return unknown(f"plugin timed out after {timeout:g} s: {path}")
     finally:
-        for pipe in (proc.stdout, proc.stderr):
-            if pipe is not None and not pipe.closed:
-                pipe.close()
-    return plugin_result(proc.returncode, out, err)
+        os.close(out_fd)
+        os.close(err_fd)
+    return plugin_result(code, out, err)
 
 
 def plugin_result(code: int, out: bytes, err: bytes) -> CheckResult:
