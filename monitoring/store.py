@@ -15,6 +15,7 @@ Pure helpers with time passed in: :func:`status_to_state`, :func:`state_values`,
 from __future__ import annotations
 
 import logging
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ log = logging.getLogger("dutydesk.scheduler")
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 LATENESS_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 PURGE_BATCH = 5000
+_NAME = {state: state.name for state in State}  # Enum.name is a descriptor call; this is a dict lookup
 
 
 @dataclass
@@ -109,14 +111,14 @@ def status_to_state(status: CheckStatus | dict | None, now: datetime) -> CheckSt
 def state_values(state: CheckState) -> dict:
     """The status columns for a state (the inverse of :func:`status_to_state`)."""
     return {
-        "state": state.state.name,
+        "state": _NAME[state.state],
         "state_type": state.state_type,
-        "hard_state": state.hard_state.name,
+        "hard_state": _NAME[state.hard_state],
         "attempt": state.attempt,
         "since": state.since,
         "last_change": state.last_change,
         "consecutive_ok": state.consecutive_ok,
-        "history": [s.name for s in state.history],
+        "history": [_NAME[s] for s in state.history],
         "flapping": state.flapping,
         "percent_change": state.percent_change,
     }
@@ -245,15 +247,21 @@ def run_values(record: RunRecord, runner: str) -> dict:
         "started_at": record.started_at,
         "scheduled_at": record.scheduled_at,
         "duration": round(result.duration, 6),
-        "state": result.state.name,
+        "state": _NAME[result.state],
         "state_type": state.state_type,
         "attempt": state.attempt,
         "summary": result.summary[:2000],
         "long_output": result.long_output[:65536],
-        "metrics": [m.to_dict() for m in result.metrics],
+        "metrics": metric_dicts(result),
         "runner": runner[:100],
         "in_maintenance": record.in_maintenance,
     }
+
+
+def metric_dicts(result: CheckResult) -> list[dict]:
+    """The result's metrics as stored (``PerfDatum.to_dict`` without dataclasses.asdict's deep copy)."""
+    return [{"label": m.label, "value": m.value, "uom": m.uom, "warn": m.warn, "crit": m.crit, "min": m.min,
+             "max": m.max} for m in result.metrics]
 
 
 def status_row(record: RunRecord) -> dict:
@@ -264,7 +272,7 @@ def status_row(record: RunRecord) -> dict:
         "last_run_at": record.started_at,
         "last_duration": round(record.result.duration, 6),
         "last_summary": record.result.summary[:2000],
-        "last_metrics": [m.to_dict() for m in record.result.metrics],
+        "last_metrics": metric_dicts(record.result),
         "next_run_at": record.next_run_at,
         "check_version": record.version,
     }
@@ -272,24 +280,35 @@ def status_row(record: RunRecord) -> dict:
 
 def counter_increments(records: Iterable[RunRecord]) -> Counter:
     """/metrics counter increments for records: runs by state, duration and lateness histograms by kind."""
-    inc: Counter = Counter()
+    runs: Counter = Counter()
+    observed: dict[tuple[str, str], list[float]] = {}
     for record in records:
-        kind, duration = record.spec.kind, max(0.0, record.result.duration)
-        late = max(0.0, (record.started_at - record.scheduled_at).total_seconds())
-        inc[("runs_total", f'kind="{kind}",state="{record.result.state.name}"')] += 1
-        _observe(inc, "run_duration_seconds", kind, duration, DURATION_BUCKETS)
-        _observe(inc, "start_lateness_seconds", kind, late, LATENESS_BUCKETS)
+        kind = record.spec.kind
+        runs[(kind, _NAME[record.result.state])] += 1
+        observed.setdefault(("run_duration_seconds", kind), []).append(max(0.0, record.result.duration))
+        late = (record.started_at - record.scheduled_at).total_seconds()
+        observed.setdefault(("start_lateness_seconds", kind), []).append(max(0.0, late))
+    inc: Counter = Counter({("runs_total", f'kind="{kind}",state="{state}"'): n for (kind, state), n in runs.items()})
+    for (name, kind), values in observed.items():
+        _observe(inc, name, kind, values, DURATION_BUCKETS if name == "run_duration_seconds" else LATENESS_BUCKETS)
     return inc
 
 
-def _observe(inc: Counter, name: str, kind: str, value: float, buckets: tuple[float, ...]) -> None:
-    """Add one observation to the cumulative histogram counters ``name`` for ``kind``."""
-    for bound in buckets:
-        if value <= bound:
-            inc[(f"{name}_bucket", f'kind="{kind}",le="{bound}"')] += 1
-    inc[(f"{name}_bucket", f'kind="{kind}",le="+Inf"')] += 1
-    inc[(f"{name}_sum", f'kind="{kind}"')] += value
-    inc[(f"{name}_count", f'kind="{kind}"')] += 1
+def _observe(inc: Counter, name: str, kind: str, values: list[float], buckets: tuple[float, ...]) -> None:
+    """Add observations to the cumulative histogram counters ``name`` for ``kind`` (labels built once a batch)."""
+    below = [0] * len(buckets)
+    for value in values:
+        index = bisect_left(buckets, value)  # the first bound >= value: it and every later bound count it
+        if index < len(buckets):
+            below[index] += 1
+    cumulative = 0
+    for bound, count in zip(buckets, below, strict=True):
+        cumulative += count
+        if cumulative:
+            inc[(f"{name}_bucket", f'kind="{kind}",le="{bound}"')] += cumulative
+    inc[(f"{name}_bucket", f'kind="{kind}",le="+Inf"')] += len(values)
+    inc[(f"{name}_sum", f'kind="{kind}"')] += sum(values)
+    inc[(f"{name}_count", f'kind="{kind}"')] += len(values)
 
 
 def write_batch(engine: Engine, records: Sequence[RunRecord], *, runner: str, now: datetime,
@@ -327,7 +346,8 @@ def _write(engine: Engine, records: Sequence[RunRecord], runner: str, now: datet
 
 def _write_statuses(session: Session, records: Sequence[RunRecord]) -> None:
     """Update the status rows (one per check, the latest record wins); create the missing ones."""
-    latest = {r.check_id: status_row(r) for r in sorted(records, key=lambda r: r.started_at)}
+    newest = {r.check_id: r for r in sorted(records, key=lambda r: r.started_at)}
+    latest = {cid: status_row(record) for cid, record in newest.items()}
     ids = list(latest)
     have = set(session.execute(select(CheckStatus.check_id).where(CheckStatus.check_id.in_(ids))).scalars())
     table = CheckStatus.__table__
