@@ -5,7 +5,7 @@ Not used by the validator, which recomputes what it needs in its own simple code
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -106,6 +106,22 @@ def day_kind_matches(facts: Facts, metric: str, day: date, shift: str) -> bool:
     if metric == "weekends":
         return facts.kinds.get(day) == holidays.WEEKEND
     return facts.kinds.get(day) == holidays.HOLIDAY
+
+
+def rotation_counts(facts: Facts, metric: str) -> tuple[Counter, Counter]:
+    """Per person, the own-rotation shifts counting for ``metric`` over the period (``expected``) and
+    those of them that approved leave removed (``credit``); both empty for ``substitutions``.
+
+    The leave-adjusted fairness count is ``history + worked + credit``: leave is not made up."""
+    expected: Counter = Counter()
+    credit: Counter = Counter()
+    if metric == "substitutions":
+        return expected, credit
+    for (u, d, s) in facts.pattern:
+        if day_kind_matches(facts, metric, d, s):
+            expected[u] += 1
+            credit[u] += (u, d, s) in facts.leave
+    return expected, credit
 
 
 def fairness_group(person: Person) -> tuple[str, bool]:

@@ -7,7 +7,10 @@ the days before the period make it a variable), and off-pattern variables are cr
 seats the constants leave open, and only for people whom leave, the same-day rule and the rest
 rules against their constant shifts do not already exclude. In the ``free`` stage every pattern
 shift is a variable and every qualified person is a candidate for every seat (the fallback when
-the pattern stage is infeasible, and the model the explainer uses with ``soft_facts``).
+the pattern stage is infeasible, and the model the explainer uses with ``soft_facts``). The
+``local`` stage in between is the pattern stage with every pattern slot within ``LOCAL_RADIUS``
+days of a short seat (a seat its available pattern holders cannot fill) made a decision.
+Fairness counts are leave-adjusted (see ``fairness_terms`` and the solver's docstring).
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ from datetime import date, timedelta
 from ortools.sat.python import cp_model
 
 from roster.domain import Assignment
-from roster.facts import Facts, Slot, day_kind_matches, fairness_group, holders_by_seat
+from roster.facts import Facts, Slot, day_kind_matches, fairness_group, holders_by_seat, rotation_counts
 from roster.rules import Term, square_lines
 
 Key = tuple[str, date, str, str]  # (username, day, shift, position)
 METRICS = ("nights", "weekends", "holidays", "substitutions")
+LOCAL_RADIUS = 3  # days around a short seat whose rotation the local stage reopens
 
 
 class RosterModel:
@@ -49,7 +53,19 @@ class RosterModel:
         if self.stage == "free" or self.soft:
             return set(self.f.pattern)
         flex = self._overfull_slots() | self._pin_touched_slots() | self._unwanted_slots()
-        return flex | self._before_mismatch_slots()
+        flex |= self._before_mismatch_slots()
+        if self.stage == "local":
+            flex |= self._near_short_seats(LOCAL_RADIUS)
+        return flex
+
+    def _near_short_seats(self, radius: int) -> set[Slot]:
+        """Everyone's pattern slots within ``radius`` days of a seat its available pattern holders
+        leave short (the ``local`` stage reopens the rotation only around the trouble)."""
+        holders, cov = holders_by_seat(self.f), self.f.inputs.coverage
+        days = {d for d in self.f.dates for s in self.f.codes for q, n in cov.items()
+                if sum((u, d, s) not in self.f.leave for u in holders.get((d, s, q), ())) < n}
+        near = {d + timedelta(days=k) for d in days for k in range(-radius, radius + 1)}
+        return {slot for slot in self.f.pattern if slot[1] in near}
 
     def _overfull_slots(self) -> set[Slot]:
         """Holders of seats with more available pattern holders than seats, or with a pin in them."""
@@ -295,33 +311,45 @@ class RosterModel:
         return vs, fixed
 
     def fairness_terms(self, metric: str) -> list[Term]:
-        """Squared distance of each person's total (history included) from the group's share."""
+        """Squared distance of each person's leave-adjusted total from the group's fair share.
+
+        Leave-adjusted: history + shifts worked + own-rotation shifts that approved leave removed
+        (leave is not made up). The share is the group's mean of history + whole own rotation, the
+        same in every stage; a share between two integers costs nothing at either of them, so the
+        optimum keeps everybody within one of each other whenever the rotation allows it."""
         weight = getattr(self.f.rules.weights, f"fair_{metric}")
+        expected, credit = rotation_counts(self.f, metric)
         groups: dict[tuple, list[str]] = defaultdict(list)
         for p in self.f.people.values():
             if p.qualified(p.primary):
                 groups[fairness_group(p)].append(p.username)
         out = []
         for users in groups.values():
-            counts = {u: self._metric_count(u, metric) for u in users}
             hist = {u: getattr(self.f.inputs.history.get(u), metric, 0) for u in users}
-            base = [hist[u] + counts[u][1] for u in users]
-            target = round(sum(base) / len(base))
+            total = sum(hist[u] + expected[u] for u in users)
+            share, half = divmod(total, len(users))
             for u in users:
-                vs, fixed = counts[u]
-                out.append(self._square_term(f"fair_{metric}", u, weight, vs, hist[u] + fixed - target))
+                vs, fixed = self._metric_count(u, metric)
+                offset = hist[u] + credit[u] + fixed - share
+                out.append(self._square_term(f"fair_{metric}", u, weight, vs, offset, int(half > 0)))
         return out
 
-    def _square_term(self, rule: str, u: str, weight: int, vs: list, offset: int) -> Term:
-        """Term weight*(offset + sum(vs))**2, as a cost variable over convex lines."""
-        lo, hi = offset, offset + len(vs)
+    def _square_term(self, rule: str, u: str, weight: int, vs: list, offset: int, half: int = 0) -> Term:
+        """Term weight*y*(y - half) with y = offset + sum(vs), as a cost variable over convex lines."""
+        lo, hi = offset, offset + min(len(vs), self._most_shifts(u))
         if not vs:
-            return Term(rule, u, weight, offset * offset, f"{offset:+d} vs share")
-        floor = 0 if lo <= 0 <= hi else min(lo * lo, hi * hi)
-        cost = self.m.NewIntVar(floor, max(lo * lo, hi * hi), f"{rule}_{u}")
-        for slope, icpt in square_lines(lo, hi):
+            return Term(rule, u, weight, offset * (offset - half), f"{offset:+d} vs share")
+        values = [y * (y - half) for y in {lo, hi, *(y for y in (0, half) if lo <= y <= hi)}]
+        cost = self.m.NewIntVar(min(values), max(values), f"{rule}_{u}")
+        for slope, icpt in square_lines(lo, hi, half):
             self.m.Add(cost >= slope * (offset + sum(vs)) + icpt)
         return Term(rule, u, weight, cost, "squared distance from share")
+
+    def _most_shifts(self, u: str) -> int:
+        """An upper bound on the shifts ``u`` can work in the period (one a day, window limit)."""
+        r = self.f.rules
+        windows = -(-len(self.f.dates) // r.window_days)
+        return min(len({k[1] for k in self.keys_of[u]}), windows * r.max_shifts_in_window)
 
     def preference_terms(self) -> list[Term]:
         """One term per preference and matching shift: wanted-but-off or unwanted-but-on."""
@@ -356,15 +384,16 @@ class RosterModel:
         return out
 
     def _break_symmetry(self) -> None:
-        """Interchangeable people (same everything, no personal data) are ordered by total shifts."""
+        """Interchangeable people (same role, skills, team, history, no personal data) are ordered by
+        total shifts: spares always, and members of one team too (they share one rotation)."""
         personal = {lv.username for lv in self.f.inputs.leaves}
         personal |= {k[0] for k in self.pinned} | {p.username for p in self.f.inputs.preferences}
         personal |= {a.username for a in (*self.f.inputs.previous, *self.f.inputs.before)}
         classes: dict[tuple, list[str]] = defaultdict(list)
         for p in self.f.people.values():
-            if p.username not in personal and p.team is None:
+            if p.username not in personal and p.qualified(p.primary):
                 hist = self.f.inputs.history.get(p.username)
-                classes[(p.role, p.skills, p.primary, hist)].append(p.username)
+                classes[(p.role, p.skills, p.primary, p.position, p.team, hist)].append(p.username)
         for users in classes.values():
             totals = [sum(self.x[k] for k in self.keys_of[u]) for u in sorted(users)]
             for a, b in itertools.pairwise(totals):

@@ -30,9 +30,9 @@ HARD_RULES: dict[str, str] = {
 SOFT_RULES: dict[str, str] = {
     "substitution": "a shift worked off one's own team pattern (a substitute)",
     "pattern_release": "an available person not working a shift of their own pattern",
-    "fair_nights": "night shifts away from the group's fair share (squared)",
-    "fair_weekends": "weekend shifts away from the group's fair share (squared)",
-    "fair_holidays": "public-holiday shifts away from the group's fair share (squared)",
+    "fair_nights": "leave-adjusted night shifts away from the group's fair share (squared)",
+    "fair_weekends": "leave-adjusted weekend shifts away from the group's fair share (squared)",
+    "fair_holidays": "leave-adjusted public-holiday shifts away from the group's fair share (squared)",
     "fair_substitutions": "substitutions away from the group's fair share (squared)",
     "preference": "a personal wish not honoured",
     "change": "a seat changed against the last published roster",
@@ -88,12 +88,14 @@ def _pair_conflicts(a: ShiftDef, b: ShiftDef, base: date, delta: int, min_rest: 
     return rest < timedelta(hours=min_rest)
 
 
-def square_lines(lo: int, hi: int) -> list[tuple[int, int]]:
-    """Lines (slope, intercept) whose maximum equals x*x at every integer x in [lo, hi].
+def square_lines(lo: int, hi: int, half: int = 0) -> list[tuple[int, int]]:
+    """Lines (slope, intercept) whose maximum equals y*(y - half) at every integer y in [lo, hi].
 
-    Convex piecewise-linear: minimising a cost variable bounded below by these lines gives the
-    exact square at integers with a tight LP relaxation (no max-min, no multiplication)."""
-    return [(2 * k + 1, -k * (k + 1)) for k in range(lo, hi)] or [(0, lo * lo)]
+    ``half`` 0 gives y*y; ``half`` 1 gives a parabola that is 0 at both 0 and 1 (a share that lies
+    between two integers costs nothing at either). Convex piecewise-linear: minimising a cost
+    variable bounded below by these lines gives the exact value at integers with a tight LP
+    relaxation (no max-min, no multiplication)."""
+    return [(2 * k + 1 - half, -k * (k + 1)) for k in range(lo, hi)] or [(0, lo * (lo - half))]
 
 
 def window_starts(first: date, last: date, size: int) -> list[date]:

@@ -1,5 +1,6 @@
 """Property tests: every roster the solver returns passes the independent validator."""
 
+import itertools
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -7,9 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from roster.domain import Leave, RosterInputs, frozen_map
+from roster.facts import build_facts
 from roster.patterns import make_pattern
 from roster.samples import desk_people
-from roster.solver import solve
+from roster.solver import solve, solve_stage
 from roster.validate import validate
 
 START = date(2026, 4, 27)
@@ -53,3 +55,21 @@ def test_inactive_people_never_sit(inputs, idx):
     people = tuple(replace(p, active=False) if p == gone else p for p in inputs.people)
     result = solve(replace(inputs, people=people), time_limit=10)
     assert all(a.username != gone.username for a in result.assignments)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_each_stage_contains_the_one_before(inputs):
+    """pattern ⊆ local ⊆ free with one objective: each optimum is no worse than the one before, all valid."""
+    facts = build_facts(inputs)
+    results = [solve_stage(facts, stage, 10, 2) for stage in ("pattern", "local", "free")]
+    for r in results:
+        if r.ok:
+            assert validate(r.assignments, inputs) == []
+            assert sum(c.amount for c in r.cost_breakdown) == r.objective
+    optimal = [r.objective if r.status == "OPTIMAL" else None for r in results]
+    feasible = [r.status != "INFEASIBLE" for r in results]
+    assert feasible == sorted(feasible)  # once a stage has a roster, every larger one has one too
+    for a, b in itertools.pairwise(optimal):
+        if a is not None and b is not None:
+            assert b <= a

@@ -1,11 +1,14 @@
 """The CP-SAT solver: hard rules through the validator, sources, costs, stages and soft rules."""
 
+from collections import Counter
 from dataclasses import replace
 from datetime import date, timedelta
 
 from roster.domain import Assignment, Counts, Leave, Pin, Preference, Rules
+from roster.facts import build_facts
+from roster.rules import square_lines
 from roster.samples import desk_inputs
-from roster.solver import solve, summarise
+from roster.solver import solve, solve_stage, summarise
 from tests.roster.conftest import START, solved_ok
 
 
@@ -39,12 +42,50 @@ def test_pin_is_obeyed_and_marked(small_desk):
     assert hit and hit[0].source == "pinned"
 
 
-def test_pattern_stage_infeasible_falls_back_to_free_stage():
-    inputs = desk_inputs(spares=0, days=8, leaves=0)
-    day = START + timedelta(days=2)
-    inputs = replace(inputs, leaves=(Leave("commC0", day, day), Leave("commD0", day, day)))
+def _rotation_breaking(days: int = 8, spares: int = 0, seed: int = 1):
+    """Inputs whose pattern stage is infeasible: two teams' comms watchers (and the spares) away."""
+    inputs = desk_inputs(spares=spares, days=days, leaves=0 if days < 30 else 5, seed=seed)
+    day = START + timedelta(days=2 if days < 30 else 40)
+    away = [f"spare{i}" for i in range(spares)] + ["commC0", "commD0"]
+    return replace(inputs, leaves=inputs.leaves + tuple(Leave(u, day, day) for u in away))
+
+
+def test_pattern_stage_infeasible_falls_back_to_local_stage():
+    inputs = _rotation_breaking()
+    assert solve_stage(build_facts(inputs), "pattern", 10, 2).status == "INFEASIBLE"
     result = solved_ok(solve(inputs), inputs)
-    assert result.stage == "free"
+    assert result.stage == "local" and result.status == "OPTIMAL"
+
+
+def test_free_stage_still_answers_without_the_local_stage():
+    inputs = _rotation_breaking()
+    local = solved_ok(solve(inputs), inputs)
+    free = solved_ok(solve(inputs, stages=("pattern", "free")), inputs)
+    assert free.stage == "free" and free.status == "OPTIMAL"
+    assert free.objective <= local.objective  # the free model contains the local one
+
+
+def test_forced_demo_desk_is_proven_optimal_by_the_local_stage():
+    inputs = _rotation_breaking(days=92, spares=2, seed=7)
+    result = solved_ok(solve(inputs, time_limit=20), inputs)
+    assert (result.stage, result.status) == ("local", "OPTIMAL")
+
+
+def test_leave_is_not_made_up_and_nights_stay_within_one(small_desk):
+    night = next(d for d in small_desk.dates if small_desk.pattern.shift_of("C", d) == "N")
+    inputs = replace(small_desk, days=28, leaves=(Leave("commC0", night, night + timedelta(days=1)),))
+    result = solved_ok(solve(inputs), inputs)
+    nights = Counter(a.username for a in result.assignments if a.shift == "N")
+    rotation = Counter(u for (u, _d, s) in build_facts(inputs).pattern if s == "N")
+    assert nights["commC0"] == rotation["commC0"] - 1  # no make-up night after the leave
+    adjusted = [nights[u] + (u == "commC0") for u in ("commA0", "commB0", "commC0", "commD0")]
+    assert max(adjusted) - min(adjusted) <= 1
+
+
+def test_interval_share_lines_are_exact():
+    for half in (0, 1):
+        lines = square_lines(-6, 7, half)
+        assert all(max(a * y + b for a, b in lines) == y * (y - half) for y in range(-6, 8))
 
 
 def test_minimal_change_reproduces_the_published_roster():
