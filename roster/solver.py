@@ -38,10 +38,10 @@ What made it fast (see bench/roster_bench.py for the figures and the exact comma
 
 Measured (``.venv/bin/python bench/roster_bench.py``, 2 workers, median of 3, this 2-core box;
 spreads are max - min nights within a fairness group, raw / leave-adjusted):
-- demo 14 people/92 days/5 leaves: OPTIMAL in 0.12 s, spread 1/1 (was 0.12 s, 1 raw);
+- demo 14 people/92 days/5 leaves: OPTIMAL in 0.12 s, spread 1/1 (was 0.12 s, 1 raw / 1 adjusted);
 - 28/182/10: OPTIMAL in 0.45 s, spread 2/1 (was 0.46 s, 2 raw / 2 adjusted);
-- 56/365/30: OPTIMAL in 1.80 s, spread 2/2 (was 1.80 s, 2 raw / 3 adjusted). The 2 is forced by the
-  rotation: two leader nights lost to leave fall on days when only team D's leaders are rested
+- 56/365/30: OPTIMAL in 1.80 s, spread 2/2 (was 1.80 s, 2 raw / 2 adjusted). The 2 is forced by the
+  rotation: two leader nights emptied by leave fall on days when only team D's leaders are rested
   for a night, and team D already has the rotation's 92 nights against the others' 91; evening
   that out means moving a second person off rotation (two breaks for one night);
 - forced (every spare and two teams' comms watchers away on one day, so the pattern stage is
