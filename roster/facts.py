@@ -99,6 +99,13 @@ def holders_by_seat(facts: Facts) -> dict[tuple[date, str, str], list[str]]:
     return out
 
 
+def short_seat_days(facts: Facts) -> set[date]:
+    """Dates with a seat that its pattern holders not on leave cannot fill (leave, inactive people)."""
+    holders, cov = holders_by_seat(facts), facts.inputs.coverage
+    return {d for d in facts.dates for s in facts.codes for q, n in cov.items()
+            if sum((u, d, s) not in facts.leave for u in holders.get((d, s, q), ())) < n}
+
+
 def day_kind_matches(facts: Facts, metric: str, day: date, shift: str) -> bool:
     """True when a shift on ``day`` counts for fairness ``metric`` (nights/weekends/holidays)."""
     if metric == "nights":

@@ -22,7 +22,15 @@ from datetime import date, timedelta
 from ortools.sat.python import cp_model
 
 from roster.domain import Assignment
-from roster.facts import Facts, Slot, day_kind_matches, fairness_group, holders_by_seat, rotation_counts
+from roster.facts import (
+    Facts,
+    Slot,
+    day_kind_matches,
+    fairness_group,
+    holders_by_seat,
+    rotation_counts,
+    short_seat_days,
+)
 from roster.rules import Term, square_lines
 
 Key = tuple[str, date, str, str]  # (username, day, shift, position)
@@ -61,10 +69,7 @@ class RosterModel:
     def _near_short_seats(self, radius: int) -> set[Slot]:
         """Everyone's pattern slots within ``radius`` days of a seat its available pattern holders
         leave short (the ``local`` stage reopens the rotation only around the trouble)."""
-        holders, cov = holders_by_seat(self.f), self.f.inputs.coverage
-        days = {d for d in self.f.dates for s in self.f.codes for q, n in cov.items()
-                if sum((u, d, s) not in self.f.leave for u in holders.get((d, s, q), ())) < n}
-        near = {d + timedelta(days=k) for d in days for k in range(-radius, radius + 1)}
+        near = {d + timedelta(days=k) for d in short_seat_days(self.f) for k in range(-radius, radius + 1)}
         return {slot for slot in self.f.pattern if slot[1] in near}
 
     def _overfull_slots(self) -> set[Slot]:

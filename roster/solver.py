@@ -65,7 +65,7 @@ from ortools.sat.python import cp_model
 from roster import holidays
 from roster.domain import Cost, Explanation, RosterInputs, SolveResult
 from roster.explain import explain, quick_check
-from roster.facts import Facts, build_facts
+from roster.facts import Facts, build_facts, short_seat_days
 from roster.model import RosterModel
 from roster.patterns import check_pattern
 
@@ -100,6 +100,8 @@ def solve(
         return _with(SolveResult("INFEASIBLE", explanation=quick), started, warnings)
     result = SolveResult("INFEASIBLE")
     for stage in stages:
+        if stage == "local" and not short_seat_days(facts):
+            continue  # nothing to reopen: the local model would be the pattern model again
         left = max(0.1, time_limit - (time.perf_counter() - started))
         result = solve_stage(facts, stage, left, workers, log)
         if result.status != "INFEASIBLE":
