@@ -49,3 +49,13 @@ def published(engine, start: date = START, end: date = END, actor: str = "lead")
         assert service.solve_version(session, version=version).ok
         service.publish(session, actor=actor, version_id=version.id)
         return version.id
+
+
+def approved_leave(engine, username: str, start: date, end: date) -> None:
+    """Approved leave for ``username`` (asked by them, approved by the demo manager), before any roster exists."""
+    from roster import requests
+
+    with session_scope(engine) as session:
+        leave = requests.ask_leave(session, actor=username, username=username, start=start, end=end, reason="test")
+        session.flush()
+        requests.approve_leave(session, actor="guohua", leave_id=leave.id)

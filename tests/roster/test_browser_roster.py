@@ -3,18 +3,21 @@ result, publishes it, and the month grid shows it."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from desk.timeutil import utcnow
 from roster import jobs
 from tests.conftest import browser_login, screenshot
-from tests.roster.deskdata import with_people
+from tests.roster.deskdata import approved_leave, with_people
 
 pytestmark = pytest.mark.browser
 
 
 def test_leader_generates_publishes_and_sees_the_month(page, app, db_url):
     engine = with_people(app)
+    approved_leave(engine, "liqiang", date(2026, 10, 12), date(2026, 10, 13))  # substitutes: a cost to explain
     kind = db_url.split(":")[0]
     browser_login(page, "zhangwei")
     page.click("nav.mainnav >> text=Roster")

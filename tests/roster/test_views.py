@@ -14,7 +14,7 @@ from desk.timeutil import utcnow
 from roster import jobs, service
 from roster.models import RosterVersion
 from tests.conftest import csrf_token, login
-from tests.roster.deskdata import END, START, published, with_people
+from tests.roster.deskdata import END, START, approved_leave, published, with_people
 
 
 @pytest.fixture
@@ -35,6 +35,7 @@ def _post(client, url: str, data: dict, page: str | None = None):
 
 
 def test_generate_solve_review_publish(leader, desk):
+    approved_leave(desk, "liqiang", START + timedelta(days=5), START + timedelta(days=6))  # a real cost to explain
     r = _post(leader, "/roster/generate", {"start": START.isoformat(), "end": END.isoformat(), "note": "autumn"})
     assert r.status_code == 302
     url = r.location
@@ -45,7 +46,7 @@ def test_generate_solve_review_publish(leader, desk):
     html = leader.get(url).get_data(as_text=True)
     assert "optimal: proven best roster" in html and 'id="cost-breakdown"' in html
     assert 'id="roster-grid-2026-09"' in html and 'id="roster-grid-2026-10"' in html and 'id="publish"' in html
-    assert "Fairness of nights" in html  # the cost in words, by rule and person
+    assert "Substitutions" in html and "马军" in html  # the cost by rule and person: the spare covers
     r = _post(leader, url + "/publish", {}, page=url)
     assert r.status_code == 302
     html = leader.get(url).get_data(as_text=True)
