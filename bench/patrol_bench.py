@@ -40,6 +40,7 @@ second share it. So the 1.2 target for the plugin ratio is not met; the 500 runs
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import socket
 import statistics
@@ -48,6 +49,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -63,6 +65,7 @@ from desk.db import make_engine  # noqa: E402
 from desk.timeutil import utcnow  # noqa: E402
 from monitoring.checkspec import CheckSpec, spec_to_dict  # noqa: E402
 from monitoring.models import Check, CheckRun, CheckStatus  # noqa: E402
+from monitoring.probes import run_plugin  # noqa: E402
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PLUGINS = "/usr/lib/nagios/plugins"
@@ -247,23 +250,63 @@ def print_result(r: dict, args: argparse.Namespace) -> None:
 # ---------------------------------------------------------------------------------------------- plugin cost
 
 
-def direct_cost(command: list[str], runs: int) -> tuple[float, float]:
-    """(CPU seconds incl. children, median wall seconds) per direct ``subprocess.run`` of ``command``."""
+def tcp_listener_process() -> tuple[subprocess.Popen, int]:
+    """A TCP listener that accepts and closes, in its own process (so neither side's CPU includes it); its port."""
+    code = ("import socket,sys\ns=socket.create_server(('127.0.0.1',0),backlog=4096)\n"
+            "print(s.getsockname()[1],flush=True)\nwhile True: s.accept()[0].close()\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    return proc, int(proc.stdout.readline())
+
+
+def cpu_split(before: os.times_result, after: os.times_result) -> tuple[float, float]:
+    """(own CPU, reaped children's CPU) seconds between two ``os.times()``."""
+    own = after.user - before.user + after.system - before.system
+    return own, after.children_user - before.children_user + after.children_system - before.children_system
+
+
+def direct_loop(command: list[str], runs: int) -> tuple[float, float, float]:
+    """(own CPU, children CPU, median wall) seconds per run of ``subprocess.run`` back to back in one thread."""
     walls = []
     before = os.times()
     for _ in range(runs):
         started = time.perf_counter()
         subprocess.run(command, capture_output=True, check=False)
         walls.append(time.perf_counter() - started)
-    after = os.times()
-    cpu = sum(getattr(after, f) - getattr(before, f) for f in ("user", "system", "children_user",
-                                                                "children_system"))
-    return cpu / runs, statistics.median(walls)
+    own, children = cpu_split(before, os.times())
+    return own / runs, children / runs, statistics.median(walls)
 
 
-def scheduler_cost(command: list[str], args: argparse.Namespace, folder: Path, name: str) -> tuple[float, float, int]:
-    """(CPU seconds per run of the scheduler incl. plugin children, median recorded run duration, runs) for
-    ``--plugin-checks`` plugin checks every 5 s."""
+def direct_paced(run: Callable[[], object], rate: float, seconds: float,
+                 threads: int = 8) -> tuple[float, float, float]:
+    """Like :func:`direct_loop` but ``run()`` at the scheduler's pace: ``rate`` runs a second for ``seconds``,
+    slot i at t0 + i / rate, spread over ``threads`` threads (so runs overlap as they do in the scheduler)."""
+    runs = int(rate * seconds)
+    walls: list[float] = []
+    t0 = time.monotonic() + 0.1
+
+    def work(first: int) -> None:
+        for i in range(first, runs, threads):
+            delay = t0 + i / rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            started = time.perf_counter()
+            run()
+            walls.append(time.perf_counter() - started)
+
+    workers = [threading.Thread(target=work, args=(k,)) for k in range(threads)]
+    before = os.times()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    own, children = cpu_split(before, os.times())
+    return own / runs, children / runs, statistics.median(walls)
+
+
+def scheduler_cost(command: list[str], args: argparse.Namespace, folder: Path,
+                   name: str) -> tuple[float, float, float, int]:
+    """(own CPU, plugin children CPU, median recorded run duration) seconds per run of the real scheduler
+    patrolling ``--plugin-checks`` plugin checks every 5 s, and the number of runs measured."""
     (folder / name).mkdir()
     url = prepare_db("sqlite", folder / name, args.pg)
     count, interval = args.plugin_checks, 5
@@ -274,9 +317,9 @@ def scheduler_cost(command: list[str], args: argparse.Namespace, folder: Path, n
     sampler = Sampler(proc.pid)
     try:
         time.sleep(interval + 3)
-        start, cpu0 = utcnow(), sampler.cpu()
+        start, cpu0 = utcnow(), sampler.proc.cpu_times()
         time.sleep(args.duration)
-        end, cpu1 = utcnow(), sampler.cpu()
+        end, cpu1 = utcnow(), sampler.proc.cpu_times()
         time.sleep(1)
     finally:
         sampler.stop()
@@ -287,23 +330,46 @@ def scheduler_cost(command: list[str], args: argparse.Namespace, folder: Path, n
         durations = conn.execute(sa.select(CheckRun.duration).where(
             CheckRun.scheduled_at >= start, CheckRun.scheduled_at < end)).scalars().all()
     engine.dispose()
-    return (cpu1 - cpu0) / max(len(durations), 1), statistics.median(durations or [0.0]), len(durations)
+    runs = max(len(durations), 1)
+    own = cpu1.user - cpu0.user + cpu1.system - cpu0.system
+    children = cpu1.children_user - cpu0.children_user + cpu1.children_system - cpu0.children_system
+    return own / runs, children / runs, statistics.median(durations or [0.0]), len(durations)
 
 
 def plugin_cost(args: argparse.Namespace, folder: Path) -> None:
     """Print the cost per plugin run inside the scheduler vs direct, for check_dummy and check_tcp."""
     if not os.access(f"{PLUGINS}/check_dummy", os.X_OK):
         sys.exit(f"{PLUGINS}/check_dummy not found: apt-get install monitoring-plugins-basic")
-    tcp = tcp_listener()
-    print(f"{args.plugin_checks} plugin checks every 5 s ({args.plugin_checks / 5:.0f} runs/s) "
-          f"for {args.duration} s, SQLite; direct: {args.runs} runs of subprocess.run")
-    for label, command in (("check_dummy", [f"{PLUGINS}/check_dummy", "0", "bench"]),
-                           ("check_tcp", [f"{PLUGINS}/check_tcp", "-H", "127.0.0.1", "-p", str(tcp)])):
-        direct_cpu, direct_wall = direct_cost(command, args.runs)
-        cpu, wall, made = scheduler_cost(command, args, folder, label)
-        print(f"  {label:<12} wall per run: direct {direct_wall * 1000:.2f} ms, in scheduler {wall * 1000:.2f} ms "
-              f"(ratio {wall / direct_wall:.2f});  CPU per run incl. all scheduler work: direct "
-              f"{direct_cpu * 1000:.2f} ms, scheduler {cpu * 1000:.2f} ms (ratio {cpu / direct_cpu:.2f}), {made} runs")
+    listener, tcp = tcp_listener_process()
+    rate = args.plugin_checks / 5
+    print(f"{args.plugin_checks} plugin checks every 5 s ({rate:.0f} runs/s) for {args.duration} s, SQLite.\n"
+          f"  direct, paced:  subprocess.run at the same {rate:.0f} runs/s for {args.duration} s from 8 threads "
+          f"(the ratio's base)\n"
+          f"  run_plugin:     monitoring.probes.run_plugin alone, paced the same (the runner without the scheduler)\n"
+          f"  direct, loop:   {args.runs} runs of subprocess.run back to back in one thread (unpaced, for reference)\n"
+          f"  in scheduler:   the real scheduler.py; wall = the run durations it recorded\n"
+          f"CPU per run = the process's own CPU + its plugin children's, over the runs made (the scheduler's own\n"
+          f"includes everything it does: dispatch, state, batched writes, its periodic jobs)")
+    try:
+        for label, command in (("check_dummy", [f"{PLUGINS}/check_dummy", "0", "bench"]),
+                               ("check_tcp", [f"{PLUGINS}/check_tcp", "-H", "127.0.0.1", "-p", str(tcp)])):
+            loop = direct_loop(command, args.runs)
+            paced = direct_paced(functools.partial(subprocess.run, command, capture_output=True, check=False),
+                                 rate, args.duration)
+            runner = direct_paced(functools.partial(run_plugin, command, 5), rate, args.duration)
+            own, children, wall, made = scheduler_cost(command, args, folder, label)
+            print(f"  {label}  ({made} runs in the scheduler; load avg {os.getloadavg()[0]:.2f})")
+            ways = {"direct, paced": paced, "run_plugin": runner, "direct, loop": loop,
+                    "in scheduler": (own, children, wall)}
+            for way, (o, c, w) in ways.items():
+                print(f"    {way:<14} CPU {1000 * (o + c):.2f} ms (own {1000 * o:.2f} + plugin {1000 * c:.2f}), "
+                      f"wall {1000 * w:.2f} ms")
+            print(f"    ratio in scheduler / direct, paced: CPU {(own + children) / sum(paced[:2]):.2f}, "
+                  f"wall {wall / paced[2]:.2f}   (/ direct, loop: CPU {(own + children) / sum(loop[:2]):.2f}, "
+                  f"wall {wall / loop[2]:.2f})")
+    finally:
+        listener.kill()
+        listener.wait()
 
 
 def main() -> None:

@@ -1,8 +1,9 @@
 """The patrol engine of the scheduler process: one dispatcher, a bounded thread pool, one batch writer.
 
-- The **dispatcher** thread keeps a heap of (next run time, check) and hands due checks to the pool. It never
-  waits for a check, so a slow or hung check delays nobody else's start; a check still running when its next
-  slot comes is not started twice (its next slot is computed when it finishes).
+- The **dispatcher** thread keeps a heap of (next run time, check) and hands due checks to the pool, waking at
+  most every ``DISPATCH_TICK`` (5 ms) for timed slots. It never waits for a check, so a slow or hung check
+  delays nobody else's start; a check still running when its next slot comes is not started twice (its next
+  slot is computed when it finishes).
 - **Workers** (``DUTYDESK_PATROL_WORKERS``, default 128 threads, created only as needed) run
   ``monitoring.probes.run_check`` (blocking; Nagios plugins are subprocesses already), fold the result into the
   check's state in memory (:func:`monitoring.store.fold_result`) and queue a :class:`~monitoring.store.RunRecord`.
