@@ -35,6 +35,8 @@ from monitoring.ranges import check_thresholds
 
 MAX_OUTPUT = 64 * 1024  # bytes of plugin output / HTTP body kept; Nagios itself truncates long output too
 _PLUGIN_ENV = {**os.environ, "LC_ALL": "C"}  # plugins print decimal points, not localised commas
+_SEALED: list[bool] = []  # non-empty once _seal_inherited has run in this process
+_SEAL_LOCK = threading.Lock()
 _DEFAULT_SIGNALS = tuple(getattr(signal, name) for name in ("SIGPIPE", "SIGXFZ", "SIGXFSZ") if hasattr(signal, name))
 
 
@@ -329,8 +331,12 @@ def _spawn(path: str, argv: list[str]) -> tuple[int, int, int]:
     posix_spawn (clone + exec in C) instead of subprocess.Popen: Popen re-encodes the whole environment in
     Python for every spawn and adds ~0.1 ms of Python work, a tenth of a check_dummy run. What Popen's
     defaults also gave the plugin is kept: stdin /dev/null, SIGPIPE/SIGXFSZ at their default action, and no
-    descriptor of ours (Python opens every descriptor close-on-exec, PEP 446).
+    descriptor of ours: Python opens every descriptor close-on-exec (PEP 446), and those this process
+    inherited from whoever started it are made close-on-exec once (:func:`_seal_inherited`), where Popen's
+    close_fds closed them in every child.
     """
+    if not _SEALED:
+        _seal_inherited()
     out_r, out_w = _pipe()
     err_r, err_w = _pipe()
     try:
@@ -347,6 +353,22 @@ def _spawn(path: str, argv: list[str]) -> tuple[int, int, int]:
         os.close(out_w)
         os.close(err_w)
     return pid, out_r, err_r
+
+
+def _seal_inherited() -> None:
+    """Mark every descriptor above 2 close-on-exec (once per process): inherited ones must not reach plugins."""
+    with _SEAL_LOCK:
+        if _SEALED:
+            return
+        try:
+            fds = [int(name) for name in os.listdir("/proc/self/fd")]
+        except OSError:  # no /proc: try the usual range
+            fds = list(range(3, min(os.sysconf("SC_OPEN_MAX"), 65536)))
+        for fd in fds:
+            if fd > 2:
+                with contextlib.suppress(OSError):  # the listing's own descriptor is already closed
+                    os.set_inheritable(fd, False)
+        _SEALED.append(True)
 
 
 def _pipe() -> tuple[int, int]:

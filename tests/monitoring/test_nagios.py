@@ -1,11 +1,13 @@
 """Nagios plugins: real Debian plugins (skipped when absent) and small scripts for the odd cases."""
 
 import os
+import signal
 import time
 from pathlib import Path
 
 import pytest
 
+from monitoring import probes
 from monitoring.checkspec import CheckSpec, State
 from monitoring.probes import run_check, run_plugin
 from tests.monitoring.conftest import plugin
@@ -107,3 +109,22 @@ def test_missing_and_unrunnable_plugins_are_unknown(tmp_path):
     denied = run_plugin([path], timeout=5)
     assert denied.state == State.UNKNOWN and "Permission denied" in denied.summary
     assert run_check(CheckSpec("n", "nagios", params={"command": ["/no/such"]})).state == State.UNKNOWN
+
+
+def test_plugin_gets_what_popen_gave_it_and_none_of_our_descriptors(tmp_path, monkeypatch):
+    """posix_spawn keeps Popen's promises: stdin /dev/null, SIGPIPE at its default, no descriptor of ours."""
+    inherited_r, inherited_w = os.pipe()
+    os.set_inheritable(inherited_w, True)  # as if inherited from whoever started this process
+    monkeypatch.setattr(probes, "_SEALED", [])  # a fresh process: sealing has not run yet
+    body = "echo $(ls /proc/$$/fd | tr '\\n' ' ')\nread line; echo stdin=$?\ngrep SigIgn /proc/self/status\n"
+    try:
+        result = run_plugin([script(tmp_path, body)], timeout=5)
+    finally:
+        os.close(inherited_r)
+        os.close(inherited_w)
+    fds = result.summary.split()
+    assert str(inherited_w) not in fds and {"0", "1", "2"} <= set(fds)
+    lines = result.long_output.splitlines()
+    assert lines[0] == "stdin=1"  # EOF at once: /dev/null
+    ignored = int(lines[1].split()[1], 16)
+    assert not ignored & (1 << (signal.SIGPIPE - 1))
