@@ -27,6 +27,7 @@ class Settings:
     run_retention_days: int = 90
     login_max_failures: int = 5
     login_lock_minutes: int = 15
+    secure_cookies: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -62,6 +63,7 @@ def load_settings(environ: dict[str, str] | None = None, *, instance_path: str |
         run_retention_days=_int_env(env, "DUTYDESK_RUN_RETENTION_DAYS", 90),
         login_max_failures=_int_env(env, "DUTYDESK_LOGIN_MAX_FAILURES", 5),
         login_lock_minutes=_int_env(env, "DUTYDESK_LOGIN_LOCK_MINUTES", 15),
+        secure_cookies=env.get("DUTYDESK_SECURE_COOKIES", "1") not in ("0", "false", "no"),
     )
     check_settings(settings)
     return settings

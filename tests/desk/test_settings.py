@@ -37,3 +37,9 @@ def test_create_app_refuses_default_secret_in_production(tmp_path, monkeypatch):
     monkeypatch.delenv("DUTYDESK_SECRET_KEY", raising=False)
     with pytest.raises(SettingsError):
         create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}", "DUTYDESK_ENV": "production"})
+
+
+def test_secure_cookies_can_be_turned_off_for_plain_http(tmp_path):
+    base = {"DUTYDESK_SECRET_KEY": "x" * 40}
+    assert load_settings(base, instance_path=tmp_path).secure_cookies is True
+    assert load_settings({**base, "DUTYDESK_SECURE_COOKIES": "0"}, instance_path=tmp_path).secure_cookies is False
