@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
 
 from desk import accounts, web
-from desk.forms import LanguageForm, LoginForm, PasswordForm
+from desk.forms import LanguageForm, LoginForm, PasswordForm, attach_errors
 from desk.models import Person
 
 bp = Blueprint("auth", __name__)
@@ -104,21 +104,13 @@ def password() -> Any:
             accounts.change_password(web.db(), person=current_user, current=form.current.data or "",
                                      new=form.new.data or "")
         except accounts.AccountError as exc:
-            _attach_errors(form, exc.errors)
+            attach_errors(form, exc.errors)
         else:
             web.db().commit()
             flash(_("Your password is changed."), "success")
             return redirect(url_for("home.index"))
     status = 422 if form.errors else 200
     return render_template("auth/password.html", form=form), status
-
-
-def _attach_errors(form: Any, errors: dict[str, str]) -> None:
-    """Show service errors next to their fields, translated."""
-    for field, message in errors.items():
-        target = getattr(form, field, None)
-        if target is not None:
-            target.errors = [*list(target.errors), _(message)]
 
 
 @bp.route("/language", methods=["POST"])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -14,6 +17,14 @@ from wtforms import (
     widgets,
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+
+def attach_errors(form: Any, errors: dict[str, str]) -> None:
+    """Show a service's errors ({field: untranslated message}) next to their fields, translated."""
+    for name, message in errors.items():
+        target = getattr(form, name, None)
+        if target is not None:
+            target.errors = [*list(target.errors), _(message)]
 
 
 class LoginForm(FlaskForm):

@@ -10,8 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from desk import accounts, web
-from desk.auth import _attach_errors
-from desk.forms import ConfirmForm, PersonForm, ResetPasswordForm
+from desk.forms import ConfirmForm, PersonForm, ResetPasswordForm, attach_errors
 from desk.models import Person
 from desk.templating import add_nav
 
@@ -49,7 +48,7 @@ def create() -> Any:
                                             password=form.password.data or "")
         except accounts.AccountError as exc:
             web.db().rollback()
-            _attach_errors(form, exc.errors)
+            attach_errors(form, exc.errors)
         else:
             web.db().commit()
             flash(_("%(name)s can now log in as %(username)s.", name=person.display_name,
@@ -81,7 +80,7 @@ def edit(person_id: int) -> Any:
                                    fields=_fields(form, username=person.username))
         except accounts.AccountError as exc:
             web.db().rollback()
-            _attach_errors(form, exc.errors)
+            attach_errors(form, exc.errors)
         else:
             web.db().commit()
             flash(_("Saved."), "success")
