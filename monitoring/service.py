@@ -244,18 +244,22 @@ def list_checks(session: Session, *, domain: str | None = None, state: str | Non
     rows = [CheckRow(check, status) for check, status in session.exec(query.order_by(Check.name))]
     if state:
         rows = [r for r in rows if r.state == state]
-    windows = active_windows(session, now=now, tz=tz)
-    at = now or utcnow()
-    for row in rows:
-        row.in_maintenance = in_maintenance(windows, row.check.name, at) is not None
-    return rows
+    return _mark_maintenance(session, rows, now=now, tz=tz)
 
 
 def check_row(session: Session, check: Check, *, tz: str = DEFAULT_TZ) -> CheckRow:
     """One check with its status and maintenance mark."""
-    row = CheckRow(check, session.get(CheckStatus, check.id))
-    row.in_maintenance = in_maintenance(active_windows(session, tz=tz), check.name, utcnow()) is not None
-    return row
+    return _mark_maintenance(session, [CheckRow(check, session.get(CheckStatus, check.id))], tz=tz)[0]
+
+
+def _mark_maintenance(session: Session, rows: list[CheckRow], *, now: datetime | None = None,
+                      tz: str = DEFAULT_TZ) -> list[CheckRow]:
+    """Set ``in_maintenance`` on each row from the windows active at ``now`` (read once); returns ``rows``."""
+    now = now or utcnow()
+    windows = active_windows(session, now=now, tz=tz)
+    for row in rows:
+        row.in_maintenance = in_maintenance(windows, row.check.name, now) is not None
+    return rows
 
 
 @dataclass
@@ -333,18 +337,22 @@ def problems(session: Session, *, tz: str = DEFAULT_TZ) -> tuple[list[CheckRow],
              .where(Check.enabled == True, col(CheckStatus.last_run_at).is_not(None),  # noqa: E712
                     CheckStatus.state != "OK"))
     rows = [CheckRow(check, status) for check, status in session.exec(query)]
-    windows = active_windows(session, tz=tz)
-    now = utcnow()
-    for row in rows:
-        row.in_maintenance = in_maintenance(windows, row.check.name, now) is not None
-    return not_ok(rows), total
+    return not_ok(_mark_maintenance(session, rows, tz=tz)), total
+
+
+_RANK = {"CRITICAL": 0, "UNKNOWN": 1, "WARNING": 2, PENDING: 3, "OK": 4}  # worst first
+_PROBLEMS = ("CRITICAL", "UNKNOWN", "WARNING")
 
 
 def not_ok(rows: list[CheckRow]) -> list[CheckRow]:
     """Enabled checks whose latest state is a problem, worst first."""
-    order = {"CRITICAL": 0, "UNKNOWN": 1, "WARNING": 2}
-    bad = [r for r in rows if r.check.enabled and r.state in order]
-    return sorted(bad, key=lambda r: (order[r.state], r.check.name))
+    bad = [r for r in rows if r.check.enabled and r.state in _PROBLEMS]
+    return sorted(bad, key=lambda r: (_RANK[r.state], r.check.name))
+
+
+def worst_first(rows: list[CheckRow]) -> list[CheckRow]:
+    """``rows`` as the checks page lists them: enabled before disabled, then worst state first, then by name."""
+    return sorted(rows, key=lambda r: (not r.check.enabled, _RANK.get(r.state, 5), r.check.name))
 
 
 # ------------------------------------------------------------------------------------- maintenance windows

@@ -77,9 +77,7 @@ def index() -> Any:
     domain = request.args.get("domain") if request.args.get("domain") in DOMAINS else None
     state = request.args.get("state") if request.args.get("state") in STATE_FILTERS else None
     session = web.db()
-    rows = service.list_checks(session, domain=domain, state=state, tz=_tz())
-    order = {"CRITICAL": 0, "UNKNOWN": 1, "WARNING": 2, "PENDING": 3, "OK": 4}
-    rows.sort(key=lambda r: (not r.check.enabled, order.get(r.state, 5), r.check.name))
+    rows = service.worst_first(service.list_checks(session, domain=domain, state=state, tz=_tz()))
     series = service.latency_series(session, check_ids=[r.check.id for r in rows])
     trends = {check_id: _trend(values) for check_id, values in series.items()}
     return render_template("monitoring/index.html", rows=rows, trends=trends, domain=domain, state=state,
@@ -287,7 +285,7 @@ def maintenance_end(window_id: int) -> Any:
 
 def home_panel(session: Any, person: Any) -> dict[str, Any] | None:
     """For everyone: the checks not OK right now, or 'all N checks OK'."""
-    bad, total = service.problems(session, tz=web.settings().timezone)
+    bad, total = service.problems(session, tz=_tz())
     if not total:
         return None
     return {"template": "monitoring/_home_panel.html", "bad": bad, "total": total, "labels": _labels(),
