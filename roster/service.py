@@ -96,7 +96,11 @@ def _order(a: Assignment) -> tuple:
 
 def published_assignments(session: Session, *, start: date, end: date) -> list[Assignment]:
     """The current published truth over ``start``..``end`` (inclusive), across versions, sorted."""
-    versions = published_versions(session, start=start, end=end)
+    return _truth_assignments(session, published_versions(session, start=start, end=end), start, end)
+
+
+def _truth_assignments(session: Session, versions: list[RosterVersion], start: date, end: date) -> list[Assignment]:
+    """The seats over ``start``..``end`` of whichever of ``versions`` (newest first) owns each day, in one query."""
     if not versions:
         return []
     days = truth_map(versions, start, end)
@@ -492,12 +496,7 @@ def _before_publication(session: Session, version: RosterVersion) -> list[Assign
         col(RosterVersion.status).in_(("published", "superseded")), col(RosterVersion.number) < version.number,
         RosterVersion.start <= version.end, RosterVersion.end >= version.start)
         .order_by(col(RosterVersion.number).desc())))
-    days = truth_map(older, version.start, version.end)
-    out = []
-    for v in older:
-        out += [a for a in version_assignments(session, version_id=v.id, start=version.start, end=version.end)
-                if days.get(a.day) == v.id]
-    return sorted(out, key=_order)
+    return _truth_assignments(session, older, version.start, version.end)
 
 
 def has_baseline(session: Session, *, version: RosterVersion) -> bool:
