@@ -22,8 +22,8 @@ from wtforms.validators import DataRequired, Length, Optional
 from desk import home, web
 from desk.models import Person
 from desk.templating import add_nav
+from roster import grid, service
 from roster import requests as svc
-from roster import service
 from roster.cli_requests import attach
 from roster.models import LeaveRequest, SwapRequest
 
@@ -146,7 +146,7 @@ def index() -> Any:
     return render_template("roster/leave_index.html", leaves=svc.leave_requests(session, person_id=current_user.id),
                            swaps=svc.swap_requests(session, person_id=current_user.id), people=_people_by_id(),
                            form=NoteForm(formdata=None), seat_label=_seat_label,
-                           waiting=len(_queue_items()[0]) + len(_queue_items()[1]) if _is_decider() else 0)
+                           waiting=sum(map(len, _queue_items())) if _is_decider() else 0)
 
 
 def _people_by_id() -> dict[int, Person]:
@@ -164,7 +164,8 @@ def _queue_items() -> tuple[list[LeaveRequest], list[SwapRequest]]:
 def queue() -> Any:
     session = web.db()
     leaves, swaps = _queue_items()
-    checks = {s.id: _check_view(s) for s in swaps}
+    names = _names()
+    checks = {s.id: _check_view(s, names) for s in swaps}
     recent = [lv for lv in svc.leave_requests(session, limit=30) if lv.status != "pending"][:10]
     offered = svc.swap_requests(session, statuses=("proposed",))
     return render_template("roster/leave_queue.html", month=_today().strftime("%Y-%m"), leaves=leaves,
@@ -314,12 +315,11 @@ def _propose(form: SwapForm) -> SwapRequest | None:
     return swap
 
 
-def _check_view(swap: SwapRequest) -> dict[str, Any]:
+def _check_view(swap: SwapRequest, names: dict[str, str]) -> dict[str, Any]:
     """The validator's verdict in words: {ok, problems: [(rule name, sentence)], reason}."""
     check = svc.check_swap(web.db(), swap_id=swap.id)
     if check.problem:
         return {"ok": False, "problems": [], "reason": _(check.problem)}
-    names = _names()
     problems = [svc.violation_text(v, check.inputs, names, _) for v in check.violations]
     reason = _("Approval is not possible: %(rule)s.", rule=problems[0][0]) if problems else ""
     return {"ok": check.ok, "problems": problems, "reason": reason,
@@ -332,7 +332,7 @@ def swap_detail(swap_id: int) -> Any:
     swap = _swap_or_404(swap_id)
     if current_user.id not in (swap.requester_id, swap.target_id) and not _is_decider():
         abort(403)
-    check = _check_view(swap) if swap.status in ("proposed", "accepted") else None
+    check = _check_view(swap, _names()) if swap.status in ("proposed", "accepted") else None
     return render_template("roster/swap_detail.html", swap=swap, people=_people_by_id(), check=check,
                            form=NoteForm(formdata=None), seat_label=_seat_label,
                            version_url=_version_url(swap.amendment_id))
@@ -442,7 +442,7 @@ def export() -> Any:
         abort(400, description=_("Give the month as YYYY-MM."))
     if fmt not in ("csv", "xlsx"):
         abort(400, description=_("Export as csv or xlsx."))
-    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    last = grid.month_bounds(first)[1]
     data, _seats = svc.export_published(web.db(), start=first, end=last, fmt=fmt, tz=web.settings().timezone)
     return Response(data, mimetype=svc.EXPORT_TYPES[fmt].split(";")[0], headers={
         "Content-Disposition": f'attachment; filename="roster-{first:%Y-%m}.{fmt}"'})
