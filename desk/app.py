@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -17,16 +17,17 @@ from werkzeug.exceptions import HTTPException
 from desk import web
 from desk.db import make_engine
 from desk.i18n import babel_locale
-from desk.settings import LANGUAGES, load_settings
+from desk.settings import LANGUAGES, Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
+_ENV_KEYS = ("DATABASE_URL", "DUTYDESK_ENV", "DUTYDESK_SECRET_KEY", "DUTYDESK_TIMEZONE")
 log = logging.getLogger(__name__)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the web app. ``test_config`` may set ``DATABASE_URL``, ``DUTYDESK_ENV`` and any Flask key."""
-    test_config = dict(test_config or {})
+    test_config = test_config or {}
     app = Flask("desk", root_path=str(ROOT), instance_path=str(ROOT / "instance"),
                 template_folder="templates", static_folder="static")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -41,9 +42,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
         BABEL_DEFAULT_TIMEZONE="UTC",
-        DUTYDESK_SETTINGS=settings,
     )
-    app.config.update({k: v for k, v in test_config.items() if k.isupper()})
+    app.config.update({k: v for k, v in test_config.items() if k.isupper() and k not in _ENV_KEYS})
     app.extensions["dutydesk.settings"] = settings
     app.extensions["dutydesk.engine"] = make_engine(settings.database_url)
     _init_extensions(app)
@@ -56,12 +56,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _settings(app: Flask, test_config: dict[str, Any]) -> Any:
-    environ = dict(os.environ)
-    for key in ("DATABASE_URL", "DUTYDESK_ENV", "DUTYDESK_SECRET_KEY", "DUTYDESK_TIMEZONE"):
-        if key in test_config:
-            environ[key] = str(test_config.pop(key))
-    return load_settings(environ, instance_path=app.instance_path)
+def _settings(app: Flask, test_config: dict[str, Any]) -> Settings:
+    """Settings from the environment, whose keys in ``_ENV_KEYS`` ``test_config`` may override."""
+    overrides = {key: str(value) for key, value in test_config.items() if key in _ENV_KEYS}
+    return load_settings({**os.environ, **overrides}, instance_path=app.instance_path)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -80,22 +78,14 @@ def _init_extensions(app: Flask) -> None:
 
 def _protect_forms() -> None:
     """CSRF on every state-changing request, except token-authenticated API calls and webhooks."""
-    from flask import current_app
-
     if request.method in ("GET", "HEAD", "OPTIONS") or not current_app.config.get("WTF_CSRF_ENABLED", True):
         return
-    view = app_view()
+    view = current_app.view_functions.get(request.endpoint or "")
     if getattr(view, "csrf_exempt", False):
         return
     if web.is_api_request() and request.headers.get("Authorization", "").startswith("Bearer "):
         return
     csrf.protect()
-
-
-def app_view() -> Any:
-    from flask import current_app
-
-    return current_app.view_functions.get(request.endpoint or "")
 
 
 def _register_blueprints(app: Flask) -> None:
