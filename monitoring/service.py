@@ -102,16 +102,21 @@ def update_check(session: Session, *, actor: str, check: Check, spec: CheckSpec)
     if _same(check, spec):
         return False
     old_name = check.name
-    _copy_columns(check, spec)
-    check.version += 1
-    check.updated_at = utcnow()
-    session.add(check)
+    _store_change(session, check, spec)
     if old_name != spec.name:
         _rename_in_windows(session, old_name, spec.name)
     audit.record(session, actor=actor, action="check.update", object_type="check", object_id=check.id,
                  before=before, after=check.spec)
     session.flush()
     return True
+
+
+def _store_change(session: Session, check: Check, spec: CheckSpec) -> None:
+    """Store a changed definition and bump ``version`` so the scheduler reloads the check."""
+    _copy_columns(check, spec)
+    check.version += 1
+    check.updated_at = utcnow()
+    session.add(check)
 
 
 def _same(check: Check, spec: CheckSpec) -> bool:
@@ -134,10 +139,7 @@ def set_enabled(session: Session, *, actor: str, check: Check, enabled: bool) ->
     spec = spec_of(check)
     spec.enabled = enabled
     before = dict(check.spec)
-    _copy_columns(check, spec)
-    check.version += 1
-    check.updated_at = utcnow()
-    session.add(check)
+    _store_change(session, check, spec)
     audit.record(session, actor=actor, action="check.enable" if enabled else "check.disable",
                  object_type="check", object_id=check.id, before=before, after=check.spec)
     session.flush()
