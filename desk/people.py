@@ -69,11 +69,8 @@ def _person_or_404(person_id: int) -> Person:
 @web.roles("manager")
 def edit(person_id: int) -> Any:
     person = _person_or_404(person_id)
-    form = PersonForm(obj=person) if not _posted() else PersonForm()
+    form = PersonForm() if request.method == "POST" else _filled_form(person)
     del form.username  # a username never changes: tokens, audit and rosters refer to it
-    if not _posted():
-        form.skills.data = sorted(person.skill_set)
-        form.team_code.data = person.team_code or ""
     if form.validate_on_submit():
         try:
             accounts.update_person(web.db(), actor=current_user.username, person=person,
@@ -90,8 +87,12 @@ def edit(person_id: int) -> Any:
                            reset=ResetPasswordForm(formdata=None), confirm=ConfirmForm()), status
 
 
-def _posted() -> bool:
-    return request.method == "POST"
+def _filled_form(person: Person) -> PersonForm:
+    """The edit form showing the person as stored."""
+    form = PersonForm(obj=person)
+    form.skills.data = sorted(person.skill_set)
+    form.team_code.data = person.team_code or ""
+    return form
 
 
 @bp.route("/<int:person_id>/active", methods=["POST"])
@@ -120,7 +121,5 @@ def reset_password(person_id: int) -> Any:
         web.db().commit()
         flash(_("The password of %(username)s is reset.", username=person.username), "success")
         return redirect(url_for("people.edit", person_id=person.id))
-    edit_form = PersonForm(obj=person)
-    edit_form.skills.data = sorted(person.skill_set)
-    return render_template("people/form.html", form=edit_form, person=person, reset=form,
+    return render_template("people/form.html", form=_filled_form(person), person=person, reset=form,
                            confirm=ConfirmForm()), 422
