@@ -42,7 +42,7 @@ def roster() -> Any:
     session = web.db()
     tz = web.settings().tz
     defs = {s.code: s for s in settings_store.engine_settings(settings_store.load(session)).shifts}
-    people = {p.username: p.display_name for p in service.people_by_id(session).values()}
+    people = service.display_names(session)
     out = [{"date": a.day.isoformat(), "shift": a.shift, "position": a.position,
             "starts_at": defs[a.shift].starts_at(a.day).replace(tzinfo=tz).isoformat(),
             "ends_at": defs[a.shift].ends_at(a.day).replace(tzinfo=tz).isoformat(),
@@ -52,7 +52,7 @@ def roster() -> Any:
 
 
 def _duty_json(duty: OnDuty) -> dict[str, Any]:
-    people = {p.username: p.display_name for p in service.people_by_id(web.db()).values()}
+    people = service.display_names(web.db())
     return {"date": duty.day.isoformat(), "shift": duty.shift, "starts_at": duty.starts_at.isoformat(),
             "ends_at": duty.ends_at.isoformat(),
             "positions": {q: [{"username": u, "name": people.get(u, u)} for u in duty.people.get(q, ())]

@@ -37,7 +37,7 @@ def generate(start, days: int, publish: bool, time_limit: float, note: str) -> N
     with session_scope(_engine()) as session:
         version = service.create_draft(session, actor="cli", start=first, end=end, note=note)
         result = service.solve_version(session, version=version, time_limit=time_limit)
-        names = {p.username: p.display_name for p in service.people_by_id(session).values()}
+        names = service.display_names(session)
         _print_result(version, result, names)
         if not result.ok:
             service.discard(session, actor="cli", version_id=version.id)

@@ -68,10 +68,7 @@ def _solve_one(engine: Engine, version_id: int, now: datetime, time_limit: float
         result = solve(inputs, time_limit=time_limit)
         with session_scope(engine) as session:
             version = session.get(RosterVersion, version_id)
-            people = service.people_by_id(session).values()
-            service.store_result(session, version=version, result=result,
-                                 names={p.username: p.display_name for p in people},
-                                 ids={p.username: p.id for p in people})
+            service.store_result(session, version=version, result=result)
             version.job_status = "done"
             version.progress = "solved" if result.ok else "no roster for this period"
             version.job_finished_at = _finished(now, result.wall_time)

@@ -90,10 +90,6 @@ def _today() -> date:
     return datetime.now(web.settings().tz).date()
 
 
-def _names() -> dict[str, str]:
-    return {p.username: p.display_name for p in service.people_by_id(web.db()).values()}
-
-
 def _error(exc: svc.RequestError | service.RosterError) -> str:
     if isinstance(exc, svc.RequestError):
         params = dict(exc.params)
@@ -164,7 +160,7 @@ def _queue_items() -> tuple[list[LeaveRequest], list[SwapRequest]]:
 def queue() -> Any:
     session = web.db()
     leaves, swaps = _queue_items()
-    names = _names()
+    names = service.display_names(session)
     checks = {s.id: _check_view(s, names) for s in swaps}
     recent = [lv for lv in svc.leave_requests(session, limit=30) if lv.status != "pending"][:10]
     offered = svc.swap_requests(session, statuses=("proposed",))
@@ -266,7 +262,7 @@ def _swap_choices(form: SwapForm) -> None:
     """My coming published seats; colleagues; colleagues' coming seats."""
     session, today = web.db(), _today()
     rows = service.published_assignments(session, start=today, end=today + timedelta(days=SWAP_HORIZON_DAYS))
-    names = _names()
+    names = service.display_names(session)
     me = current_user.username
     form.mine.choices = [(f"{a.day}|{a.shift}", _seat_label(a.day, a.shift, a.position))
                          for a in rows if a.username == me]
@@ -332,7 +328,7 @@ def swap_detail(swap_id: int) -> Any:
     swap = _swap_or_404(swap_id)
     if current_user.id not in (swap.requester_id, swap.target_id) and not _is_decider():
         abort(403)
-    check = _check_view(swap, _names()) if swap.status in ("proposed", "accepted") else None
+    check = _check_view(swap, service.display_names(web.db())) if swap.status in ("proposed", "accepted") else None
     return render_template("roster/swap_detail.html", swap=swap, people=_people_by_id(), check=check,
                            form=NoteForm(formdata=None), seat_label=_seat_label,
                            version_url=_version_url(swap.amendment_id))

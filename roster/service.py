@@ -55,6 +55,11 @@ def people_by_id(session: Session) -> dict[int, Person]:
     return {p.id: p for p in rows}
 
 
+def display_names(session: Session) -> dict[str, str]:
+    """username -> display name of every seat holder (``people_by_id``)."""
+    return {p.username: p.display_name for p in people_by_id(session).values()}
+
+
 def to_domain_person(p: Person) -> domain.Person:
     """The engine's view of a person."""
     return domain.Person(p.username, p.display_name, p.role, p.skill_set, p.team_code, p.active)
@@ -305,9 +310,10 @@ def discard(session: Session, *, actor: str, version_id: int) -> RosterVersion:
     return version
 
 
-def store_result(session: Session, *, version: RosterVersion, result: SolveResult, names: dict[str, str],
-                 ids: dict[str, int]) -> None:
+def store_result(session: Session, *, version: RosterVersion, result: SolveResult) -> None:
     """Write a solve's figures, explanation and (when it found one) the roster into the draft."""
+    people = people_by_id(session).values()
+    names, ids = {p.username: p.display_name for p in people}, {p.username: p.id for p in people}
     session.exec(delete(RosterAssignment).where(RosterAssignment.version_id == version.id))
     for a in (a for a in result.assignments if version.start <= a.day <= version.end):
         session.add(RosterAssignment(version_id=version.id, day=a.day, shift=a.shift, position=a.position,
@@ -328,9 +334,7 @@ def solve_version(session: Session, *, version: RosterVersion, time_limit: float
 
     inputs = inputs_for(session, version)
     result = solve(inputs, time_limit=time_limit)
-    people = people_by_id(session).values()
-    store_result(session, version=version, result=result, names={p.username: p.display_name for p in people},
-                 ids={p.username: p.id for p in people})
+    store_result(session, version=version, result=result)
     version.job_status = "done"
     version.progress = "solved" if result.ok else "no roster"
     version.job_finished_at = utcnow()

@@ -69,10 +69,6 @@ def _today() -> date:
     return utcnow().astimezone(_tz()).date()
 
 
-def _names(session) -> dict[str, str]:
-    return {p.username: p.display_name for p in service.people_by_id(session).values()}
-
-
 def _parse_month(raw: str | None) -> date:
     try:
         return datetime.strptime(raw, "%Y-%m").date() if raw else _today().replace(day=1)
@@ -172,7 +168,7 @@ def duty_panel(session, person) -> dict[str, Any]:
     """The home page panel: who is on duty now and next."""
     now = utcnow()
     return {"template": "roster/_duty_panel.html", "duty_now": service.on_duty_at(session, at=now),
-            "duty_next": service.next_on_duty_at(session, at=now), "duty_names": _names(session)}
+            "duty_next": service.next_on_duty_at(session, at=now), "duty_names": service.display_names(session)}
 
 
 home.HOME_PANELS.append(duty_panel)
@@ -247,7 +243,7 @@ def versions() -> Any:
 def version(version_id: int) -> Any:
     session = web.db()
     v = _version_or_404(version_id)
-    names = _names(session)
+    names = service.display_names(session)
     rows = service.version_assignments(session, version_id=v.id)
     changes = service.version_diff(session, version_id=v.id) if v.job_status != "running" else []
     grids = _month_grids(session, rows, v.start, v.end) if rows else []
