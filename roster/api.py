@@ -41,7 +41,7 @@ def roster() -> Any:
         return web.api_error(400, "range_too_long", f"Ask for at most {service.MAX_DAYS} days at a time.")
     session = web.db()
     tz = web.settings().tz
-    defs = {s.code: s for s in settings_store.engine_settings(settings_store.load(session)).shifts}
+    defs = {s.code: s for s in settings_store.current(session).shifts}
     people = service.display_names(session)
     out = [{"date": a.day.isoformat(), "shift": a.shift, "position": a.position,
             "starts_at": defs[a.shift].starts_at(a.day).replace(tzinfo=tz).isoformat(),

@@ -565,5 +565,5 @@ def person_feed(session: Session, *, person: Person, today: date, tz: str | None
     """A person's iCalendar feed: their published shifts from ``FEED_PAST_DAYS`` ago to ``FEED_AHEAD_DAYS`` on."""
     start, end = today - timedelta(days=FEED_PAST_DAYS), today + timedelta(days=FEED_AHEAD_DAYS)
     rows = [a for a in service.published_assignments(session, start=start, end=end) if a.username == person.username]
-    shifts = settings_store.engine_settings(settings_store.load(session)).shifts
+    shifts = settings_store.current(session).shifts
     return exports.person_ical(rows, service.to_domain_person(person), tz or service.desk_timezone(), shifts)

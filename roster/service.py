@@ -180,7 +180,7 @@ def build_inputs(session: Session, *, start: date, days: int, previous: bool = T
     (minimal change)."""
     people = people_by_id(session)
     names = {i: p.username for i, p in people.items()}
-    es = settings_store.engine_settings(settings_store.load(session))
+    es = settings_store.current(session)
     end = start + timedelta(days=days - 1)
     window = max(es.rules.window_days, 7)
     earlier = published_assignments(session, start=start - timedelta(days=HISTORY_DAYS),
@@ -576,7 +576,7 @@ def _around(session: Session, at: datetime, tz: str) -> tuple[list[Assignment], 
 
     local = at.astimezone(ZoneInfo(tz)).date()
     rows = published_assignments(session, start=local - timedelta(days=1), end=local + timedelta(days=2))
-    return rows, settings_store.engine_settings(settings_store.load(session)).shifts
+    return rows, settings_store.current(session).shifts
 
 
 def on_duty_at(session: Session, *, at: datetime, tz: str | None = None) -> domain.OnDuty | None:

@@ -91,6 +91,11 @@ def engine_settings(row: RosterSettings) -> EngineSettings:
     return EngineSettings(pattern, to_shifts(row.day_start, row.night_start), coverage, to_rules(row.rules))
 
 
+def current(session: Session) -> EngineSettings:
+    """The saved (or default) settings as the engine reads them."""
+    return engine_settings(load(session))
+
+
 def check(row: RosterSettings) -> list[tuple[str, str]]:
     """Every problem of ``row``: malformed fields first, then the hard rules the pattern breaks."""
     problems = []

@@ -118,7 +118,7 @@ def mine() -> Any:
     end = start + timedelta(days=62)
     rows = [a for a in service.published_assignments(session, start=start - timedelta(days=7), end=end)
             if a.username == current_user.username]
-    shifts = settings_store.engine_settings(settings_store.load(session)).shifts
+    shifts = settings_store.current(session).shifts
     defs = {s.code: s for s in shifts}
     items = [{"a": a, "starts": defs[a.shift].starts_at(a.day), "ends": defs[a.shift].ends_at(a.day),
               "past": a.day < start} for a in rows if a.shift in defs]
