@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -51,6 +52,11 @@ def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return "" if local is None else local.strftime(fmt)
 
 
+def skill_names(skills: Iterable[str]) -> str:
+    """The skills' labels in the reader's language, comma-separated ("" for none)."""
+    return ", ".join(str(SKILL_LABELS.get(s, "")) for s in sorted(skills))
+
+
 def _context() -> dict[str, Any]:
     from desk.forms import LanguageForm
 
@@ -69,3 +75,4 @@ def init_templating(app: Flask) -> None:
     """Install the context processor and filters."""
     app.context_processor(_context)
     app.add_template_filter(localtime, "localtime")
+    app.add_template_filter(skill_names, "skill_names")
