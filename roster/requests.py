@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from desk import audit
 from desk.accounts import N_, get_by_username
@@ -430,7 +430,7 @@ def publish_changed(session: Session, *, actor: str, start: date, end: date, ass
                     note: str) -> RosterVersion:
     """A new published version holding every seat of ``start``..``end`` (it overrides older versions there)."""
     ids = {p.username: p.id for p in session.exec(select(Person))}
-    number = (session.exec(select(func.max(RosterVersion.number))).one() or 0) + 1
+    number = service.next_number(session)
     now = utcnow()
     version = RosterVersion(number=number, status="published", start=start, end=end, note=note[:500],
                             created_by=actor, created_at=now, published_by=actor, published_at=now)

@@ -20,7 +20,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
 
 from desk import audit
-from desk.accounts import N_
+from desk.accounts import N_, get_by_username
 from desk.models import Person
 from desk.timeutil import utcnow
 from roster import domain, holidays, oncall, settings_store, words
@@ -359,7 +359,7 @@ def edit_seat(session: Session, *, actor: str, version_id: int, day: date, shift
 
     Raises RosterError listing each broken rule in words when the edit would break one."""
     version = get_draft(session, version_id)
-    person = session.exec(select(Person).where(Person.username == username)).first()
+    person = get_by_username(session, username)
     if person is None:
         raise RosterError(N_("No such person."))
     if version.job_status in ("queued", "running"):
@@ -426,7 +426,7 @@ def publish(session: Session, *, actor: str, version_id: int) -> RosterVersion:
         error.violations, error.inputs = broken[:10], inputs
         raise error
     before = _snap(version)
-    version.number = (session.exec(select(func.max(RosterVersion.number))).one() or 0) + 1
+    version.number = next_number(session)
     version.status, version.published_by, version.published_at = "published", actor, utcnow()
     session.add(version)
     session.flush()
@@ -434,6 +434,11 @@ def publish(session: Session, *, actor: str, version_id: int) -> RosterVersion:
     audit.record(session, actor=actor, action="roster.publish", object_type="roster_version",
                  object_id=version.id, before=before, after={**_snap(version), "superseded": superseded})
     return version
+
+
+def next_number(session: Session) -> int:
+    """The number the next published version gets."""
+    return (session.exec(select(func.max(RosterVersion.number))).one() or 0) + 1
 
 
 def supersede_covered(session: Session, *, start: date, end: date) -> list[int]:
