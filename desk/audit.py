@@ -38,3 +38,10 @@ def recent(session: Session, *, limit: int = 100, object_type: str | None = None
     if object_type:
         query = query.where(AuditEvent.object_type == object_type)
     return list(session.exec(query))
+
+
+def changes(event: AuditEvent) -> list[tuple[str, Any, Any]]:
+    """(field, before, after) for each field of ``after`` that differs from ``before`` (all of them without one)."""
+    before = event.before or {}
+    return [(key, before.get(key), value) for key, value in (event.after or {}).items()
+            if not before or before.get(key) != value]

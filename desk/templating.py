@@ -11,7 +11,7 @@ from flask import Flask, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from desk import web
+from desk import audit, web
 from desk.i18n import select_locale
 from desk.timeutil import to_local
 
@@ -76,3 +76,4 @@ def init_templating(app: Flask) -> None:
     app.context_processor(_context)
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(skill_names, "skill_names")
+    app.add_template_filter(audit.changes, "audit_changes")
