@@ -55,8 +55,8 @@ def get_check(check_id: int) -> Any:
     if check is None:
         return web.api_error(404, "not_found", f"no check with id {check_id}")
     data = service.status_dict(service.check_row(session, check, tz=web.settings().timezone))
-    latest = service.runs_page(session, check_id=check.id, per_page=1).runs
-    data["last_run"] = _run_dict(latest[0]) if latest else None
+    latest = service.latest_run(session, check_id=check.id)
+    data["last_run"] = _run_dict(latest) if latest else None
     data["scheduler_running"] = service.scheduler_running(session)
     return data
 

@@ -282,11 +282,23 @@ class RunsPage:
 def runs_page(session: Session, *, check_id: int, page: int = 1, per_page: int = 50) -> RunsPage:
     """The ``page``-th page (from 1) of a check's runs, newest first."""
     page = max(1, page)
-    total = session.exec(select(func.count()).select_from(CheckRun).where(CheckRun.check_id == check_id)).one()
-    runs = session.exec(select(CheckRun).where(CheckRun.check_id == check_id)
-                        .order_by(col(CheckRun.started_at).desc(), col(CheckRun.id).desc())
-                        .offset((page - 1) * per_page).limit(per_page))
-    return RunsPage(list(runs), page, per_page, total)
+    runs = session.exec(_newest_runs(check_id).offset((page - 1) * per_page).limit(per_page))
+    return RunsPage(list(runs), page, per_page, run_count(session, check_id=check_id))
+
+
+def _newest_runs(check_id: int) -> Any:
+    return (select(CheckRun).where(CheckRun.check_id == check_id)
+            .order_by(col(CheckRun.started_at).desc(), col(CheckRun.id).desc()))
+
+
+def run_count(session: Session, *, check_id: int) -> int:
+    """How many runs of a check are recorded."""
+    return session.exec(select(func.count()).select_from(CheckRun).where(CheckRun.check_id == check_id)).one()
+
+
+def latest_run(session: Session, *, check_id: int) -> CheckRun | None:
+    """A check's newest run, or None."""
+    return session.exec(_newest_runs(check_id).limit(1)).first()
 
 
 def latency_series(session: Session, *, check_ids: list[int], limit: int = 30) -> dict[int, list[float]]:

@@ -192,7 +192,7 @@ def delete(check_id: int) -> Any:
         web.db().commit()
         flash(_("Check %(name)s deleted with its history.", name=name), "success")
         return redirect(url_for("monitoring.index"))
-    runs = service.runs_page(web.db(), check_id=check.id, per_page=1).total
+    runs = service.run_count(web.db(), check_id=check.id)
     return render_template("monitoring/delete.html", check=check, runs=runs, confirm=form)
 
 
