@@ -18,7 +18,7 @@ from desk.forms import ConfirmForm
 from desk.timeutil import utcnow
 from roster import demo as _demo  # noqa: F401  (adds the demo roster loader)
 from roster import grid, service, settings_store, words
-from roster.domain import POSITIONS, TEAMS, Weights
+from roster.domain import POSITIONS, TEAMS, Leave, Person, Weights
 from roster.forms import AmendForm, GenerateForm, PreferenceForm, SeatForm, SettingsForm
 from roster.models import RosterVersion
 from roster.patterns import default_offsets
@@ -76,18 +76,25 @@ def _parse_month(raw: str | None) -> date:
         abort(400, description=_("A month is written YYYY-MM."))
 
 
+def _grid_people(session, start: date, end: date) -> tuple[list[Person], tuple[Leave, ...]]:
+    """The people and the approved leave a grid over ``start``..``end`` shows (engine types)."""
+    people = service.people_by_id(session)
+    leaves = service.approved_leaves(session, start=start, end=end,
+                                     usernames={i: p.username for i, p in people.items()})
+    return [service.to_domain_person(p) for p in people.values()], leaves
+
+
 def _grid(session, assignments, start: date, end: date) -> grid.Grid:
-    people = [service.to_domain_person(p) for p in service.people_by_id(session).values()]
-    leaves = service.approved_leaves(session, start=start, end=end)
-    return grid.build(assignments, people, leaves, start, end)
+    return grid.build(assignments, *_grid_people(session, start, end), start, end)
 
 
 def _month_grids(session, assignments, start: date, end: date) -> list[grid.Grid]:
     """One grid per calendar month of ``start``..``end`` (a 排班表 is read a month at a time)."""
+    people, leaves = _grid_people(session, start, end)  # read once, not once per month
     out, first = [], start
     while first <= end:
         last = min(grid.month_bounds(first)[1], end)
-        out.append(_grid(session, [a for a in assignments if first <= a.day <= last], first, last))
+        out.append(grid.build([a for a in assignments if first <= a.day <= last], people, leaves, first, last))
         first = last + timedelta(days=1)
     return out
 
