@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
-from desk import accounts, migrate
+from desk import accounts, migrate, web
 from desk.db import session_scope
+from desk.models import ROLES
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 users_cli = AppGroup("users", help="People and their accounts.")
@@ -17,19 +18,11 @@ tokens_cli = AppGroup("tokens", help="Personal API tokens.")
 demo_cli = AppGroup("demo", help="Demo data.")
 
 
-def _engine():
-    return current_app.extensions["dutydesk.engine"]
-
-
-def _url() -> str:
-    return current_app.extensions["dutydesk.settings"].database_url
-
-
 @db_cli.command("upgrade")
 @click.argument("revision", default="heads")
 def db_upgrade(revision: str) -> None:
     """Apply the migrations up to REVISION (default: every head)."""
-    migrate.upgrade(_url(), revision)
+    migrate.upgrade(web.settings().database_url, revision)
     click.echo(f"database at {revision}")
 
 
@@ -37,7 +30,7 @@ def db_upgrade(revision: str) -> None:
 @click.argument("revision", default="-1")
 def db_downgrade(revision: str) -> None:
     """Undo migrations down to REVISION (default: one step)."""
-    migrate.downgrade(_url(), revision)
+    migrate.downgrade(web.settings().database_url, revision)
     click.echo(f"database at {revision}")
 
 
@@ -50,7 +43,7 @@ def _fail(errors: dict[str, str]) -> None:
 @users_cli.command("create")
 @click.option("--username", required=True)
 @click.option("--name", "display_name", required=True, help="Display name, e.g. 张伟")
-@click.option("--role", type=click.Choice(["manager", "leader", "watcher"]), required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--skills", default="", help="Comma-separated: info,comms")
 @click.option("--team", default="", help="A, B, C or D (none for managers and spares)")
 @click.option("--phone", default="")
@@ -68,7 +61,7 @@ def users_create(username: str, display_name: str, role: str, skills: str, team:
                                    skills=accounts.normalise_skills(skills), team_code=team or None,
                                    phone=phone, email=email)
     try:
-        with session_scope(_engine()) as session:
+        with session_scope(web.engine()) as session:
             accounts.create_person(session, actor="cli", fields=fields, password=password or "")
     except accounts.AccountError as exc:
         _fail(exc.errors)
@@ -78,7 +71,7 @@ def users_create(username: str, display_name: str, role: str, skills: str, team:
 @users_cli.command("list")
 def users_list() -> None:
     """List everyone with role, skills, team and whether they are active."""
-    with session_scope(_engine()) as session:
+    with session_scope(web.engine()) as session:
         people = accounts.list_people(session)
         click.echo(f"{'username':<16} {'name':<10} {'role':<8} {'skills':<11} team active")
         for p in people:
@@ -92,7 +85,7 @@ def users_list() -> None:
 def tokens_create(username: str, label: str) -> None:
     """Create a personal API token; it is printed once, only its hash is kept."""
     try:
-        with session_scope(_engine()) as session:
+        with session_scope(web.engine()) as session:
             person = accounts.get_by_username(session, username)
             if person is None:
                 _fail({"username": f"no such person: {username}"})
@@ -107,7 +100,7 @@ def demo_load() -> None:
     """Load the demo desk (idempotent) and print its logins."""
     from desk import demo
 
-    with session_scope(_engine()) as session:
+    with session_scope(web.engine()) as session:
         created = demo.load(session)
     click.echo(f"demo data: {created} new people" if created else "demo data already present")
     click.echo(demo.logins_text())
@@ -118,7 +111,7 @@ def demo_load_if_empty() -> None:
     """Load the demo desk only when nobody exists yet (used by ``make run``)."""
     from desk import demo
 
-    with session_scope(_engine()) as session:
+    with session_scope(web.engine()) as session:
         if accounts.list_people(session):
             click.echo("database has people: demo data not loaded")
             has_demo = accounts.get_by_username(session, demo.DEMO_PEOPLE[0][0]) is not None

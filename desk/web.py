@@ -11,10 +11,11 @@ from flask_login import current_user
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from desk.models import ROLES
 from desk.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
-ALL_ROLES = ("manager", "leader", "watcher")
+ALL_ROLES = ROLES
 
 
 def engine() -> Engine:
