@@ -62,7 +62,6 @@ from __future__ import annotations
 import argparse
 import functools
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -80,6 +79,8 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from plugin_cost import PLUGINS, listener  # noqa: E402  (bench/ is on the path when run as a script)
+
 from desk import migrate  # noqa: E402
 from desk.db import make_engine  # noqa: E402
 from desk.timeutil import utcnow  # noqa: E402
@@ -88,23 +89,14 @@ from monitoring.models import Check, CheckRun, CheckStatus  # noqa: E402
 from monitoring.probes import run_plugin  # noqa: E402
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-PLUGINS = "/usr/lib/nagios/plugins"
 
 
 # --------------------------------------------------------------------------------------------- local targets
 
 
 def tcp_listener() -> int:
-    """A TCP listener that accepts and closes; its port."""
-    server = socket.create_server(("127.0.0.1", 0), backlog=4096)
-
-    def serve() -> None:
-        while True:
-            conn, _ = server.accept()
-            conn.close()
-
-    threading.Thread(target=serve, daemon=True).start()
-    return server.getsockname()[1]
+    """A TCP listener that accepts and closes, with room for the patrol's many connections; its port."""
+    return listener(backlog=4096)
 
 
 class _Ok(BaseHTTPRequestHandler):

@@ -28,9 +28,9 @@ PLUGINS = "/usr/lib/nagios/plugins"
 ROUNDS = 10
 
 
-def listener() -> int:
+def listener(backlog: int = 128) -> int:
     """Start a TCP listener on 127.0.0.1 that accepts and closes; return its port."""
-    server = socket.create_server(("127.0.0.1", 0), backlog=128)
+    server = socket.create_server(("127.0.0.1", 0), backlog=backlog)
 
     def serve() -> None:
         while True:
