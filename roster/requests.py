@@ -27,7 +27,7 @@ from desk.accounts import N_, get_by_username
 from desk.models import Person
 from desk.timeutil import utcnow
 from roster import exports, service, settings_store
-from roster.domain import Assignment, Leave, RosterInputs, Violation
+from roster.domain import Assignment, RosterInputs, Violation
 from roster.models import FeedToken, LeaveRequest, RosterAssignment, RosterVersion, SwapRequest
 from roster.patterns import resolve_rules
 from roster.validate import validate
@@ -135,27 +135,33 @@ def _refuse_overlap(session: Session, person: Person, start: date, end: date,
     mine = session.exec(select(LeaveRequest).where(
         LeaveRequest.person_id == person.id, LeaveRequest.status.in_(("pending", "approved")),
         LeaveRequest.start <= end, LeaveRequest.end >= start)).all()
-    wanted = domain_leave(LeaveRequest(person_id=0, start=start, end=end,
+    wanted = service.leave_of(LeaveRequest(person_id=0, start=start, end=end,
                                        shifts=[[d.isoformat(), s] for d, s in shifts] if shifts else None), "")
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     for other in mine:
-        held = domain_leave(other, "")
+        held = service.leave_of(other, "")
         if any(wanted.covers(d, s) and held.covers(d, s) for d in days for s in ("D", "N")):
             raise RequestError(N_("You already asked for leave on %(start)s – %(end)s."),
                                start=other.start.isoformat(), end=other.end.isoformat())
 
 
-def domain_leave(leave: LeaveRequest, username: str) -> Leave:
-    """The engine's view of a leave request."""
-    return service.leave_of(leave, username)
-
-
 def leave_hits(session: Session, leave: LeaveRequest) -> list[Assignment]:
     """The published seats this leave takes its person off."""
-    username = _username(session, leave.person_id)
-    wanted = domain_leave(leave, username)
-    rows = service.published_assignments(session, start=leave.start, end=leave.end)
-    return [a for a in rows if a.username == username and wanted.covers(a.day, a.shift)]
+    return leaves_hits(session, [leave])[leave.id]
+
+
+def leaves_hits(session: Session, leaves: list[LeaveRequest]) -> dict[int, list[Assignment]]:
+    """leave id -> the published seats it takes its person off, reading the published roster once."""
+    if not leaves:
+        return {}
+    rows = service.published_assignments(session, start=min(lv.start for lv in leaves),
+                                         end=max(lv.end for lv in leaves))
+    out = {}
+    for leave in leaves:
+        username = _username(session, leave.person_id)
+        wanted = service.leave_of(leave, username)
+        out[leave.id] = [a for a in rows if a.username == username and wanted.covers(a.day, a.shift)]
+    return out
 
 
 def _pending_leave(session: Session, leave_id: int) -> LeaveRequest:

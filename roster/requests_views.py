@@ -167,7 +167,7 @@ def queue() -> Any:
     return render_template("roster/leave_queue.html", month=_today().strftime("%Y-%m"), leaves=leaves,
                            swaps=swaps, checks=checks, recent=recent, offered=offered,
                            people=_people_by_id(), form=NoteForm(formdata=None),
-                           seat_label=_seat_label, hits={lv.id: svc.leave_hits(session, lv) for lv in leaves})
+                           seat_label=_seat_label, hits=svc.leaves_hits(session, leaves))
 
 
 # --- leave ---------------------------------------------------------------------------------------------------
