@@ -28,9 +28,9 @@ def with_schema(url: str, schema: str) -> str:
 
 def fresh_postgres_schema(base_url: str, schema: str) -> str:
     """Drop and recreate ``schema``; return a URL whose connections use it."""
+    drop_postgres_schema(base_url, schema)
     engine = sa.create_engine(base_url)
     with engine.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     engine.dispose()
     return with_schema(base_url, schema)
@@ -68,6 +68,6 @@ def truncate_postgres(url: str) -> None:
     names = [t for t in sa.inspect(engine).get_table_names() if t not in SEEDED_TABLES]
     if names:
         with engine.begin() as conn:
-            conn.execute(sa.text(f"TRUNCATE {', '.join(f'{n!r}'.replace(chr(39), chr(34)) for n in names)} "
-                                 "RESTART IDENTITY CASCADE"))
+            quoted = ", ".join(f'"{name}"' for name in names)
+            conn.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
     engine.dispose()
