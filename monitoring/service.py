@@ -10,7 +10,7 @@ its ``version`` (bumped on every change) and a 'run now' by ``CheckStatus.run_re
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func
@@ -22,6 +22,7 @@ from desk.timeutil import utcnow
 from monitoring.checkspec import CheckSpec, spec_from_dict, spec_to_dict, validate_spec
 from monitoring.maintenance import DEFAULT_TZ, MaintenanceWindow, in_maintenance, validate_window
 from monitoring.models import Check, CheckRun, CheckStatus, MaintenanceWindowRow, SchedulerLease
+from monitoring.store import window_from_row  # the patrol reads stored windows the same way
 
 STATES = ("OK", "WARNING", "CRITICAL", "UNKNOWN")
 PENDING = "PENDING"  # shown for a check that has not run yet
@@ -370,16 +371,6 @@ def worst_first(rows: list[CheckRow]) -> list[CheckRow]:
 
 
 # ------------------------------------------------------------------------------------- maintenance windows
-
-
-def window_from_row(row: MaintenanceWindowRow, tz: str = DEFAULT_TZ) -> MaintenanceWindow:
-    """The pure window a stored row describes (weekly windows in the desk's time zone ``tz``)."""
-    if row.kind == "weekly":
-        hour, minute = (int(x) for x in (row.start_time or "00:00").split(":"))
-        days = [int(d) for d in row.weekdays.split(",") if d.strip()]
-        return MaintenanceWindow.weekly(days, time(hour, minute), timedelta(minutes=row.duration_minutes),
-                                        row.author, row.reason, row.checks, tz=tz, id=row.id)
-    return MaintenanceWindow.one_off(row.starts_at, row.ends_at, row.author, row.reason, row.checks, id=row.id)
 
 
 def _row_from_window(window: MaintenanceWindow) -> MaintenanceWindowRow:
