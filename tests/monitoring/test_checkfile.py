@@ -6,26 +6,9 @@ from hypothesis import strategies as st
 
 from monitoring.checkfile import CheckFileError, dump_checks, parse_checks
 from monitoring.checkspec import CheckSpec
+from tests.monitoring.checkfiles import DB_PORT_AND_PORTAL
 
-EXAMPLE = """\
-[[checks]]
-name = "db-port"
-kind = "tcp"            # cpu | memory | swap | disk | load | process | tcp | http | nagios
-domain = "info"         # info | comms
-interval = 30
-timeout = 5
-max_attempts = 3
-host = "127.0.0.1"
-port = 5432
-
-[[checks]]
-name = "portal"
-kind = "http"
-domain = "info"
-url = "https://portal.example.internal/health"
-expect_status = [200]
-keyword = "ok"
-
+EXAMPLE = DB_PORT_AND_PORTAL + """
 [[checks]]
 name = "root-disk"
 kind = "nagios"

@@ -9,26 +9,10 @@ from sqlmodel import select
 
 from desk.db import session_scope
 from monitoring.models import Check, CheckStatus
+from tests.monitoring.checkfiles import DB_PORT_AND_PORTAL
 from tests.monitoring.conftest import plugin
 
-GOOD = """\
-[[checks]]
-name = "db-port"
-kind = "tcp"            # cpu | memory | swap | disk | load | process | tcp | http | nagios
-domain = "info"
-interval = 30
-timeout = 5
-max_attempts = 3
-host = "127.0.0.1"
-port = 5432
-
-[[checks]]
-name = "portal"
-kind = "http"
-domain = "info"
-url = "https://portal.example.internal/health"
-expect_status = [200]
-keyword = "ok"
+GOOD = DB_PORT_AND_PORTAL + """\
 runbook = "打电话给门户组 / call the portal team"
 
 [[checks]]
