@@ -71,9 +71,7 @@ def export_command(start, days: int, fmt: str, output: str, username: str | None
 def leave_add(username: str, first, last, shift: str | None, reason: str, approve: bool) -> None:
     """Ask for leave for someone, and optionally approve it."""
     start, end = first.date(), last.date()
-    shifts = None
-    if shift:
-        shifts = [(start + timedelta(days=i), shift) for i in range(max(0, (end - start).days + 1))]
+    shifts = requests.single_shifts(start, end, shift) if shift else None
     with session_scope(_engine()) as session:
         try:
             leave = requests.ask_leave(session, actor="cli", username=username, start=start, end=end,

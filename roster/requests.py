@@ -107,6 +107,11 @@ def _check_leave_span(start: date, end: date, shifts: list[tuple[date, str]] | N
         raise RequestError(N_("Single-shift leave names day (D) or night (N) shifts."))
 
 
+def single_shifts(start: date, end: date, shift: str) -> list[tuple[date, str]]:
+    """Every ``shift`` of ``start``..``end``: the ``shifts`` of leave from only the day or only the night shifts."""
+    return [(start + timedelta(days=i), shift) for i in range((end - start).days + 1)]
+
+
 def ask_leave(session: Session, *, actor: str, username: str, start: date, end: date,
               shifts: list[tuple[date, str]] | None = None, reason: str = "") -> LeaveRequest:
     """A pending leave request of ``username`` (whole days ``start``..``end`` or only ``shifts``).

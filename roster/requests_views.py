@@ -180,9 +180,8 @@ def leave_new() -> Any:
         form.start.data = form.end.data = _today() + timedelta(days=1)
     if form.validate_on_submit():
         start, end = form.start.data, form.end.data
-        shifts = None
-        if form.shift.data in ("D", "N") and end >= start:
-            shifts = [(start + timedelta(days=i), form.shift.data) for i in range((end - start).days + 1)]
+        single = form.shift.data in ("D", "N") and end >= start
+        shifts = svc.single_shifts(start, end, form.shift.data) if single else None
         try:
             leave = svc.ask_leave(web.db(), actor=current_user.username, username=current_user.username,
                                   start=start, end=end, shifts=shifts, reason=form.reason.data or "")
