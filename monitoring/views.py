@@ -217,7 +217,7 @@ def run_now(check_id: int) -> Any:
 
 def _render_windows(form: WindowForm, status: int = 200) -> Any:
     session = web.db()
-    form.checks.choices = [(s.name, s.name) for s in service.export_specs(session)]
+    form.checks.choices = [(name, name) for name in service.check_names(session)]
     windows = service.list_windows(session)
     now = utcnow()
     live = {w.id for w in service.active_windows(session, now=now, tz=_tz()) if w.active_at(now)}
