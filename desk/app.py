@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -22,7 +21,6 @@ from desk.settings import LANGUAGES, Settings, load_settings
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
 _ENV_KEYS = ("DATABASE_URL", "DUTYDESK_ENV", "DUTYDESK_SECRET_KEY", "DUTYDESK_TIMEZONE")
-log = logging.getLogger(__name__)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
