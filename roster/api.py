@@ -37,7 +37,7 @@ def roster() -> Any:
         return web.api_error(400, "bad_dates", "Give from=YYYY-MM-DD and to=YYYY-MM-DD (inclusive).")
     if end < start:
         return web.api_error(400, "bad_dates", "'to' is before 'from'.")
-    if (end - start).days + 1 > service.MAX_DAYS:
+    if service.period_days(start, end) > service.MAX_DAYS:
         return web.api_error(400, "range_too_long", f"Ask for at most {service.MAX_DAYS} days at a time.")
     session = web.db()
     tz = web.settings().tz

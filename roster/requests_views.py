@@ -29,7 +29,7 @@ from roster.models import LeaveRequest, SwapRequest
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 files_bp = Blueprint("roster_files", __name__, url_prefix="/roster")
-SEAT_HOLDERS = ("leader", "watcher")
+SEAT_HOLDERS = service.SEAT_HOLDERS
 DECIDERS = ("leader", "manager")
 SWAP_HORIZON_DAYS = 62
 WEEKDAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
