@@ -116,9 +116,14 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def page_csrf(client: FlaskClient, url: str) -> str:
+    """The CSRF token of the page at ``url``, fetched with this client."""
+    return csrf_token(client.get(url).get_data(as_text=True))
+
+
 def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Any:
     """Log in through the real form, CSRF token included."""
-    token = csrf_token(client.get("/login").get_data(as_text=True))
+    token = page_csrf(client, "/login")
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
 
 

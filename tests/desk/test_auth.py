@@ -1,7 +1,7 @@
 from sqlmodel import select
 
 from desk.models import AuditEvent
-from tests.conftest import PASSWORD, csrf_token, login
+from tests.conftest import PASSWORD, csrf_token, login, page_csrf
 
 
 def test_login_page_has_password_manager_fields(client):
@@ -63,12 +63,12 @@ def test_deactivated_person_cannot_log_in(client, make_person, db):
 
 def test_next_parameter_stays_on_site(client, make_person):
     make_person("li")
-    token = csrf_token(client.get("/login").get_data(as_text=True))
+    token = page_csrf(client, "/login")
     r = client.post("/login?next=https://evil.example/", data={"username": "li", "password": PASSWORD,
                                                                "csrf_token": token})
     assert r.location == "/"
-    client.post("/logout", data={"csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
-    token = csrf_token(client.get("/login").get_data(as_text=True))
+    client.post("/logout", data={"csrf_token": page_csrf(client, "/")})
+    token = page_csrf(client, "/login")
     r = client.post("/login?next=/account/password", data={"username": "li", "password": PASSWORD,
                                                            "csrf_token": token})
     assert r.location == "/account/password"
@@ -83,14 +83,14 @@ def test_change_own_password(client, login_as, db):
     ok = client.post("/account/password", data={"csrf_token": csrf_token(page), "current": PASSWORD,
                                                 "new": "new-pass-123", "confirm": "new-pass-123"})
     assert ok.status_code == 302
-    client.post("/logout", data={"csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
+    client.post("/logout", data={"csrf_token": page_csrf(client, "/")})
     assert login(client, "wang", "new-pass-123").status_code == 302
     actions = [e.action for e in db.exec(select(AuditEvent))]
     assert "person.change_password" in actions
 
 
 def test_language_switch_for_anonymous_and_logged_in(client, login_as, db):
-    token = csrf_token(client.get("/login").get_data(as_text=True))
+    token = page_csrf(client, "/login")
     client.post("/language", data={"csrf_token": token, "language": "en", "next": "/login"})
     assert "Log in to the duty desk" in client.get("/login").get_data(as_text=True)
     client.post("/language", data={"csrf_token": token, "language": "zh_CN", "next": "/login"})

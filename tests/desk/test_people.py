@@ -2,16 +2,12 @@ from sqlmodel import select
 
 from desk import accounts
 from desk.models import AuditEvent
-from tests.conftest import csrf_token, login
-
-
-def _form(client, url):
-    return csrf_token(client.get(url).get_data(as_text=True))
+from tests.conftest import login, page_csrf
 
 
 def test_manager_creates_a_person(client, login_as, db):
     login_as("manager", "boss")
-    token = _form(client, "/people/new")
+    token = page_csrf(client, "/people/new")
     r = client.post("/people/new", data={"csrf_token": token, "username": "Chen", "display_name": "陈静",
                                          "role": "watcher", "skills": ["info", "comms"], "team_code": "B",
                                          "phone": "13800000000", "email": "chen@desk.example",
@@ -26,7 +22,7 @@ def test_manager_creates_a_person(client, login_as, db):
 
 def test_bad_person_form_shows_errors_and_keeps_input(client, login_as):
     login_as("manager", "boss")
-    token = _form(client, "/people/new")
+    token = page_csrf(client, "/people/new")
     r = client.post("/people/new", data={"csrf_token": token, "username": "boss", "display_name": "王五",
                                          "role": "watcher", "team_code": "A", "email": "not-an-address",
                                          "password": "short"})
@@ -42,7 +38,7 @@ def test_manager_edits_deactivates_and_resets(client, login_as, make_person, db)
     login_as("manager", "boss")
     make_person("zhou", role="watcher", skills="comms", team="C")
     pid = accounts.get_by_username(db, "zhou").id
-    token = _form(client, f"/people/{pid}")
+    token = page_csrf(client, f"/people/{pid}")
     r = client.post(f"/people/{pid}", data={"csrf_token": token, "display_name": "周杰", "role": "leader",
                                             "skills": ["comms"], "team_code": "C"})
     assert r.status_code == 302
@@ -58,7 +54,7 @@ def test_manager_edits_deactivates_and_resets(client, login_as, make_person, db)
 
 def test_manager_team_is_refused(client, login_as):
     login_as("manager", "boss")
-    token = _form(client, "/people/new")
+    token = page_csrf(client, "/people/new")
     r = client.post("/people/new", data={"csrf_token": token, "username": "m2", "display_name": "M",
                                          "role": "manager", "team_code": "A", "password": "long-enough"})
     assert r.status_code == 422 and "Managers do not belong to a team." in r.get_data(as_text=True)
