@@ -17,7 +17,16 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, StringField,
 from wtforms.validators import Optional
 
 from desk.accounts import N_
-from monitoring.checkspec import DOMAINS, KIND_PARAMS, KINDS, SEVERITIES, CheckSpec, spec_from_dict, spec_to_dict
+from monitoring.checkspec import (
+    DOMAINS,
+    KIND_PARAMS,
+    KINDS,
+    SEVERITIES,
+    CheckSpec,
+    spec_from_dict,
+    spec_to_dict,
+    validate_spec,
+)
 
 KIND_LABELS = {
     "cpu": _l("CPU usage (this host)"), "memory": _l("Memory usage (this host)"),
@@ -223,8 +232,6 @@ def field_errors(spec: CheckSpec, errors: dict[str, str]) -> dict[str, str]:
 
 def _is_check_name_error(spec: CheckSpec, message: str) -> bool:
     """A process check's 'name' error can be about the check's name or about the process name."""
-    from monitoring.checkspec import validate_spec
-
     return validate_spec(CheckSpec(name=spec.name, kind="memory")).get("name") == message or "already" in message
 
 
