@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -149,7 +149,7 @@ def _row_values(fields: PersonFields) -> dict[str, Any]:
 
 def update_person(session: Session, *, actor: str, person: Person, fields: PersonFields) -> Person:
     """Save a manager's edit of a person (the username stays); raise :class:`AccountError` on bad input."""
-    errors = validate_fields(PersonFields(**{**fields.__dict__, "username": person.username}))
+    errors = validate_fields(replace(fields, username=person.username))
     if errors:
         raise AccountError(errors)
     before = snapshot(person)
