@@ -242,6 +242,11 @@ class CheckRow:
             return PENDING
         return self.status.state
 
+    @property
+    def max_attempts(self) -> int:
+        """How many results in a row make a problem HARD, from the check's spec."""
+        return spec_of(self.check).max_attempts
+
 
 def list_checks(session: Session, *, domain: str | None = None, state: str | None = None,
                 now: datetime | None = None, tz: str = DEFAULT_TZ) -> list[CheckRow]:
@@ -338,7 +343,7 @@ def status_dict(row: CheckRow) -> dict[str, Any]:
     if status is None:
         return data
     data.update({"state_type": status.state_type, "attempt": status.attempt,
-                 "max_attempts": spec_of(check).max_attempts, "flapping": status.flapping,
+                 "max_attempts": row.max_attempts, "flapping": status.flapping,
                  "since": _iso(status.since), "last_run_at": _iso(status.last_run_at),
                  "last_duration": status.last_duration, "summary": status.last_summary,
                  "metrics": status.last_metrics, "next_run_at": _iso(status.next_run_at),

@@ -82,8 +82,7 @@ def index() -> Any:
     trends = {check_id: _trend(values) for check_id, values in series.items()}
     return render_template("monitoring/index.html", rows=rows, trends=trends, domain=domain, state=state,
                            can_edit=_can_edit(), confirm=ConfirmForm(), labels=_labels(),
-                           state_filters=STATE_FILTERS, specs={r.check.id: service.spec_of(r.check) for r in rows},
-                           scheduler_running=service.scheduler_running(session))
+                           state_filters=STATE_FILTERS, scheduler_running=service.scheduler_running(session))
 
 
 def _labels() -> dict[str, Any]:
