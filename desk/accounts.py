@@ -111,12 +111,20 @@ def get_by_username(session: Session, username: str) -> Person | None:
     return session.exec(select(Person).where(Person.username == username)).first()
 
 
-def list_people(session: Session, *, include_inactive: bool = True) -> list[Person]:
-    """Everyone, ordered by team, role and name."""
+def list_people(session: Session, *, include_inactive: bool = True, team_code: str | None = None) -> list[Person]:
+    """Everyone (or one team's members), ordered by team, role and name."""
     query = select(Person).order_by(Person.team_code, Person.role, Person.username)
     if not include_inactive:
         query = query.where(Person.active == True)  # noqa: E712 (SQL expression)
+    if team_code:
+        query = query.where(Person.team_code == team_code)
     return list(session.exec(query))
+
+
+def count_by_role(session: Session) -> dict[str, int]:
+    """How many active people each role has (roles nobody has are left out)."""
+    query = select(Person.role, func.count()).where(Person.active == True).group_by(Person.role)  # noqa: E712
+    return dict(session.exec(query).all())
 
 
 def create_person(session: Session, *, actor: str, fields: PersonFields, password: str) -> Person:

@@ -7,9 +7,9 @@ from typing import Any
 from flask import Blueprint, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlmodel import func, select
+from sqlmodel import select
 
-from desk import audit, web
+from desk import accounts, audit, web
 from desk.models import Person
 from desk.templating import add_nav
 
@@ -27,11 +27,8 @@ def index() -> Any:
     session = web.db()
     teammates: list[Person] = []
     if current_user.team_code:
-        teammates = list(session.exec(select(Person).where(
-            Person.team_code == current_user.team_code, Person.active == True)  # noqa: E712
-            .order_by(Person.role, Person.username)))
-    counts = dict(session.exec(select(Person.role, func.count()).where(Person.active == True)  # noqa: E712
-                               .group_by(Person.role)).all())
+        teammates = accounts.list_people(session, include_inactive=False, team_code=current_user.team_code)
+    counts = accounts.count_by_role(session)
     panels = [p for p in (panel(session, current_user) for panel in HOME_PANELS) if p]
     recent = audit.recent(session, limit=10) if current_user.role == "manager" else []
     return render_template("home/index.html", teammates=teammates, counts=counts,
