@@ -13,14 +13,24 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from desk import web
+from desk import features, web
 from desk.db import make_engine
+from desk.feature import FEATURE as DESK
 from desk.i18n import babel_locale
 from desk.settings import LANGUAGES, Settings, load_settings
+from monitoring.feature import FEATURE as MONITORING
+from roster.feature import FEATURE as ROSTER
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
 _ENV_KEYS = ("DATABASE_URL", "DUTYDESK_ENV", "DUTYDESK_SECRET_KEY", "DUTYDESK_TIMEZONE")
+
+# Everything the app is made of, in the order its blueprints, header links and home panels appear.
+FEATURES = (
+    DESK,  # login, home, people, audit trail, the API base; db/users/tokens/demo commands
+    ROSTER,  # rosters, leave and swaps, calendar feeds, exports; roster/leave commands
+    MONITORING,  # patrol checks, maintenance, /metrics; checks commands
+)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -45,12 +55,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["dutydesk.settings"] = settings
     app.extensions["dutydesk.engine"] = make_engine(settings.database_url)
     _init_extensions(app)
-    _register_blueprints(app)
+    features.install(app, FEATURES)
     _register_errors(app)
     app.teardown_appcontext(web.close_db)
-    from desk.cli import register_cli
-
-    register_cli(app)
     return app
 
 
@@ -84,22 +91,6 @@ def _protect_forms() -> None:
     if web.is_api_request() and request.headers.get("Authorization", "").startswith("Bearer "):
         return
     csrf.protect()
-
-
-def _register_blueprints(app: Flask) -> None:
-    from desk.api import bp as api_bp
-    from desk.auth import bp as auth_bp
-    from desk.home import bp as home_bp
-    from desk.people import bp as people_bp
-
-    for blueprint in (auth_bp, home_bp, people_bp, api_bp):
-        app.register_blueprint(blueprint)
-    app.register_blueprint(__import__("monitoring.metrics_views", fromlist=["bp"]).bp)
-    __import__("roster.requests_views", fromlist=["register"]).register(app)
-    app.register_blueprint(__import__("roster.views", fromlist=["bp"]).bp)
-    app.register_blueprint(__import__("roster.api", fromlist=["bp"]).bp)
-    app.register_blueprint(__import__("monitoring.views", fromlist=["bp"]).bp)
-    app.register_blueprint(__import__("monitoring.api", fromlist=["bp"]).bp)
 
 
 def _register_errors(app: Flask) -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 
-from desk import accounts, migrate, web
+from desk import accounts, features, migrate, web
 from desk.db import session_scope
 from desk.models import ROLES
 
@@ -101,7 +100,7 @@ def demo_load() -> None:
     from desk import demo
 
     with session_scope(web.engine()) as session:
-        created = demo.load(session)
+        created = demo.load(session, features.demo_loaders())
     click.echo(f"demo data: {created} new people" if created else "demo data already present")
     click.echo(demo.logins_text())
 
@@ -116,15 +115,10 @@ def demo_load_if_empty() -> None:
             click.echo("database has people: demo data not loaded")
             has_demo = accounts.get_by_username(session, demo.DEMO_PEOPLE[0][0]) is not None
         else:
-            demo.load(session)
+            demo.load(session, features.demo_loaders())
             has_demo = True
     if has_demo:
         click.echo(demo.logins_text())
 
 
-def register_cli(app: Flask) -> None:
-    """Attach every command group to the app."""
-    for group in (db_cli, users_cli, tokens_cli, demo_cli):
-        app.cli.add_command(group)
-    app.cli.add_command(__import__("monitoring.cli", fromlist=["checks_cli"]).checks_cli)
-    app.cli.add_command(__import__("roster.cli", fromlist=["roster_cli"]).roster_cli)
+COMMANDS = (db_cli, users_cli, tokens_cli, demo_cli)

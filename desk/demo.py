@@ -1,11 +1,11 @@
 """The demo desk: 4 teams × (leader, info watcher, comms watcher), 2 spare watchers and 2 managers.
 
-Other packages add their own demo data (checks, a published roster) by appending to ``DEMO_LOADERS``.
+Other packages add their own demo data (checks, a published roster) through their ``Feature.demo_loaders``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from sqlmodel import Session, select
 
@@ -36,7 +36,6 @@ DEMO_PEOPLE: tuple[tuple[str, str, str, str, str | None], ...] = (
 TEAM_NAMES = {"A": "甲班 Team A", "B": "乙班 Team B", "C": "丙班 Team C", "D": "丁班 Team D"}
 
 DemoLoader = Callable[[Session], None]
-DEMO_LOADERS: list[DemoLoader] = []
 
 
 def ensure_teams(session: Session) -> None:
@@ -48,8 +47,8 @@ def ensure_teams(session: Session) -> None:
     session.flush()
 
 
-def load(session: Session) -> int:
-    """Create whatever of the demo desk is missing and run the other packages' loaders; returns new people."""
+def load(session: Session, loaders: Iterable[DemoLoader] = ()) -> int:
+    """Create whatever of the demo desk is missing, then run ``loaders`` (the features'); returns new people."""
     ensure_teams(session)
     created = 0
     for username, name, role, skills, team in DEMO_PEOPLE:
@@ -61,7 +60,7 @@ def load(session: Session) -> int:
         accounts.create_person(session, actor="demo", fields=fields, password=DEMO_PASSWORD)
         created += 1
     session.flush()
-    for loader in DEMO_LOADERS:
+    for loader in loaders:
         loader(session)
     return created
 

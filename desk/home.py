@@ -9,16 +9,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlmodel import select
 
-from desk import accounts, audit, web
+from desk import accounts, audit, features, web
 from desk.models import Person
-from desk.templating import add_nav
 
 bp = Blueprint("home", __name__)
-add_nav("home.index", _l("Home"), ("manager", "leader", "watcher"), order=0)
-add_nav("home.audit_trail", _l("Audit trail"), ("manager",), order=90)
-
-# Other packages add panels here: callables (session, person) -> dict | None for the home page.
-HOME_PANELS: list[Any] = []
+NAV = (features.nav("home.index", _l("Home"), ("manager", "leader", "watcher"), order=0),
+       features.nav("home.audit_trail", _l("Audit trail"), ("manager",), order=90))
 
 
 @bp.route("/")
@@ -29,7 +25,7 @@ def index() -> Any:
     if current_user.team_code:
         teammates = accounts.list_people(session, include_inactive=False, team_code=current_user.team_code)
     counts = accounts.count_by_role(session)
-    panels = [p for p in (panel(session, current_user) for panel in HOME_PANELS) if p]
+    panels = [p for p in (panel(session, current_user) for panel in features.home_panels()) if p]
     recent = audit.recent(session, limit=10) if current_user.role == "manager" else []
     return render_template("home/index.html", teammates=teammates, counts=counts,
                            panels=panels, recent=recent)

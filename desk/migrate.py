@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic import command
 from alembic.config import Config
 
-from desk.app import ROOT
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def alembic_config(database_url: str) -> Config:

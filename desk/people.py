@@ -9,13 +9,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from desk import accounts, web
+from desk import accounts, features, web
 from desk.forms import ConfirmForm, PersonForm, ResetPasswordForm, attach_errors
 from desk.models import Person
-from desk.templating import add_nav
 
 bp = Blueprint("people", __name__, url_prefix="/people")
-add_nav("people.index", _l("People"), ("manager",), order=80)
+NAV = (features.nav("people.index", _l("People"), ("manager",), order=80),)
 
 
 @bp.route("/")

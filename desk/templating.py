@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,29 +10,9 @@ from flask import Flask, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from desk import audit, web
+from desk import audit, features, web
 from desk.i18n import select_locale
 from desk.timeutil import to_local
-
-
-@dataclass(frozen=True)
-class NavItem:
-    """A link in the header, shown to the roles that may follow it."""
-
-    endpoint: str
-    label: Any
-    roles: frozenset[str]
-    order: int = 50
-
-
-NAV: list[NavItem] = []
-
-
-def add_nav(endpoint: str, label: Any, roles: tuple[str, ...], order: int = 50) -> None:
-    """Register a header link (each blueprint adds its own when it is imported)."""
-    if all(item.endpoint != endpoint for item in NAV):
-        NAV.append(NavItem(endpoint, label, frozenset(roles), order))
-
 
 ROLE_LABELS = {"manager": _l("Manager"), "leader": _l("Shift leader"), "watcher": _l("Watcher")}
 SKILL_LABELS = {"info": _l("Information systems"), "comms": _l("Communications")}
@@ -41,7 +20,7 @@ SKILL_LABELS = {"info": _l("Information systems"), "comms": _l("Communications")
 
 def nav_for(role: str) -> list[dict[str, Any]]:
     """The header links this role may follow, in order, with the current one marked."""
-    items = sorted((i for i in NAV if role in i.roles), key=lambda i: (i.order, i.endpoint))
+    items = [i for i in features.nav_items() if role in i.roles]
     return [{"url": url_for(i.endpoint), "label": i.label,
              "active": request.endpoint == i.endpoint} for i in items]
 

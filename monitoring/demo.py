@@ -1,6 +1,6 @@
 """Demo checks that work on any machine: this host, the scheduler process, the app's own /healthz and port.
 
-Appended to ``desk.demo.DEMO_LOADERS``; creates only the checks whose names are missing, so loading twice, or
+Installed by monitoring.feature as a demo loader; creates only the checks whose names are missing, so loading twice, or
 after a watcher edited one, changes nothing. Nagios plugin checks are added when Debian's plugins are installed.
 """
 
@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlmodel import Session
 
-from desk import demo
 from monitoring import service
 from monitoring.checkspec import CheckSpec, spec_from_dict
 
@@ -128,7 +127,3 @@ def load_demo_checks(session: Session) -> None:
     for spec in demo_specs():
         if spec.name not in known:
             service.create_check(session, actor="demo", spec=spec)
-
-
-if load_demo_checks not in demo.DEMO_LOADERS:
-    demo.DEMO_LOADERS.append(load_demo_checks)

@@ -13,12 +13,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from desk import web
+from desk import features, web
 from desk.forms import ConfirmForm
-from desk.home import HOME_PANELS
-from desk.templating import add_nav
 from desk.timeutil import utcnow
-from monitoring import demo as _demo  # noqa: F401  (registers the demo checks loader)
 from monitoring import service
 from monitoring.checkspec import DOMAINS, KINDS
 from monitoring.forms import (
@@ -43,7 +40,7 @@ from monitoring.models import Check
 from monitoring.sparkline import sparkline_svg
 
 bp = Blueprint("monitoring", __name__, url_prefix="/checks")
-add_nav("monitoring.index", _l("Checks"), ("manager", "leader", "watcher"), order=30)
+NAV = (features.nav("monitoring.index", _l("Checks"), ("manager", "leader", "watcher"), order=30),)
 EDITORS = ("leader", "manager")
 STATE_FILTERS = (*service.STATES, service.PENDING)
 
@@ -290,5 +287,3 @@ def home_panel(session: Any, person: Any) -> dict[str, Any] | None:
     return {"template": "monitoring/_home_panel.html", "bad": bad, "total": total, "labels": _labels(),
             "scheduler_running": service.scheduler_running(session)}
 
-
-HOME_PANELS.append(home_panel)

@@ -1,6 +1,6 @@
 """``flask --app wsgi roster …``: generate (solve inline) and publish rosters from the command line.
 
-Other roster commands (export, leave) add themselves to ``roster_cli`` / their own groups in their modules.
+``roster export`` lives in roster.cli_requests and joins the group here; ``leave`` is a group of its own.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from flask.cli import AppGroup
 
 from desk.db import session_scope
 from roster import service, words
+from roster.cli_requests import export_command
 
-roster_cli = AppGroup("roster", help="Rosters: generate, publish.")
+roster_cli = AppGroup("roster", help="Rosters: generate, publish, export.")
+roster_cli.add_command(export_command)
 
 
 def _engine():

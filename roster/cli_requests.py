@@ -1,7 +1,7 @@
 """``flask --app wsgi roster export …`` and ``flask --app wsgi leave add …``.
 
-``export`` joins R1's ``roster`` group (roster.cli) and ``leave`` is a top-level group; both are attached when
-roster.requests_views is imported by the app factory (see ``attach``).
+``export`` is a command of the ``roster`` group (roster.cli adds it) and ``leave`` is a top-level group that
+roster.feature installs.
 """
 
 from __future__ import annotations
@@ -91,11 +91,3 @@ def _solve_amendment(session, version_id: int) -> None:
     result = service.solve_version(session, version=version)
     click.echo(f"amendment draft {version.id} ({version.start} .. {version.end}): {result.status}; "
                f"review and publish it on the roster page")
-
-
-def attach(app_cli: click.Group) -> None:
-    """Put ``export`` into the ``roster`` group and ``leave`` into the app's commands."""
-    from roster.cli import roster_cli
-
-    roster_cli.add_command(export_command)
-    app_cli.add_command(leave_cli)

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from desk import demo
 from roster import grid, service, settings_store
 from roster.models import RosterSettings
 
@@ -37,6 +36,3 @@ def load_demo_roster(session: Session) -> None:
     if result.ok:
         service.publish(session, actor="demo", version_id=version.id)
 
-
-if load_demo_roster not in demo.DEMO_LOADERS:
-    demo.DEMO_LOADERS.append(load_demo_roster)

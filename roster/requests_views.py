@@ -2,7 +2,7 @@
 downloads.
 
 Two blueprints: ``requests`` (/requests/…) and ``roster_files`` (/roster/feed/<token>.ics, /roster/calendar,
-/roster/export). ``register(app)`` adds both and the CLI commands of roster.cli_requests.
+/roster/export); roster.feature installs both.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,12 +19,10 @@ from werkzeug.routing import BuildError
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from desk import home, web
+from desk import features, web
 from desk.models import Person
-from desk.templating import add_nav
 from roster import grid, service
 from roster import requests as svc
-from roster.cli_requests import attach
 from roster.models import LeaveRequest, SwapRequest
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
@@ -34,16 +32,9 @@ DECIDERS = ("leader", "manager")
 SWAP_HORIZON_DAYS = 62
 WEEKDAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
 
-add_nav("requests.index", _l("Leave & swaps"), SEAT_HOLDERS, order=12)
-add_nav("requests.queue", _l("Approvals"), DECIDERS, order=14)
-add_nav("roster_files.calendar", _l("My calendar"), SEAT_HOLDERS, order=15)
-
-
-def register(app: Flask) -> None:
-    """Register both blueprints and the ``roster export`` / ``leave`` commands."""
-    app.register_blueprint(bp)
-    app.register_blueprint(files_bp)
-    attach(app.cli)
+NAV = (features.nav("requests.index", _l("Leave & swaps"), SEAT_HOLDERS, order=12),
+       features.nav("requests.queue", _l("Approvals"), DECIDERS, order=14),
+       features.nav("roster_files.calendar", _l("My calendar"), SEAT_HOLDERS, order=15))
 
 
 def requests_panel(session: Any, person: Person) -> dict[str, Any] | None:
@@ -59,8 +50,6 @@ def requests_panel(session: Any, person: Person) -> dict[str, Any] | None:
     return {"template": "roster/leave_panel.html", "offered": offered, "leaves": leaves, "swaps": swaps,
             "names": {p.id: p.display_name for p in service.people_by_id(session).values()}}
 
-
-home.HOME_PANELS.append(requests_panel)
 
 
 # --- forms ---------------------------------------------------------------------------------------------------

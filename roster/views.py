@@ -13,10 +13,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from desk import home, web
+from desk import features, web
 from desk.forms import ConfirmForm
 from desk.timeutil import utcnow
-from roster import demo as _demo  # noqa: F401  (adds the demo roster loader)
 from roster import grid, service, settings_store, words
 from roster.domain import POSITIONS, TEAMS, Leave, Person, Weights
 from roster.forms import AmendForm, GenerateForm, PreferenceForm, SeatForm, SettingsForm
@@ -39,15 +38,10 @@ STATUS_LABELS = {"draft": _l("draft"), "published": _l("published"), "superseded
                  "discarded": _l("discarded")}
 
 
-def _register_nav() -> None:
-    from desk.templating import add_nav
-
-    add_nav("roster.month", _l("Roster"), ("manager", "leader", "watcher"), order=10)
-    add_nav("roster.mine", _l("My shifts"), ("leader", "watcher"), order=11)
-    add_nav("roster.versions", _l("Roster versions"), LEADS, order=13)
-
-
-_register_nav()
+NAV = (features.nav("roster.month", _l("Roster"), ("manager", "leader", "watcher"), order=10),
+       features.nav("roster.mine", _l("My shifts"), ("leader", "watcher"), order=11),
+       features.nav("roster.versions", _l("Roster versions"), LEADS, order=13),
+       features.nav("roster.oncall", _l("On duty"), ("manager", "leader", "watcher"), order=16))
 
 
 def _shift_starts(session) -> dict[str, str]:
@@ -176,9 +170,6 @@ def duty_panel(session, person) -> dict[str, Any]:
     now = utcnow()
     return {"template": "roster/_duty_panel.html", "duty_now": service.on_duty_at(session, at=now),
             "duty_next": service.next_on_duty_at(session, at=now), "duty_names": service.display_names(session)}
-
-
-home.HOME_PANELS.append(duty_panel)
 
 
 @bp.route("/oncall")
