@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from types import MappingProxyType
 
+from roster.holidays import LIBRARY, Calendar
+
 POSITIONS: tuple[str, ...] = ("leader", "info", "comms")
 WATCHER_SKILLS: frozenset[str] = frozenset({"info", "comms"})
 ROLES: frozenset[str] = frozenset({"leader", "watcher", "manager"})
@@ -189,7 +191,8 @@ class Assignment:
 class RosterInputs:
     """Everything one solve needs. ``previous``: last published assignments (minimal change);
     ``before``: assignments of the days just before ``start`` (rest rules across the start);
-    ``day_kinds``: optional override of the holiday calendar (date -> 'workday'|'weekend'|'holiday')."""
+    ``calendar``: the holiday calendar (the library's with the desk's own days); ``day_kinds``: optional
+    override of it (date -> 'workday'|'weekend'|'holiday'), used by tests and benchmarks."""
 
     people: tuple[Person, ...]
     start: date
@@ -205,6 +208,7 @@ class RosterInputs:
     previous: tuple[Assignment, ...] = ()
     before: tuple[Assignment, ...] = ()
     day_kinds: Mapping[date, str] | None = None
+    calendar: Calendar = LIBRARY
 
     @property
     def dates(self) -> list[date]:

@@ -80,13 +80,13 @@ FIRST_DAY_COL = 4  # name, team, seat, then the days
 
 def roster_xlsx(assignments: Iterable[Assignment], people: Iterable[Person], start: date, end: date,
                 day_kinds: Mapping[date, str] | None = None, title: str = "排班表 Duty roster",
-                leaves: Iterable[Leave] = ()) -> bytes:
+                leaves: Iterable[Leave] = (), calendar: holidays.Calendar = holidays.LIBRARY) -> bytes:
     """A printable 排班表: people × days with D / N / 休 (off) / 假 (leave), substitutes marked ``*``,
     weekends and holidays shaded, totals per person, a legend, landscape fit-to-width, frozen header.
 
-    ``day_kinds`` (date -> 'workday'|'weekend'|'holiday') defaults to the Chinese holiday calendar."""
+    ``day_kinds`` (date -> 'workday'|'weekend'|'holiday') defaults to what ``calendar`` says."""
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    kinds = dict(day_kinds) if day_kinds is not None else holidays.classify(days)[0]
+    kinds = dict(day_kinds) if day_kinds is not None else calendar.classify(days)[0]
     rows = list(assignments)
     wb = Workbook()
     ws = wb.active

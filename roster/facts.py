@@ -59,7 +59,7 @@ def _kinds(inputs: RosterInputs) -> tuple[dict[date, str], list[int]]:
     span = [inputs.start + timedelta(days=i) for i in range(-31, inputs.days)]
     if inputs.day_kinds is not None:
         return {d: inputs.day_kinds.get(d, _plain_kind(d)) for d in span}, []
-    kinds, unknown = holidays.classify(span)
+    kinds, unknown = inputs.calendar.classify(span)
     return kinds, [y for y in unknown if inputs.start.year <= y <= inputs.end.year]
 
 

@@ -72,11 +72,12 @@ def month_bounds(month: date) -> tuple[date, date]:
     return first, nxt - timedelta(days=1)
 
 
-def columns(start: date, end: date) -> tuple[list[Day], list[int]]:
+def columns(start: date, end: date,
+            calendar: holidays.Calendar = holidays.LIBRARY) -> tuple[list[Day], list[int]]:
     """The day columns and the years the holiday calendar does not know."""
     out, unknown = [], set()
     for i in range((end - start).days + 1):
-        info = holidays.day_info(start + timedelta(days=i))
+        info = calendar.day_info(start + timedelta(days=i))
         out.append(Day(info.day, info.kind, info.holiday_name, info.makeup_workday, info.known))
         if not info.known:
             unknown.add(info.day.year)
@@ -84,9 +85,9 @@ def columns(start: date, end: date) -> tuple[list[Day], list[int]]:
 
 
 def build(assignments: Iterable[Assignment], people: Iterable[Person], leaves: Iterable[Leave],
-          start: date, end: date) -> Grid:
+          start: date, end: date, calendar: holidays.Calendar = holidays.LIBRARY) -> Grid:
     """The grid over ``start``..``end``: everyone active or on the roster, by team then seat then name."""
-    days, unknown = columns(start, end)
+    days, unknown = columns(start, end, calendar)
     seats = {(a.username, a.day): a for a in assignments if start <= a.day <= end}
     on_roster = {u for u, _d in seats}
     shown = [p for p in people if p.active or p.username in on_roster]

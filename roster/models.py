@@ -168,3 +168,18 @@ class FeedToken(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", unique=True)
     token: str = Field(unique=True, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class HolidayDay(SQLModel, table=True):
+    """A day of the desk's own holiday calendar: a public ``holiday`` or a (make-up) ``workday`` that overrides the
+    chinese_calendar library for its date (and makes its year known). Managers keep it on the holidays page."""
+
+    __tablename__ = "holidayday"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(unique=True, index=True)
+    kind: str = Field(max_length=8, description="holiday or workday")
+    name: str = Field(default="", max_length=64)
+    updated_by: str = Field(default="", max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

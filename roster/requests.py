@@ -563,7 +563,7 @@ def export_published(session: Session, *, start: date, end: date, fmt: str, user
         return exports.roster_csv(rows, inputs.people, tz, inputs.shifts).encode("utf-8-sig"), len(rows)
     if fmt == "xlsx":
         data = exports.roster_xlsx(rows, inputs.people, start, end, day_kinds=inputs.day_kinds,
-                                   leaves=inputs.leaves)
+                                   leaves=inputs.leaves, calendar=inputs.calendar)
         return data, len(rows)
     if fmt == "ics":
         person = person_by_username(session, username or "")

@@ -23,7 +23,7 @@ from desk import audit
 from desk.accounts import N_, get_by_username
 from desk.models import Person
 from desk.timeutil import utcnow
-from roster import domain, holidays, oncall, settings_store, words
+from roster import domain, holiday_store, holidays, oncall, settings_store, words
 from roster.domain import Assignment, Counts, Leave, Pin, RosterInputs, SolveResult, frozen_map
 from roster.models import LeaveRequest, Preference, RosterAssignment, RosterPin, RosterVersion
 from roster.patterns import resolve_rules
@@ -156,12 +156,13 @@ def _preferences(session: Session, names: dict[int, str]) -> tuple[domain.Prefer
                  for r in rows if r.person_id in names)
 
 
-def history_counts(assignments: Iterable[Assignment]) -> dict[str, Counts]:
+def history_counts(assignments: Iterable[Assignment],
+                   calendar: holidays.Calendar = holidays.LIBRARY) -> dict[str, Counts]:
     """Nights, weekend shifts, public-holiday shifts and substitutions per person."""
     acc: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     kinds: dict[date, str] = {}
     for a in assignments:
-        kind = kinds.setdefault(a.day, holidays.day_info(a.day).kind)
+        kind = kinds.setdefault(a.day, calendar.day_info(a.day).kind)
         c = acc[a.username]
         c[0] += a.shift == "N"
         c[1] += kind == holidays.WEEKEND
@@ -186,14 +187,15 @@ def build_inputs(session: Session, *, start: date, days: int, previous: bool = T
     earlier = published_assignments(session, start=start - timedelta(days=HISTORY_DAYS),
                                     end=start - timedelta(days=1))
     before = tuple(a for a in earlier if a.day >= start - timedelta(days=window))
+    calendar = holiday_store.calendar(session)
     return RosterInputs(
         people=tuple(to_domain_person(p) for p in sorted(people.values(), key=lambda p: p.username)),
         start=start, days=days, pattern=es.pattern, shifts=es.shifts, coverage=frozen_map(es.coverage),
         leaves=approved_leaves(session, start=start - timedelta(days=window), end=end, usernames=names),
         pins=_pins(session, version_id, names), preferences=_preferences(session, names), rules=es.rules,
-        history=frozen_map(history_counts(earlier)),
+        history=frozen_map(history_counts(earlier, calendar)),
         previous=tuple(published_assignments(session, start=start, end=end)) if previous else (),
-        before=before,
+        before=before, calendar=calendar,
     )
 
 

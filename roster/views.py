@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from desk import features, web
 from desk.forms import ConfirmForm
 from desk.timeutil import utcnow
-from roster import grid, service, settings_store, words
+from roster import grid, holiday_store, service, settings_store, words
 from roster.domain import POSITIONS, TEAMS, Leave, Person, Weights
 from roster.forms import AmendForm, GenerateForm, PreferenceForm, SeatForm, SettingsForm
 from roster.models import RosterVersion
@@ -79,16 +79,18 @@ def _grid_people(session, start: date, end: date) -> tuple[list[Person], tuple[L
 
 
 def _grid(session, assignments, start: date, end: date) -> grid.Grid:
-    return grid.build(assignments, *_grid_people(session, start, end), start, end)
+    return grid.build(assignments, *_grid_people(session, start, end), start, end, holiday_store.calendar(session))
 
 
 def _month_grids(session, assignments, start: date, end: date) -> list[grid.Grid]:
     """One grid per calendar month of ``start``..``end`` (a 排班表 is read a month at a time)."""
     people, leaves = _grid_people(session, start, end)  # read once, not once per month
+    calendar = holiday_store.calendar(session)
     out, first = [], start
     while first <= end:
         last = min(grid.month_bounds(first)[1], end)
-        out.append(grid.build([a for a in assignments if first <= a.day <= last], people, leaves, first, last))
+        out.append(grid.build([a for a in assignments if first <= a.day <= last], people, leaves, first, last,
+                              calendar))
         first = last + timedelta(days=1)
     return out
 
