@@ -32,6 +32,9 @@ def init_login(manager: LoginManager) -> None:
         if person is None or not person.active:
             return None
         g.login_session = row
+        # Restored from the remember-me cookie: bind the new cookie session to this browser, or "strong"
+        # protection would drop it on the very next request.
+        session.setdefault("_id", manager._session_identifier_generator())
         return person
 
     @manager.request_loader
