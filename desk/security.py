@@ -8,7 +8,9 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, url_for
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2**63 - 1  # the largest BIGINT: anything above can name no row on PostgreSQL or SQLite
+# Ids are INTEGER columns: on PostgreSQL that is 32 bits, and a bigger value in a query is an error (a 500), not
+# "no such row"; SQLite overflows at 2^63. No row can have a bigger id, so the URL itself answers 404.
+MAX_ID = 2**31 - 1
 MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
@@ -29,7 +31,7 @@ HEADERS = {
 
 
 class BoundedIntConverter(IntegerConverter):
-    """``<int:…>`` that refuses values above 2^63-1, so a huge id is a 404 instead of a database overflow (500)."""
+    """``<int:…>`` that refuses values above :data:`MAX_ID`, so a huge id is a 404 instead of a database error."""
 
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)
