@@ -98,10 +98,10 @@ def downgrade() -> None:
         batch_op.drop_column('expires_at')
 
     op.create_table('loginfailure',
-    sa.Column('id', sa.INTEGER(), nullable=False),
-    sa.Column('address', sa.VARCHAR(length=64), nullable=False),
-    sa.Column('username', sa.VARCHAR(length=64), nullable=False),
-    sa.Column('at', sa.DATETIME(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('address', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('username', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('at', desk.db.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('loginfailure', schema=None) as batch_op:
