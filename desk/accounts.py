@@ -1,4 +1,4 @@
-"""People and their accounts: validation, creation, edits, passwords, login throttling and API tokens."""
+"""People and their accounts: validation, creation, edits, passwords, login and API tokens."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ class AccountError(ValueError):
 
 
 class LoginLocked(RuntimeError):
-    """Too many failed logins from one address; ``until`` says when it may try again."""
+    """Too many login attempts on an account, an address or the pair; ``until`` says when it may try again."""
 
     def __init__(self, until: datetime):
         super().__init__(f"locked until {until.isoformat()}")
