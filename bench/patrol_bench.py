@@ -196,7 +196,7 @@ class Sampler:
 
 def start_scheduler(url: str, log_path: Path) -> subprocess.Popen:
     """The real scheduler on ``url``."""
-    env = {**os.environ, "DATABASE_URL": url, "DUTYDESK_ENV": "testing"}
+    env = {**os.environ, "DATABASE_URL": url, "DUTYDESK_ENV": "testing", "DUTYDESK_SECRET_KEY": "b" * 32}
     return subprocess.Popen([sys.executable, str(ROOT / "scheduler.py")], cwd=ROOT, env=env,
                             stdout=open(log_path, "wb"), stderr=subprocess.STDOUT)
 

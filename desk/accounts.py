@@ -1,19 +1,22 @@
-"""People and their accounts: validation, creation, edits, passwords, login throttling and API tokens."""
+"""People and their accounts: validation, creation, edits, passwords, login and API tokens."""
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlalchemy import update
+from sqlmodel import Session, col, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from desk import audit
-from desk.models import ROLES, SKILLS, TEAMS, ApiToken, LoginFailure, Person
+from desk import audit, sessions, throttle
+from desk.models import ROLES, SKILLS, TEAMS, ApiToken, Person
+from desk.sessions import hash_secret
 from desk.settings import LANGUAGES
 from desk.timeutil import as_utc, utcnow
 
@@ -24,6 +27,10 @@ def N_(message: str) -> str:
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 MIN_PASSWORD = 8
+MAX_PASSWORD = 128
+MAX_LABEL = 100
+TOO_LONG = {32: N_("At most 32 characters."), 100: N_("At most 100 characters."),
+            128: N_("At most 128 characters."), 254: N_("At most 254 characters.")}
 EDITABLE = ("display_name", "role", "skills", "team_code", "phone", "email", "language")
 
 
@@ -36,7 +43,7 @@ class AccountError(ValueError):
 
 
 class LoginLocked(RuntimeError):
-    """Too many failed logins from one address; ``until`` says when it may try again."""
+    """Too many login attempts on an account, an address or the pair; ``until`` says when it may try again."""
 
     def __init__(self, until: datetime):
         super().__init__(f"locked until {until.isoformat()}")
@@ -69,8 +76,8 @@ def validate_fields(fields: PersonFields) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not USERNAME_RE.match(fields.username):
         errors["username"] = N_("2–64 characters: lower-case letters, digits, '.', '_' or '-'.")
-    if not fields.display_name.strip():
-        errors["display_name"] = N_("A name is required.")
+    errors.update(_text_errors("display_name", fields.display_name, 100, required=True))
+    errors.update(_text_errors("phone", fields.phone, 32))
     if fields.role not in ROLES:
         errors["role"] = N_("Choose a role: manager, leader or watcher.")
     unknown = [s for s in fields.skills if s not in SKILLS]
@@ -79,11 +86,34 @@ def validate_fields(fields: PersonFields) -> dict[str, str]:
     elif fields.role == "watcher" and not fields.skills:
         errors["skills"] = N_("A watcher needs at least one skill (info or comms).")
     errors.update(_team_errors(fields))
-    if fields.email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", fields.email):
+    if len(fields.email) > 254:
+        errors["email"] = TOO_LONG[254]
+    elif fields.email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", fields.email):
         errors["email"] = N_("This is not an e-mail address.")
     if fields.language and fields.language not in LANGUAGES:
         errors["language"] = N_("Choose zh_CN or en.")
     return errors
+
+
+def clean_text(value: str) -> str:
+    """A typed text in its canonical form: NFKC-normalised (full-width letters, compatibility forms) and stripped."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+def has_control_characters(value: str) -> bool:
+    """Whether a text holds control or format characters (CR/LF, tabs, zero-width, bidi overrides…)."""
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") for ch in value)
+
+
+def _text_errors(name: str, value: str, limit: int, *, required: bool = False) -> dict[str, str]:
+    text = clean_text(value)
+    if required and not text:
+        return {name: N_("A name is required.")}
+    if has_control_characters(text):
+        return {name: N_("Line breaks, tabs and invisible control characters are not allowed here.")}
+    if len(text) > limit:
+        return {name: TOO_LONG[limit]}
+    return {}
 
 
 def _team_errors(fields: PersonFields) -> dict[str, str]:
@@ -98,6 +128,8 @@ def password_errors(password: str) -> dict[str, str]:
     """Check a new password; returns ``{"password": message}`` when it is too weak."""
     if len(password) < MIN_PASSWORD:
         return {"password": N_("At least 8 characters.")}
+    if len(password) > MAX_PASSWORD:
+        return {"password": TOO_LONG[MAX_PASSWORD]}
     return {}
 
 
@@ -145,11 +177,11 @@ def create_person(session: Session, *, actor: str, fields: PersonFields, passwor
 def _row_values(fields: PersonFields) -> dict[str, Any]:
     return {
         "username": fields.username,
-        "display_name": fields.display_name.strip(),
+        "display_name": clean_text(fields.display_name),
         "role": fields.role,
         "skills": ",".join(fields.skills),
         "team_code": fields.team_code or None,
-        "phone": fields.phone.strip(),
+        "phone": clean_text(fields.phone),
         "email": fields.email.strip(),
         "language": fields.language,
     }
@@ -165,6 +197,8 @@ def update_person(session: Session, *, actor: str, person: Person, fields: Perso
     for key in EDITABLE:
         setattr(person, key, values[key])
     session.add(person)
+    if before["role"] != person.role:  # what the open sessions were allowed to do has changed
+        sessions.end_sessions(session, person_id=person.id or 0)
     audit.record(session, actor=actor, action="person.update", object_type="person",
                  object_id=person.id or "", before=before, after=snapshot(person))
     return person
@@ -175,6 +209,8 @@ def set_active(session: Session, *, actor: str, person: Person, active: bool) ->
     before = snapshot(person)
     person.active = active
     session.add(person)
+    if not active:
+        sessions.end_sessions(session, person_id=person.id or 0)
     action = "person.activate" if active else "person.deactivate"
     audit.record(session, actor=actor, action=action, object_type="person",
                  object_id=person.id or "", before=before, after=snapshot(person))
@@ -188,12 +224,14 @@ def reset_password(session: Session, *, actor: str, person: Person, password: st
         raise AccountError(errors)
     person.password_hash = generate_password_hash(password)
     session.add(person)
+    sessions.end_sessions(session, person_id=person.id or 0)
     audit.record(session, actor=actor, action="person.reset_password", object_type="person",
                  object_id=person.id or "")
 
 
-def change_password(session: Session, *, person: Person, current: str, new: str) -> None:
-    """A person changes their own password, proving the current one first."""
+def change_password(session: Session, *, person: Person, current: str, new: str,
+                    keep_session: int | None = None) -> None:
+    """A person changes their own password, proving the current one first; their other sessions end."""
     if not check_password_hash(person.password_hash, current):
         raise AccountError({"current": N_("The current password is wrong.")})
     errors = password_errors(new)
@@ -201,6 +239,7 @@ def change_password(session: Session, *, person: Person, current: str, new: str)
         raise AccountError({"new": errors["password"]})
     person.password_hash = generate_password_hash(new)
     session.add(person)
+    sessions.end_sessions(session, person_id=person.id or 0, keep=keep_session)
     audit.record(session, actor=person.username, action="person.change_password",
                  object_type="person", object_id=person.id or "")
 
@@ -213,67 +252,101 @@ def set_language(session: Session, *, person: Person, language: str) -> None:
     session.add(person)
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash of a random password, checked for unknown usernames so they answer as slowly as real ones."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
 def authenticate(
     session: Session,
     *,
     username: str,
     password: str,
     address: str,
+    limits: throttle.Limits,
     now: datetime | None = None,
-    max_failures: int = 5,
-    lock_minutes: int = 15,
 ) -> Person | None:
-    """The active person whose password matches, else None; raise :class:`LoginLocked` after too many failures.
+    """The active person whose password matches, else None; raise :class:`LoginLocked` when over a limit.
 
-    Failures are counted per address over the lock window, so guessing from one place is slowed down
-    without letting a stranger lock a colleague out from elsewhere.
+    The attempt is counted (and committed) before the password is checked, per account, per address and per
+    pair (see :mod:`desk.throttle`); unknown or inactive usernames are checked against a dummy hash, so the time
+    taken does not tell whether a username exists.
     """
     now = now or utcnow()
-    since = now - timedelta(minutes=lock_minutes)
-    failures = session.exec(
-        select(func.count(), func.max(LoginFailure.at))
-        .where(LoginFailure.address == address, LoginFailure.at >= since.replace(tzinfo=None))
-    ).one()
-    if failures[0] >= max_failures:
-        raise LoginLocked(until=as_utc(failures[1]) + timedelta(minutes=lock_minutes))
+    with session.get_bind().begin() as conn:  # type: ignore[union-attr]
+        verdict = throttle.count_attempt(conn, username=username, address=address, limits=limits, now=now)
+    if not verdict.allowed:
+        raise LoginLocked(until=verdict.until or now)
     person = get_by_username(session, username.strip().lower())
-    if person and person.active and check_password_hash(person.password_hash, password):
-        return person
-    session.add(LoginFailure(address=address, username=username[:64], at=now))
-    return None
+    if person is None or not person.active:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not check_password_hash(person.password_hash, password):
+        return None
+    with session.get_bind().begin() as conn:  # type: ignore[union-attr]
+        throttle.forgive(conn, username=username, address=address)
+    return person
 
 
-def clear_failures(session: Session, *, address: str) -> None:
-    """Forget an address's failures after it logged in successfully."""
-    for row in session.exec(select(LoginFailure).where(LoginFailure.address == address)):
-        session.delete(row)
-
-
-def _hash_token(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def create_token(session: Session, *, actor: str, person: Person, label: str) -> str:
+def create_token(session: Session, *, actor: str, person: Person, label: str, expires_days: int | None = None,
+                 now: datetime | None = None) -> str:
     """Create a personal API token and return its secret, which is shown once and never stored."""
-    if not label.strip():
-        raise AccountError({"label": N_("A label is required.")})
+    label = clean_text(label)
+    if not label or has_control_characters(label) or len(label) > MAX_LABEL:
+        raise AccountError({"label": N_("A label of 1 to 100 characters, on one line.")})
+    if expires_days is not None and not 1 <= expires_days <= 3650:
+        raise AccountError({"expires_days": N_("Between 1 and 3650 days.")})
+    now = now or utcnow()
+    expires_at = now + timedelta(days=expires_days) if expires_days else None
     secret = "ddt_" + secrets.token_urlsafe(32)
-    token = ApiToken(person_id=person.id or 0, label=label.strip(), token_hash=_hash_token(secret))
+    token = ApiToken(person_id=person.id or 0, label=label, token_hash=hash_secret(secret), created_at=now,
+                     expires_at=expires_at)
     session.add(token)
     session.flush()
-    audit.record(session, actor=actor, action="token.create", object_type="api_token",
-                 object_id=token.id or "", after={"username": person.username, "label": token.label})
+    audit.record(session, actor=actor, action="token.create", object_type="api_token", object_id=token.id or "",
+                 after={"username": person.username, "label": token.label,
+                        "expires_at": expires_at.isoformat() if expires_at else None})
     return secret
 
 
+def list_tokens(session: Session, *, person_id: int | None = None) -> list[tuple[ApiToken, str]]:
+    """API tokens (one person's, or everyone's) with their owner's username, newest first."""
+    query = (select(ApiToken, Person.username).join(Person, col(Person.id) == ApiToken.person_id)
+             .order_by(col(ApiToken.id).desc()))
+    if person_id is not None:
+        query = query.where(ApiToken.person_id == person_id)
+    return [(token, username) for token, username in session.exec(query)]
+
+
+def revoke_token(session: Session, *, actor: str, token_id: int, person_id: int | None = None) -> bool:
+    """Revoke a token (only ``person_id``'s when given); False when there is no such live token."""
+    query = update(ApiToken).where(col(ApiToken.id) == token_id, col(ApiToken.revoked) == False)  # noqa: E712
+    if person_id is not None:
+        query = query.where(col(ApiToken.person_id) == person_id)
+    if not session.exec(query.values(revoked=True)).rowcount:
+        return False
+    audit.record(session, actor=actor, action="token.revoke", object_type="api_token", object_id=token_id)
+    return True
+
+
+def token_is_live(token: ApiToken, now: datetime) -> bool:
+    """Neither revoked nor expired."""
+    return not token.revoked and (token.expires_at is None or as_utc(token.expires_at) > now)
+
+
 def person_for_token(session: Session, *, secret: str, now: datetime | None = None) -> Person | None:
-    """The active owner of an unrevoked token, or None; records when the token was last used."""
-    token = session.exec(select(ApiToken).where(ApiToken.token_hash == _hash_token(secret))).first()
-    if token is None or token.revoked:
+    """The active owner of a live (unrevoked, unexpired) token, or None; records when the token was last used."""
+    now = now or utcnow()
+    if not secret or len(secret) > 128:
+        return None
+    token = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret))).first()
+    if token is None or not token_is_live(token, now):
         return None
     person = session.get(Person, token.person_id)
     if person is None or not person.active:
         return None
-    token.last_used_at = now or utcnow()
-    session.add(token)
+    if token.last_used_at is None or now - as_utc(token.last_used_at) >= sessions.TOUCH_EVERY:
+        token.last_used_at = now
+        session.add(token)
     return person

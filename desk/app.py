@@ -7,13 +7,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_babel import Babel
-from flask_login import LoginManager
+from flask_babel import gettext as _
+from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from desk import features, web
+from desk import features, security, sessions, web
 from desk.db import make_engine
 from desk.feature import FEATURE as DESK
 from desk.i18n import babel_locale
@@ -23,7 +26,9 @@ from roster.feature import FEATURE as ROSTER
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
-_ENV_KEYS = ("DATABASE_URL", "DUTYDESK_ENV", "DUTYDESK_SECRET_KEY", "DUTYDESK_TIMEZONE")
+RETRY_AFTER = 30
+_ENV_KEYS = ("DATABASE_URL", "DUTYDESK_ENV", "DUTYDESK_SECRET_KEY", "DUTYDESK_TIMEZONE", "DUTYDESK_PROXY_HOPS",
+             "DUTYDESK_SECURE_COOKIES")
 
 # Everything the app is made of, in the order its blueprints, header links and home panels appear.
 FEATURES = (
@@ -40,11 +45,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                 template_folder="templates", static_folder="static")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     settings = _settings(app, test_config)
+    secure = settings.env == "production" and settings.secure_cookies
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.env == "production" and settings.secure_cookies,
+        SESSION_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_DURATION=sessions.REMEMBER_LIMIT,
+        REMEMBER_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=security.MAX_CONTENT_LENGTH,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=14),
         WTF_CSRF_CHECK_DEFAULT=False,
         WTF_CSRF_TIME_LIMIT=None,
@@ -54,6 +65,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update({k: v for k, v in test_config.items() if k.isupper() and k not in _ENV_KEYS})
     app.extensions["dutydesk.settings"] = settings
     app.extensions["dutydesk.engine"] = make_engine(settings.database_url)
+    if settings.proxy_hops:  # only the operator knows how many proxies add X-Forwarded-For; never trust it blindly
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)  # type: ignore
+    security.install_converters(app)
+    app.after_request(security.add_security_headers)
     _init_extensions(app)
     features.install(app, FEATURES)
     _register_errors(app)
@@ -88,8 +103,8 @@ def _protect_forms() -> None:
     view = current_app.view_functions.get(request.endpoint or "")
     if getattr(view, "csrf_exempt", False):
         return
-    if web.is_api_request() and request.headers.get("Authorization", "").startswith("Bearer "):
-        return
+    if web.is_api_request() and current_user.is_authenticated and g.get("authenticated_by_token"):
+        return  # a Bearer token, not a cookie, opened this request: there is nothing for a forged form to ride on
     csrf.protect()
 
 
@@ -108,6 +123,27 @@ def _register_errors(app: Flask) -> None:
         if web.is_api_request():
             return web.api_error(code, (exc.name or "error").lower().replace(" ", "_"), exc.description or "")
         return render_template("error.html", code=code, message=exc.description), code
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_exc: RequestEntityTooLarge) -> Any:
+        message = _("The request is too large: the desk accepts at most %(mb)d MB.",
+                    mb=security.MAX_CONTENT_LENGTH // (1024 * 1024))
+        if web.is_api_request():
+            return web.api_error(413, "too_large", message)
+        return render_template("error.html", code=413, message=message), 413
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_down(_exc: Exception) -> Any:
+        app.logger.error("database unreachable: %s", _exc)
+        app.login_manager._update_request_context_with_user()  # type: ignore[attr-defined]  # render as anonymous
+        message = _("The database cannot be reached. Try again in a minute.")
+        if web.is_api_request():
+            response = web.api_error(503, "database_unavailable", message)
+        else:
+            response = app.make_response((render_template("error.html", code=503, message=message), 503))
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        return response
 
 
 __all__ = ["LANGUAGES", "create_app"]

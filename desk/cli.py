@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 
 import click
 from flask.cli import AppGroup
@@ -10,6 +11,7 @@ from flask.cli import AppGroup
 from desk import accounts, features, migrate, web
 from desk.db import session_scope
 from desk.models import ROLES
+from desk.timeutil import utcnow
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 users_cli = AppGroup("users", help="People and their accounts.")
@@ -81,17 +83,55 @@ def users_list() -> None:
 @tokens_cli.command("create")
 @click.option("--username", required=True)
 @click.option("--label", required=True, help="What the token is for, e.g. 'grafana'")
-def tokens_create(username: str, label: str) -> None:
+@click.option("--expires-days", type=click.IntRange(1, 3650), default=None,
+              help="Days until the token stops working (default: until revoked)")
+def tokens_create(username: str, label: str, expires_days: int | None) -> None:
     """Create a personal API token; it is printed once, only its hash is kept."""
     try:
         with session_scope(web.engine()) as session:
             person = accounts.get_by_username(session, username)
             if person is None:
                 _fail({"username": f"no such person: {username}"})
-            secret = accounts.create_token(session, actor="cli", person=person, label=label)
+            secret = accounts.create_token(session, actor="cli", person=person, label=label,
+                                           expires_days=expires_days)
     except accounts.AccountError as exc:
         _fail(exc.errors)
     click.echo(secret)
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+@tokens_cli.command("list")
+@click.option("--username", default=None, help="Only this person's tokens")
+def tokens_list(username: str | None) -> None:
+    """List API tokens (never their secrets): id, owner, label, made, last used, expiry, state."""
+    now = utcnow()
+    with session_scope(web.engine()) as session:
+        person_id = None
+        if username is not None:
+            person = accounts.get_by_username(session, username)
+            if person is None:
+                _fail({"username": f"no such person: {username}"})
+            person_id = person.id
+        rows = accounts.list_tokens(session, person_id=person_id)
+    click.echo(f"{'id':>4} {'username':<16} {'label':<20} {'made (UTC)':<16} {'last used':<16} {'expires':<16} state")
+    for token, owner in rows:
+        state = "revoked" if token.revoked else ("active" if accounts.token_is_live(token, now) else "expired")
+        click.echo(f"{token.id:>4} {owner:<16} {token.label[:20]:<20} {_when(token.created_at):<16} "
+                   f"{_when(token.last_used_at):<16} {_when(token.expires_at):<16} {state}")
+
+
+@tokens_cli.command("revoke")
+@click.argument("token_id", type=click.IntRange(1, 2**63 - 1))
+def tokens_revoke(token_id: int) -> None:
+    """Revoke the token TOKEN_ID (see ``tokens list``): it opens nothing from now on."""
+    with session_scope(web.engine()) as session:
+        done = accounts.revoke_token(session, actor="cli", token_id=token_id)
+    if not done:
+        _fail({"token": f"no live token with id {token_id}"})
+    click.echo(f"revoked token {token_id}")
 
 
 @demo_cli.command("load")

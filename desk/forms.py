@@ -10,13 +10,14 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
     widgets,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 
 def attach_errors(form: Any, errors: dict[str, str]) -> None:
@@ -29,12 +30,12 @@ def attach_errors(form: Any, errors: dict[str, str]) -> None:
 
 class LoginForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
     remember = BooleanField(_l("Keep me signed in on this computer"))
 
 
 class PasswordForm(FlaskForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1024)])
     new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=128)])
     confirm = PasswordField(_l("Repeat the new password"),
                             validators=[DataRequired(), EqualTo("new", message=_l("The two entries differ."))])
@@ -70,6 +71,12 @@ class PersonForm(FlaskForm):
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=128)])
+
+
+class TokenForm(FlaskForm):
+    label = StringField(_l("What the token is for"), validators=[DataRequired(), Length(max=100)])
+    expires_days = IntegerField(_l("Valid for (days, empty for no end)"),
+                                validators=[Optional(), NumberRange(min=1, max=3650)])
 
 
 class ConfirmForm(FlaskForm):

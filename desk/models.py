@@ -1,4 +1,4 @@
-"""Tables of the shell: teams, people with their accounts, API tokens, the audit trail, login failures.
+"""Tables of the shell: teams, people and their accounts, login sessions, API tokens, audit trail, login throttling.
 
 Families follow the SQLModel pattern: ``XBase`` holds the shared fields, ``X(table=True)`` the stored row,
 ``XPublic`` what the API shows.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from desk.db import UTCDateTime
@@ -83,6 +83,7 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked: bool = Field(default=False)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AuditEvent(SQLModel, table=True):
@@ -100,10 +101,37 @@ class AuditEvent(SQLModel, table=True):
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
-class LoginFailure(SQLModel, table=True):
-    """A failed login, kept to slow down guessing from one address."""
+class LoginSession(SQLModel, table=True):
+    """One login: the session cookie and the remember-me cookie carry its random token, every request checks it.
+
+    Only the SHA-256 of the token is kept, so a copy of the database (a backup, a read-only leak) opens no session.
+    """
+
+    __tablename__ = "login_session"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
-    address: str = Field(max_length=64, index=True)
-    username: str = Field(max_length=64)
-    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    user_agent: str = Field(default="", max_length=255)
+    address: str = Field(default="", max_length=64)
+    remember: bool = Field(default=False)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Login attempts of one key in the current window: ``kind`` is account, address or pair (account+address).
+
+    Incremented in SQL by one upsert whose returned count decides, so parallel attempts cannot slip past the limit.
+    """
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_login_throttle_kind_key"),
+                      {"sqlite_autoincrement": True})
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=8)
+    key: str = Field(max_length=160)
+    window_start: datetime = Field(sa_type=UTCDateTime)
+    attempts: int = Field(default=0)

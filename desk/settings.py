@@ -28,6 +28,7 @@ class Settings:
     login_max_failures: int = 5
     login_lock_minutes: int = 15
     secure_cookies: bool = True
+    proxy_hops: int = 0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -64,19 +65,25 @@ def load_settings(environ: dict[str, str] | None = None, *, instance_path: str |
         login_max_failures=_int_env(env, "DUTYDESK_LOGIN_MAX_FAILURES", 5),
         login_lock_minutes=_int_env(env, "DUTYDESK_LOGIN_LOCK_MINUTES", 15),
         secure_cookies=env.get("DUTYDESK_SECURE_COOKIES", "1") not in ("0", "false", "no"),
+        proxy_hops=_int_env(env, "DUTYDESK_PROXY_HOPS", 0),
     )
     check_settings(settings)
     return settings
 
 
+MIN_SECRET = 32
+_MAKE_SECRET = "python -c 'import secrets; print(secrets.token_hex(32))'"
+
+
 def check_settings(settings: Settings) -> None:
-    """Refuse the default secret outside development and an unknown time zone."""
-    if settings.env not in ("development", "testing") and settings.secret_key == DEFAULT_SECRET:
-        raise SettingsError(
-            "DUTYDESK_SECRET_KEY is not set. Set it to a long random value "
-            "(python -c 'import secrets; print(secrets.token_hex(32))'), "
-            "or set DUTYDESK_ENV=development on a developer machine."
-        )
+    """Refuse the built-in secret outside development, a short secret, an unknown time zone, negative hops."""
+    if settings.env != "development" and settings.secret_key == DEFAULT_SECRET:
+        raise SettingsError(f"DUTYDESK_SECRET_KEY is not set. Set it to a long random value ({_MAKE_SECRET}), "
+                            "or set DUTYDESK_ENV=development on a developer machine.")
+    if settings.env != "development" and len(settings.secret_key) < MIN_SECRET:
+        raise SettingsError(f"DUTYDESK_SECRET_KEY must be at least {MIN_SECRET} characters ({_MAKE_SECRET}).")
+    if not 0 <= settings.proxy_hops <= 10:
+        raise SettingsError("DUTYDESK_PROXY_HOPS must be the number of proxies in front of the desk (0 to 10).")
     try:
         ZoneInfo(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:

@@ -96,6 +96,13 @@ def api_error(status: int, code: str, message: str) -> Any:
     return response
 
 
+def safe_next(target: str | None, default: str | None = None) -> str:
+    """A ``next=`` to follow after a POST: only a path on this site, else ``default`` (the home page)."""
+    from desk.security import safe_next as check
+
+    return check(target, default)
+
+
 def redirect_to_login() -> Any:
     """Send an anonymous visitor to the login page, remembering where they wanted to go."""
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -172,7 +172,7 @@ def toggle_enabled(check_id: int) -> Any:
     web.db().commit()
     message = _("%(name)s is enabled.") if check.enabled else _("%(name)s is disabled: it will not run.")
     flash(message % {"name": check.name}, "success")
-    return redirect(request.form.get("next") or url_for("monitoring.history", check_id=check.id))
+    return redirect(web.safe_next(request.form.get("next"), url_for("monitoring.history", check_id=check.id)))
 
 
 @bp.route("/<int:check_id>/delete", methods=["GET", "POST"])

@@ -162,11 +162,14 @@ class Preference(SQLModel, table=True):
 
 
 class FeedToken(SQLModel, table=True):
-    """The secret in a person's iCalendar feed URL (one per person; replace it to revoke the old URL)."""
+    """The secret in a person's iCalendar feed URL (one per person; replace it to revoke the old URL).
+
+    Only its SHA-256 is kept, like an API token's: the URL is shown once, when it is made.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", unique=True)
-    token: str = Field(unique=True, max_length=64)
+    token_hash: str = Field(unique=True, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

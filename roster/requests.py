@@ -25,6 +25,7 @@ from sqlmodel import Session, select
 from desk import audit
 from desk.accounts import N_, get_by_username
 from desk.models import Person
+from desk.sessions import hash_secret
 from desk.timeutil import utcnow
 from roster import exports, service, settings_store
 from roster.domain import Assignment, RosterInputs, Violation
@@ -520,30 +521,27 @@ def violation_text(v: Violation, inputs: RosterInputs, names: dict[str, str],
 
 # --- calendar feed tokens ------------------------------------------------------------------------------------
 
-def feed_token(session: Session, *, person_id: int) -> FeedToken:
-    """The person's feed token, made on first use."""
-    token = session.exec(select(FeedToken).where(FeedToken.person_id == person_id)).first()
-    if token is None:
-        token = FeedToken(person_id=person_id, token=secrets.token_urlsafe(24))
-        session.add(token)
-        session.flush()
-    return token
+def feed_token(session: Session, *, person_id: int) -> FeedToken | None:
+    """The person's feed token row (its secret is not kept), or None before the first one is made."""
+    return session.exec(select(FeedToken).where(FeedToken.person_id == person_id)).first()
 
 
-def regenerate_feed_token(session: Session, *, actor: str, person_id: int) -> FeedToken:
-    """A new secret for the person's feed; the old URL stops working."""
-    token = feed_token(session, person_id=person_id)
-    token.token, token.created_at = secrets.token_urlsafe(24), utcnow()
+def regenerate_feed_token(session: Session, *, actor: str, person_id: int) -> str:
+    """A new secret for the person's feed, returned once (only its hash is stored); the old URL stops working."""
+    secret = secrets.token_urlsafe(24)
+    token = feed_token(session, person_id=person_id) or FeedToken(person_id=person_id, token_hash="")
+    token.token_hash, token.created_at = hash_secret(secret), utcnow()
     session.add(token)
-    audit.record(session, actor=actor, action="feed.regenerate", object_type="feed_token", object_id=token.id)
-    return token
+    session.flush()
+    audit.record(session, actor=actor, action="feed.regenerate", object_type="feed_token", object_id=token.id or "")
+    return secret
 
 
 def person_for_token(session: Session, token: str) -> Person | None:
     """The active person whose feed URL carries ``token``, or None."""
     if not token or len(token) > 64:
         return None
-    row = session.exec(select(FeedToken).where(FeedToken.token == token)).first()
+    row = session.exec(select(FeedToken).where(FeedToken.token_hash == hash_secret(token))).first()
     person = session.get(Person, row.person_id) if row else None
     return person if person is not None and person.active else None
 

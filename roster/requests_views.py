@@ -397,12 +397,16 @@ def feed(token: str) -> Any:
 @files_bp.route("/calendar")
 @web.roles(*SEAT_HOLDERS)
 def calendar() -> Any:
-    session = web.db()
-    token = svc.feed_token(session, person_id=current_user.id)
-    session.commit()
-    url = url_for("roster_files.feed", token=token.token, _external=True)
-    return render_template("roster/calendar.html", feed_url=url, webcal=url.replace("http", "webcal", 1)
-                           .replace("webcals://", "webcal://"), form=NoteForm(formdata=None), created=token.created_at)
+    return _calendar_page(None)
+
+
+def _calendar_page(secret: str | None) -> Any:
+    """The calendar page; the feed address only right after it was made (only its hash is kept)."""
+    token = svc.feed_token(web.db(), person_id=current_user.id)
+    url = url_for("roster_files.feed", token=secret, _external=True) if secret else None
+    webcal = url.replace("http", "webcal", 1).replace("webcals://", "webcal://") if url else None
+    return render_template("roster/calendar.html", feed_url=url, webcal=webcal, form=NoteForm(formdata=None),
+                           created=token.created_at if token else None)
 
 
 @files_bp.route("/calendar/regenerate", methods=["POST"])
@@ -410,10 +414,11 @@ def calendar() -> Any:
 def calendar_regenerate() -> Any:
     if not NoteForm().validate_on_submit():
         abort(400)
-    svc.regenerate_feed_token(web.db(), actor=current_user.username, person_id=current_user.id)
+    secret = svc.regenerate_feed_token(web.db(), actor=current_user.username, person_id=current_user.id)
     web.db().commit()
-    flash(_("New calendar link made; the old one no longer works."), "success")
-    return redirect(url_for("roster_files.calendar"))
+    flash(_("New calendar address made; any older one no longer works. Copy it now: it is shown only once."),
+          "success")
+    return _calendar_page(secret)  # rendered, never redirected: the address must not sit in a cookie or a URL
 
 
 @files_bp.route("/export")

@@ -22,6 +22,7 @@ from desk.db import session_scope
 from tests import dbutil
 
 PASSWORD = "correct-horse-9"
+TEST_SECRET = "test-secret-key-that-is-at-least-32-characters"  # the built-in one is refused outside development
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 
@@ -67,7 +68,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def app(db_url: str) -> Iterator[Flask]:
-    application = create_app({"DATABASE_URL": db_url, "DUTYDESK_ENV": "testing", "TESTING": True})
+    application = create_app({"DATABASE_URL": db_url, "DUTYDESK_ENV": "testing", "DUTYDESK_SECRET_KEY": TEST_SECRET,
+                              "TESTING": True})
     yield application
     application.extensions["dutydesk.engine"].dispose()
 

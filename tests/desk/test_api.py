@@ -53,6 +53,6 @@ def test_healthz_503_when_database_is_gone(tmp_path):
     from desk.app import create_app
 
     app = create_app({"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
-                      "DUTYDESK_ENV": "testing"})
+                      "DUTYDESK_ENV": "testing", "DUTYDESK_SECRET_KEY": "t" * 32})
     r = app.test_client().get("/healthz")
     assert r.status_code == 503 and r.get_json()["status"] == "error"

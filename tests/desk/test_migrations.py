@@ -54,3 +54,40 @@ def test_models_match_migrations(tmp_path):
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     engine.dispose()
     assert diff == []
+
+
+def _convert_feed_tokens(url):
+    """0002 replaces each plain calendar-feed token by its SHA-256, so subscribed calendars keep working."""
+    import hashlib
+
+    migrate.upgrade(url, "r001")
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO person (username, display_name, role, skills, active, phone, email, "
+                             "language, password_hash, created_at) VALUES ('li', 'Li', 'watcher', 'info', true, "
+                             "'', '', '', '', '2026-01-01 00:00:00')"))
+        conn.execute(sa.text("INSERT INTO feedtoken (person_id, token, created_at) "
+                             "SELECT id, 'plain-secret', '2026-01-01 00:00:00' FROM person"))
+    migrate.upgrade(url)
+    with engine.connect() as conn:
+        stored = conn.execute(sa.text("SELECT token_hash FROM feedtoken")).scalar_one()
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("feedtoken")}
+    engine.dispose()
+    assert stored == hashlib.sha256(b"plain-secret").hexdigest() and "token" not in columns
+    migrate.downgrade(url, "base")
+
+
+def test_feed_tokens_become_hashes_sqlite(tmp_path):
+    _convert_feed_tokens(f"sqlite:///{tmp_path / 'f.sqlite'}")
+
+
+@pytest.mark.postgres
+def test_feed_tokens_become_hashes_postgres():
+    base = dbutil.postgres_base_url()
+    if not base:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL half skipped")
+    schema = dbutil.run_schema("dd_feedhash")
+    try:
+        _convert_feed_tokens(dbutil.fresh_postgres_schema(base, schema))
+    finally:
+        dbutil.drop_postgres_schema(base, schema)

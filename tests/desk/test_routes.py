@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from desk.security import CONTENT_SECURITY_POLICY
 from desk.web import ALL_ROLES
 
 SAMPLE_ARGS = {"int": "1", "default": "x", "string": "x", "path": "x"}
@@ -30,6 +31,7 @@ def _check(client, rule, method, allowed, role):
     url = _concrete(rule)
     response = client.open(url, method=method, headers={"Accept": "text/html"})
     status = response.status_code
+    _check_security_headers(rule.rule, response)
     if allowed is None:  # public
         assert status not in (401, 403), (rule.rule, role, status)
     elif role is None:
@@ -44,6 +46,13 @@ def _check(client, rule, method, allowed, role):
         assert status not in (401, 403) and status < 500, (rule.rule, method, role, status)
         if status == 200 and response.mimetype == "text/html":
             _check_page_shape(rule.rule, response.get_data(as_text=True))
+
+
+def _check_security_headers(rule: str, response) -> None:
+    """Every answer, page or API, error or not, carries the security headers."""
+    assert response.headers.get("Content-Security-Policy") == CONTENT_SECURITY_POLICY, rule
+    assert response.headers.get("X-Content-Type-Options") == "nosniff", rule
+    assert response.headers.get("Referrer-Policy"), rule
 
 
 def _check_page_shape(rule: str, html: str) -> None:

@@ -43,3 +43,23 @@ def test_secure_cookies_can_be_turned_off_for_plain_http(tmp_path):
     base = {"DUTYDESK_SECRET_KEY": "x" * 40}
     assert load_settings(base, instance_path=tmp_path).secure_cookies is True
     assert load_settings({**base, "DUTYDESK_SECURE_COOKIES": "0"}, instance_path=tmp_path).secure_cookies is False
+
+
+@pytest.mark.parametrize("env", ["testing", "staging", "production"])
+def test_the_built_in_secret_is_for_development_only(tmp_path, env):
+    with pytest.raises(SettingsError, match="DUTYDESK_SECRET_KEY"):
+        load_settings({"DUTYDESK_ENV": env}, instance_path=tmp_path)
+
+
+def test_a_short_secret_is_refused(tmp_path):
+    with pytest.raises(SettingsError, match="at least 32"):
+        load_settings({"DUTYDESK_SECRET_KEY": "x" * 31}, instance_path=tmp_path)
+    assert load_settings({"DUTYDESK_SECRET_KEY": "x" * 32}, instance_path=tmp_path).secret_key == "x" * 32
+
+
+def test_proxy_hops(tmp_path):
+    base = {"DUTYDESK_ENV": "development"}
+    assert load_settings(base, instance_path=tmp_path).proxy_hops == 0
+    assert load_settings({**base, "DUTYDESK_PROXY_HOPS": "2"}, instance_path=tmp_path).proxy_hops == 2
+    with pytest.raises(SettingsError, match="DUTYDESK_PROXY_HOPS"):
+        load_settings({**base, "DUTYDESK_PROXY_HOPS": "-1"}, instance_path=tmp_path)

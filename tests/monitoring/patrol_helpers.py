@@ -60,8 +60,8 @@ def wait_for(condition: Callable[[], object], timeout: float, step: float = 0.05
 
 def start_scheduler(db_url: str, log_path: Path, **env: str) -> subprocess.Popen:
     """A real ``scheduler.py`` process on ``db_url`` logging to ``log_path``."""
-    environ = {**os.environ, "DATABASE_URL": db_url, "DUTYDESK_ENV": "testing", "DUTYDESK_LEASE_TTL": "1.5",
-               "DUTYDESK_STOP_GRACE": "2", **env}
+    environ = {**os.environ, "DATABASE_URL": db_url, "DUTYDESK_ENV": "testing", "DUTYDESK_SECRET_KEY": "t" * 32,
+               "DUTYDESK_LEASE_TTL": "1.5", "DUTYDESK_STOP_GRACE": "2", **env}
     log = open(log_path, "wb")  # noqa: SIM115 (the process owns it until it ends)
     return subprocess.Popen([sys.executable, str(ROOT / "scheduler.py")], cwd=ROOT, env=environ,
                             stdout=log, stderr=subprocess.STDOUT)

@@ -50,6 +50,7 @@ def test_scheduler_job_uses_the_retention_setting(engine, db_url, monkeypatch):
     cid = add_check(engine, tcp_spec("svc", 1))
     _runs(engine, cid, [40, 20, 5])
     settings = replace(load_settings({"DATABASE_URL": db_url, "DUTYDESK_ENV": "testing",
+                                      "DUTYDESK_SECRET_KEY": "t" * 32,
                                       "DUTYDESK_RUN_RETENTION_DAYS": "30"}))
     assert settings.run_retention_days == 30
     runtime = scheduler.Runtime(settings)

@@ -13,7 +13,8 @@ from desk.settings import load_settings
 @pytest.fixture
 def runtime(db_url, monkeypatch):
     monkeypatch.setenv("DUTYDESK_LEASE_TTL", "3")
-    rt = scheduler.Runtime(load_settings({"DATABASE_URL": db_url, "DUTYDESK_ENV": "testing"}))
+    rt = scheduler.Runtime(load_settings({"DATABASE_URL": db_url, "DUTYDESK_ENV": "testing",
+                                          "DUTYDESK_SECRET_KEY": "t" * 32}))
     yield rt
     rt.close()
 

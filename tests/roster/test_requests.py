@@ -15,6 +15,7 @@ from werkzeug.security import generate_password_hash
 from desk.db import session_scope
 from desk.demo import ensure_teams
 from desk.models import AuditEvent, Person
+from desk.sessions import hash_secret
 from roster import requests as svc
 from roster import service
 from roster.models import RosterVersion
@@ -262,8 +263,10 @@ def test_swap_of_a_seat_changed_since_is_not_approved(desk: Session) -> None:
 
 def test_feed_tokens_are_made_once_and_regenerated(desk: Session) -> None:
     pid = desk.exec(select(Person.id).where(Person.username == "infoa")).one()
-    first = svc.feed_token(desk, person_id=pid).token
-    assert svc.feed_token(desk, person_id=pid).token == first
+    assert svc.feed_token(desk, person_id=pid) is None
+    first = svc.regenerate_feed_token(desk, actor="infoa", person_id=pid)
+    assert svc.feed_token(desk, person_id=pid).token_hash == hash_secret(first)  # only the hash is kept
     assert svc.person_for_token(desk, first).username == "infoa"
-    svc.regenerate_feed_token(desk, actor="infoa", person_id=pid)
+    second = svc.regenerate_feed_token(desk, actor="infoa", person_id=pid)
     assert svc.person_for_token(desk, first) is None and svc.person_for_token(desk, "x" * 100) is None
+    assert svc.person_for_token(desk, second).username == "infoa"

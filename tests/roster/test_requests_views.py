@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 
@@ -134,20 +135,25 @@ def test_calendar_feed_by_secret_url(app, client) -> None:
     assert client.get("/roster/feed/unknown.ics").status_code == 404
     login(client, "infob")
     page = client.get("/roster/calendar").get_data(as_text=True)
-    url = re.search(r'id="feed-url" value="([^"]+)"', page).group(1)
+    assert 'id="feed-url"' not in page  # no address until one is made
+    made = _post(client, "/roster/calendar/regenerate", "/roster/calendar").get_data(as_text=True)
+    url = re.search(r'id="feed-url" value="([^"]+)"', made).group(1)
     path = url.split("localhost", 1)[1]
-    client.post("/logout", data={"csrf_token": csrf_token(page)})
+    assert 'id="feed-url"' not in client.get("/roster/calendar").get_data(as_text=True)  # shown once
+    with session_scope(_engine(app)) as session:
+        stored = session.exec(select(FeedToken.token_hash)).one()
+    assert stored == hashlib.sha256(path.split("/")[-1].removesuffix(".ics").encode()).hexdigest()
+    client.post("/logout", data={"csrf_token": csrf_token(made)})
     r = client.get(path)  # anonymous: the token is the key
     assert r.status_code == 200 and r.mimetype == "text/calendar"
     events = Calendar.from_ical(r.data).walk("VEVENT")
     with session_scope(_engine(app)) as session:
         assert len(events) == len(seats(session, "infob")) > 0
     login(client, "infob")
-    _post(client, "/roster/calendar/regenerate", "/roster/calendar")
+    again = _post(client, "/roster/calendar/regenerate", "/roster/calendar").get_data(as_text=True)
     assert client.get(path).status_code == 404
-    with session_scope(_engine(app)) as session:
-        token = session.exec(select(FeedToken.token)).one()
-    assert client.get(f"/roster/feed/{token}.ics").status_code == 200
+    new_url = re.search(r'id="feed-url" value="([^"]+)"', again).group(1)
+    assert client.get(new_url.split("localhost", 1)[1]).status_code == 200
 
 
 def test_downloads_for_leaders_and_managers(app, client, login_as) -> None:
