@@ -47,7 +47,8 @@ sys.path.insert(0, str(ROOT))
 from desk.db import make_engine  # noqa: E402
 from desk.settings import Settings, SettingsError, load_settings  # noqa: E402
 from desk.timeutil import utcnow  # noqa: E402
-from monitoring import lease, store  # noqa: E402
+from monitoring import lease, reaper, store  # noqa: E402
+from monitoring.checkspec import MAX_TIMEOUT  # noqa: E402
 from monitoring.dispatch import Patrol  # noqa: E402
 
 log = logging.getLogger("dutydesk.scheduler")
@@ -141,7 +142,8 @@ class Runtime:
             self.say_once(f"count-{count}", "patrolling %d checks", count)
 
     def watch_patrol(self) -> None:
-        """Restart a patrol engine whose threads died; log throughput once a minute."""
+        """Restart a patrol engine whose threads died; log throughput once a minute; reap adopted orphans."""
+        reaper.reap_orphans(kill_older_than=MAX_TIMEOUT + 5)
         patrol = self.patrol
         if patrol is None:
             return
@@ -280,6 +282,8 @@ def main() -> int:
         log.error("%s", exc)
         return 2
     runtime = Runtime(settings)
+    if not reaper.become_subreaper():  # plugins that detach are adopted here and killed at their timeout
+        log.warning("cannot become a child subreaper (not Linux?): a plugin that detaches may outlive its timeout")
     gc.set_threshold(10_000, 20, 20)  # fewer collections: a patrol allocates many short-lived objects per run
     # A thread whose check has finished waits for the GIL up to the switch interval (5 ms by default) while the
     # writer or another thread runs Python: 1 ms keeps recorded durations close to the check's own time.
