@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 
 from desk.db import session_scope
 from monitoring import service
-from monitoring.checkfile import CheckFileError, dump_checks, parse_checks
+from monitoring.checkfile import MAX_FILE_BYTES, CheckFileError, dump_checks, parse_checks
 from monitoring.perfdata import format_perfdata
 from monitoring.probes import run_check
 
@@ -29,6 +29,8 @@ def _engine():
 def import_cmd(file: Path, dry_run: bool, actor: str) -> None:
     """Create or update the checks of FILE by name (idempotent). A bad file changes nothing (exit 2)."""
     try:
+        if file.stat().st_size > MAX_FILE_BYTES:  # refused before reading it into memory
+            raise CheckFileError([(None, f"file too large: at most {MAX_FILE_BYTES} bytes")])
         specs = parse_checks(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         click.echo(f"error: cannot read {file}: {exc}", err=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from desk import audit
@@ -48,9 +48,17 @@ def spec_of(check: Check) -> CheckSpec:
     return spec_from_dict(check.spec)
 
 
+MAX_ID = 2**63 - 1  # ids are BIGINT at most: a larger number is no id (SQLite and psycopg would overflow)
+
+
+def valid_id(value: int) -> bool:
+    """Whether ``value`` can be a row id at all."""
+    return 0 < value <= MAX_ID
+
+
 def get_check(session: Session, check_id: int) -> Check | None:
-    """A check by id, or None."""
-    return session.get(Check, check_id)
+    """A check by id, or None (also for a number no id can have)."""
+    return session.get(Check, check_id) if valid_id(check_id) else None
 
 
 def get_by_name(session: Session, name: str) -> Check | None:
@@ -159,12 +167,25 @@ def delete_check(session: Session, *, actor: str, check: Check) -> None:
     session.flush()
 
 
+class AlreadyQueued(Exception):
+    """A 'run now' for this check is already waiting for the scheduler."""
+
+
 def request_run(session: Session, *, actor: str, check: Check, now: datetime | None = None) -> datetime:
-    """Ask the scheduler to run ``check`` now; returns the request time (the run starts after it)."""
+    """Ask the scheduler to run ``check`` now; returns the request time (the run starts after it).
+
+    At most one request waits per check: one conditional UPDATE decides, so of two clicks at once exactly
+    one is queued (and audited) and the other raises :class:`AlreadyQueued`.
+    """
     now = now or utcnow()
-    status = session.get(CheckStatus, check.id) or CheckStatus(check_id=check.id)
-    status.run_requested_at = now
-    session.add(status)
+    table = CheckStatus.__table__
+    queued = session.execute(update(table).where(table.c.check_id == check.id, table.c.run_requested_at.is_(None))
+                             .values(run_requested_at=now)).rowcount
+    if not queued:
+        if session.execute(select(table.c.check_id).where(table.c.check_id == check.id)).first() is not None:
+            raise AlreadyQueued(check.id)
+        session.add(CheckStatus(check_id=check.id, run_requested_at=now))  # a row written without its status
+    session.expire_all()  # the ORM copies of the status must not hide the new request
     audit.record(session, actor=actor, action="check.run_now", object_type="check", object_id=check.id)
     session.flush()
     return now
@@ -291,10 +312,11 @@ class RunsPage:
 
 
 def runs_page(session: Session, *, check_id: int, page: int = 1, per_page: int = 50) -> RunsPage:
-    """The ``page``-th page (from 1) of a check's runs, newest first."""
-    page = max(1, page)
+    """The ``page``-th page (from 1) of a check's runs, newest first; a page past the last is the last."""
+    total = run_count(session, check_id=check_id)
+    page = min(max(1, page), max(1, -(-total // per_page)))
     runs = session.exec(_newest_runs(check_id).offset((page - 1) * per_page).limit(per_page))
-    return RunsPage(list(runs), page, per_page, run_count(session, check_id=check_id))
+    return RunsPage(list(runs), page, per_page, total)
 
 
 def _newest_runs(check_id: int) -> Any:
@@ -432,8 +454,8 @@ def end_window(session: Session, *, actor: str, row: MaintenanceWindowRow, now: 
 
 
 def get_window(session: Session, window_id: int) -> MaintenanceWindowRow | None:
-    """A maintenance window by id, or None."""
-    return session.get(MaintenanceWindowRow, window_id)
+    """A maintenance window by id, or None (also for a number no id can have)."""
+    return session.get(MaintenanceWindowRow, window_id) if valid_id(window_id) else None
 
 
 def list_windows(session: Session, *, include_ended: bool = True) -> list[MaintenanceWindowRow]:

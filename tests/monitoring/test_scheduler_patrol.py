@@ -66,7 +66,7 @@ def patrols():
 
 def test_run_now_and_failing_checks_never_stop_the_others(engine, patrols, tcp_port):
     good = add_check(engine, tcp_spec("good", tcp_port))
-    missing = add_check(engine, CheckSpec("missing", "nagios", params={"command": ["/nonexistent/check_x"]}))
+    missing = add_check(engine, CheckSpec("missing", "nagios", params={"command": ["/usr/lib/nagios/plugins/check_x"]}))
     broken = add_check(engine, tcp_spec("broken", 80, host="no-such-host.invalid"))
     patrol = patrols(engine)
     asked = utcnow()
@@ -75,7 +75,7 @@ def test_run_now_and_failing_checks_never_stop_the_others(engine, patrols, tcp_p
     with Session(engine) as session:
         states = {s.check_id: (s.state, s.last_summary) for s in session.execute(select(CheckStatus)).scalars()}
     assert states[good][0] == "OK"
-    assert states[missing][0] == "UNKNOWN" and "does not exist" in states[missing][1]
+    assert states[missing][0] == "UNKNOWN" and states[missing][1].startswith("no such plugin")
     assert states[broken][0] == "UNKNOWN" and "cannot resolve" in states[broken][1]
 
 

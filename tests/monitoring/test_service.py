@@ -173,3 +173,55 @@ def test_a_check_stored_with_its_defaults_is_unchanged_by_the_same_spec(db):
     db.flush()
     report = service.import_checks(db, actor="cli", specs=[tcp("a")])
     assert report.unchanged == ["a"] and not report.changed
+
+
+def test_run_now_is_queued_once_until_the_scheduler_answers(db):
+    check = service.create_check(db, actor="t", spec=tcp())
+    now = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    service.request_run(db, actor="li", check=check, now=now)
+    with pytest.raises(service.AlreadyQueued):
+        service.request_run(db, actor="wang", check=check, now=now + timedelta(seconds=1))
+    assert audit_actions(db).count("check.run_now") == 1
+    db.execute(CheckStatus.__table__.update().values(run_requested_at=None))  # the scheduler's batch answered it
+    assert service.request_run(db, actor="wang", check=check, now=now + timedelta(seconds=2))
+
+
+def test_concurrent_run_now_clicks_queue_one_run(app, db):
+    """Eight clicks at once on real threads: one conditional UPDATE wins, the others are told it is queued."""
+    import threading
+
+    from desk.db import session_scope
+
+    check_id = service.create_check(db, actor="t", spec=tcp()).id
+    db.commit()
+    barrier, outcomes = threading.Barrier(8), []
+
+    def click(n: int) -> None:
+        with session_scope(app.extensions["dutydesk.engine"]) as session:
+            check = service.get_check(session, check_id)
+            barrier.wait(timeout=30)
+            try:
+                service.request_run(session, actor=f"w{n}", check=check,
+                                    now=datetime(2026, 11, 28, 12, 0, n, tzinfo=UTC))
+                outcomes.append("queued")
+            except service.AlreadyQueued:
+                outcomes.append("already")
+
+    threads = [threading.Thread(target=click, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["already"] * 7 + ["queued"]
+    db.expire_all()
+    assert audit_actions(db).count("check.run_now") == 1
+
+
+def test_runs_page_clamps_a_page_past_the_last(db):
+    check = service.create_check(db, actor="t", spec=tcp())
+    for minute in range(3):
+        add_run(db, check.id, datetime(2026, 11, 28, 12, minute, tzinfo=UTC), 0.01)
+    db.flush()
+    page = service.runs_page(db, check_id=check.id, page=2**63 - 1, per_page=2)
+    assert (page.page, page.pages, len(page.runs)) == (2, 2, 1)
+    assert service.get_check(db, 2**63) is None and service.get_check(db, 10**20) is None
