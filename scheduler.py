@@ -25,6 +25,7 @@ write their results, release the lease (so a standby takes over at once) and exi
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
@@ -32,6 +33,7 @@ import signal
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -78,6 +80,7 @@ class Runtime:
         self._lock = threading.Lock()
         self._said: set[str] = set()
         self._last_stats = time.monotonic()
+        self.unreported_lost: Counter = Counter()  # results lost that /metrics does not count yet
 
     def say_once(self, key: str, message: str, *args: object) -> None:
         """Log ``message`` the first time ``key`` comes up (until :meth:`forget` it)."""
@@ -104,6 +107,7 @@ class Runtime:
                     log.error("lease expired while the database was unreachable: patrol stopped")
                     self._stop_patrol()
                 raise
+            self._report_lost()  # the database answered: a good time to count what an outage cost
             if held and self.patrol is None:
                 self._start_patrol()
             elif not held and self.patrol is not None:
@@ -131,6 +135,22 @@ class Runtime:
         patrol, self.patrol = self.patrol, None
         if patrol is not None:
             patrol.stop(grace=_env_number("DUTYDESK_STOP_GRACE", 5.0))
+            self.unreported_lost.update(patrol.take_lost())
+
+    def _report_lost(self) -> None:
+        """Add the results lost so far to the /metrics counter; kept for the next try if the database fails."""
+        if self.patrol is not None:
+            self.unreported_lost.update(self.patrol.take_lost())
+        if not self.unreported_lost:
+            return
+        lost, self.unreported_lost = self.unreported_lost, Counter()
+        try:
+            store.record_lost(self.engine, lost)
+        except DBAPIError:
+            self.unreported_lost.update(lost)
+            raise
+        log.warning("counted on /metrics: %s results not written",
+                    ", ".join(f"{n} ({reason})" for reason, n in sorted(lost.items())))
 
     def _report_checks(self) -> None:
         """Say how many checks are patrolled, or 'no checks yet' once."""
@@ -203,6 +223,8 @@ class Runtime:
             self._stop_patrol()
             if was_holder:
                 lease.release(self.engine, holder=self.holder)
+            with contextlib.suppress(DBAPIError):
+                self._report_lost()
         self.engine.dispose()
 
 

@@ -29,7 +29,7 @@ from monitoring.perfdata import PerfDatum
 from monitoring.plugins import plugin_dirs, save_problem
 from monitoring.ranges import RangeError, parse_range
 
-KINDS = ("cpu", "memory", "swap", "disk", "load", "process", "tcp", "http", "nagios")
+KINDS = ("cpu", "memory", "swap", "disk", "load", "process", "tcp", "http", "nagios", "scheduler")
 DOMAINS = ("info", "comms")
 SEVERITIES = ("critical", "major", "minor", "info")
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -130,6 +130,7 @@ KIND_PARAMS: dict[str, dict[str, Param]] = {
         "cert_critical_days": Param(_INT, 7, help="CRITICAL when the certificate expires sooner"),
     },
     "nagios": {"command": Param((list,), required=True, help="plugin path then its arguments, no shell")},
+    "scheduler": {},
 }
 
 # Thresholds used when a host check gives none (values: %, % , %, %, load per core, process count).
@@ -140,6 +141,7 @@ DEFAULT_THRESHOLDS: dict[str, tuple[str | None, str | None]] = {
     "disk": ("80", "90"),
     "load": ("1.5", "3"),
     "process": (None, "1:"),
+    "scheduler": ("20", "45"),
 }
 
 
@@ -148,7 +150,8 @@ class CheckSpec:
     """One patrol check. Times are seconds; ``warning``/``critical`` are Nagios range texts.
 
     What the thresholds apply to: cpu/memory/swap/disk — percent used; load — load average per core;
-    process — number of matching processes; tcp/http — response time in seconds. nagios plugins take
+    process — number of matching processes; tcp/http — response time in seconds; scheduler — seconds since
+    this desk's patrol lease holder last renewed the lease (its heartbeat). nagios plugins take
     their thresholds in their own arguments (``warning``/``critical`` must be empty).
     ``recovery_threshold`` is how many OK results in a row end a HARD problem; ``flap_start``/``flap_stop``
     are the Nagios percent-state-change thresholds.

@@ -13,7 +13,7 @@ from desk.db import session_scope
 from monitoring import service
 from monitoring.checkfile import MAX_FILE_BYTES, CheckFileError, dump_checks, parse_checks
 from monitoring.perfdata import format_perfdata
-from monitoring.probes import run_check
+from monitoring.probes import run_check, use_database
 
 checks_cli = AppGroup("checks", help="Patrol checks: import/export TOML, run one now, list them.")
 
@@ -86,6 +86,7 @@ def run_cmd(name: str) -> None:
     if spec is None:
         click.echo(f"UNKNOWN - no check named {name!r} (see: flask --app wsgi checks list)", err=True)
         sys.exit(3)
+    use_database(_engine())  # a scheduler check reads this desk's lease
     result = run_check(spec)
     click.echo(f"state:    {result.state.name}")
     click.echo(f"summary:  {result.summary}")

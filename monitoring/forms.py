@@ -34,6 +34,7 @@ KIND_LABELS = {
     "swap": _l("Swap usage (this host)"), "disk": _l("Disk usage (this host)"),
     "load": _l("Load per core (this host)"), "process": _l("Process running"), "tcp": _l("TCP port"),
     "http": _l("HTTP(S) endpoint"), "nagios": _l("Nagios plugin"),
+    "scheduler": _l("This desk's patrol scheduler (lease heartbeat age, s)"),
 }
 DOMAIN_LABELS = {"info": _l("Information systems"), "comms": _l("Communications")}
 SEVERITY_LABELS = {"critical": _l("critical"), "major": _l("major"), "minor": _l("minor"), "info": _l("info")}

@@ -29,7 +29,8 @@ from datetime import UTC, datetime
 import httpx
 import psutil
 
-from monitoring import reaper
+from desk.timeutil import utcnow
+from monitoring import lease, reaper
 from monitoring.checkspec import CheckResult, CheckSpec, State, validate_spec, worst
 from monitoring.perfdata import PerfDatum, split_plugin_output
 from monitoring.plugins import MacroStore, expand, locate_plugin, mask, plugin_dirs, plugin_env
@@ -584,6 +585,35 @@ def probe_nagios(spec: CheckSpec) -> CheckResult:
     return run_plugin(spec.params["command"], spec.timeout)
 
 
+# --------------------------------------------------------------------------------------- this desk's patrol
+
+_DATABASE: list = []  # the engine of this desk's database, set by whoever runs checks (use_database)
+
+
+def use_database(engine: object) -> None:
+    """Tell the scheduler probe which database is this desk's (the patrol and ``checks run`` do)."""
+    _DATABASE[:] = [engine]
+
+
+def heartbeat_result(spec: CheckSpec, row: object, now: datetime) -> CheckResult:
+    """Judge the patrol lease's heartbeat age (seconds since its holder renewed it) by the spec's thresholds."""
+    age = lease.heartbeat_age(row, now)
+    if age is None:
+        return CheckResult(State.CRITICAL, "SCHEDULER CRITICAL - no scheduler has ever patrolled this desk")
+    state, metric = judge(spec, "heartbeat_age", age, "s")
+    alive = row.expires_at > now
+    what = "holds the patrol lease" if alive else "held the patrol lease, now expired"
+    text = f"SCHEDULER {state.name} - {row.holder} {what}; last renewed {age:.0f} s ago"
+    return CheckResult(state, text, metrics=[metric])
+
+
+def probe_scheduler(spec: CheckSpec) -> CheckResult:
+    """This desk's own patroller: the age of the lease holder's heartbeat in the desk's database."""
+    if not _DATABASE:
+        return unknown("SCHEDULER UNKNOWN - no database to read the patrol lease from")
+    return heartbeat_result(spec, lease.current(_DATABASE[0]), utcnow())
+
+
 PROBES: dict[str, Callable[[CheckSpec], CheckResult]] = {
     "cpu": probe_cpu,
     "memory": probe_memory,
@@ -594,4 +624,5 @@ PROBES: dict[str, Callable[[CheckSpec], CheckResult]] = {
     "tcp": probe_tcp,
     "http": probe_http,
     "nagios": probe_nagios,
+    "scheduler": probe_scheduler,
 }

@@ -13,15 +13,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from desk import audit
 from desk.accounts import N_
 from desk.timeutil import utcnow
-from monitoring.checkspec import CheckSpec, spec_from_dict, spec_to_dict, validate_spec
+from monitoring.checkspec import CheckSpec, State, spec_from_dict, spec_to_dict, validate_spec
+from monitoring.lease import PATROL
 from monitoring.maintenance import DEFAULT_TZ, MaintenanceWindow, in_maintenance, validate_window
 from monitoring.models import Check, CheckRun, CheckStatus, MaintenanceWindowRow, SchedulerLease
+from monitoring.probes import heartbeat_result
 from monitoring.store import window_from_row  # the patrol reads stored windows the same way
 
 STATES = ("OK", "WARNING", "CRITICAL", "UNKNOWN")
@@ -255,13 +257,23 @@ class CheckRow:
     check: Check
     status: CheckStatus | None
     in_maintenance: bool = False
+    dead_patrol: str | None = None  # a scheduler check's own finding when this desk's patroller has stopped
 
     @property
     def state(self) -> str:
         """OK/WARNING/CRITICAL/UNKNOWN, or PENDING before the first run."""
+        if self.dead_patrol is not None:
+            return "CRITICAL"  # nobody runs the check any more: the board says what its run would say
         if self.status is None or self.status.last_run_at is None:
             return PENDING
         return self.status.state
+
+    @property
+    def summary(self) -> str:
+        """The latest run's summary, or why this desk's patroller is found dead."""
+        if self.dead_patrol is not None:
+            return self.dead_patrol
+        return self.status.last_summary if self.status else ""
 
     @property
     def max_attempts(self) -> int:
@@ -293,7 +305,20 @@ def _mark_maintenance(session: Session, rows: list[CheckRow], *, now: datetime |
     windows = active_windows(session, now=now, tz=tz)
     for row in rows:
         row.in_maintenance = in_maintenance(windows, row.check.name, now) is not None
+    _mark_dead_patrol(session, [r for r in rows if r.check.kind == "scheduler"], now)
     return rows
+
+
+def _mark_dead_patrol(session: Session, rows: list[CheckRow], now: datetime) -> None:
+    """A scheduler check cannot report its own patroller's death: judge the lease here when it has expired."""
+    if not rows:
+        return
+    lease_row = session.get(SchedulerLease, PATROL)
+    if lease_row is not None and lease_row.expires_at > now:
+        return
+    for row in rows:
+        result = heartbeat_result(spec_of(row.check), lease_row, now)
+        row.dead_patrol = result.summary if result.state == State.CRITICAL else None
 
 
 @dataclass
@@ -367,7 +392,7 @@ def status_dict(row: CheckRow) -> dict[str, Any]:
     data.update({"state_type": status.state_type, "attempt": status.attempt,
                  "max_attempts": row.max_attempts, "flapping": status.flapping,
                  "since": _iso(status.since), "last_run_at": _iso(status.last_run_at),
-                 "last_duration": status.last_duration, "summary": status.last_summary,
+                 "last_duration": status.last_duration, "summary": row.summary,
                  "metrics": status.last_metrics, "next_run_at": _iso(status.next_run_at),
                  "run_requested_at": _iso(status.run_requested_at)})
     return data
@@ -382,7 +407,7 @@ def problems(session: Session, *, tz: str = DEFAULT_TZ) -> tuple[list[CheckRow],
     total = session.exec(select(func.count()).select_from(Check).where(Check.enabled == True)).one()  # noqa: E712
     query = (select(Check, CheckStatus).join(CheckStatus, CheckStatus.check_id == Check.id)
              .where(Check.enabled == True, col(CheckStatus.last_run_at).is_not(None),  # noqa: E712
-                    CheckStatus.state != "OK"))
+                    or_(CheckStatus.state != "OK", Check.kind == "scheduler")))
     rows = [CheckRow(check, status) for check, status in session.exec(query)]
     return not_ok(_mark_maintenance(session, rows, tz=tz)), total
 
