@@ -86,7 +86,8 @@ def test_the_open_list_follows_new_results(page, app, make_person, db_url):
     assert badge.get_attribute("data-state") == "PENDING"
     with session_scope(app.extensions["dutydesk.engine"]) as session:
         status = session.get(CheckStatus, check_id)
-        status.state, status.last_run_at, status.last_summary = "CRITICAL", datetime.now(UTC), "TCP CRITICAL - refused"
+        status.state, status.last_summary = "CRITICAL", "TCP CRITICAL - refused"
+        status.last_run_at = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
         session.add(status)
     page.clock.fast_forward(16_000)  # past the list's 15 s refresh
     page.locator(f"#check-{check_id} .badge[data-state=CRITICAL]").wait_for(timeout=5_000)

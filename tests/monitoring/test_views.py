@@ -15,6 +15,8 @@ from monitoring.models import Check, CheckRun, CheckStatus, MaintenanceWindowRow
 from monitoring.sparkline import sparkline_svg
 from tests.conftest import csrf_token
 
+T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
 
 def form(**values: str) -> dict[str, str]:
     data = {"name": "db-port", "kind": "tcp", "domain": "info", "severity": "major", "enabled": "y",
@@ -136,7 +138,7 @@ def test_duplicate_name_is_refused_on_the_name(client, login_as, app):
 
 
 def add_runs(app, check_id: int, count: int, state: str = "OK") -> None:
-    start = datetime.now(UTC) - timedelta(seconds=30 * count)
+    start = T0 - timedelta(seconds=30 * count)
     with session_scope(engine(app)) as session:
         for i in range(count):
             session.add(CheckRun(check_id=check_id, started_at=start + timedelta(seconds=30 * i),
@@ -144,7 +146,7 @@ def add_runs(app, check_id: int, count: int, state: str = "OK") -> None:
                                  metrics=[{"label": "time", "value": 0.002, "uom": "s"}], runner="host:42"))
         status = session.get(CheckStatus, check_id)
         status.state, status.state_type, status.attempt = "WARNING", "SOFT", 2
-        status.last_run_at, status.since, status.flapping = datetime.now(UTC), start, True
+        status.last_run_at, status.since, status.flapping = T0, start, True
         status.last_summary, status.last_duration = "TCP WARNING - slow", 0.004
         session.add(status)
 
@@ -154,10 +156,9 @@ def test_list_shows_state_attempts_trend_and_marks(client, login_as, app):
     make_check(app, tcp("comms-link", domain="comms"))
     add_runs(app, check_id, 10)
     with session_scope(engine(app)) as session:
-        now = datetime.now(UTC)
-        session.add(MaintenanceWindowRow(kind="one_off", starts_at=now - timedelta(hours=1),
-                                         ends_at=now + timedelta(hours=1), checks=["db-port"], author="t",
-                                         reason="upgrade"))
+        session.add(MaintenanceWindowRow(kind="one_off", starts_at=datetime(2000, 1, 1, tzinfo=UTC),
+                                         ends_at=datetime(2100, 1, 1, tzinfo=UTC), checks=["db-port"], author="t",
+                                         reason="upgrade"))  # in force whatever the date the test runs on
     login_as("watcher")
     html = client.get("/checks/").get_data(as_text=True)
     row = html[html.find(f'id="check-{check_id}"'):]
@@ -232,7 +233,7 @@ def test_home_panel(client, login_as, app):
     assert "All 2 checks OK." in home and "The scheduler is not running: nobody is patrolling." in home
     with session_scope(engine(app)) as session:
         status = session.get(CheckStatus, check_id)
-        status.state, status.last_run_at, status.last_summary = "CRITICAL", datetime.now(UTC), "refused"
+        status.state, status.last_run_at, status.last_summary = "CRITICAL", T0, "refused"
         session.add(status)
     html = client.get("/").get_data(as_text=True)
     assert "1 of 2 checks need attention." in html and "state-CRITICAL" in html and "refused" in html
