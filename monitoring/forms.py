@@ -74,7 +74,8 @@ PARAM_LABELS = {
 FORMAT_HINTS = {
     "expect_status": _l("comma-separated, e.g. 200, 204"),
     "headers": _l("one per line: Name: value"),
-    "command": _l("as on a command line, e.g. /usr/lib/nagios/plugins/check_load -r -w 4,3,2 -c 8,6,4"),
+    "command": _l("as on a command line, e.g. check_load -r -w 4,3,2 -c 8,6,4: a plugin from the operator's "
+                  "plugin directories; $NAME$ is one of the operator's secret macros"),
 }
 INT_FIELDS = ("interval", "timeout", "max_attempts", "retry_interval", "recovery_threshold")
 NUM_FIELDS = ("flap_start", "flap_stop")
