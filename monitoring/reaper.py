@@ -57,15 +57,21 @@ def _descendants(pid: int) -> list[psutil.Process]:
 
 
 def _adopted(since: float | None = None) -> list[psutil.Process]:
-    """Orphans this subreaper adopted: children that are no registered plugin (started at or after ``since``)."""
+    """Orphans this subreaper adopted: children that are no registered plugin (started at or after ``since``).
+
+    Plugins run in process groups of their own, and so does whatever they leave behind; a child this process
+    started otherwise (a subprocess of its own, in its process group) is never taken for an orphan.
+    """
     if not _SUBREAPER:
         return []
     with LIVE_LOCK:
         live = set(LIVE)
-    found = []
+    own_group, found = os.getpgrp(), []
     for child in psutil.Process().children():
-        with contextlib.suppress(psutil.Error):
-            if child.pid not in live and (since is None or child.create_time() >= since):
+        with contextlib.suppress(psutil.Error, ProcessLookupError):
+            if child.pid in live or os.getpgid(child.pid) == own_group:
+                continue
+            if since is None or child.create_time() >= since:
                 found.append(child)
     return found
 

@@ -144,3 +144,28 @@ def test_plugin_gets_what_popen_gave_it_and_none_of_our_descriptors(plugin_dir, 
     assert lines[0] == "stdin=1"  # EOF at once: /dev/null
     ignored = int(lines[1].split()[1], 16)
     assert not ignored & (1 << (signal.SIGPIPE - 1))
+
+
+SWEEP = """
+import subprocess, sys, time
+from monitoring import probes, reaper
+assert reaper.become_subreaper()
+own = subprocess.Popen(["sleep", "30"])  # a child of the scheduler's own, in its process group
+result = probes.run_plugin([sys.argv[1]], 5)
+assert result.state.name == "OK", result.summary
+deadline, reaped = time.monotonic() + 20, 0
+while not reaped and time.monotonic() < deadline:  # the detached orphan exits, is adopted, then reaped
+    reaped = reaper.reap_orphans(kill_older_than=0)
+    time.sleep(0.05)
+assert own.poll() is None, "the scheduler's own child was killed"
+own.kill()
+print("reaped", reaped, own.wait())
+"""
+
+
+def test_the_sweep_reaps_adopted_orphans_and_leaves_the_schedulers_own_children(plugin_dir):
+    body = "(setsid sh -c 'exec >/dev/null 2>&1 </dev/null; sleep 0.3' &)\necho OK\nexit 0\n"
+    done = subprocess.run([sys.executable, "-c", SWEEP, write_plugin(plugin_dir, body)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("reaped 1")
