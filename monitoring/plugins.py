@@ -20,6 +20,7 @@ secret: watchers do not see it (:func:`is_secret`).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
@@ -64,6 +65,13 @@ def plugin_dirs(environ: Mapping[str, str] | None = None, instance: Path = INSTA
 
 def _real_dirs(dirs: Iterable[str]) -> tuple[str, ...]:
     """Absolute configured directories with their symlinks resolved (relative entries are ignored)."""
+    return _resolved(tuple(dirs))
+
+
+@functools.lru_cache(maxsize=32)
+def _resolved(dirs: tuple[str, ...]) -> tuple[str, ...]:
+    """Resolved once per process and setting (a plugin run costs four realpath calls less); a directory
+    link re-pointed later only narrows what runs until the scheduler restarts."""
     return tuple(os.path.realpath(d) for d in dirs if os.path.isabs(d))
 
 
