@@ -168,4 +168,5 @@ def test_the_sweep_reaps_adopted_orphans_and_leaves_the_schedulers_own_children(
     done = subprocess.run([sys.executable, "-c", SWEEP, write_plugin(plugin_dir, body)], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("reaped 1")
+    reaped = int(done.stdout.split()[1])
+    assert reaped >= 1  # the detached sh (and, when the plugin exited first, the subshell that started it)
