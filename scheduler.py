@@ -25,6 +25,7 @@ write their results, release the lease (so a standby takes over at once) and exi
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
@@ -32,6 +33,7 @@ import signal
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -47,7 +49,8 @@ sys.path.insert(0, str(ROOT))
 from desk.db import make_engine  # noqa: E402
 from desk.settings import Settings, SettingsError, load_settings  # noqa: E402
 from desk.timeutil import utcnow  # noqa: E402
-from monitoring import lease, store  # noqa: E402
+from monitoring import lease, reaper, store  # noqa: E402
+from monitoring.checkspec import MAX_TIMEOUT  # noqa: E402
 from monitoring.dispatch import Patrol  # noqa: E402
 
 log = logging.getLogger("dutydesk.scheduler")
@@ -77,6 +80,7 @@ class Runtime:
         self._lock = threading.Lock()
         self._said: set[str] = set()
         self._last_stats = time.monotonic()
+        self.unreported_lost: Counter = Counter()  # results lost that /metrics does not count yet
 
     def say_once(self, key: str, message: str, *args: object) -> None:
         """Log ``message`` the first time ``key`` comes up (until :meth:`forget` it)."""
@@ -103,6 +107,7 @@ class Runtime:
                     log.error("lease expired while the database was unreachable: patrol stopped")
                     self._stop_patrol()
                 raise
+            self._report_lost()  # the database answered: a good time to count what an outage cost
             if held and self.patrol is None:
                 self._start_patrol()
             elif not held and self.patrol is not None:
@@ -130,6 +135,22 @@ class Runtime:
         patrol, self.patrol = self.patrol, None
         if patrol is not None:
             patrol.stop(grace=_env_number("DUTYDESK_STOP_GRACE", 5.0))
+            self.unreported_lost.update(patrol.take_lost())
+
+    def _report_lost(self) -> None:
+        """Add the results lost so far to the /metrics counter; kept for the next try if the database fails."""
+        if self.patrol is not None:
+            self.unreported_lost.update(self.patrol.take_lost())
+        if not self.unreported_lost:
+            return
+        lost, self.unreported_lost = self.unreported_lost, Counter()
+        try:
+            store.record_lost(self.engine, lost)
+        except DBAPIError:
+            self.unreported_lost.update(lost)
+            raise
+        log.warning("counted on /metrics: %s results not written",
+                    ", ".join(f"{n} ({reason})" for reason, n in sorted(lost.items())))
 
     def _report_checks(self) -> None:
         """Say how many checks are patrolled, or 'no checks yet' once."""
@@ -141,7 +162,8 @@ class Runtime:
             self.say_once(f"count-{count}", "patrolling %d checks", count)
 
     def watch_patrol(self) -> None:
-        """Restart a patrol engine whose threads died; log throughput once a minute."""
+        """Restart a patrol engine whose threads died; log throughput once a minute; reap adopted orphans."""
+        reaper.reap_orphans(kill_older_than=MAX_TIMEOUT + 5)
         patrol = self.patrol
         if patrol is None:
             return
@@ -201,6 +223,8 @@ class Runtime:
             self._stop_patrol()
             if was_holder:
                 lease.release(self.engine, holder=self.holder)
+            with contextlib.suppress(DBAPIError):
+                self._report_lost()
         self.engine.dispose()
 
 
@@ -280,6 +304,8 @@ def main() -> int:
         log.error("%s", exc)
         return 2
     runtime = Runtime(settings)
+    if not reaper.become_subreaper():  # plugins that detach are adopted here and killed at their timeout
+        log.warning("cannot become a child subreaper (not Linux?): a plugin that detaches may outlive its timeout")
     gc.set_threshold(10_000, 20, 20)  # fewer collections: a patrol allocates many short-lived objects per run
     # A thread whose check has finished waits for the GIL up to the switch interval (5 ms by default) while the
     # writer or another thread runs Python: 1 ms keeps recorded durations close to the check's own time.

@@ -40,7 +40,7 @@ def runs(check_id: int) -> Any:
     if service.get_check(session, check_id) is None:
         return web.api_error(404, "not_found", f"no check with id {check_id}")
     page, per_page = request.args.get("page", "1"), request.args.get("per_page", "100")
-    if not (page.isdigit() and per_page.isdigit() and int(page) >= 1 and 1 <= int(per_page) <= 500):
+    if not (_number(page) and _number(per_page) and int(page) >= 1 and 1 <= int(per_page) <= 500):
         return web.api_error(400, "bad_page", "page is 1 or more; per_page is 1 to 500")
     result = service.runs_page(session, check_id=check_id, page=int(page), per_page=int(per_page))
     return {"runs": [_run_dict(r) for r in result.runs], "page": result.page, "pages": result.pages,
@@ -61,6 +61,11 @@ def get_check(check_id: int) -> Any:
     return data
 
 
+def _number(text: str) -> bool:
+    """ASCII digits of a size an int can sensibly hold (a page past the last is answered as the last)."""
+    return text.isascii() and text.isdigit() and len(text) < 20
+
+
 def _run_dict(run: Any) -> dict[str, Any]:
     return {"started_at": run.started_at.isoformat(), "duration": run.duration, "state": run.state,
             "state_type": run.state_type, "attempt": run.attempt, "summary": run.summary,
@@ -77,6 +82,10 @@ def run_now(check_id: int) -> Any:
         return web.api_error(404, "not_found", f"no check with id {check_id}")
     if not check.enabled:
         return web.api_error(409, "disabled", "this check is disabled: enable it to run it")
-    requested = service.request_run(session, actor=current_user.username, check=check)
+    try:
+        requested = service.request_run(session, actor=current_user.username, check=check)
+    except service.AlreadyQueued:
+        session.rollback()
+        return web.api_error(409, "already_queued", "a run of this check is already queued")
     session.commit()
     return {"requested_at": requested.isoformat(), "scheduler_running": service.scheduler_running(session)}, 202

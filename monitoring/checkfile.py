@@ -25,6 +25,7 @@ import tomli_w
 
 from monitoring.checkspec import CheckSpec, spec_from_dict, spec_to_dict, validate_spec
 
+MAX_FILE_BYTES = 1_000_000  # a thousand checks take about 300 kB
 _HEADER_RE = re.compile(r"^\s*\[\[\s*checks\s*\]\]")
 _ANY_HEADER_RE = re.compile(r"^\s*\[")
 
@@ -43,12 +44,19 @@ def _format_problem(line: int | None, text: str) -> str:
 
 
 def parse_checks(text: str) -> list[CheckSpec]:
-    """Parse and validate a checks file; raise :class:`CheckFileError` with every problem found."""
+    """Parse and validate a checks file; raise :class:`CheckFileError` with every problem found.
+
+    A file over :data:`MAX_FILE_BYTES` or nested too deeply for the parser is refused as a whole.
+    """
+    if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
+        raise CheckFileError([(None, f"file too large: at most {MAX_FILE_BYTES} bytes")])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"at line (\d+)", str(exc))
         raise CheckFileError([(int(match.group(1)) if match else None, f"not valid TOML: {exc}")]) from None
+    except RecursionError:
+        raise CheckFileError([(None, "not valid TOML: arrays or tables nested too deeply")]) from None
     tables = _check_tables(data, text)
     lines = text.splitlines()
     starts = [number for number, line in enumerate(lines, start=1) if _HEADER_RE.match(line)]

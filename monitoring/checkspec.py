@@ -19,26 +19,31 @@ from __future__ import annotations
 import math
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field, fields
 from enum import IntEnum
 from typing import Any
 from urllib.parse import urlsplit
 
 from monitoring.perfdata import PerfDatum
+from monitoring.plugins import plugin_dirs, save_problem
 from monitoring.ranges import RangeError, parse_range
 
-KINDS = ("cpu", "memory", "swap", "disk", "load", "process", "tcp", "http", "nagios")
+KINDS = ("cpu", "memory", "swap", "disk", "load", "process", "tcp", "http", "nagios", "scheduler")
 DOMAINS = ("info", "comms")
 SEVERITIES = ("critical", "major", "minor", "info")
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 MIN_INTERVAL = 5
 MAX_TIMEOUT = 300
-PLUGIN_DIRS = (
-    "/usr/lib/nagios/plugins",
-    "/usr/lib/monitoring-plugins",
-    "/usr/lib64/nagios/plugins",
-    "/usr/local/nagios/libexec",
-)
+MAX_ARGS = 100
+MAX_ARG_LENGTH = 1000
+MAX_NAME = 100
+MAX_RUNBOOK = 20_000
+# Longest text of each free-text field; any other text parameter gets DEFAULT_TEXT_LIMIT.
+TEXT_LIMITS = {"warning": 100, "critical": 100, "url": 2000, "host": 253, "path": 4096, "ca_file": 4096,
+               "body": 65_536, "keyword": 1000, "regex": 1000, "cmdline": 1000, "name": 200, "method": 10}
+DEFAULT_TEXT_LIMIT = 1000
+MAX_HEADERS = 50
 
 
 class State(IntEnum):
@@ -125,6 +130,7 @@ KIND_PARAMS: dict[str, dict[str, Param]] = {
         "cert_critical_days": Param(_INT, 7, help="CRITICAL when the certificate expires sooner"),
     },
     "nagios": {"command": Param((list,), required=True, help="plugin path then its arguments, no shell")},
+    "scheduler": {},
 }
 
 # Thresholds used when a host check gives none (values: %, % , %, %, load per core, process count).
@@ -135,6 +141,7 @@ DEFAULT_THRESHOLDS: dict[str, tuple[str | None, str | None]] = {
     "disk": ("80", "90"),
     "load": ("1.5", "3"),
     "process": (None, "1:"),
+    "scheduler": ("20", "45"),
 }
 
 
@@ -143,7 +150,8 @@ class CheckSpec:
     """One patrol check. Times are seconds; ``warning``/``critical`` are Nagios range texts.
 
     What the thresholds apply to: cpu/memory/swap/disk — percent used; load — load average per core;
-    process — number of matching processes; tcp/http — response time in seconds. nagios plugins take
+    process — number of matching processes; tcp/http — response time in seconds; scheduler — seconds since
+    this desk's patrol lease holder last renewed the lease (its heartbeat). nagios plugins take
     their thresholds in their own arguments (``warning``/``critical`` must be empty).
     ``recovery_threshold`` is how many OK results in a row end a HARD problem; ``flap_start``/``flap_stop``
     are the Nagios percent-state-change thresholds.
@@ -192,7 +200,7 @@ def spec_from_dict(data: dict[str, Any]) -> CheckSpec:
     common = {k: v for k, v in data.items() if k in COMMON_FIELDS}
     params = {k: v for k, v in data.items() if k not in COMMON_FIELDS and k != "params"}
     params.update(data.get("params") or {})
-    common.setdefault("name", "")
+    common["name"] = normalize_name(common.get("name", ""))
     common.setdefault("kind", "")
     return CheckSpec(params=params, **common)
 
@@ -245,8 +253,9 @@ def _validate_identity(spec: CheckSpec, errors: dict[str, str]) -> None:
     """Name, kind, domain, severity, enabled, runbook."""
     if not isinstance(spec.name, str) or not spec.name.strip():
         errors["name"] = "a name is required"
-    elif len(spec.name) > 100 or spec.name != spec.name.strip() or re.search(r"[\x00-\x1f\x7f]", spec.name):
-        errors["name"] = "name must be 1-100 characters, without control characters or surrounding spaces"
+    elif len(spec.name) > MAX_NAME or spec.name != spec.name.strip() or _has_invisible(spec.name):
+        errors["name"] = ("name must be 1-100 characters, without control, zero-width or text-direction "
+                          "characters or surrounding spaces")
     if spec.kind not in KINDS:
         errors["kind"] = f"unknown kind {spec.kind!r}; use one of: {', '.join(KINDS)}"
     if spec.domain not in DOMAINS:
@@ -257,6 +266,18 @@ def _validate_identity(spec: CheckSpec, errors: dict[str, str]) -> None:
         errors["enabled"] = "enabled must be true or false"
     if not isinstance(spec.runbook, str):
         errors["runbook"] = "runbook must be text"
+    elif len(spec.runbook) > MAX_RUNBOOK:
+        errors["runbook"] = f"runbook must be at most {MAX_RUNBOOK} characters"
+
+
+def _has_invisible(text: str) -> bool:
+    """Control, format (zero-width, bidi override), surrogate, private or line-separator characters."""
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") for ch in text)
+
+
+def normalize_name(name: Any) -> Any:
+    """A check name in NFKC form (full-width letters and look-alike compatibility forms folded)."""
+    return unicodedata.normalize("NFKC", name) if isinstance(name, str) else name
 
 
 def _int_field(errors: dict[str, str], name: str, value: Any, low: int, high: int, unit: str = "") -> bool:
@@ -290,6 +311,9 @@ def _validate_thresholds(spec: CheckSpec, errors: dict[str, str]) -> None:
         value = getattr(spec, name)
         if value is None or value == "":
             continue
+        if isinstance(value, str) and len(value) > TEXT_LIMITS[name]:
+            errors[name] = f"{name} must be at most {TEXT_LIMITS[name]} characters"
+            continue
         if spec.kind == "nagios":
             errors[name] = "a nagios check takes its thresholds in the plugin's arguments (e.g. -w/-c)"
             continue
@@ -322,6 +346,8 @@ def _validate_param_types(spec: CheckSpec, errors: dict[str, str]) -> None:
             errors[key] = f"unknown setting {key!r} for kind {spec.kind} (known: {known})"
         elif (isinstance(value, bool) and bool not in param.types) or not isinstance(value, param.types):
             errors[key] = f"{key} must be {_type_name(param.types)}"
+        elif isinstance(value, str) and len(value) > TEXT_LIMITS.get(key, DEFAULT_TEXT_LIMIT):
+            errors[key] = f"{key} must be at most {TEXT_LIMITS.get(key, DEFAULT_TEXT_LIMIT)} characters"
     for key, param in schema.items():
         if param.required and key not in spec.params:
             errors[key] = f"{key} is required for kind {spec.kind}"
@@ -396,6 +422,11 @@ def _validate_http_extras(spec: CheckSpec, errors: dict[str, str]) -> None:
     headers = spec.param("headers")
     if "headers" not in errors and not all(isinstance(v, str) for v in headers.values()):
         errors["headers"] = "header values must be text"
+    elif "headers" not in errors and (len(headers) > MAX_HEADERS or any(
+            len(k) > 100 or len(v) > DEFAULT_TEXT_LIMIT or re.search(r"[\x00-\x1f\x7f]", k + v)
+            for k, v in headers.items())):
+        errors["headers"] = (f"at most {MAX_HEADERS} headers, names up to 100 and values up to "
+                             f"{DEFAULT_TEXT_LIMIT} characters, without control characters")
     ca_file = spec.params.get("ca_file")
     if "ca_file" not in errors and ca_file is not None and not os.path.isfile(ca_file):
         errors["ca_file"] = f"CA file {ca_file!r} does not exist"
@@ -425,35 +456,19 @@ def _url_error(url: str) -> str | None:
     return None
 
 
-def resolve_plugin(executable: str) -> str | None:
-    """Absolute path of a plugin: the path itself if absolute, else looked up in :data:`PLUGIN_DIRS`."""
-    if os.path.isabs(executable):
-        return executable
-    if "/" in executable:
-        return None
-    for folder in PLUGIN_DIRS:
-        candidate = os.path.join(folder, executable)
-        if os.path.isfile(candidate):
-            return candidate
-    return None
-
-
 def _validate_nagios(spec: CheckSpec, errors: dict[str, str]) -> None:
-    """Command must be a non-empty list of text whose first item is an executable file."""
+    """Command: a list of text whose program is (or may become) a plugin in the allowed directories."""
     if "command" in errors:
         return
     command = spec.params["command"]
-    if not command or not all(isinstance(a, str) for a in command):
+    if not command or not all(isinstance(a, str) and "\x00" not in a for a in command):
         errors["command"] = "command must be a list of text: the plugin path, then its arguments"
-        return
-    path = resolve_plugin(command[0])
-    if path is None:
-        where = f"give an absolute path or a name in {PLUGIN_DIRS[0]}"
-        errors["command"] = f"plugin {command[0]!r} not found ({where})"
-    elif not os.path.isfile(path):
-        errors["command"] = f"plugin {path!r} does not exist"
-    elif not os.access(path, os.X_OK):
-        errors["command"] = f"plugin {path!r} is not executable"
+    elif len(command) > MAX_ARGS or any(len(a) > MAX_ARG_LENGTH for a in command):
+        errors["command"] = f"command must have at most {MAX_ARGS} parts of at most {MAX_ARG_LENGTH} characters"
+    else:
+        problem = save_problem(command[0], plugin_dirs())
+        if problem:
+            errors["command"] = problem
 
 
 _KIND_VALIDATORS = {

@@ -11,9 +11,9 @@ from flask.cli import AppGroup
 
 from desk.db import session_scope
 from monitoring import service
-from monitoring.checkfile import CheckFileError, dump_checks, parse_checks
+from monitoring.checkfile import MAX_FILE_BYTES, CheckFileError, dump_checks, parse_checks
 from monitoring.perfdata import format_perfdata
-from monitoring.probes import run_check
+from monitoring.probes import run_check, use_database
 
 checks_cli = AppGroup("checks", help="Patrol checks: import/export TOML, run one now, list them.")
 
@@ -29,6 +29,8 @@ def _engine():
 def import_cmd(file: Path, dry_run: bool, actor: str) -> None:
     """Create or update the checks of FILE by name (idempotent). A bad file changes nothing (exit 2)."""
     try:
+        if file.stat().st_size > MAX_FILE_BYTES:  # refused before reading it into memory
+            raise CheckFileError([(None, f"file too large: at most {MAX_FILE_BYTES} bytes")])
         specs = parse_checks(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         click.echo(f"error: cannot read {file}: {exc}", err=True)
@@ -84,6 +86,7 @@ def run_cmd(name: str) -> None:
     if spec is None:
         click.echo(f"UNKNOWN - no check named {name!r} (see: flask --app wsgi checks list)", err=True)
         sys.exit(3)
+    use_database(_engine())  # a scheduler check reads this desk's lease
     result = run_check(spec)
     click.echo(f"state:    {result.state.name}")
     click.echo(f"summary:  {result.summary}")

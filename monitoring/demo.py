@@ -53,7 +53,7 @@ RUNBOOK_LOAD = """\
 High load per core means many tasks wait for CPU or disk; if CPU is low, suspect disk I/O (iostat -x 1 5)."""
 
 RUNBOOK_SCHEDULER = """\
-巡视进程 scheduler.py 不在，所有巡视检查都会停止，告警不会产生！
+本值班台的巡视进程（持有巡视租约的 scheduler.py）心跳停止：所有巡视检查都会停止，告警不会产生！
 1. 立即通知值长；
 2. 在值班台主机上重新启动（make run 会同时启动网页与巡视进程，或按运维手册用服务管理器启动）；
 3. 启动后在检查页面点“立即运行”确认巡视恢复，并在交接班记录中写明停止时段。
@@ -91,8 +91,8 @@ def demo_specs() -> list[CheckSpec]:
          "runbook": RUNBOOK_DISK},
         {"name": "host-load", "kind": "load", "domain": "info", "interval": 60, "severity": "minor",
          "runbook": RUNBOOK_LOAD},
-        {"name": "patrol-scheduler", "kind": "process", "domain": "info", "interval": 30, "severity": "critical",
-         "cmdline": r"scheduler\.py", "max_attempts": 2, "runbook": RUNBOOK_SCHEDULER},
+        {"name": "patrol-scheduler", "kind": "scheduler", "domain": "info", "interval": 30, "severity": "critical",
+         "warning": "20", "critical": "45", "max_attempts": 1, "runbook": RUNBOOK_SCHEDULER},
         {"name": "desk-healthz", "kind": "http", "domain": "info", "interval": 30, "timeout": 5,
          "severity": "critical", "url": f"http://127.0.0.1:{port}/healthz", "expect_status": [200],
          "keyword": "ok", "warning": "1", "critical": "3", "runbook": RUNBOOK_HEALTHZ},

@@ -33,7 +33,7 @@ from sqlalchemy.engine import Engine
 from desk.timeutil import utcnow
 from monitoring import store
 from monitoring.maintenance import MaintenanceWindow, in_maintenance
-from monitoring.probes import run_check
+from monitoring.probes import run_check, use_database
 from monitoring.store import LoadedCheck, RunRecord
 
 log = logging.getLogger("dutydesk.scheduler")
@@ -132,6 +132,9 @@ class Patrol:
         self.checks: dict[int, LoadedCheck] = {}
         self.windows: list[MaintenanceWindow] = []
         self.stats: Counter = Counter()
+        self.lost: Counter = Counter()  # results never written, by reason ('lease_lost', 'backlog')
+        self._lost_lock = threading.Lock()
+        use_database(engine)  # the scheduler check reads this desk's own lease
         self.lease_deadline = float("inf")  # monotonic time after which this process must not write
         self._heap: list[tuple[float, int, Slot]] = []
         self._slots: dict[int, int] = {}  # check id -> seq of its valid slot
@@ -361,6 +364,7 @@ class Patrol:
             elif not finished:
                 if len(pending) > MAX_PENDING:  # a long outage: keep the newest results, say what was lost
                     log.error("database unavailable: %d oldest results dropped", len(pending) - MAX_PENDING)
+                    self._count_lost("backlog", len(pending) - MAX_PENDING)
                     del pending[:len(pending) - MAX_PENDING]
                 time.sleep(1.0)
 
@@ -384,10 +388,22 @@ class Patrol:
             self._new_in_batch += 1
         return False
 
+    def _count_lost(self, reason: str, count: int) -> None:
+        with self._lost_lock:
+            self.lost[reason] += count
+
+    def take_lost(self) -> Counter:
+        """The results lost since the last call, by reason (the scheduler reports them on /metrics)."""
+        with self._lost_lock:
+            lost, self.lost = self.lost, Counter()
+        return lost
+
     def _flush(self, pending: list[RunRecord], counters: Counter | None) -> bool:
         """Write one batch; False (keep it for a retry) when the database refused."""
         if time.monotonic() > self.lease_deadline:
-            log.warning("lease lost: %d results not written", len(pending))
+            if pending:
+                log.error("lease lost during a database outage: %d results not written", len(pending))
+                self._count_lost("lease_lost", len(pending))
             return True
         try:
             batch = store.write_batch(self.engine, pending, runner=self.runner, now=utcnow(), counters=counters)

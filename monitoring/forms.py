@@ -27,12 +27,14 @@ from monitoring.checkspec import (
     spec_to_dict,
     validate_spec,
 )
+from monitoring.plugins import is_secret
 
 KIND_LABELS = {
     "cpu": _l("CPU usage (this host)"), "memory": _l("Memory usage (this host)"),
     "swap": _l("Swap usage (this host)"), "disk": _l("Disk usage (this host)"),
     "load": _l("Load per core (this host)"), "process": _l("Process running"), "tcp": _l("TCP port"),
     "http": _l("HTTP(S) endpoint"), "nagios": _l("Nagios plugin"),
+    "scheduler": _l("This desk's patrol scheduler (lease heartbeat age, s)"),
 }
 DOMAIN_LABELS = {"info": _l("Information systems"), "comms": _l("Communications")}
 SEVERITY_LABELS = {"critical": _l("critical"), "major": _l("major"), "minor": _l("minor"), "info": _l("info")}
@@ -72,7 +74,8 @@ PARAM_LABELS = {
 FORMAT_HINTS = {
     "expect_status": _l("comma-separated, e.g. 200, 204"),
     "headers": _l("one per line: Name: value"),
-    "command": _l("as on a command line, e.g. /usr/lib/nagios/plugins/check_load -r -w 4,3,2 -c 8,6,4"),
+    "command": _l("as on a command line, e.g. check_load -r -w 4,3,2 -c 8,6,4: a plugin from the operator's "
+                  "plugin directories; $NAME$ is one of the operator's secret macros"),
 }
 INT_FIELDS = ("interval", "timeout", "max_attempts", "retry_interval", "recovery_threshold")
 NUM_FIELDS = ("flap_start", "flap_stop")
@@ -235,6 +238,26 @@ def _is_check_name_error(spec: CheckSpec, message: str) -> bool:
     return validate_spec(CheckSpec(name=spec.name, kind="memory")).get("name") == message or "already" in message
 
 
+HIDDEN = "••••••"
+
+
+def shown_params(spec: CheckSpec, *, editor: bool) -> dict[str, str]:
+    """The kind parameters as the history page shows them. Watchers never see an HTTP header value, nor a
+    plugin argument or request body that names an operator macro (``$NAME$``): those are secret."""
+    schema = KIND_PARAMS.get(spec.kind, {})
+    shown = {}
+    for key, value in spec.params.items():
+        if not editor and key == "headers" and isinstance(value, dict):
+            value = dict.fromkeys(value, HIDDEN)
+        elif not editor and key == "command" and isinstance(value, list):
+            shown[key] = " ".join(HIDDEN if is_secret(arg) else shlex.quote(str(arg)) for arg in value)
+            continue
+        elif not editor and is_secret(value):
+            value = HIDDEN
+        shown[key] = param_text(key, schema[key], value) if key in schema else str(value)
+    return shown
+
+
 def fill_form(form: CheckForm, spec: CheckSpec) -> None:
     """Put a stored spec into an unsubmitted form, as text."""
     flat = spec_to_dict(spec, include_defaults=True)
@@ -289,6 +312,8 @@ def window_parts(form: WindowForm, weekdays: list[str], tz: Any) -> tuple[dict[s
                 parts[key] = parse(form[key].data or "")
             except ValueError:
                 errors[key] = N_("Enter a time as HH:MM.") if key == "start_time" else N_("Enter a whole number.")
+        if not 0 < parts.get("duration_minutes", 1) <= 7 * 24 * 60:  # a huge number would overflow timedelta
+            errors["duration_minutes"] = "the duration must be more than zero and at most 7 days"
     else:
         for key in ("starts_at", "ends_at"):
             try:

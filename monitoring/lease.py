@@ -56,6 +56,7 @@ def acquire(engine: Engine, *, holder: str, now: datetime, ttl: float, name: str
             holder=holder,
             acquired_at=case((table.c.holder == holder, table.c.acquired_at), else_=literal(now, UTCDateTime())),
             expires_at=expires,
+            renewed_at=now,
         )
     )
     with engine.begin() as conn:
@@ -71,7 +72,7 @@ def _insert_first(engine: Engine, name: str, holder: str, now: datetime, expires
     try:
         with engine.begin() as conn:
             conn.execute(insert(SchedulerLease.__table__).values(
-                name=name, holder=holder, acquired_at=now, expires_at=expires))
+                name=name, holder=holder, acquired_at=now, expires_at=expires, renewed_at=now))
         return True
     except IntegrityError:
         return False
@@ -82,6 +83,19 @@ def release(engine: Engine, *, holder: str, name: str = PATROL) -> bool:
     table = SchedulerLease.__table__
     with engine.begin() as conn:
         return conn.execute(delete(table).where(table.c.name == name, table.c.holder == holder)).rowcount == 1
+
+
+def heartbeat_age(row: SchedulerLease | None, now: datetime) -> float | None:
+    """Seconds since the lease holder last renewed (its heartbeat), or None when nobody ever held it.
+
+    An expired lease counts as at least as old as its expiry: nobody is patrolling however recent the
+    renewal looks (e.g. a holder that stopped cleanly and gave the lease up).
+    """
+    if row is None:
+        return None
+    renewed = row.renewed_at or row.acquired_at
+    age = (now - renewed).total_seconds()
+    return age if row.expires_at > now else max(age, (now - row.expires_at).total_seconds(), 0.0)
 
 
 def current(engine: Engine, name: str = PATROL) -> SchedulerLease | None:

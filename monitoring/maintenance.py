@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from monitoring.state import AnomalyEvent
 
 DEFAULT_TZ = "Asia/Shanghai"
+YEARS = (2000, 2100)  # the dates a window may have
+MAX_REASON = 500
 
 
 @dataclass(frozen=True)
@@ -112,15 +114,26 @@ def validate_window(window: MaintenanceWindow) -> dict[str, str]:
         errors["author"] = "an author is required"
     if not window.reason.strip():
         errors["reason"] = "a reason is required"
+    elif len(window.reason) > MAX_REASON:
+        errors["reason"] = f"reason must be at most {MAX_REASON} characters"
     if window.is_weekly:
         _validate_weekly(window, errors)
     elif window.start is None or window.end is None:
         errors["start"] = "a one-off window needs a start and an end"
     elif window.start.tzinfo is None or window.end.tzinfo is None:
         errors["start"] = "start and end must carry a time zone"
-    elif window.end <= window.start:
-        errors["end"] = "the end must be after the start"
+    else:
+        _validate_span(window.start, window.end, errors)
     return errors
+
+
+def _validate_span(start: datetime, end: datetime, errors: dict[str, str]) -> None:
+    """Years within :data:`YEARS` (year 1 or 9999 overflows on conversion to UTC), the end after the start."""
+    for key, moment in (("start", start), ("end", end)):
+        if not YEARS[0] <= moment.year <= YEARS[1]:
+            errors[key] = "the window must lie between the years 2000 and 2100"
+    if not errors.keys() & {"start", "end"} and end <= start:
+        errors["end"] = "the end must be after the start"
 
 
 def _validate_weekly(window: MaintenanceWindow, errors: dict[str, str]) -> None:

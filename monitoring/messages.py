@@ -17,8 +17,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(pattern), message)
     for pattern, message in (
         (r"^a name is required$", N_("A name is required.")),
-        (r"^name must be 1-100 characters", N_("1–100 characters, without control characters or surrounding "
-                                               "spaces.")),
+        (r"^name must be 1-100 characters", N_("1–100 characters, without control, zero-width or text-direction "
+                                               "characters or surrounding spaces.")),
+        (r"^\w+ must be at most (?P<n>\d+) characters$", N_("At most %(n)s characters.")),
         (r"^\w+ must be a whole number from (?P<low>\d+) to (?P<high>\d+) seconds$",
          N_("A whole number of seconds from %(low)s to %(high)s.")),
         (r"^\w+ must be a whole number from (?P<low>\d+) to (?P<high>\d+) days$",
@@ -58,10 +59,22 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         (r"^cert_critical_days must not exceed cert_warning_days$",
          N_("Must not be more than the certificate warning days.")),
         (r"^command must be a list of text", N_("Give the plugin path, then its arguments.")),
-        (r"^plugin '(?P<p>.*)' not found", N_("Plugin %(p)s not found: give an absolute path or a name in "
-                                               "/usr/lib/nagios/plugins.")),
-        (r"^plugin '(?P<p>.*)' does not exist$", N_("Plugin %(p)s does not exist.")),
+        (r"^command must have at most (?P<n>\d+) parts of at most (?P<m>\d+) characters$",
+         N_("At most %(n)s parts of at most %(m)s characters each.")),
+        (r"^'(?P<p>.*)' is not in an allowed plugin directory \((?P<d>.*)\)$",
+         N_("%(p)s is not in an allowed plugin directory (%(d)s): the operator installs plugins there.")),
+        (r"^'(?P<p>.*)' leads to '(?P<r>.*)', outside the allowed plugin directories$",
+         N_("%(p)s leads to %(r)s, outside the allowed plugin directories.")),
+        (r"^give a plugin name or an absolute path, not a relative path$",
+         N_("Give a plugin name or an absolute path, not a relative path.")),
+        (r"^the plugin must be a name or an absolute path$", N_("Give a plugin name or an absolute path.")),
+        (r"^'(?P<p>.*)' is not a plugin name$", N_("%(p)s is not a plugin name.")),
+        (r"^'(?P<p>.*)' is not a regular file$", N_("%(p)s is not a regular file.")),
         (r"^plugin '(?P<p>.*)' is not executable$", N_("Plugin %(p)s is not executable.")),
+        (r"^at most (?P<n>\d+) headers", N_("At most %(n)s headers, names up to 100 and values up to 1000 "
+                                             "characters, without control characters.")),
+        (r"^the window must lie between the years 2000 and 2100$",
+         N_("The window must lie between the years 2000 and 2100.")),
         (r"^an author is required$", N_("An author is required.")),
         (r"^a reason is required$", N_("Write the reason: what is being worked on, by whom.")),
         (r"^a one-off window needs a start and an end$", N_("A one-off window needs a start and an end.")),

@@ -10,7 +10,9 @@ nothing is counted in web-process memory: :class:`PatrolCollector` reads, at eac
   runs (``dutydesk_check_runs_total{kind,state}``, histograms ``dutydesk_check_run_duration_seconds`` and
   ``dutydesk_check_start_lateness_seconds`` by ``kind``), so they survive a failover and never go back
   when old runs are purged;
-- ``SchedulerLease``: ``dutydesk_scheduler_lease_valid`` (1 while some scheduler holds an unexpired lease).
+- ``SchedulerLease``: ``dutydesk_scheduler_lease_valid`` (1 while some scheduler holds an unexpired lease);
+- ``dutydesk_scheduler_results_lost_total{reason}``: results a scheduler could not write (``lease_lost``: its
+  lease ran out during a database outage; ``backlog``: too many waiting), added when the database is back.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class PatrolCollector:
             lease = conn.execute(select(SchedulerLease.expires_at)).scalars().all()
         yield from _check_gauges(statuses)
         yield from _counter_families(counters)
+        yield _lost_family(counters)
         now = self.now or utcnow()
         valid = GaugeMetricFamily("dutydesk_scheduler_lease_valid", "1 while a scheduler holds the patrol lease.")
         valid.add_metric([], 1.0 if any(expires > now for expires in lease) else 0.0)
@@ -107,6 +110,17 @@ def _counter_families(rows: list) -> Iterator[Metric]:
             if buckets:
                 family.add_metric([kind], buckets=buckets, sum_value=entry["sum"])
         yield family
+
+
+def _lost_family(rows: list) -> Metric:
+    """Results a scheduler could not write (it lost the lease during a database outage, or its backlog)."""
+    lost = CounterMetricFamily("dutydesk_scheduler_results_lost",
+                               "Check results the scheduler could not write, by reason: lease_lost (the lease "
+                               "ran out during a database outage) or backlog (too many waiting).", labels=["reason"])
+    for name, label_text, value in rows:
+        if name == "results_lost_total":
+            lost.add_metric([parse_labels(label_text).get("reason", "")], value)
+    return lost
 
 
 def render(engine: Engine) -> bytes:

@@ -127,6 +127,8 @@ class SchedulerLease(SQLModel, table=True):
     holder: str = Field(max_length=100)
     acquired_at: datetime = Field(sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
+    renewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime,
+                                        description="the holder's last renewal: its heartbeat")
 
 
 class PatrolCounter(SQLModel, table=True):

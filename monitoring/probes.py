@@ -29,19 +29,25 @@ from datetime import UTC, datetime
 import httpx
 import psutil
 
-from monitoring.checkspec import CheckResult, CheckSpec, State, resolve_plugin, validate_spec, worst
+from desk.timeutil import utcnow
+from monitoring import lease, reaper
+from monitoring.checkspec import CheckResult, CheckSpec, State, validate_spec, worst
 from monitoring.perfdata import PerfDatum, split_plugin_output
+from monitoring.plugins import MacroStore, expand, locate_plugin, mask, plugin_dirs, plugin_env
 from monitoring.ranges import check_thresholds
 
 MAX_OUTPUT = 64 * 1024  # bytes of plugin output / HTTP body kept; Nagios itself truncates long output too
-_PLUGIN_ENV = {**os.environ, "LC_ALL": "C"}  # plugins print decimal points, not localised commas
+MACROS = MacroStore()  # the operator's macros: instance/resource.toml and DUTYDESK_MACRO_<NAME>
 _SEALED: list[bool] = []  # non-empty once _seal_inherited has run in this process
 _SEAL_LOCK = threading.Lock()
 _DEFAULT_SIGNALS = tuple(getattr(signal, name) for name in ("SIGPIPE", "SIGXFZ", "SIGXFSZ") if hasattr(signal, name))
 
 
 def run_check(spec: CheckSpec) -> CheckResult:
-    """Run ``spec`` once and return its result, with ``duration`` measured here. Never raises."""
+    """Run ``spec`` once and return its result, with ``duration`` measured here. Never raises.
+
+    Whatever the result says, no value of the operator's macros shows in it (masked as ``$NAME$``).
+    """
     started = time.perf_counter()
     try:
         errors = validate_spec(spec)
@@ -52,7 +58,42 @@ def run_check(spec: CheckSpec) -> CheckResult:
             result = PROBES[spec.kind](spec)
     except Exception as exc:  # a patrol must never take the scheduler down
         result = CheckResult(State.UNKNOWN, f"check failed: {type(exc).__name__}: {exc}")
-    return replace(result, duration=time.perf_counter() - started)
+    return replace(masked(result, _macros_or_empty()), duration=time.perf_counter() - started)
+
+
+def _macros_or_empty() -> dict[str, str]:
+    """The operator's macros, or none when resource.toml is unreadable (the probes say so themselves)."""
+    try:
+        return MACROS.get()
+    except (OSError, ValueError):
+        return {}
+
+
+def masked(result: CheckResult, macros: dict[str, str]) -> CheckResult:
+    """``result`` with every macro value in its texts and metric labels replaced by ``$NAME$``."""
+    if not macros:
+        return result
+    metrics = [replace(m, label=mask(m.label, macros)) for m in result.metrics]
+    return replace(result, summary=mask(result.summary, macros), long_output=mask(result.long_output, macros),
+                   metrics=metrics)
+
+
+def operator_macros() -> tuple[dict[str, str] | None, CheckResult | None]:
+    """(macros, None), or (None, an UNKNOWN result) when instance/resource.toml cannot be read."""
+    try:
+        return MACROS.get(), None
+    except (OSError, ValueError) as exc:
+        return None, unknown(f"cannot read the operator's macros ({MACROS.path}): {exc}")
+
+
+def expand_all(texts: list[str], macros: dict[str, str]) -> tuple[list[str] | None, CheckResult | None]:
+    """(texts with ``$NAME$`` substituted, None), or (None, UNKNOWN naming the unknown macro)."""
+    try:
+        return [expand(text, macros) for text in texts], None
+    except KeyError as exc:
+        name = exc.args[0]
+        return None, unknown(f"unknown macro ${name}$: define it in instance/resource.toml [macros] "
+                             f"or as DUTYDESK_MACRO_{name} for the scheduler")
 
 
 def unknown(reason: str) -> CheckResult:
@@ -222,10 +263,10 @@ def cert_days_left(not_after: str, now: datetime | None = None) -> float:
     return (expires - current) / 86400
 
 
-def _fetch(spec: CheckSpec) -> tuple[httpx.Response, bytes, float, dict]:
+def _fetch(spec: CheckSpec, headers: dict[str, str]) -> tuple[httpx.Response, bytes, float, dict]:
     """Do the request; return (response, body up to MAX_OUTPUT, seconds to full body, peer certificate)."""
     method, url = spec.param("method").upper(), spec.params["url"]
-    headers, body = spec.param("headers"), spec.params.get("body")
+    body = spec.params.get("body")
     with httpx.Client(
         verify=_ssl_context(spec),
         timeout=spec.timeout,
@@ -255,8 +296,11 @@ def _peer_cert(resp: httpx.Response) -> dict:
 def probe_http(spec: CheckSpec) -> CheckResult:
     """Request the URL and judge status, body content, latency and certificate lifetime; worst state wins."""
     url = spec.params["url"]
+    headers, refused = _headers(spec)
+    if refused is not None:
+        return refused
     try:
-        resp, body, latency, cert = _fetch(spec)
+        resp, body, latency, cert = _fetch(spec, headers)
     except httpx.TimeoutException:
         return CheckResult(State.CRITICAL, f"HTTP CRITICAL - {url} no answer within {spec.timeout} s")
     except httpx.TransportError as exc:
@@ -272,6 +316,18 @@ def probe_http(spec: CheckSpec) -> CheckResult:
         findings.append(cert_finding[0])
         metrics.append(cert_finding[1])
     return _combine("HTTP", findings, metrics)
+
+
+def _headers(spec: CheckSpec) -> tuple[dict[str, str], CheckResult | None]:
+    """The request headers with the operator's macros substituted in their values, or an UNKNOWN result."""
+    headers = spec.param("headers")
+    if not any("$" in value for value in headers.values()):
+        return headers, None
+    macros, refused = operator_macros()
+    if refused is not None:
+        return {}, refused
+    values, refused = expand_all(list(headers.values()), macros)
+    return (dict(zip(headers, values, strict=True)) if values is not None else {}), refused
 
 
 def _judge_status(spec: CheckSpec, status: int) -> tuple[State, str]:
@@ -325,7 +381,7 @@ class _Timeout(Exception):
     """The plugin's deadline passed."""
 
 
-def _spawn(path: str, argv: list[str]) -> tuple[int, int, int]:
+def _spawn(path: str, argv: list[str], env: dict[str, str]) -> tuple[int, int, int]:
     """Start a plugin with ``os.posix_spawn`` in its own process group; (pid, stdout fd, stderr fd).
 
     posix_spawn (clone + exec in C) instead of subprocess.Popen: Popen re-encodes the whole environment in
@@ -340,11 +396,13 @@ def _spawn(path: str, argv: list[str]) -> tuple[int, int, int]:
     out_r, out_w = _pipe()
     err_r, err_w = _pipe()
     try:
-        pid = os.posix_spawn(path, argv, _PLUGIN_ENV, setpgroup=0, setsigdef=_DEFAULT_SIGNALS, file_actions=[
-            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-            (os.POSIX_SPAWN_DUP2, out_w, 1),
-            (os.POSIX_SPAWN_DUP2, err_w, 2),
-        ])
+        with reaper.LIVE_LOCK:  # registered as it is born: the orphan reaper never takes it for an orphan
+            pid = os.posix_spawn(path, argv, env, setpgroup=0, setsigdef=_DEFAULT_SIGNALS, file_actions=[
+                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                (os.POSIX_SPAWN_DUP2, out_w, 1),
+                (os.POSIX_SPAWN_DUP2, err_w, 2),
+            ])
+            reaper.LIVE.add(pid)
     except BaseException:
         os.close(out_r)
         os.close(err_r)
@@ -439,42 +497,71 @@ def _poll_exit(pid: int, deadline: float) -> int:
         time.sleep(0.001)
 
 
-def _kill_group(pid: int) -> None:
-    """Kill the plugin's whole process group (it may have children) and reap it; never leave a zombie."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pid, signal.SIGKILL)
+def _kill_group(pid: int, started: float) -> None:
+    """Kill the plugin's group, its descendants and orphans (:func:`reaper.kill_tree`), and reap it."""
+    reaper.kill_tree(pid, started)
     try:
         _wait_exit(pid, time.monotonic() + 2)
     except _Timeout:  # stuck in the kernel: reap it whenever it goes, without waiting here
-        threading.Thread(target=os.waitpid, args=(pid, 0), daemon=True).start()
+        threading.Thread(target=_reap_later, args=(pid,), daemon=True).start()
+        return
     except ChildProcessError:
         pass
+    _forget(pid)
 
 
-def run_plugin(command: list[str], timeout: float) -> CheckResult:
+def _reap_later(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+    _forget(pid)
+
+
+def _forget(pid: int) -> None:
+    """The plugin ``pid`` is reaped: it is no longer one of ours to wait for."""
+    with reaper.LIVE_LOCK:
+        reaper.LIVE.discard(pid)
+
+
+def run_plugin(command: list[str], timeout: float, *, dirs: tuple[str, ...] | None = None) -> CheckResult:
     """Run a Nagios plugin without a shell in its own process group, killed at ``timeout`` seconds.
 
+    The program must be an executable inside the allowed plugin directories (``dirs``, default
+    ``DUTYDESK_PLUGIN_DIRS``): anything else is UNKNOWN and nothing runs. ``$NAME$`` in the arguments is
+    replaced by the operator's macro; the plugin's environment is :func:`plugin_env`, never ours.
     Exit code 0/1/2/3 gives OK/WARNING/CRITICAL/UNKNOWN, anything else UNKNOWN. The first output line is the
     summary, the rest the long output; perfdata after ``|`` is parsed (also from long output lines).
     """
-    path = resolve_plugin(command[0]) if command else None
-    if path is None:
-        return unknown(f"plugin {command[0] if command else ''!r} not found")
+    located = locate_plugin(command[0] if command else None, plugin_dirs() if dirs is None else dirs)
+    if located.problem is not None:
+        return unknown(f"plugin refused: {located.problem}" if not located.missing else located.problem)
+    macros, refused = operator_macros()
+    if refused is not None:
+        return refused
+    args, refused = expand_all(list(command[1:]), macros)
+    if refused is not None:
+        return refused
+    return masked(_execute(located.path, [located.argv0, *args], timeout, plugin_env(macros)), macros)
+
+
+def _execute(path: str, argv: list[str], timeout: float, env: dict[str, str]) -> CheckResult:
+    """Spawn, read and wait for one plugin; on timeout kill everything it started."""
+    started = time.time()
     try:
-        pid, out_fd, err_fd = _spawn(path, [path, *command[1:]])
-    except OSError as exc:
-        return unknown(f"cannot run plugin {path}: {exc.strerror or exc}")
+        pid, out_fd, err_fd = _spawn(path, argv, env)
+    except (OSError, ValueError) as exc:
+        return unknown(f"cannot run plugin {argv[0]}: {getattr(exc, 'strerror', None) or exc}")
     deadline = time.monotonic() + timeout
     try:
         # a grandchild that left the group cannot keep us past the deadline: reading is bounded too
         out, err = _read_pipes((out_fd, err_fd), deadline)
         code = _wait_exit(pid, deadline)
     except _Timeout:
-        _kill_group(pid)
-        return unknown(f"plugin timed out after {timeout:g} s: {path}")
+        _kill_group(pid, started)
+        return unknown(f"plugin timed out after {timeout:g} s: {argv[0]}")
     finally:
         os.close(out_fd)
         os.close(err_fd)
+    _forget(pid)
     return plugin_result(code, out, err)
 
 
@@ -498,6 +585,35 @@ def probe_nagios(spec: CheckSpec) -> CheckResult:
     return run_plugin(spec.params["command"], spec.timeout)
 
 
+# --------------------------------------------------------------------------------------- this desk's patrol
+
+_DATABASE: list = []  # the engine of this desk's database, set by whoever runs checks (use_database)
+
+
+def use_database(engine: object) -> None:
+    """Tell the scheduler probe which database is this desk's (the patrol and ``checks run`` do)."""
+    _DATABASE[:] = [engine]
+
+
+def heartbeat_result(spec: CheckSpec, row: object, now: datetime) -> CheckResult:
+    """Judge the patrol lease's heartbeat age (seconds since its holder renewed it) by the spec's thresholds."""
+    age = lease.heartbeat_age(row, now)
+    if age is None:
+        return CheckResult(State.CRITICAL, "SCHEDULER CRITICAL - no scheduler has ever patrolled this desk")
+    state, metric = judge(spec, "heartbeat_age", age, "s")
+    alive = row.expires_at > now
+    what = "holds the patrol lease" if alive else "held the patrol lease, now expired"
+    text = f"SCHEDULER {state.name} - {row.holder} {what}; last renewed {age:.0f} s ago"
+    return CheckResult(state, text, metrics=[metric])
+
+
+def probe_scheduler(spec: CheckSpec) -> CheckResult:
+    """This desk's own patroller: the age of the lease holder's heartbeat in the desk's database."""
+    if not _DATABASE:
+        return unknown("SCHEDULER UNKNOWN - no database to read the patrol lease from")
+    return heartbeat_result(spec, lease.current(_DATABASE[0]), utcnow())
+
+
 PROBES: dict[str, Callable[[CheckSpec], CheckResult]] = {
     "cpu": probe_cpu,
     "memory": probe_memory,
@@ -508,4 +624,5 @@ PROBES: dict[str, Callable[[CheckSpec], CheckResult]] = {
     "tcp": probe_tcp,
     "http": probe_http,
     "nagios": probe_nagios,
+    "scheduler": probe_scheduler,
 }

@@ -46,7 +46,7 @@ class NagiosRange:
 
 def _number(text: str, what: str, full: str) -> float:
     """Parse one bound, refusing anything that is not a plain decimal number."""
-    if not _NUMBER_RE.match(text):
+    if not _NUMBER_RE.match(text) or not math.isfinite(float(text)):  # 1e999 would be infinity
         raise RangeError(f"invalid range {full!r}: {what} {text!r} is not a number")
     return float(text)
 

@@ -13,15 +13,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from desk import audit
 from desk.accounts import N_
 from desk.timeutil import utcnow
-from monitoring.checkspec import CheckSpec, spec_from_dict, spec_to_dict, validate_spec
+from monitoring.checkspec import CheckSpec, State, spec_from_dict, spec_to_dict, validate_spec
+from monitoring.lease import PATROL
 from monitoring.maintenance import DEFAULT_TZ, MaintenanceWindow, in_maintenance, validate_window
 from monitoring.models import Check, CheckRun, CheckStatus, MaintenanceWindowRow, SchedulerLease
+from monitoring.probes import heartbeat_result
 from monitoring.store import window_from_row  # the patrol reads stored windows the same way
 
 STATES = ("OK", "WARNING", "CRITICAL", "UNKNOWN")
@@ -48,9 +50,17 @@ def spec_of(check: Check) -> CheckSpec:
     return spec_from_dict(check.spec)
 
 
+MAX_ID = 2**63 - 1  # ids are BIGINT at most: a larger number is no id (SQLite and psycopg would overflow)
+
+
+def valid_id(value: int) -> bool:
+    """Whether ``value`` can be a row id at all."""
+    return 0 < value <= MAX_ID
+
+
 def get_check(session: Session, check_id: int) -> Check | None:
-    """A check by id, or None."""
-    return session.get(Check, check_id)
+    """A check by id, or None (also for a number no id can have)."""
+    return session.get(Check, check_id) if valid_id(check_id) else None
 
 
 def get_by_name(session: Session, name: str) -> Check | None:
@@ -159,12 +169,25 @@ def delete_check(session: Session, *, actor: str, check: Check) -> None:
     session.flush()
 
 
+class AlreadyQueued(Exception):
+    """A 'run now' for this check is already waiting for the scheduler."""
+
+
 def request_run(session: Session, *, actor: str, check: Check, now: datetime | None = None) -> datetime:
-    """Ask the scheduler to run ``check`` now; returns the request time (the run starts after it)."""
+    """Ask the scheduler to run ``check`` now; returns the request time (the run starts after it).
+
+    At most one request waits per check: one conditional UPDATE decides, so of two clicks at once exactly
+    one is queued (and audited) and the other raises :class:`AlreadyQueued`.
+    """
     now = now or utcnow()
-    status = session.get(CheckStatus, check.id) or CheckStatus(check_id=check.id)
-    status.run_requested_at = now
-    session.add(status)
+    table = CheckStatus.__table__
+    queued = session.execute(update(table).where(table.c.check_id == check.id, table.c.run_requested_at.is_(None))
+                             .values(run_requested_at=now)).rowcount
+    if not queued:
+        if session.execute(select(table.c.check_id).where(table.c.check_id == check.id)).first() is not None:
+            raise AlreadyQueued(check.id)
+        session.add(CheckStatus(check_id=check.id, run_requested_at=now))  # a row written without its status
+    session.expire_all()  # the ORM copies of the status must not hide the new request
     audit.record(session, actor=actor, action="check.run_now", object_type="check", object_id=check.id)
     session.flush()
     return now
@@ -234,13 +257,23 @@ class CheckRow:
     check: Check
     status: CheckStatus | None
     in_maintenance: bool = False
+    dead_patrol: str | None = None  # a scheduler check's own finding when this desk's patroller has stopped
 
     @property
     def state(self) -> str:
         """OK/WARNING/CRITICAL/UNKNOWN, or PENDING before the first run."""
+        if self.dead_patrol is not None:
+            return "CRITICAL"  # nobody runs the check any more: the board says what its run would say
         if self.status is None or self.status.last_run_at is None:
             return PENDING
         return self.status.state
+
+    @property
+    def summary(self) -> str:
+        """The latest run's summary, or why this desk's patroller is found dead."""
+        if self.dead_patrol is not None:
+            return self.dead_patrol
+        return self.status.last_summary if self.status else ""
 
     @property
     def max_attempts(self) -> int:
@@ -272,7 +305,20 @@ def _mark_maintenance(session: Session, rows: list[CheckRow], *, now: datetime |
     windows = active_windows(session, now=now, tz=tz)
     for row in rows:
         row.in_maintenance = in_maintenance(windows, row.check.name, now) is not None
+    _mark_dead_patrol(session, [r for r in rows if r.check.kind == "scheduler"], now)
     return rows
+
+
+def _mark_dead_patrol(session: Session, rows: list[CheckRow], now: datetime) -> None:
+    """A scheduler check cannot report its own patroller's death: judge the lease here when it has expired."""
+    if not rows:
+        return
+    lease_row = session.get(SchedulerLease, PATROL)
+    if lease_row is not None and lease_row.expires_at > now:
+        return
+    for row in rows:
+        result = heartbeat_result(spec_of(row.check), lease_row, now)
+        row.dead_patrol = result.summary if result.state == State.CRITICAL else None
 
 
 @dataclass
@@ -291,10 +337,11 @@ class RunsPage:
 
 
 def runs_page(session: Session, *, check_id: int, page: int = 1, per_page: int = 50) -> RunsPage:
-    """The ``page``-th page (from 1) of a check's runs, newest first."""
-    page = max(1, page)
+    """The ``page``-th page (from 1) of a check's runs, newest first; a page past the last is the last."""
+    total = run_count(session, check_id=check_id)
+    page = min(max(1, page), max(1, -(-total // per_page)))
     runs = session.exec(_newest_runs(check_id).offset((page - 1) * per_page).limit(per_page))
-    return RunsPage(list(runs), page, per_page, run_count(session, check_id=check_id))
+    return RunsPage(list(runs), page, per_page, total)
 
 
 def _newest_runs(check_id: int) -> Any:
@@ -345,7 +392,7 @@ def status_dict(row: CheckRow) -> dict[str, Any]:
     data.update({"state_type": status.state_type, "attempt": status.attempt,
                  "max_attempts": row.max_attempts, "flapping": status.flapping,
                  "since": _iso(status.since), "last_run_at": _iso(status.last_run_at),
-                 "last_duration": status.last_duration, "summary": status.last_summary,
+                 "last_duration": status.last_duration, "summary": row.summary,
                  "metrics": status.last_metrics, "next_run_at": _iso(status.next_run_at),
                  "run_requested_at": _iso(status.run_requested_at)})
     return data
@@ -360,7 +407,7 @@ def problems(session: Session, *, tz: str = DEFAULT_TZ) -> tuple[list[CheckRow],
     total = session.exec(select(func.count()).select_from(Check).where(Check.enabled == True)).one()  # noqa: E712
     query = (select(Check, CheckStatus).join(CheckStatus, CheckStatus.check_id == Check.id)
              .where(Check.enabled == True, col(CheckStatus.last_run_at).is_not(None),  # noqa: E712
-                    CheckStatus.state != "OK"))
+                    or_(CheckStatus.state != "OK", Check.kind == "scheduler")))
     rows = [CheckRow(check, status) for check, status in session.exec(query)]
     return not_ok(_mark_maintenance(session, rows, tz=tz)), total
 
@@ -432,8 +479,8 @@ def end_window(session: Session, *, actor: str, row: MaintenanceWindowRow, now: 
 
 
 def get_window(session: Session, window_id: int) -> MaintenanceWindowRow | None:
-    """A maintenance window by id, or None."""
-    return session.get(MaintenanceWindowRow, window_id)
+    """A maintenance window by id, or None (also for a number no id can have)."""
+    return session.get(MaintenanceWindowRow, window_id) if valid_id(window_id) else None
 
 
 def list_windows(session: Session, *, include_ended: bool = True) -> list[MaintenanceWindowRow]:

@@ -384,6 +384,16 @@ def add_counters(session: Session, increments: Counter) -> None:
         session.execute(insert(table), new)
 
 
+LOST_COUNTER = "results_lost_total"
+
+
+def record_lost(engine: Engine, lost: Counter) -> None:
+    """Add results a scheduler could not write (by reason) to the /metrics counter. Additions commute, so any
+    process may write them, lease or not."""
+    with Session(engine) as session, session.begin():
+        add_counters(session, Counter({(LOST_COUNTER, f'reason="{reason}"'): n for reason, n in lost.items()}))
+
+
 def purge_runs(engine: Engine, *, older_than: datetime, batch: int = PURGE_BATCH) -> int:
     """Delete runs that started before ``older_than``, ``batch`` rows per transaction; returns how many."""
     total = 0

@@ -31,6 +31,7 @@ from monitoring.forms import (
     field_errors,
     fill_form,
     param_fields,
+    shown_params,
     spec_from_form,
     window_parts,
 )
@@ -154,12 +155,13 @@ def history(check_id: int) -> Any:
     check = _check_or_404(check_id)
     session = web.db()
     page = request.args.get("page", "1")
-    page_no = int(page) if page.isdigit() else 1
+    page_no = int(page) if page.isascii() and page.isdigit() and len(page) < 20 else 1  # '²' is a digit too
     runs = service.runs_page(session, check_id=check.id, page=page_no, per_page=50)
+    spec = service.spec_of(check)
     series = service.latency_series(session, check_ids=[check.id], limit=60)[check.id]
     return render_template("monitoring/history.html", row=service.check_row(session, check, tz=_tz()),
-                           spec=service.spec_of(check), runs=runs, trend=_trend(series), labels=_labels(),
-                           can_edit=_can_edit(), confirm=ConfirmForm())
+                           spec=spec, params=shown_params(spec, editor=_can_edit()), runs=runs,
+                           trend=_trend(series), labels=_labels(), can_edit=_can_edit(), confirm=ConfirmForm())
 
 
 @bp.route("/<int:check_id>/enabled", methods=["POST"])
@@ -202,7 +204,13 @@ def run_now(check_id: int) -> Any:
     if not check.enabled:
         flash(_("%(name)s is disabled: enable it to run it.", name=check.name), "error")
         return redirect(url_for("monitoring.history", check_id=check.id))
-    service.request_run(web.db(), actor=current_user.username, check=check)
+    try:
+        service.request_run(web.db(), actor=current_user.username, check=check)
+    except service.AlreadyQueued:
+        web.db().rollback()
+        flash(_("A run of %(name)s is already queued: the scheduler runs it within a second.", name=check.name),
+              "info")
+        return redirect(url_for("monitoring.history", check_id=check.id))
     web.db().commit()
     flash(_("Run requested: the scheduler runs it within a second. Reload this page to see the result."), "info")
     return redirect(url_for("monitoring.history", check_id=check.id))

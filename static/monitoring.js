@@ -84,8 +84,14 @@
     result.textContent = messages.dataset.running;
     fetch(form.dataset.runApi, {method: "POST", credentials: "same-origin",
                                 headers: {"Accept": "application/json", "X-CSRFToken": token}})
-      .then(function (r) { return r.json().then(function (body) { return {ok: r.ok, body: body}; }); })
+      .then(function (r) { return r.json().then(function (body) { return {status: r.status, ok: r.ok, body: body}; }); })
       .then(function (answer) {
+        if (answer.status === 409 && answer.body.error && answer.body.error.code === "already_queued") {
+          result.textContent = messages.dataset.queued;  // someone asked first: wait for that run instead
+          return fetch(form.dataset.api, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+            .then(function (r) { return r.json(); })
+            .then(function (data) { waitForRun(form, data.run_requested_at || data.last_run_at, Date.now()); });
+        }
         if (!answer.ok) throw new Error(answer.body.error ? answer.body.error.message : "error");
         waitForRun(form, answer.body.requested_at, Date.now());
       })

@@ -29,6 +29,23 @@ def plugin(name: str) -> str:
 
 
 @pytest.fixture
+def plugin_dir(tmp_path, monkeypatch) -> Path:
+    """An allowed plugin directory (with Debian's) for scripts the test writes: ``DUTYDESK_PLUGIN_DIRS``."""
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    monkeypatch.setenv("DUTYDESK_PLUGIN_DIRS", f"{folder}:{PLUGIN_DIR}")
+    return folder
+
+
+def write_plugin(folder: Path, body: str, name: str = "check_test") -> str:
+    """An executable /bin/sh plugin with ``body`` in ``folder``; its path."""
+    path = folder / name
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
+    return str(path)
+
+
+@pytest.fixture
 def tcp_port() -> Iterator[int]:
     """A listening TCP port that accepts and closes connections."""
     server = socket.create_server(("127.0.0.1", 0))

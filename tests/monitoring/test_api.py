@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from desk.db import session_scope
 from monitoring import service
@@ -18,7 +18,7 @@ def make_check(app, name: str = "db-port") -> int:
 
 
 def record_run(app, check_id: int) -> datetime:
-    at = datetime.now(UTC)
+    at = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
     with session_scope(app.extensions["dutydesk.engine"]) as session:
         session.add(CheckRun(check_id=check_id, started_at=at, duration=0.0021, state="CRITICAL",
                              state_type="SOFT", attempt=2, summary="refused", runner="desk1:77",
@@ -66,9 +66,8 @@ def test_run_now_needs_csrf_in_a_session_and_reports_the_scheduler(app, client, 
     assert client.post(f"/api/v1/checks/{check_id}/run").status_code == 400  # no CSRF header
     token = csrf_token(client.get("/checks/").get_data(as_text=True))
     with session_scope(app.extensions["dutydesk.engine"]) as session:
-        now = datetime.now(UTC)
-        session.add(SchedulerLease(name="patrol", holder="desk1:77", acquired_at=now,
-                                   expires_at=now + timedelta(seconds=30)))
+        session.add(SchedulerLease(name="patrol", holder="desk1:77", acquired_at=datetime(2026, 11, 28, tzinfo=UTC),
+                                   expires_at=datetime(2100, 1, 1, tzinfo=UTC)))  # held for good
     response = client.post(f"/api/v1/checks/{check_id}/run", headers={"X-CSRFToken": token})
     assert response.status_code == 202 and response.json["scheduler_running"] is True
     requested = datetime.fromisoformat(response.json["requested_at"])
@@ -88,3 +87,25 @@ def test_filters_and_runs_pages(app, client, login_as):
     assert (runs["total"], runs["pages"], runs["runs"][0]["summary"]) == (1, 1, "refused")
     assert client.get(f"/api/v1/checks/{check_id}/runs?page=0").status_code == 400
     assert client.get("/api/v1/checks/999/runs").status_code == 404
+
+
+def test_a_second_run_now_is_409_already_queued(app, client, login_as):
+    check_id = make_check(app)
+    login_as("watcher")
+    token = csrf_token(client.get("/checks/").get_data(as_text=True))
+    assert client.post(f"/api/v1/checks/{check_id}/run", headers={"X-CSRFToken": token}).status_code == 202
+    again = client.post(f"/api/v1/checks/{check_id}/run", headers={"X-CSRFToken": token})
+    assert again.status_code == 409 and again.json["error"]["code"] == "already_queued"
+
+
+def test_huge_ids_and_pages_are_404_or_the_last_page(app, client, login_as):
+    check_id = make_check(app)
+    login_as("watcher")
+    for url in ("/api/v1/checks/99999999999999999999", "/api/v1/checks/9223372036854775808/runs",
+                "/api/v1/checks/0"):
+        response = client.get(url)
+        assert response.status_code == 404 and response.json["error"]["code"] == "not_found", url
+    huge = client.get(f"/api/v1/checks/{check_id}/runs?page=9223372036854775807")
+    assert huge.status_code == 200 and huge.json["page"] == 1
+    assert client.get(f"/api/v1/checks/{check_id}/runs?page=99999999999999999999").status_code == 400
+    assert client.get(f"/api/v1/checks/{check_id}/runs?page=²").status_code == 400

@@ -86,9 +86,44 @@ def test_the_open_list_follows_new_results(page, app, make_person, db_url):
     assert badge.get_attribute("data-state") == "PENDING"
     with session_scope(app.extensions["dutydesk.engine"]) as session:
         status = session.get(CheckStatus, check_id)
-        status.state, status.last_run_at, status.last_summary = "CRITICAL", datetime.now(UTC), "TCP CRITICAL - refused"
+        status.state, status.last_summary = "CRITICAL", "TCP CRITICAL - refused"
+        status.last_run_at = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
         session.add(status)
     page.clock.fast_forward(16_000)  # past the list's 15 s refresh
     page.locator(f"#check-{check_id} .badge[data-state=CRITICAL]").wait_for(timeout=5_000)
     assert page.locator(f"#check-{check_id} .summary").inner_text() == "TCP CRITICAL - refused"
     screenshot(page, f"checks-list-refreshed-{db_url.split(':')[0].split('+')[0]}")
+
+
+def test_a_leader_cannot_make_the_scheduler_run_a_shell_and_watchers_see_no_secret(page, browser, live_server,
+                                                                                   make_person, app, db_url):
+    from desk.db import session_scope
+    from monitoring import service
+    from monitoring.checkspec import CheckSpec
+
+    db = db_url.split(":")[0].split("+")[0]
+    make_person("lead", role="leader", skills="info,comms")
+    make_person("watch", role="watcher", skills="info,comms")
+    browser_login(page, "lead")
+    page.goto("/checks/new?kind=nagios")
+    page.fill("input[name=name]", "own-the-host")
+    typed = "/bin/sh -c 'psql -c \"select * from person\"'"
+    page.fill("input[name=p_nagios_command]", typed)
+    page.click("#check-form button[type=submit].primary")
+    assert "not in an allowed plugin directory" in page.locator("#p_nagios_command-error").inner_text()
+    assert page.input_value("input[name=p_nagios_command]") == typed
+    screenshot(page, f"check-form-plugin-refused-{db}")
+
+    spec = CheckSpec("db-login", "nagios", params={"command": [
+        "/usr/lib/nagios/plugins/check_pgsql", "-H", "db1", "-l", "desk", "-p", "$DBPASS$"]})
+    with session_scope(app.extensions["dutydesk.engine"]) as session:
+        check_id = service.create_check(session, actor="lead", spec=spec).id
+    for role, lang in (("watch", "en-US"), ("watch", "zh-CN")):
+        context = browser.new_context(base_url=live_server, locale=lang, viewport={"width": 1360, "height": 900})
+        tab = context.new_page()
+        browser_login(tab, role)
+        tab.goto(f"/checks/{check_id}")
+        text = tab.locator("code.param").inner_text()
+        assert text.endswith("-p ••••••") and "$DBPASS$" not in tab.content()
+        screenshot(tab, f"check-history-secret-hidden-{lang}-{db}")
+        context.close()

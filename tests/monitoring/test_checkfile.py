@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitoring.checkfile import CheckFileError, dump_checks, parse_checks
-from monitoring.checkspec import CheckSpec
+from monitoring.checkspec import CheckSpec, normalize_name, validate_spec
 from tests.monitoring.checkfiles import DB_PORT_AND_PORTAL
 
 EXAMPLE = DB_PORT_AND_PORTAL + """
@@ -102,7 +102,9 @@ def test_empty_file_is_no_checks():
     assert dump_checks([]) == "checks = []\n" or parse_checks(dump_checks([])) == []
 
 
-names = st.text(alphabet=st.characters(blacklist_categories=["Cc", "Cs", "Zs", "Zl", "Zp"]), min_size=1, max_size=20)
+names = st.text(alphabet=st.characters(blacklist_categories=["Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"]),
+               min_size=1, max_size=20).map(normalize_name).filter(lambda n: "name" not in validate_spec(
+                   CheckSpec(n, "memory")))
 
 
 @settings(max_examples=50, deadline=None)

@@ -86,8 +86,9 @@ def test_common_field_errors(changes, field, fragment):
         ("nagios", {}, "command", "required"),
         ("nagios", {"command": []}, "command", "list of text"),
         ("nagios", {"command": "check_load -w 1"}, "command", "a list"),
-        ("nagios", {"command": ["/no/such/plugin"]}, "command", "does not exist"),
-        ("nagios", {"command": ["no_such_plugin_here"]}, "command", "not found"),
+        ("nagios", {"command": ["/no/such/plugin"]}, "command", "not in an allowed plugin directory"),
+        ("nagios", {"command": ["/bin/sh", "-c", "id"]}, "command", "not in an allowed plugin directory"),
+        ("nagios", {"command": ["sub/check_x"]}, "command", "not a relative path"),
     ],
 )
 def test_kind_param_errors(kind, params, field, fragment):
@@ -95,8 +96,8 @@ def test_kind_param_errors(kind, params, field, fragment):
     assert field in errors and fragment in errors[field], errors
 
 
-def test_plugin_must_be_executable(tmp_path):
-    script = tmp_path / "check_x"
+def test_plugin_must_be_executable(plugin_dir):
+    script = plugin_dir / "check_x"
     script.write_text("#!/bin/sh\necho OK\n")
     os.chmod(script, 0o644)
     errors = validate_spec(CheckSpec("n", "nagios", params={"command": [str(script)]}))

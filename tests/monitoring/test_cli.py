@@ -123,3 +123,77 @@ def test_list(runner, tmp_path):
     runner.invoke(args=["checks", "import", write(tmp_path, GOOD)])
     listing = runner.invoke(args=["checks", "list"]).output
     assert "db-port" in listing and "PENDING" in listing and "3 checks" in listing
+
+
+def test_a_shell_or_a_program_outside_the_plugin_dirs_is_refused_with_its_line(app, runner, tmp_path, plugin_dir):
+    runner.invoke(args=["checks", "import", write(tmp_path, GOOD)])
+    evil = GOOD + '\n[[checks]]\nname = "own-the-host"\nkind = "nagios"\ncommand = ["/bin/sh", "-c", "id"]\n'
+    result = runner.invoke(args=["checks", "import", write(tmp_path, evil, "evil.toml")])
+    assert result.exit_code == 2
+    assert "evil.toml:31: check #4 'own-the-host': command: '/bin/sh' is not in an allowed plugin directory" \
+        in result.output
+    assert "refused, nothing changed" in result.output and names(app) == ["db-port", "portal", "root-disk"]
+    dotdot = f'[[checks]]\nname = "dots"\nkind = "nagios"\ncommand = ["{plugin_dir}/../../../bin/sh"]\n'
+    assert runner.invoke(args=["checks", "import", write(tmp_path, dotdot, "dots.toml")]).exit_code == 2
+
+
+def test_a_plugin_absent_here_is_imported_and_running_it_says_no_such_plugin(runner, tmp_path, plugin_dir):
+    import_one(runner, tmp_path, f'name = "there"\nkind = "nagios"\ncommand = ["{plugin_dir}/check_elsewhere"]')
+    import_one(runner, tmp_path, 'name = "bare"\nkind = "nagios"\ncommand = ["check_only_on_the_patroller"]')
+    for name in ("there", "bare"):
+        result = runner.invoke(args=["checks", "run", name])
+        assert result.exit_code == 3 and "no such plugin" in result.output
+
+
+def test_run_refuses_a_row_written_by_hand(app, runner, tmp_path):
+    marker = tmp_path / "ran"
+    with session_scope(app.extensions["dutydesk.engine"]) as session:
+        session.add(Check(name="by-hand", kind="nagios", domain="info",
+                          spec={"name": "by-hand", "kind": "nagios", "command": ["/bin/touch", str(marker)]}))
+    result = runner.invoke(args=["checks", "run", "by-hand"])
+    assert result.exit_code == 3 and "not in an allowed plugin directory" in result.output
+    assert not marker.exists()
+
+
+def test_export_shows_macro_names_never_their_values(app, runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("DUTYDESK_MACRO_DBPASS", "hunter22")
+    dummy = plugin("check_dummy")
+    import_one(runner, tmp_path, f'name = "secret"\nkind = "nagios"\ncommand = ["{dummy}", "0", "$DBPASS$"]')
+    exported = runner.invoke(args=["checks", "export"]).output
+    assert "$DBPASS$" in exported and "hunter22" not in exported
+    run = runner.invoke(args=["checks", "run", "secret"])
+    assert run.exit_code == 0 and "OK: $DBPASS$" in run.output and "hunter22" not in run.output
+
+
+@pytest.mark.parametrize("text", [
+    "[[checks]]\nname = " + "[" * 5000 + "]" * 5000 + "\n",
+    "x = " + "{a = " * 3000 + "1" + "}" * 3000 + "\n",
+])
+def test_deeply_nested_toml_is_a_clean_exit_2(app, runner, tmp_path, text):
+    result = runner.invoke(args=["checks", "import", write(tmp_path, text)])
+    assert result.exit_code == 2 and "nested too deeply" in result.output and result.exception is not None
+    assert not isinstance(result.exception, RecursionError) and names(app) == []
+
+
+def test_an_over_large_file_is_refused_before_it_is_read(app, runner, tmp_path):
+    big = GOOD + "# " + "x" * 1_000_000 + "\n"
+    result = runner.invoke(args=["checks", "import", write(tmp_path, big)])
+    assert result.exit_code == 2 and "file too large" in result.output and names(app) == []
+
+
+@pytest.mark.parametrize(("line", "fragment"), [
+    ('name = "a\\u200bb"', "zero-width"),
+    ('name = "\\u202egnp.exe"', "zero-width"),
+    ('name = "x"\nwarning = "nan"', "not a number"),
+    ('name = "x"\nwarning = inf', "not a number"),
+    ('name = "x"\nrunbook = "' + "r" * 20_001 + '"', "at most 20000 characters"),
+])
+def test_invisible_names_non_finite_thresholds_and_long_texts_are_refused(app, runner, tmp_path, line, fragment):
+    text = f'[[checks]]\n{line}\nkind = "memory"\n'
+    result = runner.invoke(args=["checks", "import", write(tmp_path, text)])
+    assert result.exit_code == 2 and fragment in result.output and names(app) == []
+
+
+def test_names_are_nfkc_normalised(app, runner, tmp_path):
+    import_one(runner, tmp_path, 'name = "ｄｂ－ｐｏｒｔ"\nkind = "memory"')
+    assert names(app) == ["db-port"]

@@ -2,23 +2,16 @@
 
 import os
 import signal
-import time
-from pathlib import Path
+import subprocess
+import sys
 
 import pytest
 
 from monitoring import probes
 from monitoring.checkspec import CheckSpec, State
 from monitoring.probes import run_check, run_plugin
-from tests.monitoring.conftest import plugin
-
-
-def script(tmp_path: Path, body: str, name: str = "check_test") -> str:
-    """An executable /bin/sh plugin with ``body``."""
-    path = tmp_path / name
-    path.write_text("#!/bin/sh\n" + body)
-    path.chmod(0o755)
-    return str(path)
+from tests.monitoring.conftest import plugin, write_plugin
+from tests.monitoring.patrol_helpers import ROOT, wait_for
 
 
 @pytest.mark.parametrize(
@@ -52,12 +45,12 @@ def test_check_disk_load_procs_by_bare_name():
     assert procs.state == State.OK and procs.summary.startswith("PROCS OK")
 
 
-def test_long_output_and_perfdata_in_long_lines(tmp_path):
+def test_long_output_and_perfdata_in_long_lines(plugin_dir):
     body = (
         "printf 'DISK OK - free | /=2643MB;5948;5958;0;5968\\n/ 15272 MB;\\n/boot 68 MB; | /boot=68MB;88;93;0;98\\n"
         "/home=69357MB;253404;253409;0;253414\\n'\nexit 0\n"
     )
-    result = run_plugin([script(tmp_path, body)], timeout=5)
+    result = run_plugin([write_plugin(plugin_dir, body)], timeout=5)
     assert (result.state, result.summary) == (State.OK, "DISK OK - free")
     assert result.long_output.splitlines() == ["/ 15272 MB;", "/boot 68 MB; "]
     assert [m.label for m in result.metrics] == ["/", "/boot", "/home"]
@@ -71,24 +64,47 @@ def test_long_output_and_perfdata_in_long_lines(tmp_path):
         ("echo oops >&2\nexit 2\n", "(no output returned from plugin) stderr: oops"),
     ],
 )
-def test_odd_plugin_endings_are_explained(tmp_path, body, fragment):
-    result = run_plugin([script(tmp_path, body)], timeout=5)
+def test_odd_plugin_endings_are_explained(plugin_dir, body, fragment):
+    result = run_plugin([write_plugin(plugin_dir, body)], timeout=5)
     assert fragment in result.summary
     assert result.state == (State.CRITICAL if "exit 2" in body else State.UNKNOWN)
 
 
-def test_timeout_kills_the_process_group(tmp_path):
+def test_timeout_kills_the_process_group(tmp_path, plugin_dir):
     pid_file = tmp_path / "child.pid"
     body = f"sleep 30 &\necho $! > {pid_file}\nsleep 30\n"
-    started = time.monotonic()
-    result = run_plugin([script(tmp_path, body)], timeout=1)
+    result = run_plugin([write_plugin(plugin_dir, body)], timeout=1)
     assert result.state == State.UNKNOWN and "timed out after 1 s" in result.summary
-    assert time.monotonic() - started < 3
     child = int(pid_file.read_text())
-    deadline = time.monotonic() + 2
-    while _alive(child) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(child), "the plugin's child survived the timeout"
+    wait_for(lambda: not _alive(child), 10)
+
+
+def test_a_plugin_that_detaches_dies_at_its_timeout(tmp_path, plugin_dir):
+    """setsid puts the child in its own session and process group: killing the plugin's group misses it."""
+    pid_file = tmp_path / "child.pid"
+    body = f"setsid sleep 30 &\necho $! > {pid_file}\nsleep 30\n"
+    result = run_plugin([write_plugin(plugin_dir, body)], timeout=1)
+    assert result.state == State.UNKNOWN and "timed out" in result.summary
+    child = int(pid_file.read_text())
+    wait_for(lambda: not _alive(child), 10)
+
+
+def test_an_orphan_left_behind_is_adopted_and_killed_by_the_subreaper(tmp_path, plugin_dir):
+    """The plugin exits at once but its detached grandchild keeps the output pipe open past the timeout.
+
+    Run in a child Python process that becomes a subreaper, as scheduler.py does (pytest itself must not).
+    """
+    pid_file = tmp_path / "orphan.pid"
+    body = f"(setsid sleep 30 & echo $! > {pid_file})\necho started\nexit 0\n"
+    path = write_plugin(plugin_dir, body)
+    code = ("import sys; from monitoring import probes, reaper; assert reaper.become_subreaper(); "
+            f"r = probes.run_plugin([{path!r}], 1); print(r.state.name, r.summary)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          env={**os.environ})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("UNKNOWN plugin timed out")
+    orphan = int(pid_file.read_text())
+    wait_for(lambda: not _alive(orphan), 10)
 
 
 def _alive(pid: int) -> bool:
@@ -100,25 +116,25 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_missing_and_unrunnable_plugins_are_unknown(tmp_path):
-    missing = run_plugin(["/no/such/check_x"], timeout=5)
-    assert missing.state == State.UNKNOWN and "No such file" in missing.summary
-    assert run_plugin(["check_that_does_not_exist"], timeout=5).summary.endswith("not found")
-    path = script(tmp_path, "exit 0\n")
+def test_missing_and_unrunnable_plugins_are_unknown(plugin_dir):
+    missing = run_plugin([str(plugin_dir / "check_x")], timeout=5)
+    assert missing.state == State.UNKNOWN and missing.summary.startswith("no such plugin")
+    assert run_plugin(["check_that_does_not_exist"], timeout=5).summary.startswith("no such plugin")
+    path = write_plugin(plugin_dir, "exit 0\n")
     os.chmod(path, 0o644)
     denied = run_plugin([path], timeout=5)
-    assert denied.state == State.UNKNOWN and "Permission denied" in denied.summary
+    assert denied.state == State.UNKNOWN and "not executable" in denied.summary
     assert run_check(CheckSpec("n", "nagios", params={"command": ["/no/such"]})).state == State.UNKNOWN
 
 
-def test_plugin_gets_what_popen_gave_it_and_none_of_our_descriptors(tmp_path, monkeypatch):
+def test_plugin_gets_what_popen_gave_it_and_none_of_our_descriptors(plugin_dir, monkeypatch):
     """posix_spawn keeps Popen's promises: stdin /dev/null, SIGPIPE at its default, no descriptor of ours."""
     inherited_r, inherited_w = os.pipe()
     os.set_inheritable(inherited_w, True)  # as if inherited from whoever started this process
     monkeypatch.setattr(probes, "_SEALED", [])  # a fresh process: sealing has not run yet
     body = "echo $(ls /proc/$$/fd | tr '\\n' ' ')\nread line; echo stdin=$?\ngrep SigIgn /proc/self/status\n"
     try:
-        result = run_plugin([script(tmp_path, body)], timeout=5)
+        result = run_plugin([write_plugin(plugin_dir, body)], timeout=5)
     finally:
         os.close(inherited_r)
         os.close(inherited_w)
@@ -128,3 +144,29 @@ def test_plugin_gets_what_popen_gave_it_and_none_of_our_descriptors(tmp_path, mo
     assert lines[0] == "stdin=1"  # EOF at once: /dev/null
     ignored = int(lines[1].split()[1], 16)
     assert not ignored & (1 << (signal.SIGPIPE - 1))
+
+
+SWEEP = """
+import subprocess, sys, time
+from monitoring import probes, reaper
+assert reaper.become_subreaper()
+own = subprocess.Popen(["sleep", "30"])  # a child of the scheduler's own, in its process group
+result = probes.run_plugin([sys.argv[1]], 5)
+assert result.state.name == "OK", result.summary
+deadline, reaped = time.monotonic() + 20, 0
+while not reaped and time.monotonic() < deadline:  # the detached orphan exits, is adopted, then reaped
+    reaped = reaper.reap_orphans(kill_older_than=0)
+    time.sleep(0.05)
+assert own.poll() is None, "the scheduler's own child was killed"
+own.kill()
+print("reaped", reaped, own.wait())
+"""
+
+
+def test_the_sweep_reaps_adopted_orphans_and_leaves_the_schedulers_own_children(plugin_dir):
+    body = "(setsid sh -c 'exec >/dev/null 2>&1 </dev/null; sleep 0.3' &)\necho OK\nexit 0\n"
+    done = subprocess.run([sys.executable, "-c", SWEEP, write_plugin(plugin_dir, body)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    reaped = int(done.stdout.split()[1])
+    assert reaped >= 1  # the detached sh (and, when the plugin exited first, the subshell that started it)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import insert, select
@@ -11,7 +11,6 @@ from sqlmodel import Session
 
 from desk.db import make_engine
 from desk.settings import load_settings
-from desk.timeutil import utcnow
 from monitoring import store
 from monitoring.models import CheckRun, CheckStatus
 from tests.monitoring.patrol_helpers import add_check, run_count, tcp_spec
@@ -24,8 +23,11 @@ def engine(db_url):
     eng.dispose()
 
 
+T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
 def _runs(engine, check_id, ages_days):
-    now = utcnow()
+    now = T0
     rows = [{"check_id": check_id, "started_at": now - timedelta(days=age), "state": "OK", "summary": "",
              "long_output": "", "metrics": [], "runner": "t"} for age in ages_days]
     with Session(engine) as session:
@@ -36,10 +38,10 @@ def _runs(engine, check_id, ages_days):
 def test_purge_in_batches_keeps_recent_runs(engine):
     cid = add_check(engine, tcp_spec("svc", 1))
     _runs(engine, cid, [100] * 7 + [91, 89, 1, 0])
-    purged = store.purge_runs(engine, older_than=utcnow() - timedelta(days=90), batch=3)
+    purged = store.purge_runs(engine, older_than=T0 - timedelta(days=90), batch=3)
     assert purged == 8
     with Session(engine) as session:
-        ages = sorted((utcnow() - r).days for r in session.execute(select(CheckRun.started_at)).scalars())
+        ages = sorted((T0 - r).days for r in session.execute(select(CheckRun.started_at)).scalars())
         assert ages == [0, 1, 89]
         assert session.get(CheckStatus, cid) is not None
 

@@ -53,3 +53,19 @@ def test_a_failing_job_is_logged_and_the_scheduler_goes_on(runtime, caplog):
 
     scheduler._guarded(scheduler.Job("boom", boom, 1.0), runtime)()
     assert "job boom failed" in caplog.text
+
+
+def test_lost_results_are_counted_once_the_database_answers(runtime, caplog):
+    from collections import Counter
+
+    from sqlalchemy import select
+
+    from monitoring.models import PatrolCounter
+
+    runtime.unreported_lost = Counter({"lease_lost": 7})  # what a patrol stopped by a lost lease handed over
+    runtime.keep_lease()
+    with runtime.engine.connect() as conn:
+        rows = conn.execute(select(PatrolCounter.labels, PatrolCounter.value)
+                            .where(PatrolCounter.name == "results_lost_total")).all()
+    assert [(r.labels, r.value) for r in rows] == [('reason="lease_lost"', 7.0)]
+    assert not runtime.unreported_lost and "counted on /metrics: 7 (lease_lost) results not written" in caplog.text

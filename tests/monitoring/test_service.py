@@ -13,6 +13,8 @@ from monitoring.checkspec import CheckSpec
 from monitoring.maintenance import MaintenanceWindow
 from monitoring.models import Check, CheckRun, CheckStatus, MaintenanceWindowRow
 
+T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
 
 def tcp(name: str = "db-port", **extra) -> CheckSpec:
     return CheckSpec(name=name, kind="tcp", params={"host": "127.0.0.1", "port": 5432}, **extra)
@@ -75,7 +77,7 @@ def test_enable_disable_and_delete(db):
     service.set_enabled(db, actor="t", check=check, enabled=False)
     assert (check.enabled, check.spec["enabled"], check.version) == (False, False, 2)
     service.set_enabled(db, actor="t", check=check, enabled=False)  # no change, no audit
-    add_run(db, check.id, datetime.now(UTC), 0.01)
+    add_run(db, check.id, T0, 0.01)
     db.flush()
     service.delete_check(db, actor="t", check=check)
     assert db.exec(select(Check)).all() == [] and db.exec(select(CheckRun)).all() == []
@@ -116,16 +118,16 @@ def test_list_checks_filters_and_marks(db):
     a = service.create_check(db, actor="t", spec=tcp("a"))
     service.create_check(db, actor="t", spec=tcp("b", domain="comms"))
     status = db.get(CheckStatus, a.id)
-    status.state, status.last_run_at = "CRITICAL", datetime.now(UTC)
+    status.state, status.last_run_at = "CRITICAL", T0
     db.add(status)
-    now = datetime.now(UTC)
+    now = T0
     service.create_window(db, actor="t", window=MaintenanceWindow.one_off(
         now - timedelta(minutes=5), now + timedelta(hours=1), "t", "switch upgrade", ["b"]))
-    rows = {r.check.name: r for r in service.list_checks(db)}
+    rows = {r.check.name: r for r in service.list_checks(db, now=now)}
     assert rows["a"].state == "CRITICAL" and rows["b"].state == service.PENDING
     assert rows["b"].in_maintenance and not rows["a"].in_maintenance
-    assert [r.check.name for r in service.list_checks(db, domain="comms")] == ["b"]
-    assert [r.check.name for r in service.list_checks(db, state="CRITICAL")] == ["a"]
+    assert [r.check.name for r in service.list_checks(db, domain="comms", now=now)] == ["b"]
+    assert [r.check.name for r in service.list_checks(db, state="CRITICAL", now=now)] == ["a"]
     assert [r.check.name for r in service.not_ok(list(rows.values()))] == ["a"]
 
 
@@ -147,7 +149,7 @@ def test_runs_page_and_latency_series(db):
 
 def test_maintenance_windows_validate_save_and_end(db):
     service.create_check(db, actor="t", spec=tcp("core-switch"))
-    now = datetime.now(UTC)
+    now = T0
     with pytest.raises(service.WindowError) as info:
         service.create_window(db, actor="t", window=MaintenanceWindow.one_off(
             now, now - timedelta(hours=1), "t", "oops", ["nope"]))
@@ -159,10 +161,10 @@ def test_maintenance_windows_validate_save_and_end(db):
     assert back.weekdays == (1, 3) and back.duration == timedelta(minutes=90) and back.checks == ("core-switch",)
     one_off = service.create_window(db, actor="t", window=MaintenanceWindow.one_off(
         now - timedelta(minutes=1), now + timedelta(hours=2), "t", "fibre work"))
-    assert len(service.active_windows(db)) == 2
-    service.end_window(db, actor="t", row=one_off)
-    assert not one_off.active and one_off.ends_at <= datetime.now(UTC)
-    assert [w.id for w in service.active_windows(db)] == [weekly.id]
+    assert len(service.active_windows(db, now=now)) == 2
+    service.end_window(db, actor="t", row=one_off, now=now + timedelta(minutes=1))
+    assert not one_off.active and one_off.ends_at == now + timedelta(minutes=1)
+    assert [w.id for w in service.active_windows(db, now=now)] == [weekly.id]
     assert audit_actions(db)[-3:] == ["maintenance.create", "maintenance.create", "maintenance.end"]
 
 
@@ -173,3 +175,55 @@ def test_a_check_stored_with_its_defaults_is_unchanged_by_the_same_spec(db):
     db.flush()
     report = service.import_checks(db, actor="cli", specs=[tcp("a")])
     assert report.unchanged == ["a"] and not report.changed
+
+
+def test_run_now_is_queued_once_until_the_scheduler_answers(db):
+    check = service.create_check(db, actor="t", spec=tcp())
+    now = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    service.request_run(db, actor="li", check=check, now=now)
+    with pytest.raises(service.AlreadyQueued):
+        service.request_run(db, actor="wang", check=check, now=now + timedelta(seconds=1))
+    assert audit_actions(db).count("check.run_now") == 1
+    db.execute(CheckStatus.__table__.update().values(run_requested_at=None))  # the scheduler's batch answered it
+    assert service.request_run(db, actor="wang", check=check, now=now + timedelta(seconds=2))
+
+
+def test_concurrent_run_now_clicks_queue_one_run(app, db):
+    """Eight clicks at once on real threads: one conditional UPDATE wins, the others are told it is queued."""
+    import threading
+
+    from desk.db import session_scope
+
+    check_id = service.create_check(db, actor="t", spec=tcp()).id
+    db.commit()
+    barrier, outcomes = threading.Barrier(8), []
+
+    def click(n: int) -> None:
+        with session_scope(app.extensions["dutydesk.engine"]) as session:
+            check = service.get_check(session, check_id)
+            barrier.wait(timeout=30)
+            try:
+                service.request_run(session, actor=f"w{n}", check=check,
+                                    now=datetime(2026, 11, 28, 12, 0, n, tzinfo=UTC))
+                outcomes.append("queued")
+            except service.AlreadyQueued:
+                outcomes.append("already")
+
+    threads = [threading.Thread(target=click, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["already"] * 7 + ["queued"]
+    db.expire_all()
+    assert audit_actions(db).count("check.run_now") == 1
+
+
+def test_runs_page_clamps_a_page_past_the_last(db):
+    check = service.create_check(db, actor="t", spec=tcp())
+    for minute in range(3):
+        add_run(db, check.id, datetime(2026, 11, 28, 12, minute, tzinfo=UTC), 0.01)
+    db.flush()
+    page = service.runs_page(db, check_id=check.id, page=2**63 - 1, per_page=2)
+    assert (page.page, page.pages, len(page.runs)) == (2, 2, 1)
+    assert service.get_check(db, 2**63) is None and service.get_check(db, 10**20) is None

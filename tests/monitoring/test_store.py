@@ -135,7 +135,8 @@ def test_windows_are_read_from_their_rows(engine):
 
 
 @pytest.mark.parametrize("spec, reason", [
-    (CheckSpec("no-plugin", "nagios", params={"command": ["/nonexistent/check_x"]}), "does not exist"),
+    (CheckSpec("no-plugin", "nagios", params={"command": ["/nonexistent/check_x"]}), "allowed plugin directory"),
+    (CheckSpec("gone", "nagios", params={"command": ["/usr/lib/nagios/plugins/check_gone"]}), "no such plugin"),
     (CheckSpec("bad-host", "tcp", params={"host": "no-such-host.invalid", "port": 80}, timeout=2), "cannot resolve"),
 ])
 def test_a_check_that_cannot_run_is_unknown_with_its_reason(engine, spec, reason):

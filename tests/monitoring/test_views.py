@@ -15,6 +15,8 @@ from monitoring.models import Check, CheckRun, CheckStatus, MaintenanceWindowRow
 from monitoring.sparkline import sparkline_svg
 from tests.conftest import csrf_token
 
+T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
 
 def form(**values: str) -> dict[str, str]:
     data = {"name": "db-port", "kind": "tcp", "domain": "info", "severity": "major", "enabled": "y",
@@ -82,7 +84,7 @@ def test_bad_values_are_shown_on_their_fields_and_kept(client, login_as, app):
     ({"kind": "http", "p_http_url": "ftp://portal"}, "p_http_url", "must start with http:// or https://"),
     ({"kind": "http", "p_http_url": "http://portal/", "p_http_regex": "(open"}, "p_http_regex",
      "Not a valid regular expression: missing ), unterminated subpattern"),
-    ({"kind": "nagios", "p_nagios_command": "/opt/none/check_x -w 1"}, "p_nagios_command", "does not exist"),
+    ({"kind": "nagios", "p_nagios_command": "/opt/none/check_x -w 1"}, "p_nagios_command", "allowed plugin directory"),
     ({"kind": "nagios", "p_nagios_command": "check_x 'unclosed"}, "p_nagios_command", "quotes"),
     ({"kind": "process"}, "p_process_name", "Give a process name or a command line pattern."),
     ({"kind": "process", "p_process_cmdline": "[bad"}, "p_process_cmdline", "Not a valid regular expression"),
@@ -136,7 +138,7 @@ def test_duplicate_name_is_refused_on_the_name(client, login_as, app):
 
 
 def add_runs(app, check_id: int, count: int, state: str = "OK") -> None:
-    start = datetime.now(UTC) - timedelta(seconds=30 * count)
+    start = T0 - timedelta(seconds=30 * count)
     with session_scope(engine(app)) as session:
         for i in range(count):
             session.add(CheckRun(check_id=check_id, started_at=start + timedelta(seconds=30 * i),
@@ -144,7 +146,7 @@ def add_runs(app, check_id: int, count: int, state: str = "OK") -> None:
                                  metrics=[{"label": "time", "value": 0.002, "uom": "s"}], runner="host:42"))
         status = session.get(CheckStatus, check_id)
         status.state, status.state_type, status.attempt = "WARNING", "SOFT", 2
-        status.last_run_at, status.since, status.flapping = datetime.now(UTC), start, True
+        status.last_run_at, status.since, status.flapping = T0, start, True
         status.last_summary, status.last_duration = "TCP WARNING - slow", 0.004
         session.add(status)
 
@@ -154,10 +156,9 @@ def test_list_shows_state_attempts_trend_and_marks(client, login_as, app):
     make_check(app, tcp("comms-link", domain="comms"))
     add_runs(app, check_id, 10)
     with session_scope(engine(app)) as session:
-        now = datetime.now(UTC)
-        session.add(MaintenanceWindowRow(kind="one_off", starts_at=now - timedelta(hours=1),
-                                         ends_at=now + timedelta(hours=1), checks=["db-port"], author="t",
-                                         reason="upgrade"))
+        session.add(MaintenanceWindowRow(kind="one_off", starts_at=datetime(2000, 1, 1, tzinfo=UTC),
+                                         ends_at=datetime(2100, 1, 1, tzinfo=UTC), checks=["db-port"], author="t",
+                                         reason="upgrade"))  # in force whatever the date the test runs on
     login_as("watcher")
     html = client.get("/checks/").get_data(as_text=True)
     row = html[html.find(f'id="check-{check_id}"'):]
@@ -232,7 +233,7 @@ def test_home_panel(client, login_as, app):
     assert "All 2 checks OK." in home and "The scheduler is not running: nobody is patrolling." in home
     with session_scope(engine(app)) as session:
         status = session.get(CheckStatus, check_id)
-        status.state, status.last_run_at, status.last_summary = "CRITICAL", datetime.now(UTC), "refused"
+        status.state, status.last_run_at, status.last_summary = "CRITICAL", T0, "refused"
         session.add(status)
     html = client.get("/").get_data(as_text=True)
     assert "1 of 2 checks need attention." in html and "state-CRITICAL" in html and "refused" in html
@@ -263,7 +264,9 @@ BAD_SPECS = [
     CheckSpec(name="x", kind="http", params={"url": "http://"}),
     CheckSpec(name="x", kind="http", params={"url": "http://x:0/"}),
     CheckSpec(name="x", kind="nagios", params={"command": ["/no/such"]}, warning="1"),
-    CheckSpec(name="x", kind="nagios", params={"command": ["no_such_plugin_here"]}),
+    CheckSpec(name="x", kind="nagios", params={"command": ["sub/check_x"]}),
+    CheckSpec(name="x", kind="nagios", params={"command": ["/bin/sh", "a" * 1001]}),
+    CheckSpec(name="x\u202e", kind="memory", runbook="r" * 20_001, warning="9" * 101),
     CheckSpec(name="x", kind="nagios", params={"command": []}),
     CheckSpec(name="x", kind="nagios", params={"command": ["/etc/passwd"]}),
 ]
@@ -279,3 +282,97 @@ def test_every_core_message_has_a_translation_pattern(app, spec):
     with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
         untranslated = {k: m for k, m in errors.items() if translate(m) == m}
     assert untranslated == {}
+
+
+def test_a_second_run_now_click_says_it_is_already_queued(client, login_as, app):
+    check_id = make_check(app, tcp())
+    login_as("watcher")
+    first = post(client, f"/checks/{check_id}/run", {})
+    assert "Run requested" in client.get(first.location).get_data(as_text=True)
+    again = post(client, f"/checks/{check_id}/run", {})
+    assert again.status_code == 302
+    assert "A run of db-port is already queued" in client.get(again.location).get_data(as_text=True)
+    with session_scope(engine(app)) as session:
+        from desk.models import AuditEvent
+        assert len(session.exec(select(AuditEvent).where(AuditEvent.action == "check.run_now")).all()) == 1
+
+
+def test_a_leader_cannot_save_a_shell_as_a_plugin(client, login_as, app):
+    login_as("leader")
+    typed = "/bin/sh -c 'cat /etc/passwd'"
+    response = post(client, "/checks/new", form(name="own-host", kind="nagios", p_nagios_command=typed))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "is not in an allowed plugin directory" in field_error(html, "p_nagios_command")
+    assert value_of(html, "p_nagios_command") == typed.replace("'", "&#39;")
+    assert value_of(html, "name") == "own-host"
+    with session_scope(engine(app)) as session:
+        assert session.exec(select(Check)).all() == []
+
+
+def test_long_and_invisible_texts_are_refused_on_their_field(client, login_as, app):
+    login_as("leader")
+    response = post(client, "/checks/new", form(name="core\u200bswitch", runbook="x" * 20_001))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "zero-width" in field_error(html, "name") and "At most 20000 characters" in field_error(html, "runbook")
+
+
+def test_watchers_see_no_header_values_nor_secret_arguments(client, login_as, app, plugin_dir):
+    http = CheckSpec(name="portal", kind="http", params={
+        "url": "http://127.0.0.1:1/", "headers": {"Authorization": "Bearer plain-token-typed-in", "X-Api": "$KEY$"}})
+    plugin_path = str(plugin_dir / "check_db")
+    nagios = CheckSpec(name="db", kind="nagios", params={"command": [plugin_path, "-u", "desk", "-p", "$DBPASS$"]})
+    ids = [make_check(app, http), make_check(app, nagios)]
+    login_as("watcher")
+    pages = "".join(client.get(f"/checks/{i}").get_data(as_text=True) for i in ids)
+    assert "plain-token-typed-in" not in pages and "$KEY$" not in pages and "$DBPASS$" not in pages
+    assert "Authorization: ••••••" in pages and f"{plugin_path} -u desk -p ••••••" in pages
+
+
+def test_editors_see_macro_names_never_values(client, login_as, app, plugin_dir, monkeypatch):
+    monkeypatch.setenv("DUTYDESK_MACRO_DBPASS", "hunter22")
+    nagios = CheckSpec(name="db", kind="nagios", params={"command": [str(plugin_dir / "check_db"), "$DBPASS$"]})
+    check_id = make_check(app, nagios)
+    login_as("leader")
+    html = client.get(f"/checks/{check_id}").get_data(as_text=True)
+    edit = client.get(f"/checks/{check_id}/edit").get_data(as_text=True)
+    assert "$DBPASS$" in html and "$DBPASS$" in edit and "hunter22" not in html + edit
+
+
+@pytest.mark.parametrize("url", ["/checks/99999999999999999999", "/checks/9223372036854775808",
+                                 "/checks/99999999999999999999/edit", "/checks/0"])
+def test_ids_no_row_can_have_are_404(client, login_as, url):
+    login_as("leader")
+    assert client.get(url).status_code == 404
+
+
+def test_a_page_past_the_last_shows_the_last(client, login_as, app):
+    check_id = make_check(app, tcp())
+    login_as("watcher")
+    for page in ("99999999999999999999", "9223372036854775807", "²", "-1"):
+        response = client.get(f"/checks/{check_id}?page={page}")
+        assert response.status_code == 200 and "No runs recorded yet" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("starts", "ends", "field"), [
+    ("0001-01-01 00:00", "2026-12-01 21:00", "starts_at"),
+    ("2026-12-01 22:00", "9999-12-31 23:59", "ends_at"),
+])
+def test_maintenance_windows_are_bounded_to_2000_2100(client, login_as, app, starts, ends, field):
+    login_as("leader")
+    response = post(client, "/checks/maintenance/new", {"kind": "one_off", "starts_at": starts, "ends_at": ends,
+                                                         "reason": "fibre"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "between the years 2000 and 2100" in field_error(html, field)
+    assert value_of(html, field) == (starts if field == "starts_at" else ends)
+
+
+def test_maintenance_reason_and_duration_limits(client, login_as, app):
+    login_as("leader")
+    weekly = {"kind": "weekly", "weekdays": ["1"], "start_time": "02:00", "duration_minutes": "9" * 30,
+              "reason": "r" * 501}
+    html = post(client, "/checks/maintenance/new", weekly).get_data(as_text=True)
+    assert "at most 7 days" in field_error(html, "duration_minutes")
+    html = post(client, "/checks/maintenance/new", {**weekly, "duration_minutes": "60"}).get_data(as_text=True)
+    assert "At most 500 characters" in field_error(html, "reason")
