@@ -1,0 +1,237 @@
+"""The outbox dispatcher: delivers the ``Notification`` rows the alert layer writes, with retries.
+
+The scheduler's lease holder calls :func:`dispatch_due` every half second. One call:
+
+1. gives up on rows whose last claim expired with no attempts left (the dispatcher died mid-delivery);
+2. **claims** due rows in one statement: ``UPDATE … SET status='sending', claimed_until=now+claim,
+   attempts=attempts+1 WHERE id IN (SELECT … due … LIMIT n FOR UPDATE SKIP LOCKED) RETURNING …`` — pending rows
+   whose ``next_attempt_at`` has come, and ``sending`` rows whose claim expired (SQLite has no row locks and
+   serialises writers, so the same statement without the ``FOR UPDATE`` is just as atomic there);
+3. delivers each claimed row (a few at a time in threads) and records its outcome at once, in its own short
+   transaction, conditional on the claim still being its own (``status='sending' AND claimed_until=:mine``):
+   sent; or back to pending after an exponential back-off (10 s, 20 s, 40 s … capped at 10 min); or, after the last
+   attempt or a permanent error, **failed** with a ``notification_failed`` entry on the alert's timeline.
+
+Guarantees. A crash between the commit that wrote a row and its delivery loses nothing: the row is pending (or
+``sending`` with a claim that will expire and be reclaimed). A delivery is never repeated after it was recorded as
+sent. The one window left is a crash after the channel took the message and before ``sent`` was committed: the row
+is then delivered again when its claim expires. Webhook receivers can drop that repeat by the ``X-DutyDesk-Delivery``
+/ ``Idempotency-Key`` header (the notification id, the same on every attempt); e-mails carry it as a header too;
+group robots cannot deduplicate, so a group may, rarely, see a message twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.engine import Engine, Row
+
+from alerts.models import AlertEvent, Channel, Notification
+from alerts.senders import DeliveryError, Target, deliver, http_client, render_for
+from desk.settings import Settings
+from monitoring.models import PatrolCounter
+
+log = logging.getLogger("dutydesk.notify")
+_RECORD = threading.Lock()  # outcome transactions one at a time: the counter rows are created on first use
+NOTIFICATION = Notification.__table__
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How the dispatcher retries: first delay, cap, attempts before giving up, claim length, batch size."""
+
+    first_delay: float = 10.0
+    max_delay: float = 600.0
+    max_attempts: int = 6
+    claim_seconds: float = 60.0
+    batch: int = 100
+    workers: int = 8
+
+
+DEFAULT_POLICY = Policy()
+
+
+@dataclass
+class DispatchReport:
+    """What one :func:`dispatch_due` call did."""
+
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def backoff(attempts: int, policy: Policy = DEFAULT_POLICY) -> timedelta:
+    """The wait before the next try after ``attempts`` failed tries: first_delay × 2^(attempts-1), capped."""
+    exponent = max(0, attempts - 1)
+    seconds = policy.max_delay if exponent > 30 else min(policy.max_delay, policy.first_delay * 2 ** exponent)
+    return timedelta(seconds=seconds)
+
+
+def give_up_now(attempts: int, permanent: bool, policy: Policy = DEFAULT_POLICY) -> bool:
+    """Whether a failed try is the last: a permanent error, or no attempts left."""
+    return permanent or attempts >= policy.max_attempts
+
+
+def _due(now: datetime, policy: Policy) -> Any:
+    table = NOTIFICATION
+    return or_(and_(table.c.status == "pending", table.c.next_attempt_at <= now),
+               and_(table.c.status == "sending", table.c.claimed_until < now,
+                    table.c.attempts < policy.max_attempts))
+
+
+def claim_due(engine: Engine, *, now: datetime, policy: Policy = DEFAULT_POLICY) -> list[Row]:
+    """Claim up to ``policy.batch`` due rows for this dispatcher (one atomic statement); return them."""
+    table = NOTIFICATION
+    chosen = (select(table.c.id).where(_due(now, policy)).order_by(table.c.next_attempt_at, table.c.id)
+              .limit(policy.batch).with_for_update(skip_locked=True))
+    stmt = (update(table).where(table.c.id.in_(chosen.scalar_subquery()), _due(now, policy))
+            .values(status="sending", claimed_until=now + timedelta(seconds=policy.claim_seconds),
+                    attempts=table.c.attempts + 1)
+            .returning(*table.c))
+    with engine.begin() as conn:
+        return sorted(conn.execute(stmt).all(), key=lambda r: (r.next_attempt_at, r.id))
+
+
+def _targets(engine: Engine, rows: Sequence[Row]) -> dict[int, Row]:
+    ids = {r.channel_id for r in rows if r.channel_id is not None}
+    if not ids:
+        return {}
+    with engine.connect() as conn:
+        return {c.id: c for c in conn.execute(select(Channel.__table__).where(Channel.__table__.c.id.in_(ids)))}
+
+
+def target_of(row: Row, channels: dict[int, Row]) -> Target:
+    """Where a claimed row goes: its channel's URL or address, or the person's address; DeliveryError if none."""
+    if row.channel_id is None:
+        return Target(kind=row.kind, address=row.target, name="e-mail")
+    channel = channels.get(row.channel_id)
+    if channel is None or not channel.enabled:
+        raise DeliveryError("the channel was disabled or removed", permanent=True)
+    return Target(kind=channel.kind, address=channel.target, secret=channel.secret, name=channel.name)
+
+
+def _attempt(row: Row, channels: dict[int, Row], *, now: datetime, settings: Settings, client: Any) -> str | None:
+    """Deliver one row; None when it was taken, else the error (prefixed ``permanent:`` when final)."""
+    try:
+        target = target_of(row, channels)
+        rendered = render_for(row.message, language=row.language, settings=settings)
+        deliver(target, rendered, message=row.message, delivery_id=row.id, now=now, settings=settings,
+                client=client)
+    except DeliveryError as exc:
+        return f"permanent: {exc}" if exc.permanent else str(exc)
+    except Exception as exc:  # a bug in rendering must not keep the row 'sending' forever
+        log.exception("notification %s: delivery crashed", row.id)
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _mine(row: Row) -> Any:
+    table = NOTIFICATION
+    return and_(table.c.id == row.id, table.c.status == "sending", table.c.claimed_until == row.claimed_until)
+
+
+def record_sent(engine: Engine, row: Row, *, now: datetime) -> bool:
+    """Mark a claimed row sent (its own short transaction, right after the send); False if the claim was lost."""
+    with _RECORD, engine.begin() as conn:
+        done = conn.execute(update(NOTIFICATION).where(_mine(row)).values(
+            status="sent", sent_at=now, claimed_until=None, last_error="")).rowcount == 1
+        if done:
+            _count(conn, "notifications_sent_total", row.kind)
+    return done
+
+
+def record_failure(engine: Engine, row: Row, error: str, *, now: datetime, channel_name: str = "",
+                   policy: Policy = DEFAULT_POLICY) -> str:
+    """Schedule the next try of a failed claimed row, or give up loudly; returns 'retry', 'failed' or 'lost'."""
+    permanent = error.startswith("permanent: ")
+    error = error.removeprefix("permanent: ")[:1000]
+    final = give_up_now(row.attempts, permanent, policy)
+    values: dict[str, Any] = {"claimed_until": None, "last_error": error, "status": "failed"}
+    if not final:
+        values.update(status="pending", next_attempt_at=now + backoff(row.attempts, policy))
+    with _RECORD, engine.begin() as conn:
+        if conn.execute(update(NOTIFICATION).where(_mine(row)).values(**values)).rowcount != 1:
+            return "lost"
+        _count(conn, "notifications_failed_total" if final else "notification_retries_total", row.kind)
+        if final:
+            _failed_event(conn, row, error, now=now, channel_name=channel_name)
+    if final:
+        log.error("notification %s (%s) failed after %d attempts: %s", row.id, row.kind, row.attempts, error)
+    return "failed" if final else "retry"
+
+
+def _failed_event(conn: Any, row: Row, error: str, *, now: datetime, channel_name: str) -> None:
+    """The ``notification_failed`` entry on the alert's timeline (the board and managers see it)."""
+    if row.alert_id is None:
+        return
+    params = {"notification_id": row.id, "channel": channel_name or row.kind, "kind": row.kind,
+              "attempts": row.attempts, "error": error[:300]}
+    if row.person_id is not None:
+        params["person_id"] = row.person_id
+    conn.execute(insert(AlertEvent.__table__).values(alert_id=row.alert_id, at=now, actor="system",
+                                                     kind="notification_failed", params=params, note=""))
+
+
+def _count(conn: Any, name: str, kind: str) -> None:
+    """Add one to a cumulative /metrics counter (a ``PatrolCounter`` row, created on first use)."""
+    table, labels = PatrolCounter.__table__, f'kind="{kind}"'
+    bumped = conn.execute(update(table).where(table.c.name == name, table.c.labels == labels)
+                          .values(value=table.c.value + 1)).rowcount
+    if not bumped:
+        conn.execute(insert(table).values(name=name, labels=labels, value=1.0))
+
+
+def abandon_expired(engine: Engine, *, now: datetime, policy: Policy = DEFAULT_POLICY) -> int:
+    """Give up on rows whose last attempt's claim expired (the dispatcher died during it); how many."""
+    table = NOTIFICATION
+    with engine.connect() as conn:
+        rows = conn.execute(select(table).where(table.c.status == "sending", table.c.claimed_until < now,
+                                                table.c.attempts >= policy.max_attempts)).all()
+    outcomes = [record_failure(engine, row, "the dispatcher stopped during the last attempt", now=now,
+                               policy=policy) for row in rows]
+    return outcomes.count("failed")
+
+
+def dispatch_due(engine: Engine, *, now: datetime, settings: Settings,
+                 policy: Policy = DEFAULT_POLICY) -> DispatchReport:
+    """Deliver every due notification (see the module docstring); what happened, counted.
+
+    ``now`` is the time of the claim, of the signatures and of the recorded outcomes (a bench or test passes
+    its own); the scheduler passes the current time.
+    """
+    report = DispatchReport(failed=abandon_expired(engine, now=now, policy=policy))
+    rows = claim_due(engine, now=now, policy=policy)
+    if not rows:
+        return report
+    channels = _targets(engine, rows)
+    with http_client() as client:
+        def one(row: Row) -> str:
+            return _deliver_and_record(engine, row, channels, now=now, settings=settings, client=client,
+                                       policy=policy)
+
+        if len(rows) == 1:
+            outcomes = [one(rows[0])]
+        else:
+            with ThreadPoolExecutor(max_workers=min(policy.workers, len(rows))) as pool:
+                outcomes = list(pool.map(one, rows))
+    report.claimed, report.sent, report.retried = len(rows), outcomes.count("sent"), outcomes.count("retry")
+    report.failed += outcomes.count("failed")
+    return report
+
+
+def _deliver_and_record(engine: Engine, row: Row, channels: dict[int, Row], *, now: datetime, settings: Settings,
+                        client: Any, policy: Policy) -> str:
+    """Deliver one claimed row and record the outcome: 'sent', 'retry', 'failed' or 'lost' (claim taken over)."""
+    error = _attempt(row, channels, now=now, settings=settings, client=client)
+    if error is None:
+        return "sent" if record_sent(engine, row, now=now) else "lost"
+    name = channels[row.channel_id].name if row.channel_id in channels else ""
+    return record_failure(engine, row, error, now=now, channel_name=name, policy=policy)
