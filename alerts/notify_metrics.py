@@ -15,7 +15,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from alerts.models import Notification
+from alerts.models import CHANNEL_KINDS, Notification
 from monitoring.metrics import parse_labels
 from monitoring.models import PatrolCounter
 
@@ -42,8 +42,9 @@ class NotificationCollector:
                                   .where(table.c.status != "sent").group_by(table.c.kind, table.c.status)).all()
         for name, doc in COUNTERS.items():
             family = CounterMetricFamily(f"dutydesk_{name.removesuffix('_total')}", doc, labels=["kind"])
-            for row in sorted(r for r in counters if r.name == name):
-                family.add_metric([parse_labels(row.labels).get("kind", "")], row.value)
+            values = {parse_labels(r.labels).get("kind", ""): r.value for r in counters if r.name == name}
+            for kind in sorted({*CHANNEL_KINDS, *values}):  # every kind from 0, so rate() sees the first one
+                family.add_metric([kind], values.get(kind, 0.0))
             yield family
         gauge = GaugeMetricFamily("dutydesk_notifications", "Outbox rows by channel kind and status "
                                   "(pending, sending, failed).", labels=["kind", "status"])
