@@ -118,19 +118,20 @@ def target_of(row: Row, channels: dict[int, Row]) -> Target:
     return Target(kind=channel.kind, address=channel.target, secret=channel.secret, name=channel.name)
 
 
-def _attempt(row: Row, channels: dict[int, Row], *, now: datetime, settings: Settings, client: Any) -> str | None:
-    """Deliver one row; None when it was taken, else the error (prefixed ``permanent:`` when final)."""
+def _attempt(row: Row, channels: dict[int, Row], *, now: datetime, settings: Settings,
+             client: Any) -> tuple[bool, str]:
+    """Deliver one row: (True, note) when it was taken, else (False, error prefixed ``permanent:`` when final)."""
     try:
         target = target_of(row, channels)
         rendered = render_for(row.message, language=row.language, settings=settings)
-        deliver(target, rendered, message=row.message, delivery_id=row.id, now=now, settings=settings,
-                client=client)
+        note = deliver(target, rendered, message=row.message, delivery_id=row.id, now=now, settings=settings,
+                       client=client)
     except DeliveryError as exc:
-        return f"permanent: {exc}" if exc.permanent else str(exc)
+        return False, f"permanent: {exc}" if exc.permanent else str(exc)
     except Exception as exc:  # a bug in rendering must not keep the row 'sending' forever
         log.exception("notification %s: delivery crashed", row.id)
-        return f"{type(exc).__name__}: {exc}"
-    return None
+        return False, f"{type(exc).__name__}: {exc}"
+    return True, note
 
 
 def _mine(row: Row) -> Any:
@@ -138,11 +139,11 @@ def _mine(row: Row) -> Any:
     return and_(table.c.id == row.id, table.c.status == "sending", table.c.claimed_until == row.claimed_until)
 
 
-def record_sent(engine: Engine, row: Row, *, now: datetime) -> bool:
+def record_sent(engine: Engine, row: Row, *, now: datetime, note: str = "") -> bool:
     """Mark a claimed row sent (its own short transaction, right after the send); False if the claim was lost."""
     with _RECORD, engine.begin() as conn:
         done = conn.execute(update(NOTIFICATION).where(_mine(row)).values(
-            status="sent", sent_at=now, claimed_until=None, last_error="")).rowcount == 1
+            status="sent", sent_at=now, claimed_until=None, last_error=note[:1000])).rowcount == 1
         if done:
             _count(conn, "notifications_sent_total", row.kind)
     return done
@@ -230,8 +231,8 @@ def dispatch_due(engine: Engine, *, now: datetime, settings: Settings,
 def _deliver_and_record(engine: Engine, row: Row, channels: dict[int, Row], *, now: datetime, settings: Settings,
                         client: Any, policy: Policy) -> str:
     """Deliver one claimed row and record the outcome: 'sent', 'retry', 'failed' or 'lost' (claim taken over)."""
-    error = _attempt(row, channels, now=now, settings=settings, client=client)
-    if error is None:
-        return "sent" if record_sent(engine, row, now=now) else "lost"
+    taken, text = _attempt(row, channels, now=now, settings=settings, client=client)
+    if taken:
+        return "sent" if record_sent(engine, row, now=now, note=text) else "lost"
     name = channels[row.channel_id].name if row.channel_id in channels else ""
-    return record_failure(engine, row, error, now=now, channel_name=name, policy=policy)
+    return record_failure(engine, row, text, now=now, channel_name=name, policy=policy)

@@ -72,16 +72,19 @@ def render_for(message: dict[str, Any], *, language: str, settings: Settings) ->
 
 
 def deliver(target: Target, rendered: Rendered, *, message: dict[str, Any], delivery_id: int, now: datetime,
-            settings: Settings, client: httpx.Client) -> None:
-    """Send one notification; return when the channel took it, raise :class:`DeliveryError` when it did not."""
+            settings: Settings, client: httpx.Client) -> str:
+    """Send one notification; raise :class:`DeliveryError` when the channel did not take it.
+
+    Returns a note for the record ('' normally): WeCom's mention message failing after its card went through is
+    noted, not retried, since a retry would post the card again.
+    """
     if not target.address:
         raise DeliveryError("no address to send to", permanent=True)
     if target.kind == "email":
         send_email(settings.smtp, channels.email_message(rendered, sender=settings.smtp.sender,
                                                          to=target.address, delivery_id=delivery_id))
     elif target.kind == "wecom":
-        for payload in channels.wecom_requests(rendered):
-            post_robot(client, "wecom", target.address, payload, delivery_id)
+        return post_wecom(client, target.address, rendered, delivery_id)
     elif target.kind == "dingtalk":
         url = channels.dingtalk_url(target.address, target.secret, int(now.timestamp() * 1000))
         post_robot(client, "dingtalk", url, channels.dingtalk_request(rendered), delivery_id)
@@ -92,6 +95,7 @@ def deliver(target: Target, rendered: Rendered, *, message: dict[str, Any], deli
         post_webhook(client, target, rendered, message=message, delivery_id=delivery_id, now=now)
     else:
         raise DeliveryError(f"unknown channel kind {target.kind!r}", permanent=True)
+    return ""
 
 
 def _post(client: httpx.Client, url: str, *, content: bytes | None = None, json: Any = None,
@@ -115,6 +119,18 @@ def post_robot(client: httpx.Client, kind: str, url: str, payload: dict[str, Any
     error = channels.robot_answer_error(kind, answer)
     if error:
         raise DeliveryError(error[:500])
+
+
+def post_wecom(client: httpx.Client, url: str, rendered: Rendered, delivery_id: int) -> str:
+    """The markdown card (its failure is the delivery's), then the mention (its failure only noted)."""
+    card, *mentions = channels.wecom_requests(rendered)
+    post_robot(client, "wecom", url, card, delivery_id)
+    for payload in mentions:
+        try:
+            post_robot(client, "wecom", url, payload, delivery_id)
+        except DeliveryError as exc:
+            return f"card sent; mention not sent: {exc}"[:500]
+    return ""
 
 
 def post_webhook(client: httpx.Client, target: Target, rendered: Rendered, *, message: dict[str, Any],

@@ -164,3 +164,14 @@ def test_personal_email_goes_to_the_row_address(engine):
     assert report.sent == 1 and row(engine, nid).status == "sent"
     assert box.envelopes == [("desk@example.cn", ["zhang@example.cn"])]
     assert box.messages[0]["Subject"].startswith("[critical] New alert")
+
+
+def test_wecom_mention_failure_is_noted_without_repeating_the_card(engine):
+    with receiver((200, {"errcode": 0, "errmsg": "ok"}), (200, {"errcode": 45009, "errmsg": "freq limit"})) as bot:
+        nid = add_notification(engine, alert_id=add_alert(engine), kind="wecom",
+                               channel_id=add_channel(engine, kind="wecom", target=bot.url("/send?key=k")))
+        assert _dispatch(engine, T0).sent == 1
+        assert _dispatch(engine, T0 + 3600 * S).claimed == 0
+        assert [r.json()["msgtype"] for r in bot.wait(2)] == ["markdown", "text"]
+    sent = row(engine, nid)
+    assert sent.status == "sent" and sent.last_error == "card sent; mention not sent: wecom errcode 45009: freq limit"
