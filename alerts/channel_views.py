@@ -37,7 +37,7 @@ bp.record_once(lambda state: state.app.extensions.setdefault("dutydesk.metrics",
 
 
 class ChannelForm(FlaskForm):
-    name = StringField(_l("Name"))
+    name = StringField(_l("Channel name"))
     kind = SelectField(_l("Kind"), choices=[(k, KIND_LABELS[k]) for k in CHANNEL_KINDS], validate_choice=False)
     target = StringField(_l("Robot or webhook URL, or e-mail address"))
     secret = PasswordField(_l("Signing secret"))

@@ -54,17 +54,22 @@ class Rendered:
     link_text: str
     mentions: tuple[str, ...]
     language: str
+    pair: str = "%(label)s: %(value)s"  # a labelled value in the language (Chinese takes a full-width colon)
+
+    def line(self, label: str, value: str) -> str:
+        """``label: value`` as the language writes it."""
+        return self.pair % {"label": label, "value": value}
 
     @property
     def text(self) -> str:
         """Plain text: headline, one ``label: value`` line each, the link."""
-        body = [self.headline, *(f"{label}: {value}" for label, value in self.lines)]
-        return "\n".join([*body, f"{self.link_text}: {self.link}"])
+        body = [self.headline, *(self.line(label, value) for label, value in self.lines)]
+        return "\n".join([*body, self.line(self.link_text, self.link)])
 
     @property
     def markdown(self) -> str:
         """The same as markdown (the subset WeCom, DingTalk and Feishu all read)."""
-        body = [f"### {self.headline}", *(f"**{label}**: {value}  " for label, value in self.lines)]
+        body = [f"### {self.headline}", *(self.line(f"**{label}**", value) + "  " for label, value in self.lines)]
         return "\n".join([*body, f"[{self.link_text}]({self.link})"])
 
 
@@ -118,10 +123,11 @@ def render(message: dict[str, Any], *, _: Gettext, tz: ZoneInfo, base_url: str, 
     ]
     if int(alert.get("escalation_step") or 0) > 0:
         lines.append((_("Escalation step"), str(alert["escalation_step"])))
-    headline = f"[{severity}] {event}: {title}"
+    headline = _("[%(severity)s] %(event)s: %(title)s", severity=severity, event=event, title=title)
     return Rendered(subject=headline, headline=headline, lines=tuple(lines),
                     link=f"{base_url.rstrip('/')}{message.get('url', '')}", link_text=_("Open the alert"),
-                    mentions=tuple(str(p) for p in message.get("mention_phones") or () if p), language=language)
+                    mentions=tuple(str(p) for p in message.get("mention_phones") or () if p), language=language,
+                    pair=_("%(label)s: %(value)s", label="%(label)s", value="%(value)s"))
 
 
 # --------------------------------------------------------------------------------------------- e-mail
@@ -190,7 +196,7 @@ def feishu_sign(secret: str, timestamp_s: int) -> str:
 
 def feishu_request(rendered: Rendered, *, secret: str, timestamp_s: int) -> dict[str, Any]:
     """Feishu group robot: a rich-text post (names and phones in the text; mentions need user ids)."""
-    content = [[{"tag": "text", "text": f"{label}: {value}"}] for label, value in rendered.lines]
+    content = [[{"tag": "text", "text": rendered.line(label, value)}] for label, value in rendered.lines]
     content.append([{"tag": "a", "text": rendered.link_text, "href": rendered.link}])
     lang = "zh_cn" if rendered.language == "zh_CN" else "en_us"
     body: dict[str, Any] = {"msg_type": "post",

@@ -35,9 +35,9 @@ def test_english_message_says_what_where_since_when_severity_who_and_links():
 
 def test_chinese_message_is_in_chinese():
     rendered = _render("zh_CN")
-    assert rendered.headline == "[紧急] 新告警: db-port: connection refused"
-    assert "当前值班: 张伟 (13800000001);值班员 李娜 (13900000002)" in rendered.text
-    assert "打开告警: https://desk.example.cn/alerts/7" in rendered.text
+    assert rendered.headline == "【紧急】新告警：db-port: connection refused"
+    assert "当前值班：张伟 (13800000001)；值班员 李娜 (13900000002)" in rendered.text
+    assert "打开告警：https://desk.example.cn/alerts/7" in rendered.text
 
 
 def test_no_roster_names_the_managers():

@@ -96,8 +96,8 @@ def test_email_through_a_real_smtp_server_in_the_recipients_language():
         _send(Target("email", "amy@example.cn"), language="en", smtp_port=box.port)
     zh, en = box.messages
     assert box.envelopes[0] == ("desk@example.cn", ["zhang@example.cn"])
-    assert zh["Subject"] == "[紧急] 新告警: db-port: connection refused"
-    assert "打开告警: https://desk.example.cn/alerts/7" in zh.get_body(("plain",)).get_content()
+    assert zh["Subject"] == "【紧急】新告警：db-port: connection refused"
+    assert "打开告警：https://desk.example.cn/alerts/7" in zh.get_body(("plain",)).get_content()
     assert en["Subject"] == "[critical] New alert: db-port: connection refused" and en["To"] == "amy@example.cn"
 
 
