@@ -25,6 +25,7 @@ def test_manager_adds_a_robot_and_tests_it(app, page, make_person, db_url):
         page.select_option("select[name=kind]", "dingtalk")
         page.fill("input[name=target]", robot.url("/robot/send?access_token=0123456789abcdef"))
         page.fill("input[name=secret]", "SECsecret")
+        screenshot(page, f"alert-channel-form-en-{db_url.split(':')[0]}")
         page.click("#channel-form button[type=submit]")
         assert "Channel ops-ding saved." in page.locator(".flash").inner_text()
         page.click("#channels-table button:has-text('Send a test message')")
