@@ -3,10 +3,10 @@
 The scheduler's lease holder calls :func:`dispatch_due` every half second. One call:
 
 1. gives up on rows whose last claim expired with no attempts left (the dispatcher died mid-delivery);
-2. **claims** due rows in one statement: ``UPDATE … SET status='sending', claimed_until=now+claim,
-   attempts=attempts+1 WHERE id IN (SELECT … due … LIMIT n FOR UPDATE SKIP LOCKED) RETURNING …`` — pending rows
-   whose ``next_attempt_at`` has come, and ``sending`` rows whose claim expired (SQLite has no row locks and
-   serialises writers, so the same statement without the ``FOR UPDATE`` is just as atomic there);
+2. **claims** due rows in one transaction: ``SELECT id … due … LIMIT n FOR UPDATE SKIP LOCKED``, then
+   ``UPDATE … SET status='sending', claimed_until=now+claim, attempts=attempts+1 WHERE id IN (…) AND <due>
+   RETURNING …`` — pending rows whose ``next_attempt_at`` has come, and ``sending`` rows whose claim expired
+   (SQLite has no row locks but serialises writers, and the re-checked condition makes the loser claim nothing);
 3. delivers each claimed row (a few at a time in threads) and records its outcome at once, in its own short
    transaction, conditional on the claim still being its own (``status='sending' AND claimed_until=:mine``):
    sent; or back to pending after an exponential back-off (10 s, 20 s, 40 s … capped at 10 min); or, after the last
@@ -34,7 +34,7 @@ from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.engine import Engine, Row
 
 from alerts.models import AlertEvent, Channel, Notification
-from alerts.senders import DeliveryError, Target, deliver, http_client, render_for
+from alerts.senders import DeliveryError, Target, deliver, render_for, shared_client
 from desk.settings import Settings
 from monitoring.models import PatrolCounter
 
@@ -88,16 +88,26 @@ def _due(now: datetime, policy: Policy) -> Any:
 
 
 def claim_due(engine: Engine, *, now: datetime, policy: Policy = DEFAULT_POLICY) -> list[Row]:
-    """Claim up to ``policy.batch`` due rows for this dispatcher (one atomic statement); return them."""
+    """Claim up to ``policy.batch`` due rows for this dispatcher; return them as claimed.
+
+    One transaction: choose due rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so a concurrent dispatcher
+    chooses others), then ``UPDATE … WHERE id IN (chosen) AND <still due>``: only the rows this UPDATE changed
+    are returned, so a row another dispatcher claimed first (SQLite serialises writers) is not claimed twice.
+    (A single ``UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`` may claim more than n rows on
+    PostgreSQL, which can re-run the subquery.)
+    """
     table = NOTIFICATION
     chosen = (select(table.c.id).where(_due(now, policy)).order_by(table.c.next_attempt_at, table.c.id)
               .limit(policy.batch).with_for_update(skip_locked=True))
-    stmt = (update(table).where(table.c.id.in_(chosen.scalar_subquery()), _due(now, policy))
-            .values(status="sending", claimed_until=now + timedelta(seconds=policy.claim_seconds),
-                    attempts=table.c.attempts + 1)
-            .returning(*table.c))
     with engine.begin() as conn:
-        return sorted(conn.execute(stmt).all(), key=lambda r: (r.next_attempt_at, r.id))
+        ids = conn.execute(chosen).scalars().all()
+        if not ids:
+            return []
+        rows = conn.execute(update(table).where(table.c.id.in_(ids), _due(now, policy))
+                            .values(status="sending", claimed_until=now + timedelta(seconds=policy.claim_seconds),
+                                    attempts=table.c.attempts + 1)
+                            .returning(*table.c)).all()
+    return sorted(rows, key=lambda r: (r.next_attempt_at, r.id))
 
 
 def _targets(engine: Engine, rows: Sequence[Row]) -> dict[int, Row]:
@@ -212,17 +222,16 @@ def dispatch_due(engine: Engine, *, now: datetime, settings: Settings,
     rows = claim_due(engine, now=now, policy=policy)
     if not rows:
         return report
-    channels = _targets(engine, rows)
-    with http_client() as client:
-        def one(row: Row) -> str:
-            return _deliver_and_record(engine, row, channels, now=now, settings=settings, client=client,
-                                       policy=policy)
+    channels, client = _targets(engine, rows), shared_client()
 
-        if len(rows) == 1:
-            outcomes = [one(rows[0])]
-        else:
-            with ThreadPoolExecutor(max_workers=min(policy.workers, len(rows))) as pool:
-                outcomes = list(pool.map(one, rows))
+    def one(row: Row) -> str:
+        return _deliver_and_record(engine, row, channels, now=now, settings=settings, client=client, policy=policy)
+
+    if len(rows) == 1 or policy.workers <= 1:
+        outcomes = [one(row) for row in rows]
+    else:
+        with ThreadPoolExecutor(max_workers=min(policy.workers, len(rows))) as pool:
+            outcomes = list(pool.map(one, rows))
     report.claimed, report.sent, report.retried = len(rows), outcomes.count("sent"), outcomes.count("retry")
     report.failed += outcomes.count("failed")
     return report

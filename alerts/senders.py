@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -160,6 +161,19 @@ def send_email(smtp: SmtpSettings, mail: Any) -> None:
 
 
 def http_client() -> httpx.Client:
-    """The HTTP client deliveries share: short timeouts, no redirects (a robot that redirects is misconfigured)."""
+    """A client for deliveries: short timeouts, no redirects (a robot that redirects is misconfigured)."""
     return httpx.Client(timeout=HTTP_TIMEOUT, follow_redirects=False,
                         headers={"User-Agent": "dutydesk-notifier/1"})
+
+
+_SHARED: list[httpx.Client] = []
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_client() -> httpx.Client:
+    """The process's delivery client, made once: building one loads the CA store (~0.3 s), and its connection
+    pool keeps robot connections open between dispatcher runs. httpx clients are safe to share between threads."""
+    with _SHARED_LOCK:
+        if not _SHARED:
+            _SHARED.append(http_client())
+        return _SHARED[0]

@@ -146,6 +146,7 @@ def test_two_dispatchers_claim_disjoint_rows(engine):
         thread.join(timeout=30)
     every = [i for claim in claims for i in claim]
     assert len(every) == len(set(every)) == 40 and set(every) == ids
+    assert all(len(claim) <= 15 for claim in claims)  # never more than the batch (PostgreSQL too)
 
 
 def test_a_disabled_channel_fails_at_once(engine):
