@@ -156,13 +156,6 @@ def failed_notifications(session: Session, *, limit: int = 50) -> list[FailedRow
     return [FailedRow(n, title or "", name or "") for n, title, name in session.exec(query)]
 
 
-def count_failed(session: Session) -> int:
-    """How many notifications are failed and not retried."""
-    from sqlalchemy import func
-
-    return session.exec(select(func.count()).select_from(Notification).where(Notification.status == "failed")).one()
-
-
 def retry_notification(session: Session, *, actor: str, notification_id: int, now: datetime) -> bool:
     """Put a failed notification back in the outbox with a fresh round of attempts, once (conditional update)."""
     table = Notification.__table__

@@ -7,8 +7,9 @@ The scheduler's lease holder calls :func:`dispatch_due` every half second. One c
    ``UPDATE … SET status='sending', claimed_until=now+claim, attempts=attempts+1 WHERE id IN (…) AND <due>
    RETURNING …`` — pending rows whose ``next_attempt_at`` has come, and ``sending`` rows whose claim expired
    (SQLite has no row locks but serialises writers, and the re-checked condition makes the loser claim nothing);
-3. delivers each claimed row (a few at a time in threads) and records its outcome at once, in its own short
-   transaction, conditional on the claim still being its own (``status='sending' AND claimed_until=:mine``):
+3. delivers each claimed row (a few at a time in threads) and records its outcome as soon as it is known, in a
+   short transaction (with the other attempts that ended meanwhile), conditional on the claim still being its own
+   (``status='sending' AND claimed_until=:mine``):
    sent; or back to pending after an exponential back-off (10 s, 20 s, 40 s … capped at 10 min); or, after the last
    attempt or a permanent error, **failed** with a ``notification_failed`` entry on the alert's timeline.
 
@@ -25,7 +26,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -149,34 +150,50 @@ def _mine(row: Row) -> Any:
     return and_(table.c.id == row.id, table.c.status == "sending", table.c.claimed_until == row.claimed_until)
 
 
-def record_sent(engine: Engine, row: Row, *, now: datetime, note: str = "") -> bool:
-    """Mark a claimed row sent (its own short transaction, right after the send); False if the claim was lost."""
-    with _RECORD, engine.begin() as conn:
-        done = conn.execute(update(NOTIFICATION).where(_mine(row)).values(
-            status="sent", sent_at=now, claimed_until=None, last_error=note[:1000])).rowcount == 1
-        if done:
-            _count(conn, "notifications_sent_total", row.kind)
-    return done
+@dataclass(frozen=True)
+class Outcome:
+    """What one delivery attempt of a claimed row came to: taken (with a note) or not (with the error)."""
+
+    row: Row
+    taken: bool
+    text: str = ""
+    channel_name: str = ""
 
 
-def record_failure(engine: Engine, row: Row, error: str, *, now: datetime, channel_name: str = "",
-                   policy: Policy = DEFAULT_POLICY) -> str:
-    """Schedule the next try of a failed claimed row, or give up loudly; returns 'retry', 'failed' or 'lost'."""
-    permanent = error.startswith("permanent: ")
-    error = error.removeprefix("permanent: ")[:1000]
-    final = give_up_now(row.attempts, permanent, policy)
-    values: dict[str, Any] = {"claimed_until": None, "last_error": error, "status": "failed"}
-    if not final:
-        values.update(status="pending", next_attempt_at=now + backoff(row.attempts, policy))
+def record_outcomes(engine: Engine, outcomes: Sequence[Outcome], *, now: datetime,
+                    policy: Policy = DEFAULT_POLICY) -> list[str]:
+    """Record attempts that just finished, in one short transaction: each 'sent', 'retry', 'failed' or 'lost'
+    (the claim was taken over, so another dispatcher records that row)."""
     with _RECORD, engine.begin() as conn:
-        if conn.execute(update(NOTIFICATION).where(_mine(row)).values(**values)).rowcount != 1:
-            return "lost"
-        _count(conn, "notifications_failed_total" if final else "notification_retries_total", row.kind)
-        if final:
-            _failed_event(conn, row, error, now=now, channel_name=channel_name)
-    if final:
-        log.error("notification %s (%s) failed after %d attempts: %s", row.id, row.kind, row.attempts, error)
-    return "failed" if final else "retry"
+        results = [_record(conn, outcome, now=now, policy=policy) for outcome in outcomes]
+    for outcome, result in zip(outcomes, results, strict=True):
+        if result == "failed":
+            log.error("notification %s (%s) failed after %d attempts: %s", outcome.row.id, outcome.row.kind,
+                      outcome.row.attempts, outcome.text)
+    return results
+
+
+def _record(conn: Any, outcome: Outcome, *, now: datetime, policy: Policy) -> str:
+    """One outcome, conditional on the claim still being this dispatcher's."""
+    row = outcome.row
+    if outcome.taken:
+        values: dict[str, Any] = {"status": "sent", "sent_at": now, "claimed_until": None,
+                                  "last_error": outcome.text[:1000]}
+        result, counter = "sent", "notifications_sent_total"
+    else:
+        error = outcome.text.removeprefix("permanent: ")[:1000]
+        final = give_up_now(row.attempts, outcome.text.startswith("permanent: "), policy)
+        values = {"claimed_until": None, "last_error": error, "status": "failed"}
+        if not final:
+            values.update(status="pending", next_attempt_at=now + backoff(row.attempts, policy))
+        result = "failed" if final else "retry"
+        counter = "notifications_failed_total" if final else "notification_retries_total"
+    if conn.execute(update(NOTIFICATION).where(_mine(row)).values(**values)).rowcount != 1:
+        return "lost"
+    _count(conn, counter, row.kind)
+    if result == "failed":
+        _failed_event(conn, row, values["last_error"], now=now, channel_name=outcome.channel_name)
+    return result
 
 
 def _failed_event(conn: Any, row: Row, error: str, *, now: datetime, channel_name: str) -> None:
@@ -206,9 +223,8 @@ def abandon_expired(engine: Engine, *, now: datetime, policy: Policy = DEFAULT_P
     with engine.connect() as conn:
         rows = conn.execute(select(table).where(table.c.status == "sending", table.c.claimed_until < now,
                                                 table.c.attempts >= policy.max_attempts)).all()
-    outcomes = [record_failure(engine, row, "the dispatcher stopped during the last attempt", now=now,
-                               policy=policy) for row in rows]
-    return outcomes.count("failed")
+    lost = [Outcome(row, False, "the dispatcher stopped during the last attempt") for row in rows]
+    return record_outcomes(engine, lost, now=now, policy=policy).count("failed") if lost else 0
 
 
 def dispatch_due(engine: Engine, *, now: datetime, settings: Settings,
@@ -224,24 +240,28 @@ def dispatch_due(engine: Engine, *, now: datetime, settings: Settings,
         return report
     channels, client = _targets(engine, rows), shared_client()
 
-    def one(row: Row) -> str:
-        return _deliver_and_record(engine, row, channels, now=now, settings=settings, client=client, policy=policy)
+    def attempt(row: Row) -> Outcome:
+        taken, text = _attempt(row, channels, now=now, settings=settings, client=client)
+        name = channels[row.channel_id].name if row.channel_id in channels else ""
+        return Outcome(row, taken, text, name)
 
     if len(rows) == 1 or policy.workers <= 1:
-        outcomes = [one(row) for row in rows]
+        results = [r for row in rows for r in record_outcomes(engine, [attempt(row)], now=now, policy=policy)]
     else:
-        with ThreadPoolExecutor(max_workers=min(policy.workers, len(rows))) as pool:
-            outcomes = list(pool.map(one, rows))
-    report.claimed, report.sent, report.retried = len(rows), outcomes.count("sent"), outcomes.count("retry")
-    report.failed += outcomes.count("failed")
+        results = _attempt_in_threads(engine, rows, attempt, now=now, policy=policy)
+    report.claimed, report.sent, report.retried = len(rows), results.count("sent"), results.count("retry")
+    report.failed += results.count("failed")
     return report
 
 
-def _deliver_and_record(engine: Engine, row: Row, channels: dict[int, Row], *, now: datetime, settings: Settings,
-                        client: Any, policy: Policy) -> str:
-    """Deliver one claimed row and record the outcome: 'sent', 'retry', 'failed' or 'lost' (claim taken over)."""
-    taken, text = _attempt(row, channels, now=now, settings=settings, client=client)
-    if taken:
-        return "sent" if record_sent(engine, row, now=now, note=text) else "lost"
-    name = channels[row.channel_id].name if row.channel_id in channels else ""
-    return record_failure(engine, row, text, now=now, channel_name=name, policy=policy)
+def _attempt_in_threads(engine: Engine, rows: Sequence[Row], attempt: Any, *, now: datetime,
+                        policy: Policy) -> list[str]:
+    """Deliver in worker threads; this thread records whatever attempts have finished, as soon as they have
+    (group commit: one transaction for the attempts that ended meanwhile, so sending never waits on a commit)."""
+    results: list[str] = []
+    with ThreadPoolExecutor(max_workers=min(policy.workers, len(rows))) as pool:
+        running = {pool.submit(attempt, row) for row in rows}
+        while running:
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            results += record_outcomes(engine, [future.result() for future in done], now=now, policy=policy)
+    return results

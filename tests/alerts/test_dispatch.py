@@ -145,8 +145,11 @@ def test_two_dispatchers_claim_disjoint_rows(engine):
     for thread in threads:
         thread.join(timeout=30)
     every = [i for claim in claims for i in claim]
-    assert len(every) == len(set(every)) == 40 and set(every) == ids
+    assert len(every) == len(set(every))  # no row claimed twice
     assert all(len(claim) <= 15 for claim in claims)  # never more than the batch (PostgreSQL too)
+    while batch := claim_due(engine, now=T0, policy=Policy(batch=15)):  # what a racing loser left: next rounds
+        every += [r.id for r in batch]
+    assert sorted(every) == sorted(ids)
 
 
 def test_a_disabled_channel_fails_at_once(engine):
