@@ -122,3 +122,18 @@ def test_robot_urls_are_shown_without_their_tokens():
     shown = channels.redact_url("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa")
     assert shown == "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…5aaa"
     assert channels.redact_url("https://hooks.example/x") == "https://hooks.example/x"
+
+
+def test_smtp_and_base_url_settings_come_from_the_environment():
+    from desk.settings import load_settings
+
+    env = {"DUTYDESK_ENV": "testing", "DUTYDESK_SMTP_HOST": "mail.example.cn", "DUTYDESK_SMTP_PORT": "587",
+           "DUTYDESK_SMTP_USER": "desk", "DUTYDESK_SMTP_PASSWORD": "pw", "DUTYDESK_SMTP_FROM": "desk@example.cn",
+           "DUTYDESK_SMTP_STARTTLS": "1", "DUTYDESK_BASE_URL": "https://desk.example.cn/"}
+    settings = load_settings(env, instance_path="/tmp")
+    assert (settings.smtp.host, settings.smtp.port, settings.smtp.user, settings.smtp.password) == (
+        "mail.example.cn", 587, "desk", "pw")
+    assert settings.smtp.sender == "desk@example.cn" and settings.smtp.starttls
+    assert settings.base_url == "https://desk.example.cn"
+    bare = load_settings({"DUTYDESK_ENV": "testing"}, instance_path="/tmp")
+    assert (bare.smtp.host, bare.smtp.port, bare.smtp.starttls, bare.base_url) == ("", 25, False, "")
