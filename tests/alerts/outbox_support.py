@@ -126,12 +126,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server() -> Iterator[Mailbox]:
-    """A real SMTP server (aiosmtpd) on 127.0.0.1 for the block."""
+def smtp_server(**options: Any) -> Iterator[Mailbox]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 for the block; ``options`` go to aiosmtpd's SMTP (TLS, auth)."""
     from aiosmtpd.controller import Controller
 
     box = Mailbox(port=free_port())
-    controller = Controller(_Handler(box), hostname="127.0.0.1", port=box.port)
+    controller = Controller(_Handler(box), hostname="127.0.0.1", port=box.port, **options)
     controller.start()
     try:
         yield box

@@ -9,10 +9,14 @@ import base64
 import hashlib
 import hmac
 import json
+import ssl
+import subprocess
+from dataclasses import replace
 
 import pytest
 
 from alerts.senders import DeliveryError, Target, deliver, http_client, render_for
+from desk.settings import SmtpSettings
 from tests.alerts.outbox_support import T0, message, receiver, settings_for, smtp_server
 
 
@@ -105,3 +109,35 @@ def test_email_without_a_server_configured_is_permanent():
     with pytest.raises(DeliveryError) as caught:
         _send(Target("email", "zhang@example.cn"))
     assert caught.value.permanent and "DUTYDESK_SMTP_HOST" in str(caught.value)
+
+
+def test_email_with_starttls_and_login(tmp_path, monkeypatch):
+    """STARTTLS with the server's certificate verified (trusted here through SSL_CERT_FILE), then AUTH LOGIN."""
+    from aiosmtpd.smtp import AuthResult
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    logins = []
+
+    def authenticate(server, session, envelope, mechanism, data):
+        logins.append((data.login, data.password))
+        return AuthResult(success=data.login == b"desk" and data.password == b"pw")
+
+    with smtp_server(tls_context=server_tls, require_starttls=True, authenticator=authenticate) as box:
+        smtp = SmtpSettings(host="127.0.0.1", port=box.port, user="desk", password="pw", sender="desk@example.cn",
+                            starttls=True)
+        settings = replace(settings_for(), smtp=smtp)
+        msg = message(7)
+        deliver(Target("email", "zhang@example.cn"), render_for(msg, language="en", settings=settings), message=msg,
+                delivery_id=3, now=T0, settings=settings, client=None)  # type: ignore[arg-type]
+        with pytest.raises(DeliveryError):
+            wrong = replace(settings, smtp=replace(smtp, password="nope"))
+            deliver(Target("email", "zhang@example.cn"), render_for(msg, language="en", settings=wrong),
+                    message=msg, delivery_id=4, now=T0, settings=wrong, client=None)  # type: ignore[arg-type]
+    assert logins[0] == (b"desk", b"pw") and len(box.messages) == 1
+    assert box.messages[0]["X-DutyDesk-Delivery"] == "3"
