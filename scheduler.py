@@ -12,6 +12,7 @@ reload                    5 s          new / changed (by ``version``) / disabled
 run_now                   0.5 s        'run now' requests (``CheckStatus.run_requested_at``)
 retention                 1 h          purge runs older than ``DUTYDESK_RUN_RETENTION_DAYS`` (90)
 roster_solves             2 s          ``roster.jobs.run_pending_solves`` (queued roster drafts)
+notifications             0.5 s        ``alerts.dispatch.dispatch_due`` (the notification outbox)
 ========================  ===========  ==============================================================
 
 Several scheduler processes may run on one database: exactly one holds the lease (``monitoring.lease``) and
@@ -46,6 +47,7 @@ from sqlalchemy.exc import DBAPIError
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
+from alerts.dispatch import dispatch_due  # noqa: E402
 from desk.db import make_engine  # noqa: E402
 from desk.settings import Settings, SettingsError, load_settings  # noqa: E402
 from desk.timeutil import utcnow  # noqa: E402
@@ -215,6 +217,14 @@ class Runtime:
         if solved:
             log.info("roster: %d queued drafts solved", solved)
 
+    def send_notifications(self) -> None:
+        """Deliver due notifications of the outbox (only the lease holder does, so each is sent once)."""
+        if self.patrol is None:
+            return
+        report = dispatch_due(self.engine, now=utcnow(), settings=self.settings)
+        if report.claimed:
+            log.info("notifications: %d sent, %d to retry, %d failed", report.sent, report.retried, report.failed)
+
     def close(self) -> None:
         """Stop patrolling and give the lease up."""
         with self._lock:
@@ -260,6 +270,7 @@ JOBS: tuple[Job, ...] = (
     Job("run_now", Runtime.run_requested, 0.5, first_after=0.5),
     Job("retention", Runtime.purge_history, 3600.0, first_after=60.0),
     Job("roster_solves", Runtime.roster_solves, 2.0, first_after=2.0),
+    Job("notifications", Runtime.send_notifications, 0.5, first_after=0.5),
 )
 
 

@@ -180,3 +180,14 @@ class Notification(SQLModel, table=True):
     last_error: str = Field(default="", max_length=1000)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class NotificationPreference(SQLModel, table=True):
+    """A person's own choice of alert e-mails; without a row a person with an address gets them."""
+
+    __table_args__ = (_AUTOINCREMENT,)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", unique=True, ondelete="CASCADE")
+    email: bool = Field(default=True)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

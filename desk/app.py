@@ -16,6 +16,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from alerts.feature import FEATURE as ALERTS
 from desk import features, security, sessions, web
 from desk.db import make_engine
 from desk.feature import FEATURE as DESK
@@ -35,6 +36,7 @@ FEATURES = (
     DESK,  # login, home, people, audit trail, the API base; db/users/tokens/demo commands
     ROSTER,  # rosters, leave and swaps, calendar feeds, exports; roster/leave commands
     MONITORING,  # patrol checks, maintenance, /metrics; checks commands
+    ALERTS,  # alerts: notification channels and e-mail choices; channels commands
 )
 
 

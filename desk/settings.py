@@ -11,6 +11,18 @@ DEFAULT_SECRET = "dev-insecure-secret-change-me"
 LANGUAGES = ("zh_CN", "en")
 
 
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The mail server notifications go through (``DUTYDESK_SMTP_*``); no host means no e-mail."""
+
+    host: str = ""
+    port: int = 25
+    user: str = ""
+    password: str = ""
+    sender: str = "dutydesk@localhost"
+    starttls: bool = False
+
+
 class SettingsError(RuntimeError):
     """The environment asks for something the desk refuses to run with."""
 
@@ -29,6 +41,8 @@ class Settings:
     login_lock_minutes: int = 15
     secure_cookies: bool = True
     proxy_hops: int = 0
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    base_url: str = ""  # DUTYDESK_BASE_URL: the desk's address as people reach it, for links in notifications
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -66,6 +80,11 @@ def load_settings(environ: dict[str, str] | None = None, *, instance_path: str |
         login_lock_minutes=_int_env(env, "DUTYDESK_LOGIN_LOCK_MINUTES", 15),
         secure_cookies=env.get("DUTYDESK_SECURE_COOKIES", "1") not in ("0", "false", "no"),
         proxy_hops=_int_env(env, "DUTYDESK_PROXY_HOPS", 0),
+        smtp=SmtpSettings(host=env.get("DUTYDESK_SMTP_HOST", ""), port=_int_env(env, "DUTYDESK_SMTP_PORT", 25),
+                          user=env.get("DUTYDESK_SMTP_USER", ""), password=env.get("DUTYDESK_SMTP_PASSWORD", ""),
+                          sender=env.get("DUTYDESK_SMTP_FROM", "") or "dutydesk@localhost",
+                          starttls=env.get("DUTYDESK_SMTP_STARTTLS", "0") in ("1", "true", "yes")),
+        base_url=env.get("DUTYDESK_BASE_URL", "").rstrip("/"),
     )
     check_settings(settings)
     return settings

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from typing import Any
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
@@ -123,8 +124,9 @@ def _lost_family(rows: list) -> Metric:
     return lost
 
 
-def render(engine: Engine) -> bytes:
-    """The Prometheus text exposition of the patrol metrics."""
+def render(engine: Engine, extra: Iterable[Callable[[Engine], Any]] = ()) -> bytes:
+    """The Prometheus text exposition of the patrol metrics and of the ``extra`` collectors (made from engine)."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(PatrolCollector(engine))
+    for collector in (PatrolCollector, *extra):
+        registry.register(collector(engine))
     return generate_latest(registry)

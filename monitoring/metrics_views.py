@@ -34,5 +34,6 @@ def metrics() -> Any:
         if not hmac.compare_digest(given.encode(), token.encode()):
             return Response("bearer token required\n", status=401, mimetype="text/plain",
                             headers={"WWW-Authenticate": "Bearer"})
-    return Response(render(web.engine()), mimetype=CONTENT_TYPE_LATEST.split(";")[0],
+    extra = current_app.extensions.get("dutydesk.metrics", ())  # collectors other packages' blueprints add
+    return Response(render(web.engine(), extra), mimetype=CONTENT_TYPE_LATEST.split(";")[0],
                     headers={"Content-Type": CONTENT_TYPE_LATEST, "Cache-Control": "no-store"})
