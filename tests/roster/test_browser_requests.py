@@ -110,5 +110,15 @@ def test_leave_and_swap_flows(app, browser, live_server, flows, db_url) -> None:
     assert "仅由具备资质的人员值守" in leader.locator("#swap-check").inner_text()
     assert "无法批准" in leader.locator("#approve-why").inner_text()
     screenshot(leader, f"requests-swap-refused-zh-{db}")
+
+    # four eyes: a swap the leader takes a seat in is decided by another leader; the page says so
+    with session_scope(app.extensions["dutydesk.engine"]) as session:
+        seat = next(a for a in _seats(app, first_day, "leadb") if a.shift == "D")
+        mine = svc.propose_swap(session, actor="leadb", day=seat.day, shift="D", target="leada")
+        svc.accept_swap(session, actor="leada", swap_id=mine.id)
+    leader.goto(f"/requests/swap/{mine.id}")
+    assert leader.locator("#approve-swap").count() == 0
+    assert "须由其他值长审批" in leader.locator("#decide-why").inner_text()
+    screenshot(leader, f"requests-swap-party-zh-{db}")
     for tab in (watcher, leader, colleague):
         tab.context.close()
