@@ -174,3 +174,14 @@ def test_a_watcher_records_a_wish_and_the_next_solve_sees_it(client, desk):
     assert _post(other, f"/roster/mine/wishes/{pid}/delete", {}, page="/roster/mine").status_code == 404
     _post(client, f"/roster/mine/wishes/{pid}/delete", {}, page="/roster/mine")
     assert "No wishes yet." in client.get("/roster/mine").get_data(as_text=True)
+
+
+def test_a_solve_whose_process_died_shows_the_leader_why(leader, desk):
+    with session_scope(desk) as s:
+        vid = service.create_draft(s, actor="zhangwei", start=START, end=END).id
+    assert jobs.claim(desk, vid, NOW)  # the solving process dies right after claiming it
+    jobs.run_pending_solves(desk, now=NOW + jobs.STALE_AFTER + timedelta(seconds=1))
+    html = leader.get(f"/roster/versions/{vid}").get_data(as_text=True)
+    failed = html[html.index('id="solve-failed"'):]
+    assert "the solving process stopped (no sign of life since 2026-09-01 02:00:00 UTC)" in failed
+    assert 'id="resolve"' in html or "/resolve" in html  # the leader can solve it again
