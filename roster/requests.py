@@ -454,6 +454,7 @@ def _key(v: Violation) -> tuple:
 
 def approve_swap(session: Session, *, actor: str, swap_id: int, note: str = "") -> SwapRequest:
     """Approve an accepted swap that keeps every rule, publishing the changed days as a new version."""
+    service.lock_publishing(session)  # the check below must still hold when the swap is published
     swap = _swap_in(session, swap_id, ("accepted",))
     _require_decider(session, actor, swap.requester_id, swap.target_id)
     check = check_swap(session, swap_id=swap.id)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, func, update
+from sqlalchemy import ColumnElement, func, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, delete, select
 
@@ -36,6 +36,7 @@ HISTORY_DAYS = 366
 SEAT_HOLDERS = ("leader", "watcher")
 MAX_NOTE = 500
 NUMBER_ATTEMPTS = 5
+PUBLISH_LOCK = 0x726F73746572  # "roster": the PostgreSQL advisory lock every publication takes
 T = TypeVar("T")
 
 
@@ -65,6 +66,18 @@ def transition(session: Session, model: Any, row_id: int, *, allowed: tuple[str,
     if row is not None:
         session.refresh(row)
     return won
+
+
+def lock_publishing(session: Session) -> None:
+    """Serialise publications until this transaction ends, so the published roster a check read is still the
+    truth when its result is published (two swaps of one day approved at once must not undo each other).
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: a write that changes nothing takes the database's one
+    write lock now (waiting for the busy timeout), rather than at the first real write after the reads."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK})
+    elif dialect == "sqlite":
+        session.connection().execute(text("UPDATE rosterversion SET id = id WHERE 1 = 0"))
 
 
 def with_next_number(session: Session, write: Callable[[int], T]) -> T:
@@ -481,6 +494,7 @@ def publish(session: Session, *, actor: str, version_id: int) -> RosterVersion:
     """Publish a solved draft: it gets the next number and becomes immutable; older published versions that it
     (with the other newer ones) covers completely become ``superseded``. Refused when the draft no longer holds
     every hard rule (e.g. leave approved after it was solved)."""
+    lock_publishing(session)
     version = get_draft(session, version_id)
     if version.job_status != "done" or version.solver_status not in ("OPTIMAL", "FEASIBLE"):
         raise RosterError(N_("Only a solved draft with a roster can be published."))

@@ -166,3 +166,42 @@ def test_concurrent_publishes_of_different_drafts_get_distinct_numbers(app, db_u
     assert errors == []
     with session_scope(engine) as s:
         assert sorted(s.get(RosterVersion, vid).number for vid in ids) == [1, 2, 3, 4]
+
+
+def test_two_swaps_of_one_day_approved_at_once_do_not_undo_each_other(app):
+    """Two leaders approve two different swaps of the same day at the same moment: each approved swap's change is
+    in the published truth afterwards (a publication never builds on a roster that another one just replaced)."""
+    with session_scope(app.extensions["dutydesk.engine"]) as s:
+        make_desk(s)
+        publish_roster(s)
+        day = next(a for a in seats(s, "infob") if a.shift == "D").day
+        swaps = {}
+        for giver, taker in (("infob", "spare"), ("commb", "spare2")):
+            swap = svc.propose_swap(s, actor=giver, day=day, shift="D", target=taker)
+            svc.accept_swap(s, actor=taker, swap_id=swap.id)
+            swaps[swap.id] = (giver, taker)
+    leada, token_a = _browsers(app, "leada")
+    leadc, token_c = _browsers(app, "leadc")
+    barrier, errors = threading.Barrier(2), []
+
+    def approve(client: FlaskClient, token: str, swap_id: int) -> None:
+        try:
+            barrier.wait(timeout=60)
+            assert client.post(f"/requests/swap/{swap_id}/approve", data={"csrf_token": token}).status_code == 302
+        except BaseException as exc:  # the test asserts that nothing escapes
+            errors.append(exc)
+
+    (first, second) = swaps
+    threads = [threading.Thread(target=approve, args=(leada[0], token_a, first)),
+               threading.Thread(target=approve, args=(leadc[0], token_c, second))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    with session_scope(app.extensions["dutydesk.engine"]) as s:
+        truth = {a.username for a in service.published_assignments(s, start=day, end=day) if a.shift == "D"}
+        approved = [swaps[i] for i in swaps if s.get(svc.SwapRequest, i).status == "approved"]
+        assert approved, "at least one approval goes through"
+        for giver, taker in approved:
+            assert taker in truth and giver not in truth, (giver, taker, truth)
