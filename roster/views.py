@@ -307,7 +307,8 @@ def _act(version_id: int, action) -> Any:
         return None
     except service.RosterError as exc:
         web.db().rollback()
-        flash(_(exc.message, **exc.params), "error")
+        params = {k: str(STATUS_LABELS.get(v, v)) if k == "status" else v for k, v in exc.params.items()}
+        flash(_(exc.message, **params), "error")
         for line in _problem_lines(exc):
             flash(line, "error")
         return None

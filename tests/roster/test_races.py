@@ -205,3 +205,20 @@ def test_two_swaps_of_one_day_approved_at_once_do_not_undo_each_other(app):
         assert approved, "at least one approval goes through"
         for giver, taker in approved:
             assert taker in truth and giver not in truth, (giver, taker, truth)
+
+
+def test_a_stale_page_cannot_discard_or_republish_a_published_draft(app):
+    """The loser read the draft before the winner committed: its conditional UPDATE, not its read, decides."""
+    vid = _solved_draft(app)
+    engine = app.extensions["dutydesk.engine"]
+    with Session(engine) as late:
+        seen = late.get(RosterVersion, vid)  # what the loser's page saw (held, as a request holds it)
+        assert seen.status == "draft"
+        with session_scope(engine) as s:
+            service.publish(s, actor="leada", version_id=vid)
+        with pytest.raises(service.RosterError, match="just published this draft as version 1"):
+            service.discard(late, actor="leadb", version_id=vid)
+        late.rollback()
+    with session_scope(engine) as s:
+        assert s.get(RosterVersion, vid).status == "published"
+        assert _audit(s, "roster.publish", vid) == 1 and _audit(s, "roster.discard", vid) == 0
