@@ -14,11 +14,12 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 
 from desk import web
-from desk.timeutil import utcnow
-from roster import service, settings_store
+from desk.timeutil import in_desk_range
+from roster import clock, service, settings_store
 from roster.domain import POSITIONS, OnDuty
 
 bp = Blueprint("roster_api", __name__, url_prefix="/api/v1")
+OUT_OF_RANGE = "Dates must lie between the years 2000 and 2100."
 
 
 def _date_arg(name: str) -> date | None:
@@ -35,6 +36,8 @@ def roster() -> Any:
     start, end = _date_arg("from"), _date_arg("to")
     if start is None or end is None:
         return web.api_error(400, "bad_dates", "Give from=YYYY-MM-DD and to=YYYY-MM-DD (inclusive).")
+    if not (in_desk_range(start) and in_desk_range(end)):
+        return web.api_error(400, "bad_dates", OUT_OF_RANGE)
     if end < start:
         return web.api_error(400, "bad_dates", "'to' is before 'from'.")
     if service.period_days(start, end) > service.MAX_DAYS:
@@ -70,7 +73,7 @@ def _answer(at: datetime) -> Any:
 @bp.route("/oncall/now")
 @web.any_role
 def oncall_now() -> Any:
-    return _answer(utcnow())
+    return _answer(clock.now())
 
 
 @bp.route("/oncall")
@@ -81,6 +84,8 @@ def oncall_at() -> Any:
         at = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         return web.api_error(400, "bad_time", "Give at=<ISO 8601>, e.g. 2027-01-05T09:30:00+08:00.")
+    if not in_desk_range(at.replace(tzinfo=None)):  # the year as written: an offset may not cross year 1 or 9999
+        return web.api_error(400, "bad_time", OUT_OF_RANGE)
     if at.tzinfo is None:
         at = at.replace(tzinfo=web.settings().tz)  # a time without offset is the desk's local time
     return _answer(at)

@@ -13,6 +13,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from desk.db import session_scope
+from desk.timeutil import in_desk_range
 from roster import service, words
 from roster.cli_requests import export_command
 
@@ -35,9 +36,16 @@ def generate(start, days: int, publish: bool, time_limit: float, note: str) -> N
 
     Exits 1 with the explanation when no roster satisfies every rule."""
     first: date = start.date()
+    if not in_desk_range(first):
+        click.echo("error: dates must lie between the years 2000 and 2100", err=True)
+        sys.exit(2)
     end = first + timedelta(days=days - 1)
     with session_scope(_engine()) as session:
-        version = service.create_draft(session, actor="cli", start=first, end=end, note=note)
+        try:
+            version = service.create_draft(session, actor="cli", start=first, end=end, note=note)
+        except service.RosterError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
         result = service.solve_version(session, version=version, time_limit=time_limit)
         names = service.display_names(session)
         _print_result(version, result, names)

@@ -15,6 +15,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from desk.db import session_scope
+from desk.timeutil import in_desk_range
 from roster import requests, service
 
 leave_cli = AppGroup("leave", help="Leave requests (请假).")
@@ -42,6 +43,8 @@ def export_command(start, days: int, fmt: str, output: str, username: str | None
 
     Exits 1 when no published roster covers the period."""
     first: date = start.date()
+    if not in_desk_range(first):
+        _fail("dates must lie between the years 2000 and 2100")
     if fmt == "ics" and not username:
         _fail("--username is required for --format ics")
     if fmt != "ics" and username:

@@ -3,12 +3,12 @@ current month and the next two, solved inline (a fraction of a second for the de
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from roster import grid, service, settings_store
+from roster import clock, grid, service, settings_store
 from roster.models import RosterSettings
 
 
@@ -21,14 +21,14 @@ def demo_period(today: date) -> tuple[date, date]:
     return first, grid.month_bounds(month)[1]
 
 
-def load_demo_roster(session: Session) -> None:
-    """Save the default settings when there are none; publish a roster over the demo period unless one exists."""
+def load_demo_roster(session: Session, today: date | None = None) -> None:
+    """Save the default settings when there are none; publish a roster over the demo period of ``today`` (by
+    default the app's clock, ``roster.clock``) unless one exists."""
     if session.get(RosterSettings, settings_store.SETTINGS_ID) is None:
         defaults = settings_store.defaults()
         settings_store.save(session, actor="demo", values={k: getattr(defaults, k) for k in (
             "pattern_code", "anchor", "offsets", "day_start", "night_start", "coverage", "rules")})
-    today = datetime.now(ZoneInfo(service.desk_timezone())).date()
-    start, end = demo_period(today)
+    start, end = demo_period(today or clock.today(ZoneInfo(service.desk_timezone())))
     if service.published_versions(session, start=start, end=end):
         return
     version = service.create_draft(session, actor="demo", start=start, end=end, note="demo roster")

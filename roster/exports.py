@@ -33,6 +33,18 @@ WEEKDAYS_ZH = "一二三四五六日"
 PRODID = "-//Duty desk//值班台//ZH"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """A text cell a spreadsheet cannot take for a formula: text starting with ``= + - @``, a tab or a carriage
+    return gets a leading single quote (OWASP, CSV injection), so ``=HYPERLINK(…)`` in a display name stays text.
+    Other values are returned as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _sorted(assignments: Iterable[Assignment]) -> list[Assignment]:
     """Assignments by date, shift (D before N), seat order and username."""
     order = {q: i for i, q in enumerate(POSITIONS)}
@@ -56,8 +68,9 @@ def roster_csv(assignments: Iterable[Assignment], people: Iterable[Person], tz: 
     writer.writerow(CSV_COLUMNS)
     for a in _sorted(assignments):
         sd = defs[a.shift]
-        writer.writerow([a.day.isoformat(), a.shift, a.position, a.username, names.get(a.username, a.username),
-                         a.source, _local_iso(sd.starts_at(a.day), zone), _local_iso(sd.ends_at(a.day), zone)])
+        writer.writerow([safe_cell(v) for v in (
+            a.day.isoformat(), a.shift, a.position, a.username, names.get(a.username, a.username), a.source,
+            _local_iso(sd.starts_at(a.day), zone), _local_iso(sd.ends_at(a.day), zone))])
     return out.getvalue()
 
 
@@ -156,7 +169,7 @@ def _xlsx_person_row(ws: Worksheet, r: int, person: Person, days: list[date], ki
     """One person's row: name, team, seat label, a cell per day, their day and night totals."""
     seat = POSITION_LABELS.get(person.primary, (person.primary,))[0]
     for col, value in enumerate((person.name, person.team or "—", seat), start=1):
-        ws.cell(r, col, value).border = BOX
+        ws.cell(r, col, safe_cell(value)).border = BOX
     totals = {"D": 0, "N": 0}
     for i, d in enumerate(days):
         a = cells.get((person.username, d))

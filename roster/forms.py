@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from desk.timeutil import in_desk_range
 from roster.domain import Weights
 
 PATTERN_CHOICES = [("DNOO", _l("DNOO: day, night, off, off (4-day cycle)")),
@@ -27,20 +31,26 @@ WEIGHT_LABELS = {
 }
 
 
+def in_range(_form: Any, field: Any) -> None:
+    """A date field's value must lie within the years the desk accepts (desk.timeutil.in_desk_range)."""
+    if field.data is not None and not in_desk_range(field.data):
+        raise ValidationError(_("Dates must lie between the years 2000 and 2100."))
+
+
 class GenerateForm(FlaskForm):
-    start = DateField(_l("First day"), validators=[DataRequired()])
-    end = DateField(_l("Last day"), validators=[DataRequired()])
+    start = DateField(_l("First day"), validators=[DataRequired(), in_range])
+    end = DateField(_l("Last day"), validators=[DataRequired(), in_range])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
 
 
 class AmendForm(FlaskForm):
-    start = DateField(_l("First day"), validators=[DataRequired()])
-    end = DateField(_l("Last day"), validators=[DataRequired()])
+    start = DateField(_l("First day"), validators=[DataRequired(), in_range])
+    end = DateField(_l("Last day"), validators=[DataRequired(), in_range])
     note = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
 
 
 class SeatForm(FlaskForm):
-    day = DateField(_l("Date"), validators=[DataRequired()])
+    day = DateField(_l("Date"), validators=[DataRequired(), in_range])
     shift = SelectField(_l("Shift"), choices=SHIFT_CHOICES)
     position = SelectField(_l("Seat"), choices=POSITION_CHOICES)
     username = SelectField(_l("Person"), choices=[], validate_choice=False)
@@ -54,7 +64,7 @@ def _count(label, lo: int = 0, hi: int = 400, required: bool = True) -> IntegerF
 class SettingsForm(FlaskForm):
     pattern = SelectField(_l("Rotation pattern"), choices=PATTERN_CHOICES)
     custom = StringField(_l("Custom pattern (D, N and O)"), validators=[Optional(), Length(max=32)])
-    anchor = DateField(_l("Anchor date"), validators=[DataRequired()])
+    anchor = DateField(_l("Anchor date"), validators=[DataRequired(), in_range])
     default_offsets = BooleanField(_l("Spread the teams automatically (default offsets)"))
     offset_A = _count(_l("Team A offset"), 0, 31)
     offset_B = _count(_l("Team B offset"), 0, 31)
@@ -85,6 +95,6 @@ class PreferenceForm(FlaskForm):
     shift = SelectField(_l("Which shift"), choices=[("", _l("any shift")), ("D", _l("the day shift")),
                                                     ("N", _l("the night shift"))])
     weekday = SelectField(_l("On"), choices=WEEKDAY_CHOICES)
-    day = DateField(_l("or on the date"), validators=[Optional()])
+    day = DateField(_l("or on the date"), validators=[Optional(), in_range])
     weight = SelectField(_l("How much it matters"), choices=[("1", _l("a little")), ("3", _l("quite")),
                                                              ("5", _l("a lot"))])

@@ -67,6 +67,8 @@ class RosterVersion(SQLModel, table=True):
     progress: str = Field(default="", max_length=200)
     job_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     job_finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    job_heartbeat_at: datetime | None = Field(default=None, sa_type=UTCDateTime,
+                                              description="last sign of life of the process solving it")
     solver_status: str | None = Field(default=None, max_length=16)
     objective: int | None = Field(default=None)
     best_bound: int | None = Field(default=None)

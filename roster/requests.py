@@ -26,7 +26,7 @@ from desk import audit
 from desk.accounts import N_, get_by_username
 from desk.models import Person
 from desk.sessions import hash_secret
-from desk.timeutil import utcnow
+from desk.timeutil import in_desk_range, utcnow
 from roster import exports, service, settings_store
 from roster.domain import Assignment, RosterInputs, Violation
 from roster.models import FeedToken, LeaveRequest, RosterAssignment, RosterVersion, SwapRequest
@@ -36,6 +36,7 @@ from roster.validate import validate
 SYSTEM_ACTORS = frozenset({"cli"})
 DECIDERS = frozenset({"leader", "manager"})
 MAX_LEAVE_DAYS = 92
+MAX_NOTE, MAX_MESSAGE = 500, 2000
 # How far after the swapped days the check looks: every rest, run and window rule the swap can touch.
 LOOKAHEAD_DAYS = 28
 FEED_PAST_DAYS, FEED_AHEAD_DAYS = 62, 366
@@ -77,13 +78,40 @@ def _may_decide(session: Session, actor: str) -> bool:
     return person is not None and person.active and person.role in DECIDERS
 
 
-def _require_decider(session: Session, actor: str, owner_id: int | None) -> None:
-    """Only a leader or manager decides, and never on their own request."""
+def _require_decider(session: Session, actor: str, *parties: int) -> None:
+    """Only a leader or manager decides, and never on a request they are party to (four eyes: their own leave,
+    a swap they give or take a seat in)."""
     if not _may_decide(session, actor):
         raise RequestError(N_("Only a shift leader or a manager can decide requests."))
     person = get_by_username(session, actor)
-    if person is not None and person.id == owner_id:
+    if person is not None and person.id in parties:
+        if len(parties) > 1:
+            raise RequestError(N_("You are part of this swap, so another leader must decide it."))
         raise RequestError(N_("You cannot decide your own request; another leader must."))
+
+
+def is_party(person_id: int | None, swap: SwapRequest) -> bool:
+    """Whether this person gives or takes a seat in the swap (and so may not decide it)."""
+    return person_id in (swap.requester_id, swap.target_id)
+
+
+def _text(text: str, limit: int = MAX_NOTE) -> str:
+    text = (text or "").strip()
+    if len(text) > limit:
+        raise RequestError(N_("Write at most %(limit)s characters."), limit=limit)
+    return text
+
+
+def _check_dates(*days: date | None) -> None:
+    if any(d is not None and not in_desk_range(d) for d in days):
+        raise RequestError(N_("Dates must lie between the years 2000 and 2100."))
+
+
+def _move(session: Session, row: LeaveRequest | SwapRequest, allowed: tuple[str, ...],
+          values: dict[str, Any]) -> None:
+    """The request's state change, done once: when someone else decided it first, say what it is now."""
+    if not service.transition(session, type(row), row.id, allowed=allowed, values=values):
+        raise RequestError(N_("This request is already %(status)s."), status=row.status)
 
 
 def _username(session: Session, person_id: int) -> str:
@@ -100,6 +128,7 @@ def _leave_snapshot(leave: LeaveRequest) -> dict[str, Any]:
 
 
 def _check_leave_span(start: date, end: date, shifts: list[tuple[date, str]] | None) -> None:
+    _check_dates(start, end)
     if end < start:
         raise RequestError(N_("The last day of leave is before the first."))
     if (end - start).days >= MAX_LEAVE_DAYS:
@@ -125,8 +154,9 @@ def ask_leave(session: Session, *, actor: str, username: str, start: date, end: 
         shifts = sorted(set(shifts))
         start, end = (shifts[0][0], shifts[-1][0]) if shifts else (start, end)
     _check_leave_span(start, end, shifts)
+    reason = _text(reason)
     _refuse_overlap(session, person, start, end, shifts)
-    leave = LeaveRequest(person_id=person.id, start=start, end=end, reason=reason.strip()[:500],
+    leave = LeaveRequest(person_id=person.id, start=start, end=end, reason=reason,
                          shifts=[[d.isoformat(), s] for d, s in shifts] if shifts is not None else None)
     session.add(leave)
     session.flush()
@@ -184,10 +214,8 @@ def approve_leave(session: Session, *, actor: str, leave_id: int, note: str = ""
     leave = _pending_leave(session, leave_id)
     _require_decider(session, actor, leave.person_id)
     before = _leave_snapshot(leave)
-    leave.status, leave.decided_by, leave.decided_at = "approved", actor, utcnow()
-    leave.decision_note = note.strip()[:500]
-    session.add(leave)
-    session.flush()  # the amendment's inputs must see this leave as approved
+    _move(session, leave, ("pending",), {"status": "approved", "decided_by": actor, "decided_at": utcnow(),
+                                         "decision_note": _text(note)})  # the amendment's inputs see it approved
     hits = leave_hits(session, leave)
     if hits:
         who = _username(session, leave.person_id)
@@ -207,9 +235,8 @@ def reject_leave(session: Session, *, actor: str, leave_id: int, note: str) -> L
     if not note.strip():
         raise RequestError(N_("Say why the request is rejected."))
     before = _leave_snapshot(leave)
-    leave.status, leave.decided_by, leave.decided_at = "rejected", actor, utcnow()
-    leave.decision_note = note.strip()[:500]
-    session.add(leave)
+    _move(session, leave, ("pending",), {"status": "rejected", "decided_by": actor, "decided_at": utcnow(),
+                                         "decision_note": _text(note)})
     audit.record(session, actor=actor, action="leave.reject", object_type="leave", object_id=leave.id,
                  before=before, after=_leave_snapshot(leave))
     return leave
@@ -221,8 +248,7 @@ def cancel_leave(session: Session, *, actor: str, leave_id: int) -> LeaveRequest
     if _username(session, leave.person_id) != actor:
         raise RequestError(N_("Only the person who asked can cancel a request."))
     before = _leave_snapshot(leave)
-    leave.status = "cancelled"
-    session.add(leave)
+    _move(session, leave, ("pending",), {"status": "cancelled"})
     audit.record(session, actor=actor, action="leave.cancel", object_type="leave", object_id=leave.id,
                  before=before, after=_leave_snapshot(leave))
     return leave
@@ -278,6 +304,7 @@ def propose_swap(session: Session, *, actor: str, day: date, shift: str, target:
     me, other = person_by_username(session, actor), person_by_username(session, target)
     if me.id == other.id:
         raise RequestError(N_("Choose a colleague, not yourself."))
+    message = _text(message, MAX_MESSAGE)
     mine = _seat_or_error(session, me.username, day, shift, today)
     theirs = None
     if target_day is not None or target_shift is not None:
@@ -286,7 +313,7 @@ def propose_swap(session: Session, *, actor: str, day: date, shift: str, target:
     swap = SwapRequest(requester_id=me.id, requester_day=day, requester_shift=shift, requester_position=mine.position,
                        target_id=other.id, target_day=theirs.day if theirs else None,
                        target_shift=theirs.shift if theirs else None,
-                       target_position=theirs.position if theirs else None, message=message.strip()[:2000])
+                       target_position=theirs.position if theirs else None, message=message)
     session.add(swap)
     session.flush()
     audit.record(session, actor=actor, action="swap.propose", object_type="swap", object_id=swap.id,
@@ -298,6 +325,7 @@ def _seat_or_error(session: Session, username: str, day: date | None, shift: str
                    today: date | None) -> Assignment:
     if day is None or shift not in ("D", "N"):
         raise RequestError(N_("Name both the date and the shift (D or N)."))
+    _check_dates(day)
     if today is not None and day < today:
         raise RequestError(N_("That shift is in the past."))
     seat = published_seat(session, username, day, shift)
@@ -334,16 +362,20 @@ SWAP_ACTIONS = {"accepted": "accept", "declined": "decline", "cancelled": "cance
                 "rejected": "reject"}
 
 
-def _set_status(session: Session, swap: SwapRequest, *, actor: str, status: str, note: str = "") -> SwapRequest:
+def _set_status(session: Session, swap: SwapRequest, *, actor: str, status: str, allowed: tuple[str, ...],
+                note: str = "", then: Callable[[], None] | None = None) -> SwapRequest:
+    """Move the swap from one of ``allowed`` to ``status`` once (``then`` runs only for the winner), audited."""
     before = _swap_snapshot(swap)
-    swap.status = status
+    values: dict[str, Any] = {"status": status}
     if note:
-        swap.decision_note = note.strip()[:500]
+        values["decision_note"] = _text(note)
     if status == "accepted":
-        swap.accepted_at = utcnow()
+        values["accepted_at"] = utcnow()
     if status in ("approved", "rejected"):
-        swap.decided_by, swap.decided_at = actor, utcnow()
-    session.add(swap)
+        values["decided_by"], values["decided_at"] = actor, utcnow()
+    _move(session, swap, allowed, values)
+    if then is not None:
+        then()
     audit.record(session, actor=actor, action=f"swap.{SWAP_ACTIONS[status]}",
                  object_type="swap", object_id=swap.id, before=before, after=_swap_snapshot(swap))
     return swap
@@ -354,7 +386,7 @@ def accept_swap(session: Session, *, actor: str, swap_id: int) -> SwapRequest:
     swap = _swap_in(session, swap_id, ("proposed",))
     if _username(session, swap.target_id) != actor:
         raise RequestError(N_("Only the colleague asked can accept or decline."))
-    return _set_status(session, swap, actor=actor, status="accepted")
+    return _set_status(session, swap, actor=actor, status="accepted", allowed=("proposed",))
 
 
 def decline_swap(session: Session, *, actor: str, swap_id: int, note: str = "") -> SwapRequest:
@@ -362,7 +394,7 @@ def decline_swap(session: Session, *, actor: str, swap_id: int, note: str = "") 
     swap = _swap_in(session, swap_id, ("proposed",))
     if _username(session, swap.target_id) != actor:
         raise RequestError(N_("Only the colleague asked can accept or decline."))
-    return _set_status(session, swap, actor=actor, status="declined", note=note)
+    return _set_status(session, swap, actor=actor, status="declined", allowed=("proposed",), note=note)
 
 
 def cancel_swap(session: Session, *, actor: str, swap_id: int) -> SwapRequest:
@@ -370,16 +402,16 @@ def cancel_swap(session: Session, *, actor: str, swap_id: int) -> SwapRequest:
     swap = _swap_in(session, swap_id, ("proposed", "accepted"))
     if _username(session, swap.requester_id) != actor:
         raise RequestError(N_("Only the person who asked can cancel a request."))
-    return _set_status(session, swap, actor=actor, status="cancelled")
+    return _set_status(session, swap, actor=actor, status="cancelled", allowed=("proposed", "accepted"))
 
 
 def reject_swap(session: Session, *, actor: str, swap_id: int, note: str) -> SwapRequest:
     """A leader refuses an accepted swap, saying why."""
     swap = _swap_in(session, swap_id, ("accepted",))
-    _require_decider(session, actor, swap.requester_id)
+    _require_decider(session, actor, swap.requester_id, swap.target_id)
     if not note.strip():
         raise RequestError(N_("Say why the request is rejected."))
-    return _set_status(session, swap, actor=actor, status="rejected", note=note)
+    return _set_status(session, swap, actor=actor, status="rejected", allowed=("accepted",), note=note)
 
 
 def _swap_days(swap: SwapRequest) -> list[date]:
@@ -423,8 +455,9 @@ def _key(v: Violation) -> tuple:
 
 def approve_swap(session: Session, *, actor: str, swap_id: int, note: str = "") -> SwapRequest:
     """Approve an accepted swap that keeps every rule, publishing the changed days as a new version."""
+    service.lock_publishing(session)  # the check below must still hold when the swap is published
     swap = _swap_in(session, swap_id, ("accepted",))
-    _require_decider(session, actor, swap.requester_id)
+    _require_decider(session, actor, swap.requester_id, swap.target_id)
     check = check_swap(session, swap_id=swap.id)
     if not check.ok:
         if check.problem:
@@ -432,22 +465,31 @@ def approve_swap(session: Session, *, actor: str, swap_id: int, note: str = "") 
         raise SwapRefused(check)
     days = _swap_days(swap)
     changed = [a for a in check.proposed if days[0] <= a.day <= days[-1]]
-    version = publish_changed(session, actor=actor, start=days[0], end=days[-1], assignments=changed,
-                              note=f"swap #{swap.id}")
-    swap.amendment_id = version.id
-    return _set_status(session, swap, actor=actor, status="approved", note=note)
+
+    def publish() -> None:  # only the one approval that moved the swap publishes
+        version = publish_changed(session, actor=actor, start=days[0], end=days[-1], assignments=changed,
+                                  note=f"swap #{swap.id}")
+        swap.amendment_id = version.id
+        session.add(swap)
+
+    return _set_status(session, swap, actor=actor, status="approved", allowed=("accepted",), note=note, then=publish)
 
 
 def publish_changed(session: Session, *, actor: str, start: date, end: date, assignments: list[Assignment],
                     note: str) -> RosterVersion:
     """A new published version holding every seat of ``start``..``end`` (it overrides older versions there)."""
     ids = {p.username: p.id for p in session.exec(select(Person))}
-    number = service.next_number(session)
     now = utcnow()
-    version = RosterVersion(number=number, status="published", start=start, end=end, note=note[:500],
+
+    def insert(number: int) -> RosterVersion:
+        row = RosterVersion(number=number, status="published", start=start, end=end, note=note[:MAX_NOTE],
                             created_by=actor, created_at=now, published_by=actor, published_at=now)
-    session.add(version)
-    session.flush()
+        session.add(row)
+        session.flush()
+        return row
+
+    version = service.with_next_number(session, insert)
+    number = version.number
     for a in assignments:
         session.add(RosterAssignment(version_id=version.id, day=a.day, shift=a.shift, position=a.position,
                                      person_id=ids[a.username], source=a.source))

@@ -7,7 +7,7 @@ Two blueprints: ``requests`` (/requests/…) and ``roster_files`` (/roster/feed/
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -15,14 +15,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.routing import BuildError
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from desk import features, web
 from desk.models import Person
-from roster import grid, service
+from desk.timeutil import in_desk_range
+from roster import clock, grid, service
 from roster import requests as svc
+from roster.forms import in_range
 from roster.models import LeaveRequest, SwapRequest
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
@@ -55,8 +58,8 @@ def requests_panel(session: Any, person: Person) -> dict[str, Any] | None:
 # --- forms ---------------------------------------------------------------------------------------------------
 
 class LeaveForm(FlaskForm):
-    start = DateField(_l("First day"), validators=[DataRequired()])
-    end = DateField(_l("Last day"), validators=[DataRequired()])
+    start = DateField(_l("First day"), validators=[DataRequired(), in_range])
+    end = DateField(_l("Last day"), validators=[DataRequired(), in_range])
     shift = SelectField(_l("Which shifts"), choices=[("", _l("Whole days")), ("D", _l("Only day shifts")),
                                                      ("N", _l("Only night shifts"))], validate_choice=False)
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
@@ -76,7 +79,7 @@ class SwapForm(FlaskForm):
 # --- helpers -------------------------------------------------------------------------------------------------
 
 def _today() -> date:
-    return datetime.now(web.settings().tz).date()
+    return clock.today(web.settings().tz)
 
 
 def _error(exc: svc.RequestError | service.RosterError) -> str:
@@ -86,6 +89,14 @@ def _error(exc: svc.RequestError | service.RosterError) -> str:
             params["status"] = _(svc.STATUS_WORDS.get(params["status"], params["status"]))
         return _(exc.message, **params)
     return exc.message
+
+
+def _conflict(exc: IntegrityError | OperationalError) -> None:
+    """Another decision on the same rows won the race in the database: say so (a flash, never a 500)."""
+    if not service.is_write_conflict(exc):
+        raise exc
+    web.db().rollback()
+    flash(_("Someone else decided this request at the same moment; reload the page to see the outcome."), "error")
 
 
 def _version_url(version_id: int | None) -> str | None:
@@ -212,6 +223,8 @@ def _leave_action(leave_id: int, action: str) -> Any:
     except (svc.RequestError, service.RosterError) as exc:
         session.rollback()
         flash(_error(exc), "error")
+    except (IntegrityError, OperationalError) as exc:
+        _conflict(exc)
     else:
         session.commit()
         flash(_leave_flash(leave), "success")
@@ -318,6 +331,7 @@ def swap_detail(swap_id: int) -> Any:
         abort(403)
     check = _check_view(swap, service.display_names(web.db())) if swap.status in ("proposed", "accepted") else None
     return render_template("roster/swap_detail.html", swap=swap, people=_people_by_id(), check=check,
+                           party=svc.is_party(current_user.id, swap),
                            form=NoteForm(formdata=None), seat_label=_seat_label,
                            version_url=_version_url(swap.amendment_id))
 
@@ -338,6 +352,8 @@ def _swap_action(swap_id: int, action: str) -> Any:
     except (svc.RequestError, service.RosterError) as exc:
         session.rollback()
         flash(_error(exc), "error")
+    except (IntegrityError, OperationalError) as exc:
+        _conflict(exc)
     else:
         session.commit()
         flash(_swap_flash(swap), "success")
@@ -429,6 +445,8 @@ def export() -> Any:
         first = date.fromisoformat((request.args.get("month") or _today().strftime("%Y-%m")) + "-01")
     except ValueError:
         abort(400, description=_("Give the month as YYYY-MM."))
+    if not in_desk_range(first):
+        abort(400, description=_("Dates must lie between the years 2000 and 2100."))
     if fmt not in ("csv", "xlsx"):
         abort(400, description=_("Export as csv or xlsx."))
     last = grid.month_bounds(first)[1]

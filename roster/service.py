@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func, text, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, delete, select
 
 from desk import audit
 from desk.accounts import N_, get_by_username
 from desk.models import Person
-from desk.timeutil import utcnow
+from desk.timeutil import in_desk_range, utcnow
 from roster import domain, holiday_store, holidays, oncall, settings_store, words
 from roster.domain import Assignment, Counts, Leave, Pin, RosterInputs, SolveResult, frozen_map
 from roster.models import LeaveRequest, Preference, RosterAssignment, RosterPin, RosterVersion
@@ -33,6 +34,10 @@ from roster.validate import validate
 MAX_DAYS = 400
 HISTORY_DAYS = 366
 SEAT_HOLDERS = ("leader", "watcher")
+MAX_NOTE = 500
+NUMBER_ATTEMPTS = 5
+PUBLISH_LOCK = 0x726F73746572  # "roster": the PostgreSQL advisory lock every publication takes
+T = TypeVar("T")
 
 
 class RosterError(ValueError):
@@ -45,6 +50,69 @@ class RosterError(ValueError):
         self.problems = list(problems)
         self.violations: list[domain.Violation] = []  # the broken hard rules, for pages that word them
         self.inputs: RosterInputs | None = None
+
+
+# --- state changes that happen once -----------------------------------------------------------------------------
+
+def transition(session: Session, model: Any, row_id: int, *, allowed: tuple[str, ...], values: dict[str, Any],
+               field: str = "status", also: tuple[ColumnElement[bool], ...] = ()) -> bool:
+    """Change one row only while its ``field`` is still one of ``allowed`` (and ``also`` holds): one conditional
+    UPDATE whose row count decides who won. On PostgreSQL the winner holds the row lock until it commits, so a
+    concurrent loser waits, then finds the new status and changes nothing. The row in the session is refreshed."""
+    stmt = (update(model).where(model.id == row_id, getattr(model, field).in_(allowed), *also).values(**values)
+            .execution_options(synchronize_session=False))
+    won = session.exec(stmt).rowcount == 1
+    row = session.get(model, row_id)
+    if row is not None:
+        session.refresh(row)
+    return won
+
+
+def lock_publishing(session: Session) -> None:
+    """Serialise publications until this transaction ends, so the published roster a check read is still the
+    truth when its result is published (two swaps of one day approved at once must not undo each other).
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: a write that changes nothing takes the database's one
+    write lock now (waiting for the busy timeout), rather than at the first real write after the reads."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK})
+    elif dialect == "sqlite":
+        session.connection().execute(text("UPDATE rosterversion SET id = id WHERE 1 = 0"))
+
+
+def with_next_number(session: Session, write: Callable[[int], T]) -> T:
+    """``write(number)`` with the next published version number, in a savepoint. The number is unique in the
+    database: when a concurrent publish took it first, the savepoint is rolled back and the next one is tried."""
+    for attempt in range(NUMBER_ATTEMPTS):
+        try:
+            with session.begin_nested():
+                return write(next_number(session))
+        except IntegrityError:
+            if attempt + 1 == NUMBER_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def is_write_conflict(exc: Exception) -> bool:
+    """Whether a database error means another writer changed the same rows at the same moment (a unique number
+    taken, or SQLite's single writer busy), so the person should reload and try again, rather than a fault."""
+    if isinstance(exc, IntegrityError):
+        return True
+    return isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower()
+
+
+def check_text(text: str, *, limit: int = MAX_NOTE) -> str:
+    """The text stripped, or RosterError when it is longer than ``limit`` characters (nothing is cut silently)."""
+    text = (text or "").strip()
+    if len(text) > limit:
+        raise RosterError(N_("Write at most %(limit)s characters."), limit=limit)
+    return text
+
+
+def check_dates(*days: date | None) -> None:
+    """Refuse dates outside the years the desk accepts (desk.timeutil.in_desk_range)."""
+    if any(d is not None and not in_desk_range(d) for d in days):
+        raise RosterError(N_("Dates must lie between the years 2000 and 2100."))
 
 
 # --- people and the published truth ------------------------------------------------------------------------------
@@ -235,7 +303,8 @@ def period_days(start: date, end: date) -> int:
 # --- drafts ------------------------------------------------------------------------------------------------------
 
 def check_period(start: date, end: date) -> None:
-    """Refuse an empty or too long period."""
+    """Refuse an empty or too long period, or one outside the years the desk accepts."""
+    check_dates(start, end)
     if end < start:
         raise RosterError(N_("The period ends before it starts."))
     if period_days(start, end) > MAX_DAYS:
@@ -251,7 +320,7 @@ def create_draft(session: Session, *, actor: str, start: date, end: date, note: 
                  base_version_id: int | None = None) -> RosterVersion:
     """A new draft over ``start``..``end``, queued for a background solve (roster.jobs)."""
     check_period(start, end)
-    version = RosterVersion(start=start, end=end, note=note[:500], created_by=actor, status="draft",
+    version = RosterVersion(start=start, end=end, note=check_text(note), created_by=actor, status="draft",
                             base_version_id=base_version_id, job_status="queued", progress="waiting for the solver")
     session.add(version)
     session.flush()
@@ -273,10 +342,12 @@ def open_amendment(session: Session, *, actor: str, start: date, end: date, reas
 def requeue(session: Session, *, actor: str, version_id: int) -> RosterVersion:
     """Solve a draft again (after pins changed or leave was approved)."""
     version = get_draft(session, version_id)
-    if version.job_status in ("queued", "running"):
+    if not transition(session, RosterVersion, version.id, field="job_status", allowed=("done", "failed"),
+                      values={"job_status": "queued", "progress": "waiting for the solver",
+                              "job_heartbeat_at": None}, also=(col(RosterVersion.status) == "draft",)):
+        if version.status != "draft":
+            raise RosterError(N_("Only a draft can be changed: published versions are immutable."))
         raise RosterError(N_("The draft is still being solved."))
-    version.job_status, version.progress = "queued", "waiting for the solver"
-    session.add(version)
     audit.record(session, actor=actor, action="roster.resolve", object_type="roster_version", object_id=version.id,
                  after=_snap(version))
     return version
@@ -302,14 +373,23 @@ def discard(session: Session, *, actor: str, version_id: int) -> RosterVersion:
     """Throw a draft away (kept for the record as ``discarded``)."""
     version = get_draft(session, version_id)
     before = _snap(version)
-    version.status = "discarded"
-    if version.job_status == "queued":
-        version.job_status = "failed"
-        version.progress = "discarded before solving"
-    session.add(version)
+    if not transition(session, RosterVersion, version.id, allowed=("draft",), values={"status": "discarded"}):
+        raise _not_a_draft_any_more(version)
+    transition(session, RosterVersion, version.id, field="job_status", allowed=("queued",),
+               values={"job_status": "failed", "progress": "discarded before solving"})
     audit.record(session, actor=actor, action="roster.discard", object_type="roster_version",
                  object_id=version.id, before=before, after=_snap(version))
     return version
+
+
+def _not_a_draft_any_more(version: RosterVersion) -> RosterError:
+    """The loser's message when someone else published or discarded the draft at the same moment."""
+    if version.status == "published":
+        return RosterError(N_("Someone else has just published this draft as version %(number)s."),
+                           number=version.number)
+    if version.status == "draft":
+        return RosterError(N_("The draft is being solved again; publish it once the solve is done."))
+    return RosterError(N_("Someone else has just changed this draft: it is %(status)s now."), status=version.status)
 
 
 def store_result(session: Session, *, version: RosterVersion, result: SolveResult) -> None:
@@ -416,6 +496,7 @@ def publish(session: Session, *, actor: str, version_id: int) -> RosterVersion:
     """Publish a solved draft: it gets the next number and becomes immutable; older published versions that it
     (with the other newer ones) covers completely become ``superseded``. Refused when the draft no longer holds
     every hard rule (e.g. leave approved after it was solved)."""
+    lock_publishing(session)
     version = get_draft(session, version_id)
     if version.job_status != "done" or version.solver_status not in ("OPTIMAL", "FEASIBLE"):
         raise RosterError(N_("Only a solved draft with a roster can be published."))
@@ -428,10 +509,15 @@ def publish(session: Session, *, actor: str, version_id: int) -> RosterVersion:
         error.violations, error.inputs = broken[:10], inputs
         raise error
     before = _snap(version)
-    version.number = next_number(session)
-    version.status, version.published_by, version.published_at = "published", actor, utcnow()
-    session.add(version)
-    session.flush()
+    now = utcnow()
+
+    def claim(number: int) -> bool:
+        return transition(session, RosterVersion, version.id, allowed=("draft",), also=(
+            col(RosterVersion.job_status) == "done",), values={
+            "number": number, "status": "published", "published_by": actor, "published_at": now})
+
+    if not with_next_number(session, claim):
+        raise _not_a_draft_any_more(version)
     superseded = supersede_covered(session, start=version.start, end=version.end)
     audit.record(session, actor=actor, action="roster.publish", object_type="roster_version",
                  object_id=version.id, before=before, after={**_snap(version), "superseded": superseded})

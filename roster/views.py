@@ -11,12 +11,12 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from desk import features, web
 from desk.forms import ConfirmForm
-from desk.timeutil import utcnow
-from roster import grid, holiday_store, service, settings_store, words
+from desk.timeutil import in_desk_range, utcnow
+from roster import clock, grid, holiday_store, service, settings_store, words
 from roster.domain import POSITIONS, TEAMS, Leave, Person, Weights
 from roster.forms import AmendForm, GenerateForm, PreferenceForm, SeatForm, SettingsForm
 from roster.models import RosterVersion
@@ -60,14 +60,17 @@ def _tz():
 
 
 def _today() -> date:
-    return utcnow().astimezone(_tz()).date()
+    return clock.today(_tz())
 
 
 def _parse_month(raw: str | None) -> date:
     try:
-        return datetime.strptime(raw, "%Y-%m").date() if raw else _today().replace(day=1)
+        first = datetime.strptime(raw, "%Y-%m").date() if raw else _today().replace(day=1)
     except ValueError:
         abort(400, description=_("A month is written YYYY-MM."))
+    if not in_desk_range(first):
+        abort(400, description=_("Dates must lie between the years 2000 and 2100."))
+    return first
 
 
 def _grid_people(session, start: date, end: date) -> tuple[list[Person], tuple[Leave, ...]]:
@@ -169,7 +172,7 @@ def delete_wish(preference_id: int) -> Any:
 
 def duty_panel(session, person) -> dict[str, Any]:
     """The home page panel: who is on duty now and next."""
-    now = utcnow()
+    now = clock.now()
     return {"template": "roster/_duty_panel.html", "duty_now": service.on_duty_at(session, at=now),
             "duty_next": service.next_on_duty_at(session, at=now), "duty_names": service.display_names(session)}
 
@@ -289,13 +292,16 @@ def _act(version_id: int, action) -> Any:
     try:
         done = action(web.db(), actor=current_user.username, version_id=version_id)
         web.db().flush()
-    except IntegrityError:  # another leader published at the same moment and took the number
+    except (IntegrityError, OperationalError) as exc:
+        if not service.is_write_conflict(exc):
+            raise
         web.db().rollback()
         flash(_("Someone else changed the roster at the same moment; try again."), "error")
         return None
     except service.RosterError as exc:
         web.db().rollback()
-        flash(_(exc.message, **exc.params), "error")
+        params = {k: str(STATUS_LABELS.get(v, v)) if k == "status" else v for k, v in exc.params.items()}
+        flash(_(exc.message, **params), "error")
         for line in _problem_lines(exc):
             flash(line, "error")
         return None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
 
+from roster import clock
 from tests.conftest import login
 from tests.roster.deskdata import END, START, published, with_people
 
@@ -71,10 +72,9 @@ def test_oncall_outside_the_roster_is_404_and_bad_times_400(api):
     assert now.status_code == 404 and now.get_json()["error"]["code"] == "no_roster"
 
 
-def test_oncall_now_when_covered(client, desk):
-    from desk.timeutil import utcnow
-
-    today = utcnow().date()
+def test_oncall_now_when_covered(app, client, desk):
+    today = START + timedelta(days=3)
+    app.config[clock.CONFIG_KEY] = datetime(today.year, today.month, today.day, 2, 0, tzinfo=UTC)  # 10:00 at the desk
     published(desk, today - timedelta(days=1), today + timedelta(days=1))
     login(client, "liqiang")
     body = client.get("/api/v1/oncall/now").get_json()

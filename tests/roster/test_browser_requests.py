@@ -5,28 +5,28 @@ and cannot be approved."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 
 from desk.db import session_scope
+from roster import clock
 from roster import requests as svc
-from roster import service
 from tests.conftest import browser_login, screenshot
-from tests.roster.test_requests import free_on, make_desk, publish_roster
+from tests.roster.flows import OUTSIDER, FlowPlan, arrange, seats_of
 
 pytestmark = pytest.mark.browser
-DAYS = 8
+START = date(2027, 3, 1)
+NOW = datetime(2027, 2, 27, 2, 0, tzinfo=UTC)  # 10:00 at the desk, two days before the roster starts
 
 
 @pytest.fixture
-def first_day(app) -> date:
-    """A desk with a roster published from the day after tomorrow (swaps of past shifts are refused)."""
-    start = datetime.now(app.extensions["dutydesk.settings"].tz).date() + timedelta(days=2)
+def flows(app) -> FlowPlan:
+    """The desk's clock pinned two days before a roster published from ``START`` (swaps of past shifts are
+    refused), and the seats the flows use (tests/roster/flows.py; its guard runs it over 14 start dates)."""
+    app.config[clock.CONFIG_KEY] = NOW
     with session_scope(app.extensions["dutydesk.engine"]) as session:
-        make_desk(session)
-        publish_roster(session, start=start, days=DAYS)
-    return start
+        return arrange(session, START)
 
 
 def _tab(browser, live_server: str, username: str):
@@ -39,22 +39,12 @@ def _tab(browser, live_server: str, username: str):
 
 def _seats(app, start: date, username: str) -> list:
     with session_scope(app.extensions["dutydesk.engine"]) as session:
-        rows = service.published_assignments(session, start=start, end=start + timedelta(days=DAYS - 1))
-        return [a for a in rows if a.username == username]
+        return seats_of(session, start, username)
 
 
-def _plan(app, start: date):
-    """infob's seat to take leave on, and a day seat of infob that the spare (free around it) can take."""
-    mine = _seats(app, start, "infob")
-    with session_scope(app.extensions["dutydesk.engine"]) as session:
-        give = next(a for a in mine if a.shift == "D" and free_on(session, "spare", a.day))
-    leave = next(a for a in reversed(mine) if a.day != give.day)
-    return leave, give
-
-
-def test_leave_and_swap_flows(app, browser, live_server, first_day, db_url) -> None:
+def test_leave_and_swap_flows(app, browser, live_server, flows, db_url) -> None:
     db = db_url.split(":")[0]
-    leave_seat, give = _plan(app, first_day)
+    leave_seat, give, first_day = flows.leave, flows.give, flows.start
     watcher, leader = _tab(browser, live_server, "infob"), _tab(browser, live_server, "leada")
 
     # a watcher asks for leave
@@ -108,11 +98,8 @@ def test_leave_and_swap_flows(app, browser, live_server, first_day, db_url) -> N
 
     # a swap that would break a rule: the rule is shown and the approve button is disabled
     with session_scope(app.extensions["dutydesk.engine"]) as session:
-        taker = next(u for u in ("commc", "commd", "comma") for a in _seats(app, first_day, "infoc")
-                     if a.shift == "D" and free_on(session, u, a.day))
-        seat = next(a for a in _seats(app, first_day, "infoc") if a.shift == "D" and free_on(session, taker, a.day))
-        bad = svc.propose_swap(session, actor="infoc", day=seat.day, shift="D", target=taker)
-        svc.accept_swap(session, actor=taker, swap_id=bad.id)
+        bad = svc.propose_swap(session, actor="infoc", day=flows.bad.day, shift="D", target=OUTSIDER[0])
+        svc.accept_swap(session, actor=OUTSIDER[0], swap_id=bad.id)
     leader.goto(f"/requests/swap/{bad.id}")
     assert "Only qualified people" in leader.locator("#swap-check").inner_text()
     assert leader.locator("#approve-swap").is_disabled()
@@ -123,5 +110,15 @@ def test_leave_and_swap_flows(app, browser, live_server, first_day, db_url) -> N
     assert "仅由具备资质的人员值守" in leader.locator("#swap-check").inner_text()
     assert "无法批准" in leader.locator("#approve-why").inner_text()
     screenshot(leader, f"requests-swap-refused-zh-{db}")
+
+    # four eyes: a swap the leader takes a seat in is decided by another leader; the page says so
+    with session_scope(app.extensions["dutydesk.engine"]) as session:
+        seat = next(a for a in _seats(app, first_day, "leadb") if a.shift == "D")
+        mine = svc.propose_swap(session, actor="leadb", day=seat.day, shift="D", target="leada")
+        svc.accept_swap(session, actor="leada", swap_id=mine.id)
+    leader.goto(f"/requests/swap/{mine.id}")
+    assert leader.locator("#approve-swap").count() == 0
+    assert "须由其他值长审批" in leader.locator("#decide-why").inner_text()
+    screenshot(leader, f"requests-swap-party-zh-{db}")
     for tab in (watcher, leader, colleague):
         tab.context.close()

@@ -3,19 +3,20 @@ result, publishes it, and the month grid shows it."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
-from desk.timeutil import utcnow
-from roster import jobs
+from roster import clock, jobs
 from tests.conftest import browser_login, screenshot
 from tests.roster.deskdata import approved_leave, with_people
 
 pytestmark = pytest.mark.browser
+NOW = datetime(2026, 10, 1, 2, 0, tzinfo=UTC)
 
 
 def test_leader_generates_publishes_and_sees_the_month(page, app, db_url):
+    app.config[clock.CONFIG_KEY] = NOW  # the roster menu opens on October 2026, still empty
     engine = with_people(app)
     approved_leave(engine, "liqiang", date(2026, 10, 12), date(2026, 10, 13))  # substitutes: a cost to explain
     kind = db_url.split(":")[0]
@@ -29,7 +30,7 @@ def test_leader_generates_publishes_and_sees_the_month(page, app, db_url):
     page.click("#generate-form button[type=submit]")
     assert page.locator("#solve-progress").is_visible()
     screenshot(page, f"roster-solving-{kind}")
-    assert jobs.run_pending_solves(engine, now=utcnow()) == 1  # what the scheduler process does every 2 s
+    assert jobs.run_pending_solves(engine, now=NOW) == 1  # what the scheduler process does every 2 s
     page.wait_for_selector("#solve-result")  # roster.js polls and reloads when the solve is done
     assert "optimal" in page.locator("#solver-status").inner_text()
     assert page.locator("#gap").inner_text() == "0.0 %"

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from desk.db import session_scope
-from desk.timeutil import utcnow
 from roster import jobs, service, words
 from roster.models import LeaveRequest, RosterVersion
 from tests.roster.deskdata import END, START, with_people
+
+NOW = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -27,14 +28,14 @@ def _queue(engine, start=START, end=END) -> int:
 
 def test_a_queued_draft_is_solved_and_stored(desk):
     vid = _queue(desk)
-    assert jobs.run_pending_solves(desk, now=utcnow()) == 1
+    assert jobs.run_pending_solves(desk, now=NOW) == 1
     with session_scope(desk) as s:
         v = s.get(RosterVersion, vid)
         assert (v.job_status, v.solver_status, v.progress) == ("done", "OPTIMAL", "solved")
         assert v.objective is not None and v.gap == 0 and v.wall_time is not None
         assert sum(c["amount"] for c in v.cost_breakdown) == v.objective
         assert len(service.version_assignments(s, version_id=vid)) == 84
-    assert jobs.run_pending_solves(desk, now=utcnow()) == 0  # nothing left
+    assert jobs.run_pending_solves(desk, now=NOW) == 0  # nothing left
 
 
 def test_an_infeasible_period_stores_the_explanation(desk):
@@ -44,7 +45,7 @@ def test_an_infeasible_period_stores_the_explanation(desk):
                 s.add(LeaveRequest(person_id=p.id, start=START + timedelta(days=2), end=START + timedelta(days=2),
                                    status="approved"))
     vid = _queue(desk)
-    jobs.run_pending_solves(desk, now=utcnow())
+    jobs.run_pending_solves(desk, now=NOW)
     with session_scope(desk) as s:
         v = s.get(RosterVersion, vid)
         assert (v.job_status, v.solver_status) == ("done", "INFEASIBLE")
@@ -55,7 +56,7 @@ def test_an_infeasible_period_stores_the_explanation(desk):
 
 def test_a_draft_is_claimed_by_one_process_only(desk):
     vid = _queue(desk)
-    now = utcnow()
+    now = NOW
     wins = []
     threads = [threading.Thread(target=lambda: wins.append(jobs.claim(desk, vid, now))) for _ in range(4)]
     for t in threads:
@@ -73,26 +74,69 @@ def test_a_failing_solve_is_recorded_not_raised(desk, monkeypatch):
         raise RuntimeError("solver exploded")
 
     monkeypatch.setattr(service, "inputs_for", broken)
-    assert jobs.run_pending_solves(desk, now=utcnow()) == 1
+    assert jobs.run_pending_solves(desk, now=NOW) == 1
     with session_scope(desk) as s:
         v = s.get(RosterVersion, vid)
         assert v.job_status == "failed" and "solver exploded" in v.progress
 
 
-def test_a_solve_left_running_by_a_dead_process_is_failed(desk):
+def test_a_solve_whose_process_died_is_failed_within_a_minute(desk):
     vid = _queue(desk)
-    long_ago = utcnow() - timedelta(hours=1)
-    assert jobs.claim(desk, vid, long_ago)
-    jobs.run_pending_solves(desk, now=utcnow())
+    assert jobs.claim(desk, vid, NOW)  # then the process dies: no heartbeat after the claim
+    jobs.run_pending_solves(desk, now=NOW + timedelta(seconds=59))
     with session_scope(desk) as s:
-        assert s.get(RosterVersion, vid).job_status == "failed"
+        assert s.get(RosterVersion, vid).job_status == "running"  # a minute without a sign of life is allowed
+    jobs.run_pending_solves(desk, now=NOW + timedelta(seconds=61))
+    with session_scope(desk) as s:
+        v = s.get(RosterVersion, vid)
+        assert v.job_status == "failed" and v.job_finished_at == NOW + timedelta(seconds=61)
+        assert v.progress == ("failed: the solving process stopped (no sign of life since 2026-09-01 02:00:00 UTC); "
+                              "solve again")
+
+
+def test_a_heartbeat_keeps_a_long_solve_alive(desk):
+    vid = _queue(desk)
+    assert jobs.claim(desk, vid, NOW)
+    beat = NOW + timedelta(minutes=10)
+    with jobs.heartbeat(desk, vid, every=0.05, clock=lambda: beat):
+        _wait_for(desk, vid, lambda v: v.job_heartbeat_at == beat)
+    jobs.run_pending_solves(desk, now=beat + timedelta(seconds=30))  # 10.5 min after the start, alive 30 s ago
+    with session_scope(desk) as s:
+        assert s.get(RosterVersion, vid).job_status == "running"
+
+
+def _wait_for(engine, vid: int, condition, timeout: float = 10.0) -> None:
+    """Wait until the draft meets ``condition`` (re-read every 20 ms), or fail after ``timeout`` seconds."""
+    expired = threading.Event()
+    timer = threading.Timer(timeout, expired.set)
+    timer.start()
+    try:
+        while not expired.is_set():
+            with session_scope(engine) as s:
+                if condition(s.get(RosterVersion, vid)):
+                    return
+            expired.wait(0.02)
+        raise AssertionError("the heartbeat was never written")
+    finally:
+        timer.cancel()
+
+
+@pytest.mark.parametrize(("status", "started", "beat", "at", "stale"), [
+    ("running", 0, None, 60, False), ("running", 0, None, 61, True), ("running", 0, 100, 159, False),
+    ("running", 0, 100, 161, True), ("done", 0, None, 3600, False), ("queued", None, None, 3600, False),
+    ("running", None, None, 0, True)])
+def test_is_stale_at_fixed_times(status, started, beat, at, stale):
+    def t(seconds):
+        return None if seconds is None else NOW + timedelta(seconds=seconds)
+
+    assert jobs.is_stale(job_status=status, started_at=t(started), heartbeat_at=t(beat), now=t(at)) is stale
 
 
 def test_a_database_failure_is_not_raised(app):
     app.extensions["dutydesk.engine"].dispose()
     from sqlalchemy import create_engine
 
-    assert jobs.run_pending_solves(create_engine("sqlite:////nonexistent/dir/x.sqlite"), now=utcnow()) == 0
+    assert jobs.run_pending_solves(create_engine("sqlite:////nonexistent/dir/x.sqlite"), now=NOW) == 0
 
 
 def test_a_draft_being_solved_is_not_queued_twice(desk):

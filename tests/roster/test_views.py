@@ -4,17 +4,18 @@ settings refusals name the broken rule; my shifts, on duty, versions and the hom
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
 from desk.db import session_scope
-from desk.timeutil import utcnow
-from roster import jobs, service
+from roster import clock, jobs, service
 from roster.models import RosterVersion
 from tests.conftest import csrf_token, login
 from tests.roster.deskdata import END, START, approved_leave, published, with_people
+
+NOW = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)  # when the scheduler runs the queued solves
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def test_generate_solve_review_publish(leader, desk):
     html = leader.get(url).get_data(as_text=True)
     assert 'id="solve-progress"' in html and "roster.js" in html
     assert leader.get(url + "/status").get_json()["job_status"] == "queued"
-    assert jobs.run_pending_solves(desk, now=utcnow()) == 1
+    assert jobs.run_pending_solves(desk, now=NOW) == 1
     html = leader.get(url).get_data(as_text=True)
     assert "optimal: proven best roster" in html and 'id="cost-breakdown"' in html
     assert 'id="roster-grid-2026-09"' in html and 'id="roster-grid-2026-10"' in html and 'id="publish"' in html
@@ -65,7 +66,7 @@ def test_amendment_shows_the_diff_before_publishing(leader, desk):
               page=f"/roster/?month={START:%Y-%m}")
     assert r.status_code == 302
     url = r.location
-    jobs.run_pending_solves(desk, now=utcnow())
+    jobs.run_pending_solves(desk, now=NOW)
     html = leader.get(url).get_data(as_text=True)
     assert "Changes against the published roster" in html and 'id="diff-none"' in html  # nothing to change yet
     with session_scope(desk) as s:
@@ -115,8 +116,9 @@ def test_settings_refuse_a_pattern_that_breaks_a_rule(leader, desk):
     assert re.search(r'name="offset_B"[^>]*value="6"', saved)  # the preset's own offsets were used
 
 
-def test_watcher_sees_the_grid_and_their_shifts_but_not_drafts(client, desk):
-    today = utcnow().date()
+def test_watcher_sees_the_grid_and_their_shifts_but_not_drafts(app, client, desk):
+    today = START + timedelta(days=3)
+    app.config[clock.CONFIG_KEY] = datetime(today.year, today.month, today.day, 2, 0, tzinfo=UTC)  # 10:00 at the desk
     published(desk, today - timedelta(days=1), today + timedelta(days=12))
     login(client, "liqiang")
     assert client.get("/roster/").status_code == 200
@@ -172,3 +174,14 @@ def test_a_watcher_records_a_wish_and_the_next_solve_sees_it(client, desk):
     assert _post(other, f"/roster/mine/wishes/{pid}/delete", {}, page="/roster/mine").status_code == 404
     _post(client, f"/roster/mine/wishes/{pid}/delete", {}, page="/roster/mine")
     assert "No wishes yet." in client.get("/roster/mine").get_data(as_text=True)
+
+
+def test_a_solve_whose_process_died_shows_the_leader_why(leader, desk):
+    with session_scope(desk) as s:
+        vid = service.create_draft(s, actor="zhangwei", start=START, end=END).id
+    assert jobs.claim(desk, vid, NOW)  # the solving process dies right after claiming it
+    jobs.run_pending_solves(desk, now=NOW + jobs.STALE_AFTER + timedelta(seconds=1))
+    html = leader.get(f"/roster/versions/{vid}").get_data(as_text=True)
+    failed = html[html.index('id="solve-failed"'):]
+    assert "the solving process stopped (no sign of life since 2026-09-01 02:00:00 UTC)" in failed
+    assert 'id="resolve"' in html or "/resolve" in html  # the leader can solve it again
