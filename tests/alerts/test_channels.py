@@ -15,6 +15,7 @@ from alerts import channels
 from alerts.dispatch import Policy, backoff, give_up_now
 from alerts.senders import gettext_for
 from tests.alerts.outbox_support import BASE_URL, T0, message
+from tests.conftest import TEST_SECRET
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -127,7 +128,8 @@ def test_robot_urls_are_shown_without_their_tokens():
 def test_smtp_and_base_url_settings_come_from_the_environment():
     from desk.settings import load_settings
 
-    env = {"DUTYDESK_ENV": "testing", "DUTYDESK_SMTP_HOST": "mail.example.cn", "DUTYDESK_SMTP_PORT": "587",
+    env = {"DUTYDESK_ENV": "testing", "DUTYDESK_SECRET_KEY": TEST_SECRET,
+           "DUTYDESK_SMTP_HOST": "mail.example.cn", "DUTYDESK_SMTP_PORT": "587",
            "DUTYDESK_SMTP_USER": "desk", "DUTYDESK_SMTP_PASSWORD": "pw", "DUTYDESK_SMTP_FROM": "desk@example.cn",
            "DUTYDESK_SMTP_STARTTLS": "1", "DUTYDESK_BASE_URL": "https://desk.example.cn/"}
     settings = load_settings(env, instance_path="/tmp")
@@ -135,5 +137,5 @@ def test_smtp_and_base_url_settings_come_from_the_environment():
         "mail.example.cn", 587, "desk", "pw")
     assert settings.smtp.sender == "desk@example.cn" and settings.smtp.starttls
     assert settings.base_url == "https://desk.example.cn"
-    bare = load_settings({"DUTYDESK_ENV": "testing"}, instance_path="/tmp")
+    bare = load_settings({"DUTYDESK_ENV": "testing", "DUTYDESK_SECRET_KEY": TEST_SECRET}, instance_path="/tmp")
     assert (bare.smtp.host, bare.smtp.port, bare.smtp.starttls, bare.base_url) == ("", 25, False, "")
