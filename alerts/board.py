@@ -128,7 +128,7 @@ def stamp(parts: Sequence[Any], *, viewer: str, filters: Filters, language: str,
     (so the clock-driven parts, the shift on duty and a handover turning late, refresh at least once a minute)."""
     minute = int(now.timestamp() // 60)
     raw = repr((tuple(parts), viewer, filters.domain, filters.state, language, minute))
-    return '"' + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:20] + '"'
+    return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:20]
 
 
 def _iso(value: datetime | None) -> str | None:

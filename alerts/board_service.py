@@ -35,6 +35,7 @@ def change_markers(session: Session) -> tuple[Any, ...]:
         select(func.count(col(Handover.confirmed_at))).scalar_subquery(),
         select(func.count()).select_from(Handover).where(Handover.late == True).scalar_subquery(),  # noqa: E712
         select(func.max(RosterVersion.published_at)).scalar_subquery(),
+        select(func.count(col(RosterVersion.published_at))).scalar_subquery(),
         select(func.count()).select_from(Notification).where(Notification.status == "failed").scalar_subquery(),
     )
     return tuple(session.execute(select(*parts)).one())

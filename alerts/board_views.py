@@ -58,14 +58,14 @@ def data() -> Any:
     filters = board.parse_filters(request.args)
     etag = board.stamp(board_service.change_markers(session), viewer=current_user.username, filters=filters,
                        language=select_locale(), now=now)
-    if etag in request.if_none_match:
+    if request.if_none_match.contains(etag):
         return _cached(Response(status=304), etag)
     return _cached(jsonify(board_data(session, filters=filters, now=now)), etag)
 
 
 def _cached(response: Response, etag: str) -> Response:
     """Every poll asks again (no-cache), and a private cache may keep the body to revalidate it."""
-    response.headers["ETag"] = etag
+    response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 
@@ -115,7 +115,7 @@ def _warnings(session: Session, current: OnDuty | None, *, now: datetime, tz: st
         out.append({"kind": "failed", "text": text + " " + _(
             "Latest: %(kind)s %(target)s for alert #%(alert)s: %(error)s", kind=detail.kind, target=detail.target,
             alert=detail.alert_id or "—", error=detail.error[:200])})
-    late = handover_service.late_handover(session, now=now, tz=tz)
+    late = handover_service.late_handover(session, now=now, tz=tz) if current is not None else None
     if late is not None:
         shift = words["shift"].get(late.shift_code, late.shift_code)
         out.append({"kind": "late_handover", "text": _(
