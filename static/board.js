@@ -32,6 +32,19 @@
     return node;
   }
 
+  function setPerson(cell, p) {  // the name in the row; the phone on hover (the duty cards show phones)
+    cell.textContent = p ? p.name : "—";
+    cell.title = p && p.phone ? p.phone : "";
+  }
+
+  function clock(ms) {
+    try {
+      return new Date(ms).toLocaleTimeString(document.documentElement.lang, {timeZone: ds.tz, hour12: false});
+    } catch (e) {
+      return new Date(ms).toLocaleTimeString();
+    }
+  }
+
   function personText(p) {
     if (!p) { return "—"; }
     return p.phone ? p.name + " · " + p.phone : p.name;
@@ -85,7 +98,7 @@
 
   function status(ok) {
     var line = document.getElementById("board-status");
-    line.textContent = ok ? fmt(ds.msgUpdated, {t: new Date().toLocaleTimeString()}) : ds.msgOffline;
+    line.textContent = ok ? fmt(ds.msgUpdated, {t: clock(now())}) : ds.msgOffline;
     line.classList.toggle("error", !ok);
   }
 
@@ -157,8 +170,8 @@
     f("source").textContent = a.labels.source;
     f("occurrences").textContent = String(a.occurrences);
     f("status").textContent = a.labels.status;
-    f("assignee").textContent = personText(a.assignee);
-    f("watcher").textContent = personText(a.watcher);
+    setPerson(f("assignee"), a.assignee);
+    setPerson(f("watcher"), a.watcher);
     f("escalation").textContent = a.escalation_step ? fmt(ds.msgStep, {n: a.escalation_step}) : "—";
   }
 
@@ -186,7 +199,7 @@
     } else {
       left.textContent = "";
     }
-    document.getElementById("board-clock").textContent = new Date(now()).toLocaleTimeString();
+    document.getElementById("board-clock").textContent = clock(now());
   }
 
   // ------------------------------------------------------------------------------------------- sound
@@ -201,14 +214,18 @@
     var on = !(window.localStorage.getItem("board.sound") === "1" && audio !== null);
     window.localStorage.setItem("board.sound", on ? "1" : "0");
     if (on && audio === null && window.AudioContext) { audio = new window.AudioContext(); }
-    if (on && audio) { audio.resume(); beep(); }
+    if (on && audio) { audio.resume(); tone(); }
     soundButton();
   }
 
-  function beep() {
+  function beep() {  // a new unacknowledged critical alert (counted in data-beeps for the browser tests)
     if (window.localStorage.getItem("board.sound") !== "1" || audio === null) { return; }
     beeps += 1;
     root.dataset.beeps = String(beeps);
+    tone();
+  }
+
+  function tone() {  // two short 880 Hz pips, made here: no audio file is downloaded
     [0, 0.25].forEach(function (offset) {
       var osc = audio.createOscillator(), gain = audio.createGain(), t = audio.currentTime + offset;
       osc.frequency.value = 880;

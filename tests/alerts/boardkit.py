@@ -104,9 +104,9 @@ def fill(engine: Engine, *, active: int, closed: int, now: datetime, chunk: int 
     rows = [_fill_row(i, start + i, i < active, now) for i in range(active + closed)]
     for k in range(0, len(rows), chunk):
         part = rows[k:k + chunk]
-        with session_scope(engine) as session:
-            session.execute(insert(Alert), part)
-            session.execute(insert(AlertEvent), [e for row in part for e in _fill_events(row)])
+        with engine.begin() as connection:  # Core executemany: the ORM's bulk path splits rows into small batches
+            connection.execute(insert(Alert.__table__), part)
+            connection.execute(insert(AlertEvent.__table__), [e for row in part for e in _fill_events(row)])
 
 
 def _fill_row(i: int, alert_id: int, active: bool, now: datetime) -> dict[str, Any]:

@@ -81,7 +81,7 @@ def test_alert_json_names_people_and_labels():
 
 
 def test_stamp_changes_with_the_markers_the_viewer_the_filters_the_language_and_the_minute():
-    base = dict(viewer="dayl", filters=Filters(), language="en", now=T0)
+    base = {"viewer": "dayl", "filters": Filters(), "language": "en", "now": T0}
     first = board.stamp((5, 3, 2), **base)
     assert first == board.stamp((5, 3, 2), **{**base, "now": T0 + timedelta(seconds=59)})
     assert len(first) == 20 and '"' not in first

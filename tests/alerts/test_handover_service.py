@@ -168,7 +168,7 @@ def test_only_the_lease_holder_sweeps(db_url, monkeypatch):
 # --- the pages ----------------------------------------------------------------------------------------------
 
 def test_write_and_confirm_through_the_pages(desk, as_user, clock):
-    a, b = active_alerts(desk)
+    active_alerts(desk)
     clock(local(7, 40))
     night = as_user("nightl")
     page = night.get("/handover")

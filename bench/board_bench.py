@@ -1,0 +1,119 @@
+"""The duty board's poll cost with 500 active and 100,000 closed alerts: ``/board/data`` answered 200 (full JSON)
+and 304 (ETag unchanged), through the Flask test client, on SQLite and PostgreSQL.
+
+Usage:
+    python bench/board_bench.py [--active 500] [--closed 100000] [--requests 300] [--db sqlite,postgresql]
+                                [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
+
+For each database: a migrated empty database (a temporary SQLite file, or a PostgreSQL schema of its own dropped
+at the end), the desk's people and a published roster (tests/alerts/boardkit.py), then ``fill`` (bulk insert of
+the active alerts and the closed ones spread over a year, each with its timeline entries). Logged in as the day's
+leader it times, one request at a time:
+
+- 200: ``GET /board/data`` without ``If-None-Match`` (the change markers, the roster, people, the active alerts,
+  the failed notifications and the late-handover check, ordered and rendered to JSON);
+- 304: the same with the ETag of the last answer (the change markers query and the digest only);
+- markers: ``board_service.change_markers`` alone (the one query every poll makes).
+
+The view's clock is fixed to 10:00 desk time on the roster's day. Prints p50 / p99 / max in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from desk import migrate  # noqa: E402
+from desk.app import create_app  # noqa: E402
+from desk.db import session_scope  # noqa: E402
+from tests import dbutil  # noqa: E402
+from tests.alerts import boardkit  # noqa: E402
+from tests.conftest import login  # noqa: E402
+
+DEFAULT_PG = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return (f"p50 {statistics.median(ordered) * 1000:6.2f} ms  p99 {p99 * 1000:6.2f} ms  "
+            f"max {ordered[-1] * 1000:6.2f} ms")
+
+
+def timed(n: int, call: Callable[[], object]) -> list[float]:
+    for _ in range(5):  # warm up
+        call()
+    out = []
+    for _ in range(n):
+        start = time.perf_counter()
+        call()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def measure(url: str, args: argparse.Namespace) -> None:
+    import alerts.board_views as views
+    from alerts import board_service
+
+    migrate.upgrade(url)
+    app = create_app({"DATABASE_URL": url, "DUTYDESK_ENV": "testing", "TESTING": True})
+    engine = app.extensions["dutydesk.engine"]
+    now = boardkit.local(10)
+    views.utcnow = lambda: now  # the view's clock, fixed inside the roster
+    boardkit.add_desk(engine)
+    boardkit.publish(engine)
+    started = time.perf_counter()
+    boardkit.fill(engine, active=args.active, closed=args.closed, now=now)
+    print(f"  filled {args.active} active + {args.closed} closed alerts in {time.perf_counter() - started:.1f} s")
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login(client, "dayl")
+    first = client.get("/board/data")
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and len(first.get_json()["alerts"]) == args.active
+    print(f"  200 body: {len(first.get_data()) / 1024:.0f} KiB for {args.active} alerts")
+    full = timed(args.requests, lambda: client.get("/board/data"))
+    cached = timed(args.requests, lambda: client.get("/board/data", headers={"If-None-Match": etag}))
+    assert client.get("/board/data", headers={"If-None-Match": etag}).status_code == 304
+    with session_scope(engine) as session:
+        markers = timed(args.requests, lambda: board_service.change_markers(session))
+    print(f"  200      {percentiles(full)}")
+    print(f"  304      {percentiles(cached)}")
+    print(f"  markers  {percentiles(markers)}")
+    engine.dispose()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--active", type=int, default=500)
+    parser.add_argument("--closed", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--db", default="sqlite,postgresql")
+    parser.add_argument("--pg", default=DEFAULT_PG)
+    args = parser.parse_args()
+    for kind in args.db.split(","):
+        print(f"{kind}:")
+        if kind == "sqlite":
+            with tempfile.TemporaryDirectory() as folder:
+                measure(f"sqlite:///{folder}/bench.sqlite", args)
+        else:
+            schema = dbutil.run_schema("dd_board_bench")
+            url = dbutil.fresh_postgres_schema(args.pg, schema)
+            try:
+                measure(url, args)
+            finally:
+                dbutil.drop_postgres_schema(args.pg, schema)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
