@@ -3,7 +3,7 @@ and 304 (ETag unchanged), through the Flask test client, on SQLite and PostgreSQ
 
 Usage:
     python bench/board_bench.py [--active 500] [--closed 100000] [--requests 300] [--db sqlite,postgresql]
-                                [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
+                                [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test] [--workers 3]
 
 For each database: a migrated empty database (a temporary SQLite file, or a PostgreSQL schema of its own dropped
 at the end), the desk's people and a published roster (tests/alerts/boardkit.py), then ``fill`` (bulk insert of
@@ -13,7 +13,9 @@ leader it times, one request at a time:
 - 200: ``GET /board/data`` without ``If-None-Match`` (the change markers, the roster, people, the active alerts,
   the failed notifications and the late-handover check, ordered and rendered to JSON);
 - 304: the same with the ETag of the last answer (the change markers query and the digest only);
-- markers: ``board_service.change_markers`` alone (the one query every poll makes).
+- markers: ``board_service.change_markers`` alone (the one query every poll makes);
+- then both polls over HTTP against ``gunicorn -w 3 wsgi:app`` on the same database (one keep-alive client, so
+  the requests land on whichever worker accepts them), counting how many answered 304 to another worker's ETag.
 
 The view's clock is fixed to 10:00 desk time on the roster's day. Prints p50 / p99 / max in milliseconds.
 """
@@ -27,7 +29,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -35,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 from desk import migrate  # noqa: E402
 from desk.app import create_app  # noqa: E402
 from desk.db import session_scope  # noqa: E402
+from desk.timeutil import utcnow  # noqa: E402
 from tests import dbutil  # noqa: E402
 from tests.alerts import boardkit  # noqa: E402
 from tests.conftest import login  # noqa: E402
@@ -70,7 +75,9 @@ def measure(url: str, args: argparse.Namespace) -> None:
     now = boardkit.local(10)
     views.utcnow = lambda: now  # the view's clock, fixed inside the roster
     boardkit.add_desk(engine)
-    boardkit.publish(engine)
+    today = utcnow().astimezone(ZoneInfo("Asia/Shanghai")).date()  # gunicorn's board runs on the real clock
+    first_day = min(today, boardkit.DAY) - timedelta(days=2)
+    boardkit.publish(engine, start=first_day, days=(max(today, boardkit.DAY) - first_day).days + 3)
     started = time.perf_counter()
     boardkit.fill(engine, active=args.active, closed=args.closed, now=now)
     print(f"  filled {args.active} active + {args.closed} closed alerts in {time.perf_counter() - started:.1f} s")
@@ -90,6 +97,55 @@ def measure(url: str, args: argparse.Namespace) -> None:
     print(f"  304      {percentiles(cached)}")
     print(f"  markers  {percentiles(markers)}")
     engine.dispose()
+    if args.workers:
+        over_gunicorn(url, args)
+
+
+def over_gunicorn(url: str, args: argparse.Namespace) -> None:
+    """The same two polls over HTTP against ``gunicorn -w N wsgi:app``: every worker must answer 304 to the ETag
+    another worker gave (the stamp comes from the database, not from a worker's memory)."""
+    import re
+    import signal
+    import socket
+    import subprocess
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": url, "DUTYDESK_ENV": "testing", "DUTYDESK_SECRET_KEY": "bench-" * 8}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
+                               "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Accept-Language": "en"}) as http:
+            _wait_up(http)
+            token = re.search(r'name="csrf-token" content="([^"]+)"', http.get("/login").text).group(1)
+            http.post("/login", data={"username": "dayl", "password": boardkit.PASSWORD, "csrf_token": token})
+            etag = http.get("/board/data").headers["ETag"]
+            full = timed(args.requests, lambda: http.get("/board/data"))
+            answers = []
+            cached = timed(args.requests, lambda: answers.append(
+                http.get("/board/data", headers={"If-None-Match": etag}).status_code))
+        print(f"  gunicorn -w {args.workers}: 200 {percentiles(full)}")
+        print(f"  gunicorn -w {args.workers}: 304 {percentiles(cached)}  ({answers.count(304)}/{len(answers)} "
+              "answered 304 across the workers)")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def _wait_up(http) -> None:
+    import httpx
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if http.get("/healthz").status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)  # the bench (never a test) waits for the server to listen
+    raise RuntimeError("gunicorn did not start")
 
 
 def main() -> int:
@@ -99,6 +155,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--pg", default=DEFAULT_PG)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (0: skip the HTTP part)")
     args = parser.parse_args()
     for kind in args.db.split(","):
         print(f"{kind}:")
