@@ -99,19 +99,14 @@ def counts(alerts: Sequence[BoardAlert]) -> dict[str, int]:
             "attention": sum(needs_attention(a) for a in alerts)}
 
 
-def alert_json(alert: BoardAlert, people: Mapping[str, Mapping[str, str]], labels: Mapping[str, Mapping[str, str]]
-               ) -> dict[str, Any]:
-    """One row of the board's JSON: codes for the script's logic, labels in the reader's language to show."""
+def alert_json(alert: BoardAlert, people: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
+    """One row of the board's JSON, with codes: the response's ``labels`` (once, not per row) name them."""
     return {
         "id": alert.id, "title": alert.title, "severity": alert.severity, "domain": alert.domain,
         "status": alert.status, "source": alert.source, "occurrences": alert.occurrences,
-        "first_seen": _iso(alert.first_seen), "last_seen": _iso(alert.last_seen),
+        "first_seen": _iso(alert.first_seen),
         "assignee": person_json(alert.assignee, people), "watcher": person_json(alert.watcher, people),
-        "acknowledged_by": person_json(alert.acknowledged_by, people),
         "escalation_step": alert.escalation_step, "attention": needs_attention(alert),
-        "labels": {field: labels[field].get(value or "", value or "")
-                   for field, value in (("severity", alert.severity), ("domain", alert.domain or ""),
-                                        ("status", alert.status), ("source", alert.source))},
     }
 
 

@@ -74,7 +74,8 @@ def board_data(session: Session, *, filters: Filters, now: datetime) -> dict[str
     """The board's JSON for the current viewer."""
     tz, words = web.settings().timezone, labels()
     usernames, people = board_service.people(session)
-    current, following = board_service.duty(session, now=now, tz=tz)
+    duty = board_service.duty(session, now=now, tz=tz)
+    current = duty.now
     seat = board_service.seat_of(current, current_user.username)
     first = board.first_domain_of(current_user.role, seat, current_user.skill_set)
     everything = board_service.active_alerts(session, usernames)
@@ -83,10 +84,11 @@ def board_data(session: Session, *, filters: Filters, now: datetime) -> dict[str
         "now": now.isoformat(),
         "viewer": {"username": current_user.username, "role": current_user.role, "seat": seat,
                    "first_domain": first},
-        "duty": {"now": _duty_json(current, people, words), "next": _duty_json(following, people, words)},
-        "alerts": [dict(board.alert_json(a, people, words), url=f"/alerts/{a.id}") for a in shown],
+        "duty": {"now": _duty_json(current, people, words), "next": _duty_json(duty.next, people, words)},
+        "alerts": [dict(board.alert_json(a, people), url=f"/alerts/{a.id}") for a in shown],
+        "labels": {field: words[field] for field in ("severity", "domain", "status", "source")},
         "counts": dict(board.counts(everything), shown=len(shown), total=len(everything)),
-        "warnings": _warnings(session, current, now=now, tz=tz, words=words),
+        "warnings": _warnings(session, duty, now=now, tz=tz, words=words),
     }
 
 
@@ -100,11 +102,11 @@ def _duty_json(duty: OnDuty | None, people: dict[str, dict[str, str]], words: di
                        "people": [board.person_json(u, people) for u in duty.people.get(s, ())]} for s in SEATS]}
 
 
-def _warnings(session: Session, current: OnDuty | None, *, now: datetime, tz: str,
+def _warnings(session: Session, duty: board_service.Duty, *, now: datetime, tz: str,
               words: dict[str, dict[str, str]]) -> list[dict[str, str]]:
     """The banner: an uncovered shift, notifications given up on, a late handover."""
     out = []
-    if current is None:
+    if duty.now is None:
         out.append({"kind": "uncovered", "text": _(
             "No published roster covers this moment: new alerts go to the managers.")})
     failed, latest = board_service.failed_notifications(session, now=now)
@@ -115,7 +117,8 @@ def _warnings(session: Session, current: OnDuty | None, *, now: datetime, tz: st
         out.append({"kind": "failed", "text": text + " " + _(
             "Latest: %(kind)s %(target)s for alert #%(alert)s: %(error)s", kind=detail.kind, target=detail.target,
             alert=detail.alert_id or "—", error=detail.error[:200])})
-    late = handover_service.late_handover(session, now=now, tz=tz) if current is not None else None
+    late = (handover_service.late_handover(session, now=now, tz=tz, shifts=duty.shifts)
+            if duty.now is not None else None)
     if late is not None:
         shift = words["shift"].get(late.shift_code, late.shift_code)
         out.append({"kind": "late_handover", "text": _(
@@ -134,7 +137,7 @@ def _reassignable(session: Session) -> list[Person]:
 def home_panel(session: Session, person: Any) -> dict[str, Any] | None:
     """The home page's "alerts of my shift" for the leader or watcher on duty now (None for anyone else)."""
     now = utcnow()
-    current = board_service.duty(session, now=now, tz=web.settings().timezone)[0]
+    current = board_service.duty(session, now=now, tz=web.settings().timezone).now
     seat = board_service.seat_of(current, person.username)
     if seat is None:
         return None

@@ -330,9 +330,9 @@ def _sweep_move(session: Session, state: ChangeState, handover_id: int, now: dat
                        now=now, late=True)
 
 
-def late_handover(session: Session, *, now: datetime, tz: str) -> Handover | None:
+def late_handover(session: Session, *, now: datetime, tz: str, shifts: tuple | None = None) -> Handover | None:
     """The last change's handover when it was late and is still unconfirmed (the board shows it)."""
-    change = core.last_change(now, desk_shifts(session), tz)
+    change = core.last_change(now, shifts or desk_shifts(session), tz)
     row = handover_for(session, change.outgoing)
     if row is not None and row.late and row.status != "confirmed":
         return row

@@ -17,7 +17,9 @@ leader it times, one request at a time:
 - then both polls over HTTP against ``gunicorn -w 3 wsgi:app`` on the same database (one keep-alive client, so
   the requests land on whichever worker accepts them), counting how many answered 304 to another worker's ETag.
 
-The view's clock is fixed to 10:00 desk time on the roster's day. Prints p50 / p99 / max in milliseconds.
+The view's clock is fixed to 10:00 desk time on the roster's day. Prints wall p50 / p99 / max and the CPU p50
+of this process (the app and SQLite; a PostgreSQL server's own CPU is not in it) in milliseconds: on a shared
+machine the wall figures grow with the load average, the CPU figures much less.
 """
 
 from __future__ import annotations
@@ -54,15 +56,25 @@ def percentiles(samples: list[float]) -> str:
             f"max {ordered[-1] * 1000:6.2f} ms")
 
 
+CPU: list[float] = []  # the CPU seconds of each call of the last ``timed`` (this process: app and SQLite)
+
+
 def timed(n: int, call: Callable[[], object]) -> list[float]:
-    for _ in range(5):  # warm up
+    """Wall seconds of ``n`` calls (after 5 to warm up); their CPU seconds go to :data:`CPU`."""
+    for _ in range(5):
         call()
     out = []
+    CPU.clear()
     for _ in range(n):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         call()
         out.append(time.perf_counter() - start)
+        CPU.append(time.process_time() - cpu)
     return out
+
+
+def cpu_p50() -> str:
+    return f"  CPU p50 {statistics.median(CPU) * 1000:6.2f} ms"
 
 
 def measure(url: str, args: argparse.Namespace) -> None:
@@ -89,13 +101,13 @@ def measure(url: str, args: argparse.Namespace) -> None:
     assert first.status_code == 200 and len(first.get_json()["alerts"]) == args.active
     print(f"  200 body: {len(first.get_data()) / 1024:.0f} KiB for {args.active} alerts")
     full = timed(args.requests, lambda: client.get("/board/data"))
+    print(f"  200      {percentiles(full)}{cpu_p50()}")
     cached = timed(args.requests, lambda: client.get("/board/data", headers={"If-None-Match": etag}))
+    print(f"  304      {percentiles(cached)}{cpu_p50()}")
     assert client.get("/board/data", headers={"If-None-Match": etag}).status_code == 304
     with session_scope(engine) as session:
         markers = timed(args.requests, lambda: board_service.change_markers(session))
-    print(f"  200      {percentiles(full)}")
-    print(f"  304      {percentiles(cached)}")
-    print(f"  markers  {percentiles(markers)}")
+    print(f"  markers  {percentiles(markers)}{cpu_p50()}")
     engine.dispose()
     if args.workers:
         over_gunicorn(url, args)
@@ -158,7 +170,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (0: skip the HTTP part)")
     args = parser.parse_args()
     for kind in args.db.split(","):
-        print(f"{kind}:")
+        print(f"{kind}:  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)", flush=True)
         if kind == "sqlite":
             with tempfile.TemporaryDirectory() as folder:
                 measure(f"sqlite:///{folder}/bench.sqlite", args)

@@ -159,17 +159,22 @@
     document.getElementById("board-empty").hidden = alerts.length > 0;
   }
 
+  function label(field, code) {
+    var names = data.labels[field] || {};
+    return names[code || ""] || code || "";
+  }
+
   function fill(row, a) {
     var f = function (name) { return row.querySelector('[data-f="' + name + '"]'); };
-    f("severity").textContent = a.labels.severity;
+    f("severity").textContent = label("severity", a.severity);
     f("severity").className = "sev sev-" + a.severity;
     f("title").textContent = a.title;
     f("title").href = a.url;
     f("age").dataset.since = a.first_seen;
-    f("domain").textContent = a.labels.domain;
-    f("source").textContent = a.labels.source;
+    f("domain").textContent = label("domain", a.domain);
+    f("source").textContent = label("source", a.source);
     f("occurrences").textContent = String(a.occurrences);
-    f("status").textContent = a.labels.status;
+    f("status").textContent = label("status", a.status);
     setPerson(f("assignee"), a.assignee);
     setPerson(f("watcher"), a.watcher);
     f("escalation").textContent = a.escalation_step ? fmt(ds.msgStep, {n: a.escalation_step}) : "—";

@@ -67,17 +67,14 @@ def test_attention_is_critical_and_unacknowledged():
     assert board.counts(rows) == {"open": 2, "acknowledged": 1, "attention": 1}
 
 
-def test_alert_json_names_people_and_labels():
+def test_alert_json_names_people_and_keeps_codes():
     people = {"dayl": {"name": "Day Leader", "phone": "138"}}
-    labels = {"severity": {"major": "Major"}, "domain": {"info": "Information", "": "Whole desk"},
-              "status": {"open": "Unacknowledged"}, "source": {"patrol": "Patrol"}}
-    row = board.alert_json(alert(1), people, labels)
+    row = board.alert_json(alert(1), people)
     assert row["assignee"] == {"username": "dayl", "name": "Day Leader", "phone": "138"}
     assert row["watcher"] is None
-    assert row["labels"] == {"severity": "Major", "domain": "Information", "status": "Unacknowledged",
-                             "source": "Patrol"}
+    assert (row["severity"], row["domain"], row["status"], row["source"]) == ("major", "info", "open", "patrol")
     assert row["first_seen"] == "2026-12-03T01:00:00+00:00"
-    assert board.alert_json(alert(2, domain=None), people, labels)["labels"]["domain"] == "Whole desk"
+    assert board.person_json("ghost", people) == {"username": "ghost", "name": "ghost", "phone": ""}
 
 
 def test_stamp_changes_with_the_markers_the_viewer_the_filters_the_language_and_the_minute():
