@@ -184,7 +184,7 @@
     var hot = alerts.filter(function (a) { return a.attention; });
     var banner = document.getElementById("board-attention");
     banner.hidden = hot.length === 0;
-    banner.textContent = hot.length ? fmt(ds.msgAttention, {n: hot.length}) + ": " +
+    banner.textContent = hot.length ? fmt(ds.msgAttention, {n: hot.length}) + " — " +
       hot.slice(0, 3).map(function (a) { return a.title; }).join(" · ") : "";
     document.title = (hot.length ? "(" + hot.length + ") " : "") + document.title.replace(/^\(\d+\) /, "");
     var fresh = hot.filter(function (a) { return seenAttention && !seenAttention.has(a.id); });
