@@ -126,6 +126,7 @@ def _handover_round(browser, live_server, locale, language, fixed_now, held):
         row = incoming.wait_for_selector(f'#board-alerts tr[data-id="{held}"]')
         assert inc.title() in row.inner_text()
         assert incoming.locator("#board-alerts tbody tr").count() == 2
+        assert not row.query_selector('button[data-action="ack"]').is_visible()  # acknowledged already
         screenshot(incoming, f"board-after-handover-{language}")
     finally:
         for context in contexts:
