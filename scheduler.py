@@ -13,6 +13,7 @@ run_now                   0.5 s        'run now' requests (``CheckStatus.run_req
 retention                 1 h          purge runs older than ``DUTYDESK_RUN_RETENTION_DAYS`` (90)
 roster_solves             2 s          ``roster.jobs.run_pending_solves`` (queued roster drafts)
 notifications             0.5 s        ``alerts.dispatch.dispatch_due`` (the notification outbox)
+handover_sweep            20 s         ``alerts.handover_service.sweep`` (unconfirmed handovers 30 min late)
 ========================  ===========  ==============================================================
 
 Several scheduler processes may run on one database: exactly one holds the lease (``monitoring.lease``) and
@@ -225,6 +226,16 @@ class Runtime:
         if report.claimed:
             log.info("notifications: %d sent, %d to retry, %d failed", report.sent, report.retried, report.failed)
 
+    def handover_sweep(self) -> None:
+        """Move the alerts of a handover still unconfirmed 30 minutes after the change (lease holder only)."""
+        if self.patrol is None:
+            return
+        from alerts.handover_service import sweep
+
+        done = sweep(self.engine, now=utcnow(), tz=self.settings.timezone)
+        if done:
+            log.info("handover: %s handover recorded, active alerts moved to the incoming leader", done)
+
     def close(self) -> None:
         """Stop patrolling and give the lease up."""
         with self._lock:
@@ -271,6 +282,7 @@ JOBS: tuple[Job, ...] = (
     Job("retention", Runtime.purge_history, 3600.0, first_after=60.0),
     Job("roster_solves", Runtime.roster_solves, 2.0, first_after=2.0),
     Job("notifications", Runtime.send_notifications, 0.5, first_after=0.5),
+    Job("handover_sweep", Runtime.handover_sweep, 20.0, first_after=10.0),
 )
 
 

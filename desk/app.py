@@ -36,7 +36,7 @@ FEATURES = (
     DESK,  # login, home, people, audit trail, the API base; db/users/tokens/demo commands
     ROSTER,  # rosters, leave and swaps, calendar feeds, exports; roster/leave commands
     MONITORING,  # patrol checks, maintenance, /metrics; checks commands
-    ALERTS,  # alerts: notification channels and e-mail choices; channels commands
+    ALERTS,  # the alert layer: duty board and handover, alerts and their API, notification channels
 )
 
 
