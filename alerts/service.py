@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text, update
+from sqlalchemy import func, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +31,7 @@ from alerts.routing import Routing, follows_roster, route
 from desk import audit
 from desk.accounts import N_
 from desk.models import Person
+from desk.timeutil import as_utc
 
 SYSTEM = "system"
 NOTE_MAX = 2000
@@ -442,3 +443,138 @@ def _record(session: Session, alert: Alert, *, actor: str, action: str, now: dat
                  after={"status": alert.status, "version": alert.version, **({"note": note} if note else {}),
                         **(params or {})})
     return event
+
+
+# --- lists and JSON ---------------------------------------------------------------------------------------------
+
+STATUS_FILTERS = ("open", "acknowledged", "resolved", "active")
+
+
+@dataclass(frozen=True)
+class AlertFilter:
+    """What a list of alerts is narrowed to (all optional); ``since``/``until`` bound ``first_seen``."""
+
+    status: str | None = None
+    domain: str | None = None
+    severity: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def list_alerts(session: Session, *, filters: AlertFilter, page: int = 1,
+                per_page: int = 50) -> tuple[list[Alert], int]:
+    """One page of alerts, newest first, and how many match in all."""
+
+    conditions = []
+    if filters.status == "active":
+        conditions.append(col(Alert.status).in_(ACTIVE))
+    elif filters.status:
+        conditions.append(Alert.status == filters.status)
+    if filters.domain:
+        conditions.append(Alert.domain == filters.domain)
+    if filters.severity:
+        conditions.append(Alert.severity == filters.severity)
+    if filters.since:
+        conditions.append(col(Alert.first_seen) >= filters.since)
+    if filters.until:
+        conditions.append(col(Alert.first_seen) < filters.until)
+    total = session.exec(select(func.count()).select_from(Alert).where(*conditions)).one()
+    rows = session.exec(select(Alert).where(*conditions).order_by(col(Alert.first_seen).desc(), col(Alert.id).desc())
+                        .offset((max(page, 1) - 1) * per_page).limit(per_page))
+    return list(rows), int(total)
+
+
+def people_by_id(session: Session, alerts: Sequence[Alert]) -> dict[int, Person]:
+    """The people named on these alerts (assignee, watcher, acknowledger, resolver), by id."""
+    ids = {i for a in alerts for i in (a.assignee_id, a.watcher_id, a.acknowledged_by_id, a.resolved_by_id) if i}
+    if not ids:
+        return {}
+    return {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(ids))) if p.id is not None}
+
+
+def alert_json(alert: Alert, people: dict[int, Person]) -> dict[str, Any]:
+    """The API's shape of an alert (ALERTS.md); ``people`` from :func:`people_by_id`."""
+    def who(pid: int | None) -> dict[str, str] | None:
+        p = people.get(pid or 0)
+        return {"username": p.username, "name": p.display_name} if p else None
+
+    def name(pid: int | None) -> str | None:
+        p = people.get(pid or 0)
+        return p.username if p else None
+
+    return {
+        "id": alert.id, "key": alert.key, "title": alert.title, "severity": alert.severity, "domain": alert.domain,
+        "status": alert.status, "source": alert.source, "assignee": who(alert.assignee_id),
+        "watcher": who(alert.watcher_id), "occurrences": alert.occurrences, "first_seen": _iso(alert.first_seen),
+        "last_seen": _iso(alert.last_seen), "acknowledged_at": _iso(alert.acknowledged_at),
+        "acknowledged_by": name(alert.acknowledged_by_id), "resolved_at": _iso(alert.resolved_at),
+        "resolved_by": name(alert.resolved_by_id), "impact": alert.impact, "summary": alert.summary,
+        "escalation_step": alert.escalation_step, "next_escalation_at": _iso(alert.next_escalation_at),
+        "routed_to": alert.routed_to, "version": alert.version,
+        "shift": {"day": alert.shift_day, "code": alert.shift_code} if alert.shift_day else None,
+    }
+
+
+def event_json(event: AlertEvent) -> dict[str, Any]:
+    """A timeline entry as JSON (``text`` is added by the caller, in the reader's language)."""
+    return {"id": event.id, "at": _iso(event.at), "actor": event.actor, "kind": event.kind,
+            "params": event.params, "note": event.note}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else as_utc(value).isoformat().replace("+00:00", "Z")
+
+
+# --- the escalation policy (managers) ---------------------------------------------------------------------------
+
+def save_policy(session: Session, *, actor: str, severity: str | None, remind_after: int, managers_after: int,
+                repeat_every: int, now: datetime) -> EscalationPolicy:
+    """Set the default policy (``severity`` None) or one severity's override; audited with before and after."""
+    errors = {k: N_("Between 1 and 1440 minutes.") for k in
+              escalation.validate(remind_after, managers_after, repeat_every)}
+    if severity is not None and severity not in SEVERITIES:
+        errors["severity"] = N_("Severity is one of critical, major, minor, info.")
+    if errors:
+        raise AlertError(errors)
+    which = EscalationPolicy.severity == severity if severity else col(EscalationPolicy.severity).is_(None)
+    row = session.exec(select(EscalationPolicy).where(which)).first()
+    before = _policy_dict(row) if row else None
+    row = row or EscalationPolicy(severity=severity)
+    row.remind_after_minutes, row.managers_after_minutes, row.repeat_every_minutes = (
+        remind_after, managers_after, repeat_every)
+    row.updated_at, row.updated_by = now, actor
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=actor, action="alert.policy", object_type="escalation_policy",
+                 object_id=row.id or "", before=before, after=_policy_dict(row))
+    return row
+
+
+def delete_policy(session: Session, *, actor: str, severity: str) -> bool:
+    """Drop one severity's override (the default row stays); False when there was none."""
+    row = session.exec(select(EscalationPolicy).where(EscalationPolicy.severity == severity)).first()
+    if row is None:
+        return False
+    audit.record(session, actor=actor, action="alert.policy_delete", object_type="escalation_policy",
+                 object_id=row.id or "", before=_policy_dict(row))
+    session.delete(row)
+    return True
+
+
+def _policy_dict(row: EscalationPolicy) -> dict[str, Any]:
+    return {"severity": row.severity, "remind_after": row.remind_after_minutes,
+            "managers_after": row.managers_after_minutes, "repeat_every": row.repeat_every_minutes}
+
+
+def policy_rows(session: Session) -> list[EscalationPolicy]:
+    """The stored policy rows: the default first, then overrides by severity order."""
+    rows = list(session.exec(select(EscalationPolicy)))
+    order = {None: -1, **{s: i for i, s in enumerate(SEVERITIES)}}
+    return sorted(rows, key=lambda r: order.get(r.severity, 99))
+
+
+def candidates(session: Session) -> list[Person]:
+    """Who an alert may be reassigned to: active leaders, managers and watchers, by role then name."""
+    rank = {"leader": 0, "manager": 1, "watcher": 2}
+    people = session.exec(select(Person).where(Person.active == True))  # noqa: E712
+    return sorted(people, key=lambda p: (rank.get(p.role, 3), p.display_name))

@@ -13,6 +13,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
+from alerts.feature import FEATURE as ALERTS
 from desk import features, web
 from desk.db import make_engine
 from desk.feature import FEATURE as DESK
@@ -30,6 +31,7 @@ FEATURES = (
     DESK,  # login, home, people, audit trail, the API base; db/users/tokens/demo commands
     ROSTER,  # rosters, leave and swaps, calendar feeds, exports; roster/leave commands
     MONITORING,  # patrol checks, maintenance, /metrics; checks commands
+    ALERTS,  # alerts: pages, API, integrations' webhooks, escalation policy; integrations commands
 )
 
 
