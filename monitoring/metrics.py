@@ -109,8 +109,10 @@ def _counter_families(rows: list) -> Iterator[Metric]:
         yield family
 
 
-def render(engine: Engine) -> bytes:
-    """The Prometheus text exposition of the patrol metrics."""
+def render(engine: Engine, collectors: tuple = ()) -> bytes:
+    """The Prometheus text exposition of the patrol metrics and of any other ``collectors`` (alerts…)."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(PatrolCollector(engine))
+    for collector in collectors:
+        registry.register(collector)
     return generate_latest(registry)

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from alerts.metrics import AlertCollector
 from desk import web
 from monitoring.metrics import render
 
@@ -34,5 +35,6 @@ def metrics() -> Any:
         if not hmac.compare_digest(given.encode(), token.encode()):
             return Response("bearer token required\n", status=401, mimetype="text/plain",
                             headers={"WWW-Authenticate": "Bearer"})
-    return Response(render(web.engine()), mimetype=CONTENT_TYPE_LATEST.split(";")[0],
+    body = render(web.engine(), collectors=(AlertCollector(web.engine()),))
+    return Response(body, mimetype=CONTENT_TYPE_LATEST.split(";")[0],
                     headers={"Content-Type": CONTENT_TYPE_LATEST, "Cache-Control": "no-store"})

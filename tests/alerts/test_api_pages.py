@@ -40,7 +40,8 @@ def test_api_list_show_and_actions(app, client, desk):
     assert missing.status_code == 422 and "summary" in missing.json["error"]["message"]
     assert client.post(f"/api/v1/alerts/{alert_id}/reassign", json={"username": "lead2"},
                        headers=headers).status_code == 403  # watchers do not reassign
-    done = client.post(f"/api/v1/alerts/{alert_id}/resolve", json={"impact": "无", "summary": "已恢复"}, headers=headers)
+    done = client.post(f"/api/v1/alerts/{alert_id}/resolve", json={"impact": "无", "summary": "已恢复"},
+                       headers=headers)
     assert done.status_code == 200 and done.json["status"] == "resolved"
     shown = client.get(f"/api/v1/alerts/{alert_id}")
     assert [e["kind"] for e in shown.json["timeline"]] == ["raised", "acknowledged", "resolved"]
@@ -174,3 +175,10 @@ def test_demo_loader_is_idempotent(app, desk):
         statuses = sorted(a.status for a in s.exec(select(Alert)))
         assert statuses == ["acknowledged", "open"]
         assert len(s.exec(select(EscalationPolicy)).all()) == 1
+
+
+def test_metrics_count_alerts_by_status_and_severity(app, client, desk):
+    _raise(app)
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'dutydesk_alerts{severity="critical",status="open"} 1.0' in text
+    assert 'dutydesk_alerts{severity="info",status="resolved"} 0.0' in text
