@@ -26,7 +26,10 @@ def process_anomalies(engine: Engine, *, now: datetime, limit: int = 500, tz: st
         with session_scope(engine) as session:
             rows = pending_anomalies(session, limit=limit)
             for row in rows:
-                apply_anomaly(session, row, tz=tz)
+                try:
+                    apply_anomaly(session, row, tz=tz)
+                except service.AlertError as exc:  # one bad event must not hold up the ones after it
+                    log.warning("alerts: anomaly %s (%s) skipped: %s", row.id, row.key, exc)
             mark_processed(session, [r.id for r in rows if r.id is not None], now=now)
             return len(rows)
     except Exception:
