@@ -102,13 +102,14 @@ def authenticate(session: Session, *, secret: str, kind: str, now: datetime) -> 
 def receive(session: Session, *, integration: Integration, items: Sequence[Incoming], now: datetime) -> dict[str, int]:
     """Apply a checked delivery: firing alerts raise or repeat, resolved ones recover. Returns counts by outcome."""
     counts = {"raised": 0, "repeated": 0, "unchanged": 0, "resolved": 0}
-    actor = f"integration:{integration.name}"[:64]
+    actor, lookups = f"integration:{integration.name}"[:64], service.Lookups()
     for item in items:
         if item.status == "resolved":
             counts["resolved"] += service.recover(session, actor=actor, key=item.key, now=now) is not None
             continue
         done = service.raise_alert(session, actor=actor, key=item.key, title=item.title, severity=item.severity,
                                    domain=item.domain, source=SOURCE_OF_KIND[integration.kind], now=now,
-                                   details=item.details, integration_id=integration.id, occurrence=item.occurrence)
+                                   details=item.details, integration_id=integration.id, occurrence=item.occurrence,
+                                   lookups=lookups)
         counts["raised" if done.created else "repeated" if done.changed else "unchanged"] += 1
     return counts

@@ -19,21 +19,29 @@ from desk.timeutil import as_utc
 EVENTS = ("raised", "reminder", "escalated", "repeat", "reassigned", "handed_over", "resolved")
 
 
-def enqueue(session: Session, *, alert: Alert, event: str, now: datetime,
-            people: Sequence[Person] = ()) -> list[Notification]:
-    """Add the notifications of ``event`` on ``alert`` to ``session`` (the caller commits) and return them."""
+def enqueue(session: Session, *, alert: Alert, event: str, now: datetime, people: Sequence[Person] = (),
+            channels: Sequence[Channel] | None = None) -> list[Notification]:
+    """Add the notifications of ``event`` on ``alert`` to ``session`` (the caller commits) and return them.
+
+    ``channels`` (optional) are the enabled channels when the caller already read them (a batch of raises).
+    """
     if event not in EVENTS:
         raise ValueError(f"unknown notification event {event!r}")
     message = alert_message(session, alert=alert, event=event, people=people)
     rows = [Notification(alert_id=alert.id, event=event, kind=c.kind, channel_id=c.id, target=c.target,
                          language=c.language or "zh_CN", message=message, next_attempt_at=now, created_at=now)
-            for c in session.exec(select(Channel).where(Channel.enabled == True).order_by(Channel.id))]  # noqa: E712
+            for c in (enabled_channels(session) if channels is None else channels)]
     wanted = _wants_email(session, [p.id for p in people if p.id is not None and p.email])
     rows += [Notification(alert_id=alert.id, event=event, kind="email", person_id=p.id, target=p.email,
                           language=p.language or "zh_CN", message=message, next_attempt_at=now, created_at=now)
              for p in _unique(people) if p.id in wanted]
     session.add_all(rows)
     return rows
+
+
+def enabled_channels(session: Session) -> list[Channel]:
+    """The desk's enabled channels."""
+    return list(session.exec(select(Channel).where(Channel.enabled == True).order_by(Channel.id)))  # noqa: E712
 
 
 def _unique(people: Sequence[Person]) -> list[Person]:

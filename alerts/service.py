@@ -22,6 +22,7 @@ from sqlalchemy import func, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col, select
 
 from alerts import escalation, outbox
@@ -62,6 +63,20 @@ class Raised:
     alert: Alert
     created: bool
     changed: bool = True
+
+
+class Lookups:
+    """What the raises of one delivery read alike, read once: the roster's shift at a moment, the escalation
+    policies, the managers, people by username. One per batch, in one transaction (it caches, never writes)."""
+
+    def __init__(self) -> None:
+        self._memo: dict[Any, Any] = {}
+
+    def get(self, key: Any, load: Any) -> Any:
+        """The value of ``key``, computed by ``load()`` the first time."""
+        if key not in self._memo:
+            self._memo[key] = load()
+        return self._memo[key]
 
 
 # --- reading ----------------------------------------------------------------------------------------------------
@@ -148,11 +163,12 @@ def validate_raise(*, key: str, title: str, severity: str, domain: str | None, s
 def raise_alert(session: Session, *, actor: str, key: str, title: str, severity: str, domain: str | None,
                 source: str, now: datetime, details: dict[str, Any] | None = None,
                 integration_id: int | None = None, check_id: int | None = None, occurrence: str | None = None,
-                tz: str | None = None) -> Raised:
+                tz: str | None = None, lookups: Lookups | None = None) -> Raised:
     """Open an alert for ``key``, or fold this into its active alert as a repeat (one active alert per key).
 
     ``occurrence`` identifies the firing at its sender (Alertmanager's ``startsAt``): the same one delivered again
     changes nothing. Two raises racing for one key produce one alert: the partial unique index decides.
+    ``lookups`` shares the reads of a batch's raises (see :class:`Lookups`).
     """
     errors = validate_raise(key=key, title=title, severity=severity, domain=domain, source=source)
     if errors:
@@ -164,7 +180,7 @@ def raise_alert(session: Session, *, actor: str, key: str, title: str, severity:
             if done is not None:
                 return done
             continue  # resolved between our read and our update: open a new one
-        created = _open(session, actor=actor, now=now, tz=tz, values={
+        created = _open(session, actor=actor, now=now, tz=tz, lookups=lookups or Lookups(), values={
             "key": key, "title": title.strip()[:TITLE_MAX], "severity": severity, "domain": domain,
             "source": source, "integration_id": integration_id, "check_id": check_id,
             "details": {"source": details or {}, "occurrence": occurrence}})
@@ -173,13 +189,14 @@ def raise_alert(session: Session, *, actor: str, key: str, title: str, severity:
     raise AlertConflict(key)
 
 
-def _open(session: Session, *, actor: str, now: datetime, tz: str | None, values: dict[str, Any]) -> Alert | None:
+def _open(session: Session, *, actor: str, now: datetime, tz: str | None, lookups: Lookups,
+          values: dict[str, Any]) -> Alert | None:
     """Insert a new routed alert unless another active one with its key won the race (None then)."""
-    routing = _routing(session, values["domain"], now, tz)
-    policy = policy_for(session, values["severity"])
+    routing = _routing(session, values["domain"], now, tz, lookups)
+    policy = escalation.policy_for(values["severity"], lookups.get("policies", lambda: policies(session)))
     values["details"]["routing"] = routing.as_dict()
     alert = Alert(**values, first_seen=now, last_seen=now, next_escalation_at=escalation.first_due(policy, now),
-                  **_routing_columns(session, routing))
+                  **_routing_columns(session, routing, lookups))
     row = alert.model_dump(exclude={"id"})
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     stmt = (insert(Alert).values(**row)
@@ -187,33 +204,44 @@ def _open(session: Session, *, actor: str, now: datetime, tz: str | None, values
     new_id = session.execute(stmt).scalar()
     if new_id is None:
         return None
-    alert = session.get(Alert, new_id)
+    alert.id = new_id
+    make_transient_to_detached(alert)  # it is the row just inserted: no need to read it back
+    session.add(alert)
     _record(session, alert, actor=actor, action="raise", now=now, params={"source": alert.source, **routing.as_dict()})
-    outbox.enqueue(session, alert=alert, event="raised", now=now, people=_raised_people(session, alert))
+    outbox.enqueue(session, alert=alert, event="raised", now=now, people=_raised_people(session, alert, lookups),
+                   channels=lookups.get("channels", lambda: outbox.enabled_channels(session)))
     return alert
 
 
-def _routing(session: Session, domain: str | None, now: datetime, tz: str | None) -> Routing:
+def _routing(session: Session, domain: str | None, now: datetime, tz: str | None,
+             lookups: Lookups | None = None) -> Routing:
     """The roster's answer for ``domain`` at ``now``."""
     from roster import service as roster_service
 
-    return route(domain, roster_service.on_duty_at(session, at=now, tz=tz))
+    on_duty = (lookups or Lookups()).get(("on_duty", now, tz),
+                                         lambda: roster_service.on_duty_at(session, at=now, tz=tz))
+    return route(domain, on_duty)
 
 
-def _routing_columns(session: Session, routing: Routing) -> dict[str, Any]:
+def _routing_columns(session: Session, routing: Routing, lookups: Lookups | None = None) -> dict[str, Any]:
     """The alert columns of a routing (usernames resolved to person ids; unknown people are left empty)."""
-    assignee = person(session, routing.assignee) if routing.assignee else None
-    watcher = person(session, routing.watcher) if routing.watcher else None
+    memo = lookups or Lookups()
+    assignee = memo.get(("person", routing.assignee), lambda: person(session, routing.assignee or "")
+                        if routing.assignee else None)
+    watcher = memo.get(("person", routing.watcher), lambda: person(session, routing.watcher or "")
+                       if routing.watcher else None)
     return {"assignee_id": assignee.id if assignee else None, "watcher_id": watcher.id if watcher else None,
             "routed_to": routing.routed_to if assignee or routing.routed_to == "managers" else "managers",
             "shift_day": routing.shift_day, "shift_code": routing.shift_code}
 
 
-def _raised_people(session: Session, alert: Alert) -> list[Person]:
+def _raised_people(session: Session, alert: Alert, lookups: Lookups | None = None) -> list[Person]:
     """Who hears of a new alert: its leader and watcher, or the managers (and the watcher) on a coverage gap."""
     named = [session.get(Person, i) for i in (alert.assignee_id, alert.watcher_id) if i]
     people = [p for p in named if p is not None]
-    return people + managers(session) if alert.routed_to == "managers" else people
+    if alert.routed_to != "managers":
+        return people
+    return people + (lookups or Lookups()).get("managers", lambda: managers(session))
 
 
 def _repeat(session: Session, alert: Alert, *, actor: str, now: datetime, occurrence: str | None) -> Raised | None:
