@@ -30,6 +30,7 @@ TRANSITIONS: dict[str, Transition] = {
     "reopen": Transition(("resolved",), "open", "reopened", "alert.reopen"),
     "reassign": Transition(ACTIVE, None, "reassigned", "alert.reassign"),
     "route": Transition(("open",), None, "routed", "alert.route"),
+    "hand_over": Transition(ACTIVE, None, "handed_over", "alert.hand_over"),
     "escalate": Transition(("open",), None, "escalated", "alert.escalate"),
     "comment": Transition(("open", "acknowledged", "resolved"), None, "commented", "alert.comment"),
 }

@@ -342,6 +342,22 @@ def reassign(session: Session, *, actor: str, alert_id: int, username: str, now:
     return alert
 
 
+def hand_over(session: Session, *, actor: str, alert_id: int, username: str, now: datetime,
+              handover_id: int | None = None) -> Alert:
+    """Move an active alert to the incoming leader at shift change (交接班): timeline ``handed_over`` with
+    ``{"from", "to", "handover"}``, audit ``alert.hand_over``, and a ``handed_over`` notification to them."""
+    target = person(session, username.strip())
+    if target is None:
+        raise AlertError({"username": N_("No active person with that username.")})
+    before = get_alert(session, alert_id).assignee_id
+    alert = _apply(session, alert_id, "hand_over", None, assignee_id=target.id)
+    old = usernames(session, [before]).get(before) if before else None
+    _record(session, alert, actor=actor, action="hand_over", now=now,
+            params={"from": old, "to": target.username, "handover": handover_id})
+    outbox.enqueue(session, alert=alert, event="handed_over", now=now, people=[target])
+    return alert
+
+
 def comment(session: Session, *, actor: str, alert_id: int, note: str, now: datetime) -> Alert:
     """Add a note to the alert's timeline (any status)."""
     text_ = _note(note, required=True, field="note")

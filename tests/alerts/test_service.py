@@ -193,3 +193,14 @@ def test_two_deliveries_racing_for_one_key_open_one_alert(app, db, desk):
     with Session(app.extensions["dutydesk.engine"]) as fresh:
         rows = fresh.exec(select(Alert).where(Alert.key == "race")).all()
     assert [(r.status, r.occurrences) for r in rows] == [("open", 2)]
+
+
+def test_hand_over_moves_an_active_alert_to_the_incoming_leader(app, db, desk):
+    alert = _raise(db).alert
+    service.acknowledge(db, actor="lead1", alert_id=alert.id, now=NOW)
+    moved = service.hand_over(db, actor="lead1", alert_id=alert.id, username="lead2", now=NOW, handover_id=7)
+    assert service.usernames(db, [moved.assignee_id])[moved.assignee_id] == "lead2" and moved.status == "acknowledged"
+    assert service.timeline(db, alert.id)[-1].params == {"from": "lead1", "to": "lead2", "handover": 7}
+    service.resolve(db, actor="lead2", alert_id=alert.id, impact="i", summary="s", now=NOW)
+    with pytest.raises(service.AlertConflict):
+        service.hand_over(db, actor="system", alert_id=alert.id, username="lead1", now=NOW)
