@@ -12,6 +12,8 @@ reload                    5 s          new / changed (by ``version``) / disabled
 run_now                   0.5 s        'run now' requests (``CheckStatus.run_requested_at``)
 retention                 1 h          purge runs older than ``DUTYDESK_RUN_RETENTION_DAYS`` (90)
 roster_solves             2 s          ``roster.jobs.run_pending_solves`` (queued roster drafts)
+alert_intake              0.5 s        ``alerts.jobs.process_anomalies``: anomaly events → routed alerts
+alert_sweep               5 s          ``alerts.jobs.sweep``: due escalation steps, re-routing by the roster
 notifications             0.5 s        ``alerts.dispatch.dispatch_due`` (the notification outbox)
 handover_sweep            20 s         ``alerts.handover_service.sweep`` (unconfirmed handovers 30 min late)
 ========================  ===========  ==============================================================
@@ -218,6 +220,24 @@ class Runtime:
         if solved:
             log.info("roster: %d queued drafts solved", solved)
 
+    def alert_intake(self) -> None:
+        """Turn the patrols' anomaly events into routed alerts (lease holder only, so each is handled once)."""
+        if self.patrol is None:
+            return
+        from alerts.jobs import process_anomalies
+
+        process_anomalies(self.engine, now=utcnow(), tz=self.settings.timezone)
+
+    def alert_sweep(self) -> None:
+        """Apply due escalation steps and re-route unacknowledged alerts the roster moved (lease holder only)."""
+        if self.patrol is None:
+            return
+        from alerts.jobs import sweep
+
+        escalated, routed = sweep(self.engine, now=utcnow(), tz=self.settings.timezone)
+        if escalated or routed:
+            log.info("alerts: %d escalation steps, %d re-routed", escalated, routed)
+
     def send_notifications(self) -> None:
         """Deliver due notifications of the outbox (only the lease holder does, so each is sent once)."""
         if self.patrol is None:
@@ -281,6 +301,8 @@ JOBS: tuple[Job, ...] = (
     Job("run_now", Runtime.run_requested, 0.5, first_after=0.5),
     Job("retention", Runtime.purge_history, 3600.0, first_after=60.0),
     Job("roster_solves", Runtime.roster_solves, 2.0, first_after=2.0),
+    Job("alert_intake", Runtime.alert_intake, 0.5, first_after=1.0),
+    Job("alert_sweep", Runtime.alert_sweep, 5.0, first_after=3.0),
     Job("notifications", Runtime.send_notifications, 0.5, first_after=0.5),
     Job("handover_sweep", Runtime.handover_sweep, 20.0, first_after=10.0),
 )

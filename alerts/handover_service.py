@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from alerts import handover as core
+from alerts import service as alert_service
 from alerts.models import ACTIVE_STATUSES, Alert, AlertEvent, Handover
 from desk import audit
 from desk.accounts import N_
@@ -249,26 +250,22 @@ def _person(session: Session, usernames: tuple[str, ...]) -> Person | None:
 
 def move_alerts(session: Session, *, to: Person, seats: Seats, handover_id: int, actor: str, now: datetime,
                 late: bool = False) -> list[int]:
-    """Every active alert not yet held by ``to`` moves to them (and to the incoming watcher of its domain), each by
-    a conditional UPDATE on status and version with a ``handed_over`` timeline entry. Returns the moved ids."""
+    """Every active alert not yet held by ``to`` moves to them (and to the incoming watcher of its domain) through
+    the alert service (conditional on status and version, a ``handed_over`` timeline entry, audit, notification).
+    Returns the moved ids."""
     watchers = {d: _person_id(session, names) for d, names in (("info", seats.info), ("comms", seats.comms))}
-    names = dict(session.exec(select(Person.id, Person.username)).all())
     moved = []
     rows = session.exec(select(Alert.id, Alert.assignee_id, Alert.watcher_id, Alert.domain, Alert.version)
                         .where(col(Alert.status).in_(ACTIVE_STATUSES))).all()
     for alert_id, assignee_id, watcher_id, domain, version in rows:
         if assignee_id == to.id:
             continue
-        watcher = watchers.get(domain or "") or watcher_id
-        done = session.execute(update(Alert).where(Alert.id == alert_id, Alert.version == version,
-                                                   col(Alert.status).in_(ACTIVE_STATUSES))
-                               .values(assignee_id=to.id, watcher_id=watcher, routed_to="leader",
-                                       version=Alert.version + 1))
-        if done.rowcount != 1:
+        try:
+            alert_service.hand_over(session, actor=actor, alert_id=alert_id, username=to.username, now=now,
+                                    handover_id=handover_id, watcher_id=watchers.get(domain or "") or watcher_id,
+                                    version=version, late=late)
+        except alert_service.AlertConflict:
             continue  # changed (resolved, reassigned) between our read and the update: leave it as it is now
-        session.add(AlertEvent(alert_id=alert_id, at=now, actor=actor, kind="handed_over",
-                               params={"from": names.get(assignee_id), "to": to.username,
-                                       "handover_id": handover_id, "late": late}))
         moved.append(alert_id)
     return moved
 

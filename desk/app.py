@@ -36,7 +36,7 @@ FEATURES = (
     DESK,  # login, home, people, audit trail, the API base; db/users/tokens/demo commands
     ROSTER,  # rosters, leave and swaps, calendar feeds, exports; roster/leave commands
     MONITORING,  # patrol checks, maintenance, /metrics; checks commands
-    ALERTS,  # the alert layer: duty board and handover, alerts and their API, notification channels
+    ALERTS,  # the alert layer: board and handover, alerts, their API and webhooks, escalation, channels
 )
 
 

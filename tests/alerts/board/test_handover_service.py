@@ -16,7 +16,7 @@ from desk.models import AuditEvent, Person
 from desk.settings import load_settings
 from monitoring.models import Check, CheckRun
 from tests.alerts.boardkit import DAY, add_alert, add_event, local
-from tests.conftest import csrf_token
+from tests.conftest import TEST_SECRET, csrf_token
 
 TZ = "Asia/Shanghai"
 
@@ -100,7 +100,7 @@ def test_written_once_by_the_outgoing_leader_then_confirmed_once_by_the_incoming
         assert moved[a].version == 2 and moved[a].status == "acknowledged"
         events = session.exec(select(AlertEvent).where(AlertEvent.kind == "handed_over")).all()
         assert sorted(e.alert_id for e in events) == [a, b]
-        assert events[0].params == {"from": "nightl", "to": "dayl", "handover_id": handover_id, "late": False}
+        assert events[0].params == {"from": "nightl", "to": "dayl", "handover": handover_id, "late": False}
     assert audit_actions(desk) == ["handover.write", "handover.confirm"]
 
 
@@ -154,7 +154,8 @@ def test_only_the_lease_holder_sweeps(db_url, monkeypatch):
     monkeypatch.setenv("DUTYDESK_LEASE_TTL", "3")
     calls = []
     monkeypatch.setattr("alerts.handover_service.sweep", lambda engine, *, now, tz: calls.append(tz))
-    runtime = scheduler.Runtime(load_settings({"DATABASE_URL": db_url, "DUTYDESK_ENV": "testing"}))
+    runtime = scheduler.Runtime(load_settings({"DATABASE_URL": db_url, "DUTYDESK_ENV": "testing",
+                                            "DUTYDESK_SECRET_KEY": TEST_SECRET}))
     try:
         runtime.handover_sweep()
         assert calls == []
