@@ -6,6 +6,7 @@ TEST_DATABASE_URL is set, on a PostgreSQL schema emptied before the test.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,15 +27,22 @@ TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Compile the catalogs when a .po is newer than its .mo, so plain `pytest` sees the translations too."""
+    """Compile the catalogs when a .po is newer than its .mo, so plain `pytest` sees the translations too.
+
+    Under pytest-xdist only the controller does it (before the workers start), and the new .mo replaces the
+    old one in one step, so no process ever reads half a file."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
+    if hasattr(session.config, "workerinput"):
+        return
     for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-            with po.open("rb") as source, mo.open("wb") as target:
+            partial = mo.with_suffix(f".mo.{os.getpid()}")
+            with po.open("rb") as source, partial.open("wb") as target:
                 write_mo(target, read_po(source), use_fuzzy=True)
+            partial.replace(mo)
 
 
 @pytest.fixture(scope="session")

@@ -76,8 +76,8 @@ def run_env(tmp_path: Path, sqlite_template: Path) -> dict[str, str]:
     url = dbutil.copy_sqlite(sqlite_template, tmp_path / "run.sqlite")
     engine = make_engine(url)
     with session_scope(engine) as session:
-        fields = accounts.PersonFields(username="boss", display_name="Boss", role="manager", skills=accounts.normalise_skills(""),
-                                       team_code=None)
+        fields = accounts.PersonFields(username="boss", display_name="Boss", role="manager",
+                                       skills=accounts.normalise_skills(""), team_code=None)
         accounts.create_person(session, actor="test", fields=fields, password="correct-horse-9")
     engine.dispose()
     return {**os.environ, MARK: uuid.uuid4().hex, "DATABASE_URL": url, "DUTYDESK_PORT": str(_free_port()),
