@@ -292,9 +292,10 @@ class RunsPage:
 
 def runs_page(session: Session, *, check_id: int, page: int = 1, per_page: int = 50) -> RunsPage:
     """The ``page``-th page (from 1) of a check's runs, newest first."""
-    page = max(1, page)
+    total = run_count(session, check_id=check_id)
+    page = min(max(1, page), max(1, -(-total // per_page)))  # past the end: the last page (no OFFSET overflow)
     runs = session.exec(_newest_runs(check_id).offset((page - 1) * per_page).limit(per_page))
-    return RunsPage(list(runs), page, per_page, run_count(session, check_id=check_id))
+    return RunsPage(list(runs), page, per_page, total)
 
 
 def _newest_runs(check_id: int) -> Any:
