@@ -22,12 +22,17 @@ translations: $(VENV)/.run-installed
 run: translations
 	$(PY) -m desk.run
 
-## make test: the whole suite (PostgreSQL half runs when TEST_DATABASE_URL is set)
+## make test: the whole suite (PostgreSQL half runs when TEST_DATABASE_URL is set), on TEST_WORKERS processes
+## (pytest-xdist; TEST_WORKERS=0 runs it in this one process)
+TEST_WORKERS ?= auto
 test: $(VENV)/.dev-installed translations
-	$(PY) -m pytest $(PYTEST_ARGS)
+	status=0; $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS) || status=$$?; \
+	  $(if $(PYTEST_STATUS_FILE),echo $$status > $(PYTEST_STATUS_FILE);) exit $$status
 
+## make lint: ruff over everything, mypy --strict over the pure cores listed in pyproject.toml [tool.mypy]
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
+	$(PY) -m mypy --strict
 
 bench: $(VENV)/.dev-installed
 	@for b in bench/*_bench.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -23,6 +23,8 @@ TEAMS = ("A", "B", "C", "D")
 class Team(SQLModel, table=True):
     """One of the four rotating teams (A–D) of 四班二运转."""
 
+    __table_args__ = {"sqlite_autoincrement": True}
+
     code: str = Field(primary_key=True, max_length=1)
     name: str = Field(max_length=64)
 
@@ -41,6 +43,8 @@ class PersonBase(SQLModel):
 
 class Person(PersonBase, table=True):
     """A person of the desk and their login account."""
+
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     password_hash: str = Field(default="", max_length=255)
@@ -76,6 +80,8 @@ class PersonPublic(PersonBase):
 class ApiToken(SQLModel, table=True):
     """A personal API token; only the SHA-256 of the secret is kept."""
 
+    __table_args__ = {"sqlite_autoincrement": True}
+
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     label: str = Field(max_length=100)
@@ -89,7 +95,7 @@ class ApiToken(SQLModel, table=True):
 class AuditEvent(SQLModel, table=True):
     """One state-changing action: who did what to which object, with the state before and after."""
 
-    __table_args__ = (Index("ix_auditevent_object", "object_type", "object_id"),)
+    __table_args__ = (Index("ix_auditevent_object", "object_type", "object_id"), {"sqlite_autoincrement": True})
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
@@ -108,6 +114,8 @@ class LoginSession(SQLModel, table=True):
     """
 
     __tablename__ = "login_session"
+    __table_args__ = {"sqlite_autoincrement": True}
+
     __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)

@@ -22,7 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, fields
 from enum import IntEnum
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from monitoring.perfdata import PerfDatum
@@ -394,7 +394,7 @@ def _regex_error(pattern: str | None, key: str, errors: dict[str, str]) -> None:
 
 def _validate_tcp(spec: CheckSpec, errors: dict[str, str]) -> None:
     """Host must be non-empty without spaces; port 1-65535."""
-    host = spec.params.get("host")
+    host = cast(str, spec.params.get("host"))  # present: the generic parameter check ran first
     if "host" not in errors and (not host.strip() or re.search(r"\s", host)):
         errors["host"] = "host must be a host name or address without spaces"
     if "port" not in errors:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitoring.state import AnomalyEvent
@@ -48,10 +49,10 @@ class MaintenanceWindow:
         author: str,
         reason: str,
         checks: tuple[str, ...] | list[str] = (),
-        **extra: object,
+        **extra: Any,
     ) -> MaintenanceWindow:
         """A window from ``start`` to ``end`` (aware datetimes)."""
-        return cls(author, reason, tuple(checks), start=start, end=end, **extra)  # type: ignore[arg-type]
+        return cls(author, reason, tuple(checks), start=start, end=end, **extra)
 
     @classmethod
     def weekly(
@@ -63,7 +64,7 @@ class MaintenanceWindow:
         reason: str,
         checks: tuple[str, ...] | list[str] = (),
         tz: str = DEFAULT_TZ,
-        **extra: object,
+        **extra: Any,
     ) -> MaintenanceWindow:
         """A window every given weekday at local ``start_time`` for ``duration`` in time zone ``tz``."""
         return cls(
@@ -75,7 +76,7 @@ class MaintenanceWindow:
             duration=duration,
             tz=tz,
             **extra,
-        )  # type: ignore[arg-type]
+        )
 
     @property
     def is_weekly(self) -> bool:
@@ -96,6 +97,7 @@ class MaintenanceWindow:
 
     def _recent_starts(self, now: datetime) -> list[datetime]:
         """Local starts of the occurrences that could still be running at ``now``."""
+        assert self.duration is not None and self.start_time is not None  # a weekly window has both
         zone = ZoneInfo(self.tz)
         today = now.astimezone(zone).date()
         days_back = self.duration.days + 1  # an occurrence can only be running if it began this recently

@@ -28,6 +28,8 @@ class CheckBase(SQLModel):
 class Check(CheckBase, table=True):
     """A patrol check as configured; ``version`` grows with every change so the scheduler notices it."""
 
+    __table_args__ = {"sqlite_autoincrement": True}
+
     id: int | None = Field(default=None, primary_key=True)
     spec: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     version: int = Field(default=1)
@@ -42,6 +44,8 @@ class CheckPublic(CheckBase):
 
 class CheckStatus(SQLModel, table=True):
     """The latest state of one check (one row per check), readable by the board in one query."""
+
+    __table_args__ = {"sqlite_autoincrement": True}
 
     check_id: int = Field(primary_key=True, foreign_key="check.id", ondelete="CASCADE")
     state: str = Field(default="OK", max_length=8)
@@ -67,7 +71,7 @@ class CheckStatus(SQLModel, table=True):
 class CheckRun(SQLModel, table=True):
     """One run of one check, as recorded by the scheduler process that made it."""
 
-    __table_args__ = (Index("ix_checkrun_check_started", "check_id", "started_at"),)
+    __table_args__ = (Index("ix_checkrun_check_started", "check_id", "started_at"), {"sqlite_autoincrement": True})
 
     id: int | None = Field(default=None, primary_key=True)
     check_id: int = Field(foreign_key="check.id", ondelete="CASCADE")
@@ -87,6 +91,8 @@ class CheckRun(SQLModel, table=True):
 class AnomalyEventRow(SQLModel, table=True):
     """A HARD problem, a recovery or a flapping start/stop, waiting for the alert layer to route it."""
 
+    __table_args__ = {"sqlite_autoincrement": True}
+
     __tablename__ = "anomalyevent"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -103,6 +109,8 @@ class AnomalyEventRow(SQLModel, table=True):
 
 class MaintenanceWindowRow(SQLModel, table=True):
     """A maintenance window: one-off (``starts_at``–``ends_at``) or weekly (weekdays, local start, minutes)."""
+
+    __table_args__ = {"sqlite_autoincrement": True}
 
     __tablename__ = "maintenancewindow"
 
@@ -123,6 +131,8 @@ class MaintenanceWindowRow(SQLModel, table=True):
 class SchedulerLease(SQLModel, table=True):
     """Who patrols: the scheduler process holding this row until ``expires_at``; standbys take over after."""
 
+    __table_args__ = {"sqlite_autoincrement": True}
+
     name: str = Field(primary_key=True, max_length=32)
     holder: str = Field(max_length=100)
     acquired_at: datetime = Field(sa_type=UTCDateTime)
@@ -138,6 +148,8 @@ class PatrolCounter(SQLModel, table=True):
     never go backwards when old runs are purged, and read the same from every web worker.
     ``labels`` is the Prometheus label set in a fixed order, e.g. ``kind="tcp",le="0.1"``.
     """
+
+    __table_args__ = {"sqlite_autoincrement": True}
 
     __tablename__ = "patrolcounter"
 

@@ -40,7 +40,8 @@ class PerfDatum:
     def from_dict(cls, data: dict[str, Any]) -> PerfDatum:
         """Inverse of :meth:`to_dict`; unknown keys are ignored."""
         fields = ("label", "value", "uom", "warn", "crit", "min", "max")
-        return cls(**{k: data.get(k) for k in fields if k in data})
+        values: dict[str, Any] = {k: data.get(k) for k in fields if k in data}
+        return cls(**values)
 
     def __str__(self) -> str:
         return format_perfdata([self])

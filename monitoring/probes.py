@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import psutil
@@ -263,7 +264,7 @@ def cert_days_left(not_after: str, now: datetime | None = None) -> float:
     return (expires - current) / 86400
 
 
-def _fetch(spec: CheckSpec, headers: dict[str, str]) -> tuple[httpx.Response, bytes, float, dict]:
+def _fetch(spec: CheckSpec, headers: dict[str, str]) -> tuple[httpx.Response, bytes, float, dict[str, Any]]:
     """Do the request; return (response, body up to MAX_OUTPUT, seconds to full body, peer certificate)."""
     method, url = spec.param("method").upper(), spec.params["url"]
     body = spec.params.get("body")
@@ -286,7 +287,7 @@ def _fetch(spec: CheckSpec, headers: dict[str, str]) -> tuple[httpx.Response, by
     return resp, b"".join(chunks)[:MAX_OUTPUT], latency, cert
 
 
-def _peer_cert(resp: httpx.Response) -> dict:
+def _peer_cert(resp: httpx.Response) -> dict[str, Any]:
     """The verified peer certificate of the response's connection ({} for plain HTTP or unverified TLS)."""
     stream = resp.extensions.get("network_stream")
     ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
@@ -353,7 +354,7 @@ def _judge_body(spec: CheckSpec, body: bytes, encoding: str | None) -> list[tupl
     return findings
 
 
-def _judge_cert(spec: CheckSpec, cert: dict) -> tuple[tuple[State, str], PerfDatum] | None:
+def _judge_cert(spec: CheckSpec, cert: dict[str, Any]) -> tuple[tuple[State, str], PerfDatum] | None:
     """Certificate lifetime finding for HTTPS URLs, or None when there is no verified certificate to read."""
     if not spec.params["url"].lower().startswith("https://"):
         return None

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from types import MappingProxyType
+from typing import Any
 
 from roster.holidays import LIBRARY, Calendar
 
@@ -21,7 +22,7 @@ TEAMS: tuple[str, ...] = ("A", "B", "C", "D")
 SOURCES: frozenset[str] = frozenset({"pattern", "substitute", "pinned"})
 
 
-def frozen_map(data: Mapping | None = None) -> Mapping:
+def frozen_map(data: Mapping[Any, Any] | None = None) -> Mapping[Any, Any]:
     """A read-only copy of ``data`` (an empty mapping for None)."""
     return MappingProxyType(dict(data or {}))
 

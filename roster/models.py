@@ -34,6 +34,8 @@ class RosterSettings(SQLModel, table=True):
     ``rules``: min_rest_hours, max_consecutive (null: derived), window_days, max_shifts_in_window (null: derived)
     and ``weights`` (the soft-rule weights of roster.domain.Weights)."""
 
+    __table_args__ = {"sqlite_autoincrement": True}
+
     id: int | None = Field(default=None, primary_key=True)
     pattern_code: str = Field(default="DNOO", max_length=32)
     anchor: date
@@ -51,6 +53,8 @@ class RosterVersion(SQLModel, table=True):
 
     ``base_version_id`` is set for an amendment (the published version it changes). The ``job_*`` fields and
     the solver figures are written by the background solve (roster.jobs)."""
+
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     number: int | None = Field(default=None, unique=True, description="1, 2, 3… once published; null for drafts")
@@ -83,7 +87,7 @@ class RosterVersion(SQLModel, table=True):
 class RosterAssignment(SQLModel, table=True):
     """One seat of one version: ``person`` sits ``position`` on ``shift`` (D/N) of ``day``."""
 
-    __table_args__ = (Index("ix_rosterassignment_version_day", "version_id", "day"),)
+    __table_args__ = (Index("ix_rosterassignment_version_day", "version_id", "day"), {"sqlite_autoincrement": True})
 
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="rosterversion.id", ondelete="CASCADE")
@@ -96,6 +100,8 @@ class RosterAssignment(SQLModel, table=True):
 
 class RosterPin(SQLModel, table=True):
     """A seat fixed by hand in a draft: the next solve of that draft must keep it."""
+
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="rosterversion.id", index=True, ondelete="CASCADE")
@@ -111,6 +117,8 @@ class LeaveRequest(SQLModel, table=True):
     """Leave asked by a person: whole days ``start``..``end`` (``shifts`` null) or single shifts
     (``shifts`` = [[ISO date, "D"|"N"], …]). Approved leave is a hard constraint of every later solve.
     ``amendment_id``: the draft amendment its approval opened, if any."""
+
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
@@ -130,6 +138,8 @@ class SwapRequest(SQLModel, table=True):
     """换班: the requester gives their seat to the target (``target_day`` null) or exchanges it for the target's
     seat. The target accepts, then a leader approves (validated against every hard rule).
     ``amendment_id``: the roster version its approval produced, if any."""
+
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     requester_id: int = Field(foreign_key="person.id", index=True)
@@ -153,6 +163,8 @@ class SwapRequest(SQLModel, table=True):
 class Preference(SQLModel, table=True):
     """A wish: work (``wanted``) or not work a date or a weekday (0 = Monday), one shift or any (null)."""
 
+    __table_args__ = {"sqlite_autoincrement": True}
+
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     wanted: bool = Field(default=False)
@@ -168,6 +180,8 @@ class FeedToken(SQLModel, table=True):
 
     Only its SHA-256 is kept, like an API token's: the URL is shown once, when it is made.
     """
+
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", unique=True)

@@ -580,7 +580,7 @@ def version_diff(session: Session, *, version_id: int) -> list[SeatChange]:
     """A draft against the published truth over its period; a published version against the one before it."""
     version = get_version(session, version_id)
     mine = version_assignments(session, version_id=version.id)
-    if version.status == "draft":
+    if version.number is None:  # a draft, or one discarded before publication
         theirs = published_assignments(session, start=version.start, end=version.end)
     else:
         theirs = _before_publication(session, version)
@@ -599,7 +599,7 @@ def _before_publication(session: Session, version: RosterVersion) -> list[Assign
 def has_baseline(session: Session, *, version: RosterVersion) -> bool:
     """Whether a diff of ``version`` compares with something: a published roster over its period (drafts) or an
     older published version (published ones)."""
-    if version.status == "draft":
+    if version.number is None:
         return bool(published_versions(session, start=version.start, end=version.end))
     return bool(_before_publication(session, version))
 

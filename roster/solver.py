@@ -58,7 +58,9 @@ that stage does not reopen them).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -139,7 +141,7 @@ def _read(rm: RosterModel, solver: cp_model.CpSolver, status: str, stage: str) -
     )
 
 
-def breakdown(rm: RosterModel, value) -> list[Cost]:
+def breakdown(rm: RosterModel, value: Callable[[Any], int]) -> list[Cost]:
     """Every non-zero soft-rule term of a solution, by rule and person (sums to the objective)."""
     out = []
     for t in rm.terms:
