@@ -19,6 +19,7 @@ from desk.feature import FEATURE as DESK
 from desk.i18n import babel_locale
 from desk.settings import LANGUAGES, Settings, load_settings
 from monitoring.feature import FEATURE as MONITORING
+from reports.feature import FEATURE as REPORTS
 from roster.feature import FEATURE as ROSTER
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +31,7 @@ FEATURES = (
     DESK,  # login, home, people, audit trail, the API base; db/users/tokens/demo commands
     ROSTER,  # rosters, leave and swaps, calendar feeds, exports; roster/leave commands
     MONITORING,  # patrol checks, maintenance, /metrics; checks commands
+    REPORTS,  # coverage, load and fairness, patrol figures, KPIs, audit trail; exports and API
 )
 
 

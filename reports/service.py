@@ -1,0 +1,194 @@
+"""Reads for the reports: the rows each report needs, counted by SQL, handed to ``reports.core`` for the maths.
+
+Keyword-only ``f(session, *, ...)`` functions; nothing here writes. Per-object filtering happens here too:
+a leader's reports hold their own team's shifts and people, a watcher's only themself (``Scope``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from alerts.models import Alert, Handover
+from desk.models import Person
+from monitoring import store
+from monitoring.models import AnomalyEventRow, Check, CheckRun, MaintenanceWindowRow
+from reports import core
+from reports.core import CoverageReport, Period, PersonLoad, Seat, SwapInfo
+from roster import domain, settings_store
+from roster import service as roster
+from roster.models import SwapRequest
+
+ACK_LIMIT_SECONDS = 5 * 60
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures a reader may see: everything (managers), one team (leaders) or one person (watchers)."""
+
+    team: str | None = None
+    username: str | None = None
+
+    @classmethod
+    def of(cls, person: Any) -> Scope:
+        """The scope of a logged-in person."""
+        if person.role == "manager":
+            return cls()
+        if person.role == "leader":
+            return cls(team=person.team_code or "-")
+        return cls(username=person.username)
+
+    @property
+    def everything(self) -> bool:
+        return self.team is None and self.username is None
+
+
+def people(session: Session) -> dict[str, domain.Person]:
+    """Every seat holder as the engine sees them, by username."""
+    return {p.username: roster.to_domain_person(p) for p in roster.people_by_id(session).values()}
+
+
+def approved_swaps(session: Session, *, period: Period) -> tuple[SwapInfo, ...]:
+    """Approved swaps whose requester's day falls in the period."""
+    names = {p.id: p.username for p in session.exec(select(Person.id, Person.username))}
+    rows = session.exec(select(SwapRequest).where(
+        SwapRequest.status == "approved", SwapRequest.requester_day >= period.start,
+        SwapRequest.requester_day <= period.end)).scalars()
+    return tuple(SwapInfo(r.id, names.get(r.requester_id, "?"), names.get(r.target_id, "?"), r.requester_day,
+                          r.requester_shift, r.requester_position, r.target_day, r.target_shift, r.target_position)
+                 for r in rows)
+
+
+def seats(session: Session, *, period: Period) -> tuple[Seat, ...]:
+    """The published truth of the period as report seats."""
+    return tuple(Seat(a.day, a.shift, a.position, a.username, a.source)
+                 for a in roster.published_assignments(session, start=period.start, end=period.end))
+
+
+def coverage_report(session: Session, *, period: Period, scope: Scope = Scope()) -> CoverageReport:
+    """Coverage of every shift of the period (a leader's: the shifts their team works by the rotation)."""
+    es = settings_store.current(session)
+    who = people(session)
+    data = core.CoverageInput(
+        period=period, shifts=es.shifts, coverage=es.coverage, people=who, seats=seats(session, period=period),
+        rostered=frozenset(roster.published_days(session, start=period.start, end=period.end)),
+        leaves=roster.approved_leaves(session, start=period.start, end=period.end),
+        swaps=approved_swaps(session, period=period))
+    if scope.team is None:
+        return core.coverage(data)
+    members = {u for u, p in who.items() if p.team == scope.team}
+    data = replace(data, leaves=tuple(lv for lv in data.leaves if lv.username in members),
+                   swaps=tuple(s for s in data.swaps if {s.requester, s.target} & members))
+    keep = {(d, sd.code) for d in period.days for sd in es.shifts if es.pattern.shift_of(scope.team, d) == sd.code}
+    return team_coverage(core.coverage(data), keep)
+
+
+def team_coverage(report: CoverageReport, keep: set[tuple[date, str]]) -> CoverageReport:
+    """``report`` with only the shifts in ``keep`` (substitutions recounted over them)."""
+    shifts = tuple(s for s in report.shifts if (s.day, s.shift) in keep)
+    subs = sum(seat.how == "substitute" for s in shifts for seat in s.seats)
+    return replace(report, shifts=shifts, substitutions=subs)
+
+
+# --- load and fairness -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LoadReport:
+    """Per person and per fairness group, for the period and for the year to date."""
+
+    period: Period
+    people: tuple[PersonLoad, ...]
+    groups: tuple[core.GroupLoad, ...]
+    ytd_people: tuple[PersonLoad, ...]
+    ytd_groups: tuple[core.GroupLoad, ...]
+
+
+def load_report(session: Session, *, period: Period, scope: Scope = Scope()) -> LoadReport:
+    """Load and fairness of the period and of the year up to its end; groups are the whole desk's (a reader
+    sees their own rows beside their group's band)."""
+    es = settings_store.current(session)
+    who = people(session)
+    ytd = period.year_to_date()
+    wide = Period(min(period.start, ytd.start), period.end)
+    all_seats, swaps = seats(session, period=wide), approved_swaps(session, period=wide)
+    now = core.load(all_seats, who, es.pattern, es.shifts, swaps, period)
+    year = core.load(all_seats, who, es.pattern, es.shifts, swaps, ytd)
+    return LoadReport(period, _visible(now, who, scope), tuple(core.fairness(now, who)),
+                      _visible(year, who, scope), tuple(core.fairness(year, who)))
+
+
+def _visible(rows: list[PersonLoad], who: dict[str, domain.Person], scope: Scope) -> tuple[PersonLoad, ...]:
+    if scope.username is not None:
+        return tuple(r for r in rows if r.username == scope.username)
+    if scope.team is not None:
+        return tuple(r for r in rows if who.get(r.username) and who[r.username].team == scope.team)
+    return tuple(rows)
+
+
+# --- patrols -----------------------------------------------------------------------------------------------------
+
+def patrol_report(session: Session, *, period: Period, tz: str, now: datetime) -> core.PatrolReport:
+    """Runs expected vs made, success and states per check over the period (SQL counts the runs)."""
+    lo, hi = period.utc_bounds(tz)
+    counts = _run_counts(session, lo, hi)
+    flaps = dict(session.execute(
+        select(AnomalyEventRow.check_id, func.count()).where(
+            AnomalyEventRow.kind == "flapping_start", AnomalyEventRow.at >= lo, AnomalyEventRow.at < hi)
+        .group_by(AnomalyEventRow.check_id)).all())
+    checks = [core.CheckCounts(c.id, c.name, c.interval, c.enabled, c.created_at,
+                               counts["states"].get(c.id, {}), counts["maint"].get(c.id, 0), flaps.get(c.id, 0))
+              for c in session.exec(select(Check)).scalars()]
+    windows = [store.window_from_row(r, tz) for r in session.exec(select(MaintenanceWindowRow)).scalars()]
+    return core.patrols(checks, windows, lo, hi, now, counts["runners"])
+
+
+def _run_counts(session: Session, lo: datetime, hi: datetime) -> dict[str, Any]:
+    """One pass over the period's runs: per check runs by state and in maintenance; first run per runner."""
+    run = CheckRun.__table__.c
+    rows = session.execute(
+        select(run.check_id, run.state, run.in_maintenance, run.runner, func.count(), func.min(run.started_at))
+        .where(run.started_at >= lo, run.started_at < hi)
+        .group_by(run.check_id, run.state, run.in_maintenance, run.runner)).all()
+    states: dict[int, dict[str, int]] = {}
+    maint: dict[int, int] = {}
+    runners: dict[str, datetime] = {}
+    for check_id, state, in_maint, runner, n, first in rows:
+        states.setdefault(check_id, {}).setdefault(state, 0)
+        states[check_id][state] += n
+        maint[check_id] = maint.get(check_id, 0) + (n if in_maint else 0)
+        runners[runner] = min(first, runners.get(runner, first))
+    return {"states": states, "maint": maint, "runners": sorted(runners.items(), key=lambda kv: kv[1])}
+
+
+# --- alerts (the KPI figures the alert tables already allow) -----------------------------------------------------
+
+def ack_share(session: Session, *, period: Period, tz: str) -> float | None:
+    """The share of the period's alerts acknowledged within the target (5 minutes); None without alerts."""
+    lo, hi = period.utc_bounds(tz)
+    rows = session.execute(select(Alert.first_seen, Alert.acknowledged_at).where(
+        Alert.first_seen >= lo, Alert.first_seen < hi)).all()
+    return core.share_within(((a - f).total_seconds() if a else None for f, a in rows), ACK_LIMIT_SECONDS)
+
+
+def handover_share(session: Session, *, period: Period, tz: str) -> float | None:
+    """The share of the period's handovers confirmed on time; None without handovers."""
+    lo, hi = period.utc_bounds(tz)
+    rows = session.execute(select(Handover.confirmed_at, Handover.late).where(
+        Handover.change_at >= lo, Handover.change_at < hi)).all()
+    return core.share_within((0.0 if confirmed and not late else None for confirmed, late in rows), 0.0)
+
+
+def kpis(session: Session, *, period: Period, tz: str, now: datetime) -> list[core.Kpi]:
+    """The desk's KPIs for the period and the previous one."""
+    before = period.previous()
+    figures = [
+        ("coverage", core.COVERAGE_TARGET, lambda p: coverage_report(session, period=p).rate),
+        ("ack", core.ACK_TARGET, lambda p: ack_share(session, period=p, tz=tz)),
+        ("handover", core.HANDOVER_TARGET, lambda p: handover_share(session, period=p, tz=tz)),
+        ("patrol", core.PATROL_TARGET, lambda p: patrol_report(session, period=p, tz=tz, now=now).rate),
+    ]
+    return [core.Kpi(key, fn(period), fn(before), target) for key, target, fn in figures]
