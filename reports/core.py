@@ -391,7 +391,7 @@ def _count_seat(c: Counter, seat: Seat, kind: str, hours: float, how: str) -> No
 
 def _person_load(username: str, person: Person | None, c: Counter) -> PersonLoad:
     name = person.name if person else username
-    group = group_key(person) if person else "-"
+    group = group_key(person) if person else "—"
     return PersonLoad(username, name, group, **{k: c[k] for k in LOAD_FIELDS})
 
 

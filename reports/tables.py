@@ -33,7 +33,7 @@ def shift_label(code: str) -> str:
 
 def position_label(code: str | None) -> str:
     return {"leader": _("Shift leader"), "info": _("Information watcher"),
-            "comms": _("Communications watcher"), None: "-"}.get(code, code or "-")
+            "comms": _("Communications watcher"), None: "—"}.get(code, code or "—")
 
 
 def reason_label(code: str | None) -> str:
@@ -43,7 +43,7 @@ def reason_label(code: str | None) -> str:
 
 def how_label(code: str | None) -> str:
     return {"rotation": _("rotation"), "substitute": _("substitute"), "swap": _("swap"),
-            "hand_edit": _("hand edit"), None: "-"}.get(code, code or "-")
+            "hand_edit": _("hand edit"), None: "—"}.get(code, code or "—")
 
 
 def group_label(key: str) -> str:

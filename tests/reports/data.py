@@ -28,7 +28,7 @@ from monitoring.models import AnomalyEventRow, Check, CheckRun, MaintenanceWindo
 from roster.models import LeaveRequest, RosterAssignment, RosterVersion, SwapRequest
 
 START, END = date(2026, 10, 7), date(2026, 10, 12)
-UTC = timezone.utc
+UTC = timezone.utc  # noqa: UP017 (the name reads better in the tables above)
 PEOPLE = {  # username: (role, skills, team)
     "la": ("leader", "", "A"), "ia": ("watcher", "info", "A"), "ca": ("watcher", "comms", "A"),
     "lb": ("leader", "", "B"), "ib": ("watcher", "info", "B"), "cb": ("watcher", "comms", "B"),
