@@ -48,20 +48,27 @@ def patrol_success(checks: Sequence[core.CheckPatrol], title: str, success: str,
 
 
 def fairness_bars(rows: Sequence[core.PersonLoad], groups: Sequence[core.GroupLoad], metric: str, title: str,
-                  person_label: str, band_label: str) -> Markup:
-    """``metric`` per person as bars, with their group's band (lowest–highest of the group) as a line pair."""
+                  label: str) -> Markup:
+    """``metric`` per person as bars, people side by side with their group; each bar's whisker is the group's
+    band (its lowest and highest), so a bar outside the engine's aim stands out."""
     bands = {m: g.spread(metric) for g in groups for m in g.members}
-    chart = pygal.Bar(**_config(width=760, height=340, title=title, x_label_rotation=30))
-    chart.x_labels = [r.name for r in rows]
-    chart.add(person_label, [getattr(r, metric) for r in rows])
-    band = [bands[r.username] for r in rows]
-    chart.add(band_label, [b.mean if b else None for b in band], stroke=False)
+    ordered = sorted(rows, key=lambda r: (r.group, r.name))
+    chart = pygal.Bar(**_config(width=760, height=340, title=title, x_label_rotation=30, show_legend=False))
+    chart.x_labels = [r.name for r in ordered]
+    chart.add(label, [_with_band(getattr(r, metric), bands.get(r.username)) for r in ordered])
     return _svg(chart)
+
+
+def _with_band(value: int, band: core.Spread | None) -> dict:
+    if band is None:
+        return {"value": value}
+    return {"value": value, "ci": {"low": band.low, "high": band.high}}
 
 
 def kpi_trend(kpis: Sequence[core.Kpi], labels: Sequence[str], this: str, before: str, target: str) -> Markup:
     """This period against the previous one and the target, per KPI (percent)."""
-    chart = pygal.Bar(**_config(width=760, height=320, range=(0, 100)))
+    style = Style(**{**STYLE.to_dict(), "colors": ("#9ca3af", "#2563eb", "#16a34a")})
+    chart = pygal.Bar(**_config(width=760, height=320, range=(0, 100), style=style))
     chart.x_labels = list(labels)
     chart.add(before, [_pct(k.previous) for k in kpis])
     chart.add(this, [_pct(k.value) for k in kpis])

@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -40,7 +41,8 @@ def _page(template: str, period: core.Period, errors: dict[str, str], **context:
     return render_template(template, period=period, errors=errors, args=request.args,
                            shift_label=tables.shift_label, position_label=tables.position_label,
                            reason_label=tables.reason_label, how_label=tables.how_label,
-                           group_label=tables.group_label, metric_label=tables.metric_label, **context), status
+                           group_label=tables.group_label, metric_label=tables.metric_label,
+                           weekday=lambda d: format_date(d, "EEE"), **context), status
 
 
 def _file(name: str, period: core.Period, report_tables: list[tables.Table], fmt: str) -> Response:
@@ -66,7 +68,7 @@ def index() -> Any:
     labels = [tables.kpi_label(k.key) for k in kpis]
     chart = charts.kpi_trend(kpis, labels, _("This period"), _("Previous period"), _("Target"))
     return _page("reports/index.html", period, errors, kpis=kpis, labels=labels, chart=chart,
-                 previous=period.previous(), table=tables.kpi_tables(kpis)[0])
+                 previous=period.previous(), kpi_table=tables.kpi_tables(kpis)[0])
 
 
 @bp.route("/kpis.<fmt>")
@@ -128,8 +130,8 @@ def _load(period: core.Period) -> service.LoadReport:
 def load() -> Any:
     period, errors = period_arg()
     report = _load(period)
-    chart = charts.fairness_bars(report.people, report.groups, "nights", _("Nights per person"), _("Nights"),
-                                 _("Group mean"))
+    chart = charts.fairness_bars(report.people, report.groups, "nights",
+                                 _("Nights per person; the whisker is the group's lowest to highest"), _("Nights"))
     return _page("reports/load.html", period, errors, report=report, chart=chart,
                  report_tables=tables.load_tables(report))
 
