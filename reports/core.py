@@ -7,6 +7,7 @@ the day it starts.
 
 from __future__ import annotations
 
+import functools
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -136,7 +137,7 @@ def _bounded(period: Period, field_name: str) -> Period:
 
 # --- coverage ----------------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Seat:
     """A published seat: ``username`` sat ``position`` on ``shift`` of ``day``; ``source`` as stored."""
 
@@ -358,6 +359,12 @@ def group_key(person: Person) -> str:
     return f"{primary}/spare" if spare else primary
 
 
+@functools.lru_cache(maxsize=4096)
+def day_kind(day: date) -> str:
+    """holiday, weekend or workday by the desk's holiday calendar (cached: the calendar lookup is slow)."""
+    return holidays.day_info(day).kind
+
+
 def load(seats: Iterable[Seat], people: Mapping[str, Person], pattern: Pattern, shifts: tuple[ShiftDef, ...],
          swaps: Iterable[SwapInfo], period: Period) -> list[PersonLoad]:
     """Per person (every seat holder of ``people`` and whoever sat a seat): shifts, hours, nights, weekend and
@@ -367,10 +374,8 @@ def load(seats: Iterable[Seat], people: Mapping[str, Person], pattern: Pattern, 
     swapped = {s for sw in swap_list for s in sw.seats()}
     hours = {sd.code: sd.hours for sd in shifts}
     acc: dict[str, Counter] = defaultdict(Counter)
-    kinds: dict[date, str] = {}
     for seat in seats:
-        kind = kinds.setdefault(seat.day, holidays.day_info(seat.day).kind)
-        _count_seat(acc[seat.username], seat, kind, hours.get(seat.shift, 12), seat_how(seat, swapped))
+        _count_seat(acc[seat.username], seat, day_kind(seat.day), hours.get(seat.shift, 12), seat_how(seat, swapped))
     for username in received(seats, people, pattern, swapped):
         acc[username]["substitutions_received"] += 1
     for sw in swap_list:

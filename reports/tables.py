@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask import g
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from reports import core
 from reports.service import LoadReport
@@ -27,23 +29,43 @@ def pct(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value * 100, digits)
 
 
+LABELS: dict[str, dict[str | None, Any]] = {
+    "shift": {"D": _l("Day"), "N": _l("Night")},
+    "position": {"leader": _l("Shift leader"), "info": _l("Information watcher"),
+                 "comms": _l("Communications watcher"), None: "—"},
+    "reason": {"no_roster": _l("no published roster"), "empty": _l("seat empty"),
+               "unqualified": _l("not qualified for the seat"), "on_leave": _l("on leave"), None: ""},
+    "how": {"rotation": _l("rotation"), "substitute": _l("substitute"), "swap": _l("swap"),
+            "hand_edit": _l("hand edit"), None: "—"},
+    "metric": {"shifts": _l("Shifts"), "hours": _l("Hours"), "nights": _l("Nights"),
+               "weekend_shifts": _l("Weekend shifts"), "holiday_shifts": _l("Public-holiday shifts"),
+               "substitutions_made": _l("Substitutions made"), "substitutions_received": _l("Substitutions received"),
+               "swaps": _l("Swaps")},
+}
+
+
+def _label(kind: str, code: str | None) -> str:
+    """The label of ``code`` in the reader's language, translated once per request (thousands of cells)."""
+    cache = g.setdefault("report_labels", {})
+    if kind not in cache:
+        cache[kind] = {k: str(v) for k, v in LABELS[kind].items()}
+    return cache[kind].get(code, code or "")
+
+
 def shift_label(code: str) -> str:
-    return {"D": _("Day"), "N": _("Night")}.get(code, code)
+    return _label("shift", code)
 
 
 def position_label(code: str | None) -> str:
-    return {"leader": _("Shift leader"), "info": _("Information watcher"),
-            "comms": _("Communications watcher"), None: "—"}.get(code, code or "—")
+    return _label("position", code)
 
 
 def reason_label(code: str | None) -> str:
-    return {"no_roster": _("no published roster"), "empty": _("seat empty"),
-            "unqualified": _("not qualified for the seat"), "on_leave": _("on leave")}.get(code, code or "")
+    return _label("reason", code)
 
 
 def how_label(code: str | None) -> str:
-    return {"rotation": _("rotation"), "substitute": _("substitute"), "swap": _("swap"),
-            "hand_edit": _("hand edit"), None: "—"}.get(code, code or "—")
+    return _label("how", code)
 
 
 def group_label(key: str) -> str:
@@ -53,13 +75,11 @@ def group_label(key: str) -> str:
 
 
 def metric_label(metric: str) -> str:
-    return {"shifts": _("Shifts"), "hours": _("Hours"), "nights": _("Nights"), "weekend_shifts": _("Weekend shifts"),
-            "holiday_shifts": _("Public-holiday shifts"), "substitutions_made": _("Substitutions made"),
-            "substitutions_received": _("Substitutions received"), "swaps": _("Swaps")}.get(metric, metric)
+    return _label("metric", metric)
 
 
-def coverage_tables(report: core.CoverageReport) -> list[Table]:
-    """Summary, every shift's seats, and the gaps."""
+def coverage_tables(report: core.CoverageReport, seats: bool = True) -> list[Table]:
+    """Summary, every shift's seats (unless ``seats`` is False: the page shows them in its calendar), the gaps."""
     summary = Table("summary", _("Coverage"), (_("Figure"), _("Value"), _("Target")), (
         (_("Shifts"), len(report.shifts), None),
         (_("Fully staffed shifts"), report.fully_staffed, None),
@@ -67,13 +87,13 @@ def coverage_tables(report: core.CoverageReport) -> list[Table]:
         (_("Substitutions"), report.substitutions, None),
         (_("Swaps"), report.swaps, None),
         (_("Leave days"), report.leave_days, None)))
-    seats = Table("seats", _("Seats"), (_("Date"), _("Shift"), _("Seat"), _("Who"), _("How"), _("Gap")),
-                  tuple((s.day.isoformat(), shift_label(s.shift), position_label(seat.position), seat.username or "",
-                         how_label(seat.how), reason_label(seat.problem)) for s in report.shifts for seat in s.seats))
+    seat_rows = Table("seats", _("Seats"), (_("Date"), _("Shift"), _("Seat"), _("Who"), _("How"), _("Gap")), tuple(
+        (s.day.isoformat(), shift_label(s.shift), position_label(seat.position), seat.username or "",
+         how_label(seat.how), reason_label(seat.problem)) for s in report.shifts for seat in s.seats))
     gaps = Table("gaps", _("Gaps"), (_("Date"), _("Shift"), _("Seat"), _("Reason")),
                  tuple((d.isoformat(), shift_label(sh), position_label(pos), reason_label(why))
                        for d, sh, pos, why in report.gaps()))
-    return [summary, seats, gaps]
+    return [summary, seat_rows, gaps] if seats else [summary, gaps]
 
 
 def _people_table(key: str, title: str, rows: tuple[core.PersonLoad, ...]) -> Table:

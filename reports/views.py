@@ -42,7 +42,8 @@ def _page(template: str, period: core.Period, errors: dict[str, str], **context:
                            shift_label=tables.shift_label, position_label=tables.position_label,
                            reason_label=tables.reason_label, how_label=tables.how_label,
                            group_label=tables.group_label, metric_label=tables.metric_label,
-                           weekday=lambda d: format_date(d, "EEE"), **context), status
+                           weekdays=[format_date(date(2024, 1, 1) + timedelta(days=i), "EEE") for i in range(7)],
+                           **context), status
 
 
 def _file(name: str, period: core.Period, report_tables: list[tables.Table], fmt: str) -> Response:
@@ -94,7 +95,7 @@ def coverage() -> Any:
         by_day.setdefault(shift.day, {})[shift.shift] = shift
     codes = sorted({s.shift for s in report.shifts}, key=lambda c: "DN".find(c))
     return _page("reports/coverage.html", period, errors, report=report, by_day=by_day, codes=codes,
-                 report_tables=tables.coverage_tables(report))
+                 report_tables=tables.coverage_tables(report, seats=False))
 
 
 @bp.route("/coverage/<day>/<shift>")

@@ -23,11 +23,16 @@ def password_hash() -> str:
 
 @pytest.fixture
 def desk(app: Any) -> dict[str, int]:
-    """The small desk with its rosters, leave, swap and patrol history; ``{username: id, "web": check id}``."""
+    """The small desk with its rosters, leave and swap; ``{username: id}``."""
     with session_scope(app.extensions["dutydesk.engine"]) as session:
-        ids = data.build(session, password_hash())
-        ids["web"] = data.build_patrols(session)
-    return ids
+        return data.build(session, password_hash())
+
+
+@pytest.fixture
+def patrol_desk(app: Any, desk: dict[str, int]) -> int:
+    """The desk's patrol history too; the id of check "web"."""
+    with session_scope(app.extensions["dutydesk.engine"]) as session:
+        return data.build_patrols(session)
 
 
 @pytest.fixture

@@ -25,8 +25,8 @@ def _tab(browser: Any, live_server: str, locale: str) -> Any:
 
 
 @pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
-def test_manager_reads_every_report(browser: Any, live_server: str, as_user: Any, locale: str, db_url: str,
-                                    tmp_path: Any) -> None:
+def test_manager_reads_every_report(browser: Any, live_server: str, as_user: Any, patrol_desk: int, locale: str,
+                                    db_url: str, tmp_path: Any) -> None:
     as_user("boss")  # creates the manager
     tab = _tab(browser, live_server, locale)
     errors: list[str] = []

@@ -91,7 +91,7 @@ def test_a_watcher_sees_only_their_own_load(session: Session) -> None:
     assert [r.username for r in report.ytd_people] == ["ib"]
 
 
-def test_patrol_figures(session: Session) -> None:
+def test_patrol_figures(session: Session, patrol_desk: int) -> None:
     report = service.patrol_report(session, period=core.Period(CHECK_DAY, CHECK_DAY), tz="Asia/Shanghai", now=NOW)
     web, db = (next(c for c in report.checks if c.name == n) for n in ("web", "db"))
     assert web.maintenance_seconds == 3600
@@ -106,7 +106,7 @@ def test_patrol_figures(session: Session) -> None:
     assert report.rate == pytest.approx(1300 / 1380)
 
 
-def test_patrols_expect_nothing_after_now(session: Session) -> None:
+def test_patrols_expect_nothing_after_now(session: Session, patrol_desk: int) -> None:
     noon = NOW.replace(year=2026, month=10, day=6, hour=22)  # 6 hours into the local day of 10-07
     report = service.patrol_report(session, period=core.Period(CHECK_DAY, CHECK_DAY), tz="Asia/Shanghai", now=noon)
     assert next(c for c in report.checks if c.name == "web").expected == 6 * 60

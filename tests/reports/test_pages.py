@@ -59,7 +59,7 @@ def test_load_json_page_and_exports_agree(as_user: Any) -> None:
     assert "<svg" in page and "<script" not in page  # a pygal chart, its config script dropped
 
 
-def test_patrol_json_page_and_export_agree(as_user: Any) -> None:
+def test_patrol_json_page_and_export_agree(as_user: Any, patrol_desk: int) -> None:
     client = as_user("boss")
     data = client.get(f"/api/v1/reports/patrols?{PATROL_Q}").get_json()
     assert (data["expected"], data["made"], data["takeovers"]) == (1380, 1300, 1)
