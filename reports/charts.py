@@ -78,3 +78,13 @@ def kpi_trend(kpis: Sequence[core.Kpi], labels: Sequence[str], this: str, before
 
 def _pct(value: float | None) -> float | None:
     return None if value is None else round(value * 100, 2)
+
+
+def alert_volume(days: Sequence[core.AlertFigures], title: str, count: str, ack: str) -> Markup:
+    """Alerts per day as bars and the median minutes to acknowledge on a secondary axis."""
+    chart = pygal.Bar(**_config(width=760, height=320, title=title, x_label_rotation=45,
+                                show_minor_x_labels=len(days) <= 31))
+    chart.x_labels = [d.label[5:] for d in days]
+    chart.add(count, [d.count for d in days])
+    chart.add(ack, [None if d.ack_median is None else round(d.ack_median / 60, 1) for d in days], secondary=True)
+    return _svg(chart)

@@ -601,3 +601,103 @@ def share_within(durations: Iterable[float | None], limit: float) -> float | Non
     """The share of ``durations`` (seconds; None: never happened) at most ``limit`` (None for none)."""
     values = list(durations)
     return sum(d is not None and d <= limit for d in values) / len(values) if values else None
+
+
+# --- alert handling ----------------------------------------------------------------------------------------------
+
+ACK_LIMIT_SECONDS = 5 * 60
+
+
+@dataclass(frozen=True)
+class AlertFact:
+    """One alert as the report needs it (times aware UTC; ``shift_end``: when its shift ended, if routed to one)."""
+
+    id: int
+    severity: str
+    domain: str | None
+    source: str
+    key: str
+    first_seen: datetime
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+    escalations: int
+    shift: str | None
+    leader: str | None
+    no_roster: bool
+    shift_end: datetime | None = None
+    day: str = ""
+
+    @property
+    def to_ack(self) -> float | None:
+        """Seconds from first seen to acknowledged (None: never acknowledged)."""
+        return (self.acknowledged_at - self.first_seen).total_seconds() if self.acknowledged_at else None
+
+    @property
+    def to_resolve(self) -> float | None:
+        """Seconds from first seen to resolved (None: not resolved)."""
+        return (self.resolved_at - self.first_seen).total_seconds() if self.resolved_at else None
+
+    @property
+    def carried_over(self) -> bool:
+        """Still unresolved when its shift ended: handed over to the next shift."""
+        return self.shift_end is not None and (self.resolved_at is None or self.resolved_at > self.shift_end)
+
+
+@dataclass(frozen=True)
+class AlertFigures:
+    """Figures of a set of alerts: count, time to acknowledge and resolve (median, 90th percentile, seconds),
+    the share acknowledged within the limit, escalations, carried over, arrived with no roster."""
+
+    label: str
+    count: int
+    ack_median: float | None
+    ack_p90: float | None
+    resolve_median: float | None
+    resolve_p90: float | None
+    within_target: float | None
+    escalated: int
+    carried_over: int
+    no_roster: int
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """The nearest-rank percentile (``share`` in 0..1) of ``values``; None for none."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, -(-int(share * 100) * len(ordered) // 100) - 1))]
+
+
+def alert_figures(label: str, alerts: list[AlertFact], limit: float = ACK_LIMIT_SECONDS) -> AlertFigures:
+    """The figures of ``alerts``; an alert never acknowledged counts as not within the limit."""
+    acks = [a.to_ack for a in alerts if a.to_ack is not None]
+    fixes = [a.to_resolve for a in alerts if a.to_resolve is not None]
+    return AlertFigures(label, len(alerts), statistics.median(acks) if acks else None, percentile(acks, 0.9),
+                        statistics.median(fixes) if fixes else None, percentile(fixes, 0.9),
+                        share_within((a.to_ack for a in alerts), limit), sum(a.escalations > 0 for a in alerts),
+                        sum(a.carried_over for a in alerts), sum(a.no_roster for a in alerts))
+
+
+@dataclass(frozen=True)
+class AlertReport:
+    """The alert handling of a period: in total, by severity, per shift, leader, domain and source; the noisiest."""
+
+    total: AlertFigures
+    by: Mapping[str, tuple[AlertFigures, ...]]
+    noisiest: tuple[tuple[str, int], ...]
+    target: float = ACK_TARGET
+
+
+def alert_report(alerts: Iterable[AlertFact], limit: float = ACK_LIMIT_SECONDS) -> AlertReport:
+    """Alert handling figures, grouped every way the managers read them."""
+    rows = list(alerts)
+    keys = {"day": lambda a: a.day, "severity": lambda a: a.severity, "shift": lambda a: a.shift or "-",
+            "leader": lambda a: a.leader or "-", "domain": lambda a: a.domain or "-", "source": lambda a: a.source}
+    by = {}
+    for name, key in keys.items():
+        groups: dict[str, list[AlertFact]] = defaultdict(list)
+        for a in rows:
+            groups[key(a)].append(a)
+        by[name] = tuple(alert_figures(k, v, limit) for k, v in sorted(groups.items()))
+    noisy = Counter(a.key for a in rows).most_common(10)
+    return AlertReport(alert_figures("total", rows, limit), by, tuple(noisy))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -32,14 +33,15 @@ class Scope:
 
     team: str | None = None
     username: str | None = None
+    leader: str | None = None
 
     @classmethod
     def of(cls, person: Any) -> Scope:
-        """The scope of a logged-in person."""
+        """The scope of a logged-in person (a leader's alerts are those assigned to them)."""
         if person.role == "manager":
             return cls()
         if person.role == "leader":
-            return cls(team=person.team_code or "-")
+            return cls(team=person.team_code or "-", leader=person.username)
         return cls(username=person.username)
 
     @property
@@ -201,3 +203,36 @@ def kpis(session: Session, *, period: Period, tz: str, now: datetime) -> list[co
         ("patrol", core.PATROL_TARGET, lambda p: patrol_report(session, period=p, tz=tz, now=now).rate),
     ]
     return [core.Kpi(key, fn(period), fn(before), target) for key, target, fn in figures]
+
+
+# --- alert handling ----------------------------------------------------------------------------------------------
+
+def alert_report(session: Session, *, period: Period, tz: str, scope: Scope = Scope()) -> core.AlertReport:
+    """Alert handling of the alerts first seen in the period (a leader's: those assigned to them)."""
+    lo, hi = period.utc_bounds(tz)
+    names = {p.id: p.username for p in session.exec(select(Person.id, Person.username))}
+    query = select(Alert).where(Alert.first_seen >= lo, Alert.first_seen < hi)
+    if scope.team is not None:
+        mine = [i for i, u in names.items() if u == scope.leader]
+        query = query.where(Alert.assignee_id.in_(mine or [-1]))
+    ends, zone = _shift_ends(session, tz), ZoneInfo(tz)
+    facts = [core.AlertFact(a.id, a.severity, a.domain, a.source, a.key, a.first_seen, a.acknowledged_at,
+                            a.resolved_at, a.escalation_step, f"{a.shift_day} {a.shift_code}" if a.shift_day else None,
+                            names.get(a.assignee_id) if a.routed_to == "leader" else None, a.routed_to != "leader",
+                            ends(a.shift_day, a.shift_code), a.first_seen.astimezone(zone).date().isoformat())
+             for a in session.exec(query).scalars()]
+    return core.alert_report(facts)
+
+
+def _shift_ends(session: Session, tz: str) -> Any:
+    """A function (shift day ISO, shift code) -> the aware UTC end of that shift, or None."""
+    shifts = {sd.code: sd for sd in settings_store.current(session).shifts}
+    zone = ZoneInfo(tz)
+
+    def end(day: str | None, code: str | None) -> datetime | None:
+        sd = shifts.get(code or "")
+        if not day or sd is None:
+            return None
+        return sd.ends_at(date.fromisoformat(day)).replace(tzinfo=zone).astimezone(ZoneInfo("UTC"))
+
+    return end

@@ -145,3 +145,27 @@ def kpi_tables(kpis: list[core.Kpi]) -> list[Table]:
     headers = (_("Figure"), _("This period %"), _("Previous period %"), _("Target %"))
     return [Table("kpis", _("Key figures"), headers,
                   tuple((kpi_label(k.key), pct(k.value, 2), pct(k.previous, 2), pct(k.target, 2)) for k in kpis))]
+
+
+def minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def alert_tables(report: core.AlertReport) -> list[Table]:
+    """The total, then one table per grouping (day, severity, shift, leader, domain, source), the noisiest keys."""
+    headers = (_("Group"), _("Alerts"), _("Minutes to acknowledge, median"), _("Minutes to acknowledge, 90th pct"),
+               _("Minutes to resolve, median"), _("Minutes to resolve, 90th pct"),
+               _("Acknowledged within 5 minutes %"), _("Escalated"), _("Carried over at handover"),
+               _("Arrived with no roster"))
+
+    def row(f: core.AlertFigures, label: str) -> tuple:
+        return (label, f.count, minutes(f.ack_median), minutes(f.ack_p90), minutes(f.resolve_median),
+                minutes(f.resolve_p90), pct(f.within_target, 2), f.escalated, f.carried_over, f.no_roster)
+
+    titles = {"day": _("Per day"), "severity": _("Per severity"), "shift": _("Per shift"), "leader": _("Per leader"),
+              "domain": _("Per domain"), "source": _("Per source")}
+    out = [Table("total", _("Alert handling"), headers, (row(report.total, _("All alerts")),))]
+    out += [Table(name, titles[name], headers, tuple(row(f, f.label) for f in rows))
+            for name, rows in report.by.items()]
+    out.append(Table("noisiest", _("Noisiest checks and integrations"), (_("Key"), _("Alerts")), report.noisiest))
+    return out

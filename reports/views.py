@@ -168,6 +168,30 @@ def patrols_export(fmt: str) -> Any:
     return _file("patrols", period, tables.patrol_tables(_patrols(period)), fmt)
 
 
+# --- alert handling ----------------------------------------------------------------------------------------------
+
+def _alerts(period: core.Period) -> core.AlertReport:
+    return service.alert_report(web.db(), period=period, tz=web.settings().timezone, scope=Scope.of(current_user))
+
+
+@bp.route("/alerts")
+@web.roles("manager", "leader")
+def alerts() -> Any:
+    period, errors = period_arg()
+    report = _alerts(period)
+    chart = charts.alert_volume(report.by["day"], _("Alerts per day and minutes to acknowledge"), _("Alerts"),
+                                _("Minutes to acknowledge, median"))
+    return _page("reports/alerts.html", period, errors, report=report, chart=chart,
+                 report_tables=tables.alert_tables(report))
+
+
+@bp.route("/alerts.<fmt>")
+@web.roles("manager", "leader")
+def alerts_export(fmt: str) -> Any:
+    period, _errors = period_arg()
+    return _file("alerts", period, tables.alert_tables(_alerts(period)), fmt)
+
+
 # --- audit trail -------------------------------------------------------------------------------------------------
 
 def _trail_filter() -> tuple[trail.TrailFilter, dict[str, str]]:

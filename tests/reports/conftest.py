@@ -47,3 +47,10 @@ def as_user(client: Any, make_person: Any, desk: dict[str, int]) -> Any:
         return client
 
     return log_in
+
+
+@pytest.fixture
+def alert_desk(app: Any, desk: dict[str, int]) -> None:
+    """The desk's four alerts (tests/reports/data.py build_alerts)."""
+    with session_scope(app.extensions["dutydesk.engine"]) as session:
+        data.build_alerts(session, desk)

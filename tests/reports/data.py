@@ -120,3 +120,33 @@ def build_patrols(session: Session) -> int:
     session.add(AnomalyEventRow(check_id=web.id, key="check:web:flapping", kind="flapping_start", state="OK",
                                 at=datetime(2026, 10, 7, 5, tzinfo=UTC)))
     return web.id
+
+
+def build_alerts(session: Session, ids: dict[str, int]) -> None:
+    """Four alerts (times UTC; the day shift of 10-08 runs 00:00–12:00 UTC, leader la):
+
+        a1 critical info  patrol       check:web 10-08 01:00  ack +2 min,  resolved +30 min
+        a2 major    comms alertmanager am:disk   10-08 11:50  ack +10 min (late), resolved 12:40 (after the shift:
+                                                               carried over), escalated once
+        a3 minor    info  webhook      check:web 10-08 05:00  never acknowledged nor resolved, escalated twice
+        a4 major    —     manual       m:1       10-12 03:00  no roster: routed to the managers; ack +4, resolved +10
+    """
+    from alerts.models import Alert
+
+    def at(mmdd: str, hh: int, mm: int = 0) -> datetime:
+        return datetime.combine(day(mmdd), datetime.min.time(), tzinfo=UTC).replace(hour=hh, minute=mm)
+
+    rows = [
+        ("critical", "info", "patrol", "check:web", at("10-08", 1), 2, 30, 0, "leader", "resolved"),
+        ("major", "comms", "alertmanager", "am:disk", at("10-08", 11, 50), 10, 50, 1, "leader", "resolved"),
+        ("minor", "info", "webhook", "check:web", at("10-08", 5), None, None, 2, "leader", "open"),
+        ("major", None, "manual", "m:1", at("10-12", 3), 4, 10, 0, "managers", "resolved"),
+    ]
+    for severity, domain, source, key, first, ack, fix, steps, routed, status in rows:
+        on_shift = routed == "leader"
+        session.add(Alert(key=key, title=key, severity=severity, domain=domain, source=source, status=status,
+                          first_seen=first, last_seen=first, routed_to=routed, escalation_step=steps,
+                          assignee_id=ids["la"] if on_shift else None,
+                          shift_day="2026-10-08" if on_shift else None, shift_code="D" if on_shift else None,
+                          acknowledged_at=first + timedelta(minutes=ack) if ack is not None else None,
+                          resolved_at=first + timedelta(minutes=fix) if fix is not None else None))

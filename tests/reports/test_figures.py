@@ -120,3 +120,29 @@ def test_kpis_this_period_against_the_previous(session: Session) -> None:
     assert (coverage.met, coverage.trend) == (False, "up")
     assert kpis["ack"].value is None and kpis["ack"].met is None  # no alerts yet: no data, not a fake 100 %
     assert kpis["handover"].value is None
+
+
+def test_alert_handling(session: Session, alert_desk: None) -> None:
+    report = service.alert_report(session, period=PERIOD, tz="Asia/Shanghai")
+    t = report.total
+    assert (t.count, t.escalated, t.carried_over, t.no_roster) == (4, 2, 2, 1)
+    assert (t.ack_median, t.ack_p90) == (240, 600)  # 120, 240, 600 s; a3 never acknowledged
+    assert (t.resolve_median, t.resolve_p90) == (1800, 3000)
+    assert t.within_target == 0.5  # a1 and a4 within 5 minutes; a2 late, a3 never
+    leaders = {f.label: f.count for f in report.by["leader"]}
+    assert leaders == {"la": 3, "-": 1}
+    assert {f.label: f.count for f in report.by["severity"]} == {"critical": 1, "major": 2, "minor": 1}
+    assert {f.label: f.count for f in report.by["day"]} == {"2026-10-08": 3, "2026-10-12": 1}
+    assert report.noisiest[0] == ("check:web", 2)
+
+
+def test_a_leader_sees_the_alerts_of_their_own_shifts(session: Session, alert_desk: None) -> None:
+    assert service.alert_report(session, period=PERIOD, tz="Asia/Shanghai",
+                                scope=Scope(team="A", leader="la")).total.count == 3
+    assert service.alert_report(session, period=PERIOD, tz="Asia/Shanghai",
+                                scope=Scope(team="B", leader="lb")).total.count == 0
+
+
+def test_ack_kpi_counts_the_alerts(session: Session, alert_desk: None) -> None:
+    kpis = {k.key: k for k in service.kpis(session, period=PERIOD, tz="Asia/Shanghai", now=NOW)}
+    assert kpis["ack"].value == 0.5 and kpis["ack"].met is False and kpis["ack"].previous is None

@@ -118,7 +118,7 @@ def test_a_watcher_sees_their_own_load_only(as_user: Any) -> None:
     client = as_user("ib")
     assert people_rows(client.get(f"/reports/load.csv?{Q}").data) == ["ib"]
     assert "ib" in client.get(f"/reports/load?{Q}").get_data(as_text=True)
-    for url in ("/reports/coverage", "/reports/coverage.csv", "/reports/", "/api/v1/reports/load"):
+    for url in ("/reports/coverage", "/reports/coverage.csv", "/reports/", "/api/v1/reports/load", "/reports/alerts"):
         assert client.get(url).status_code == 403
 
 
@@ -174,3 +174,11 @@ def test_api_takes_personal_tokens(app: Any, as_user: Any) -> None:
     response = fresh.get(f"/api/v1/reports/coverage?{Q}", headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 200 and response.get_json()["fully_staffed"] == 7
     assert fresh.get(f"/api/v1/reports/coverage?{Q}").status_code == 401
+
+
+def test_alert_page_and_export_agree(as_user: Any, alert_desk: None) -> None:
+    client = as_user("boss")
+    page = client.get(f"/reports/alerts?{Q}").get_data(as_text=True)
+    assert "50.00 %" in page and "<svg" in page
+    rows = csv_rows(client.get(f"/reports/alerts.csv?{Q}").data)
+    assert ["All alerts", "4", "4.0", "10.0", "30.0", "50.0", "50.0", "2", "2", "1"] in rows
