@@ -2,10 +2,9 @@
 
 Usage:
     python bench/report_bench.py [--runs 1000000] [--alerts 20000] [--url sqlite:///path | postgresql+psycopg://…]
-                                 [--keep] [--repeat 3]
+                                 [--repeat 3] [--no-fill]
 
-It migrates a fresh database (a temporary SQLite file unless ``--url`` names one; a PostgreSQL URL gets a schema
-of its own, dropped afterwards), fills it with 2026 of the demo desk's 16 people: a published roster over the
+It migrates a fresh database (a temporary SQLite file, kept, unless ``--url`` names an empty one), fills it with 2026 of the demo desk's 16 people: a published roster over the
 whole year (730 shifts, with substitutes, hand edits, swaps and leave), ``--runs`` check runs spread over 300 s
 checks for the year (5,000,000 is the issue's figure; runs per check-year = 105,120), ``--alerts`` alerts with
 a three-event timeline each (opened, acknowledged, resolved) and a handover per shift, and 20,000 audit events,
@@ -213,8 +212,9 @@ def _alerts(engine, count: int, ids: dict[str, int]) -> None:
 
 
 PERIODS = {"month": "month=2026-11", "quarter": "quarter=2026-Q4", "year": "from=2026-01-01&to=2026-12-31"}
-URLS = ["/reports/?{q}", "/reports/coverage?{q}", "/reports/load?{q}", "/reports/patrols?{q}",
+URLS = ["/reports/?{q}", "/reports/coverage?{q}", "/reports/load?{q}", "/reports/patrols?{q}", "/reports/alerts?{q}",
         "/api/v1/reports/coverage?{q}", "/api/v1/reports/load?{q}", "/api/v1/reports/patrols?{q}",
+        "/api/v1/reports/alerts?{q}", "/reports/alerts.xlsx?{q}",
         "/reports/kpis.xlsx?{q}", "/reports/coverage.xlsx?{q}", "/reports/coverage.csv?{q}",
         "/reports/load.xlsx?{q}", "/reports/patrols.xlsx?{q}"]
 
@@ -251,9 +251,12 @@ def main() -> None:
     parser.add_argument("--alerts", type=int, default=20_000)
     parser.add_argument("--url", default="")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--keep", action="store_true", help="keep the SQLite file (its path is printed)")
+    parser.add_argument("--no-fill", action="store_true", help="time the database at --url as it is")
     args = parser.parse_args()
     url = args.url or f"sqlite:///{tempfile.mkdtemp(prefix='report-bench-')}/bench.sqlite"
+    if args.no_fill:
+        timings(url, args.repeat)
+        return
     t = time.perf_counter()
     migrate.upgrade(url)
     print(f"database {url.split('@')[-1]}; migrated in {time.perf_counter() - t:.1f} s", flush=True)

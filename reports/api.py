@@ -92,3 +92,27 @@ def patrols() -> Any:
 
 
 
+
+
+def _figures(f: core.AlertFigures) -> dict[str, Any]:
+    return {"label": f.label, "count": f.count, "ack_median_seconds": f.ack_median, "ack_p90_seconds": f.ack_p90,
+            "resolve_median_seconds": f.resolve_median, "resolve_p90_seconds": f.resolve_p90,
+            "within_target": _pct(f.within_target), "escalated": f.escalated, "carried_over": f.carried_over,
+            "no_roster": f.no_roster}
+
+
+def alerts_json(report: core.AlertReport, period: core.Period) -> dict[str, Any]:
+    """The alert handling report as the API shows it."""
+    return {"from": period.start.isoformat(), "to": period.end.isoformat(), "target": report.target,
+            "ack_limit_seconds": core.ACK_LIMIT_SECONDS, "total": _figures(report.total),
+            **{f"by_{name}": [_figures(f) for f in rows] for name, rows in report.by.items()},
+            "noisiest": [{"key": k, "count": n} for k, n in report.noisiest]}
+
+
+@bp.route("/alerts")
+@web.roles("manager")
+def alerts() -> Any:
+    period = _period()
+    if not isinstance(period, core.Period):
+        return period
+    return alerts_json(service.alert_report(web.db(), period=period, tz=web.settings().timezone), period)

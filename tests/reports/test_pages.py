@@ -180,5 +180,8 @@ def test_alert_page_and_export_agree(as_user: Any, alert_desk: None) -> None:
     client = as_user("boss")
     page = client.get(f"/reports/alerts?{Q}").get_data(as_text=True)
     assert "50.00 %" in page and "<svg" in page
+    data = client.get(f"/api/v1/reports/alerts?{Q}").get_json()
+    assert data["total"]["count"] == 4 and data["total"]["within_target"] == 0.5
+    assert data["total"]["ack_median_seconds"] == 240 and data["noisiest"][0] == {"key": "check:web", "count": 2}
     rows = csv_rows(client.get(f"/reports/alerts.csv?{Q}").data)
     assert ["All alerts", "4", "4.0", "10.0", "30.0", "50.0", "50.0", "2", "2", "1"] in rows
