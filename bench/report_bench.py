@@ -4,13 +4,13 @@ Usage:
     python bench/report_bench.py [--runs 1000000] [--alerts 20000] [--url sqlite:///path | postgresql+psycopg://…]
                                  [--repeat 3] [--no-fill]
 
-It migrates a fresh database (a temporary SQLite file, kept, unless ``--url`` names an empty one), fills it with 2026 of the demo desk's 16 people: a published roster over the
-whole year (730 shifts, with substitutes, hand edits, swaps and leave), ``--runs`` check runs spread over 300 s
-checks for the year (5,000,000 is the issue's figure; runs per check-year = 105,120), ``--alerts`` alerts with
-a three-event timeline each (opened, acknowledged, resolved) and a handover per shift, and 20,000 audit events,
-all inserted directly. It prints how long the fill took (and per million runs), then the median of ``--repeat``
-timings of each URL (a month, a quarter and the whole year) through the Flask test client as a logged-in
-manager. Targets: every page < 1 s, every export < 3 s.
+It migrates a fresh database (a temporary SQLite file, kept, unless ``--url`` names an empty one) and fills it
+with 2026 of the demo desk's 16 people: a published roster over the whole year (730 shifts, with substitutes,
+hand edits, swaps and leave); ``--runs`` check runs spread over checks every 300 s for the year (5,000,000 is the
+issue's figure; runs per check-year = 105,120); ``--alerts`` alerts with a three-event timeline each (opened,
+acknowledged, resolved) and a handover per shift; and 20,000 audit events, all inserted directly. It prints how long
+the fill took (and per million runs), then the median of ``--repeat`` timings of each URL (a month, a quarter and
+the whole year) through the Flask test client as a logged-in manager. Targets: every page < 1 s, every export < 3 s.
 """
 
 from __future__ import annotations

@@ -81,10 +81,14 @@ def _pct(value: float | None) -> float | None:
 
 
 def alert_volume(days: Sequence[core.AlertFigures], title: str, count: str, ack: str) -> Markup:
-    """Alerts per day as bars and the median minutes to acknowledge on a secondary axis."""
+    """Alerts per day as bars and the median minutes to acknowledge on a secondary axis (nothing without alerts)."""
+    if not days:
+        return Markup("")
     chart = pygal.Bar(**_config(width=760, height=320, title=title, x_label_rotation=45,
                                 show_minor_x_labels=len(days) <= 31))
     chart.x_labels = [d.label[5:] for d in days]
     chart.add(count, [d.count for d in days])
-    chart.add(ack, [None if d.ack_median is None else round(d.ack_median / 60, 1) for d in days], secondary=True)
+    acks = [None if d.ack_median is None else round(d.ack_median / 60, 1) for d in days]
+    if any(a is not None for a in acks):  # pygal cannot scale a secondary axis with no value
+        chart.add(ack, acks, secondary=True)
     return _svg(chart)
