@@ -65,6 +65,17 @@ class Period:
         return lo.astimezone(ZoneInfo("UTC")), hi.astimezone(ZoneInfo("UTC"))
 
 
+def ranges(days: Iterable[date]) -> list[Period]:
+    """Consecutive days gathered into periods, in order."""
+    out: list[Period] = []
+    for day in sorted(days):
+        if out and day == out[-1].end + timedelta(days=1):
+            out[-1] = Period(out[-1].start, day)
+        else:
+            out.append(Period(day, day))
+    return out
+
+
 def _add_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from desk.features import Feature
-from reports import api, views
+from reports import api, cli, views
 
 FEATURE = Feature(
     name="reports",
     blueprints=(views.bp, api.bp),
     nav=views.NAV,
+    commands=(cli.reports_cli,),
 )

@@ -6,20 +6,23 @@ a leader's reports hold their own team's shifts and people, a watcher's only the
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlmodel import Session
 
 from alerts.models import Alert, Handover
 from desk.models import Person
+from desk.timeutil import as_utc
 from monitoring import store
 from monitoring.models import AnomalyEventRow, Check, CheckRun, MaintenanceWindowRow
 from reports import core
 from reports.core import CoverageReport, Period, PersonLoad, Seat, SwapInfo
+from reports.models import PatrolDay, PatrolRollup
 from roster import domain, settings_store
 from roster import service as roster
 from roster.models import RosterAssignment, SwapRequest
@@ -143,9 +146,10 @@ def _visible(rows: list[PersonLoad], who: dict[str, domain.Person], scope: Scope
 # --- patrols -----------------------------------------------------------------------------------------------------
 
 def patrol_report(session: Session, *, period: Period, tz: str, now: datetime) -> core.PatrolReport:
-    """Runs expected vs made, success and states per check over the period (SQL counts the runs)."""
+    """Runs expected vs made, success and states per check over the period: the daily roll-ups of the days
+    rolled up, the runs themselves (SQL counts them) for the others."""
     lo, hi = period.utc_bounds(tz)
-    counts = _run_counts(session, lo, hi)
+    counts = _run_counts(session, period, tz)
     flaps = dict(session.execute(
         select(AnomalyEventRow.check_id, func.count()).where(
             AnomalyEventRow.kind == "flapping_start", AnomalyEventRow.at >= lo, AnomalyEventRow.at < hi)
@@ -157,22 +161,73 @@ def patrol_report(session: Session, *, period: Period, tz: str, now: datetime) -
     return core.patrols(checks, windows, lo, hi, now, counts["runners"])
 
 
-def _run_counts(session: Session, lo: datetime, hi: datetime) -> dict[str, Any]:
-    """One pass over the period's runs: per check runs by state and in maintenance; first run per runner."""
+_RUN_KEYS = ("check_id", "state", "in_maintenance", "runner")
+
+
+def _live_counts(session: Session, lo: datetime, hi: datetime) -> list[tuple]:
+    """(check_id, state, in_maintenance, runner, runs, first run) over [lo, hi) from the runs themselves."""
     run = CheckRun.__table__.c
-    rows = session.execute(
-        select(run.check_id, run.state, run.in_maintenance, run.runner, func.count(), func.min(run.started_at))
-        .where(run.started_at >= lo, run.started_at < hi)
-        .group_by(run.check_id, run.state, run.in_maintenance, run.runner)).all()
+    return list(session.execute(
+        select(*(run[k] for k in _RUN_KEYS), func.count(), func.min(run.started_at))
+        .where(run.started_at >= lo, run.started_at < hi).group_by(*(run[k] for k in _RUN_KEYS))).all())
+
+
+def _rolled_counts(session: Session, period: Period) -> list[tuple]:
+    """The same figures from the daily roll-ups of the period."""
+    day = PatrolDay.__table__.c
+    return list(session.execute(
+        select(*(day[k] for k in _RUN_KEYS), func.sum(day.runs), func.min(day.first_at))
+        .where(day.day >= period.start, day.day <= period.end).group_by(*(day[k] for k in _RUN_KEYS))).all())
+
+
+def rolled_days(session: Session, *, period: Period) -> set[date]:
+    """The days of the period whose runs are rolled up."""
+    return set(session.execute(select(PatrolRollup.day).where(
+        PatrolRollup.day >= period.start, PatrolRollup.day <= period.end)).scalars())
+
+
+def _run_counts(session: Session, period: Period, tz: str) -> dict[str, Any]:
+    """Per check runs by state and in maintenance, and the first run per runner: roll-ups plus live counts of
+    the days not rolled up (in as few ranges as they form)."""
+    done = rolled_days(session, period=period)
+    rows = _rolled_counts(session, period) if done else []
+    for part in core.ranges([d for d in period.days if d not in done]):
+        rows += _live_counts(session, *part.utc_bounds(tz))
     states: dict[int, dict[str, int]] = {}
     maint: dict[int, int] = {}
     runners: dict[str, datetime] = {}
     for check_id, state, in_maint, runner, n, first in rows:
+        first = as_utc(first)
         states.setdefault(check_id, {}).setdefault(state, 0)
-        states[check_id][state] += n
-        maint[check_id] = maint.get(check_id, 0) + (n if in_maint else 0)
+        states[check_id][state] += int(n)
+        maint[check_id] = maint.get(check_id, 0) + (int(n) if in_maint else 0)
         runners[runner] = min(first, runners.get(runner, first))
     return {"states": states, "maint": maint, "runners": sorted(runners.items(), key=lambda kv: kv[1])}
+
+
+def roll_up(session: Session, *, until: date, tz: str) -> list[date]:
+    """Roll up the runs of every local day before ``until`` that has runs and is not rolled up yet (one INSERT …
+    SELECT per day; the caller commits). Returns the days rolled up. Idempotent."""
+    run = CheckRun.__table__.c
+    first = session.execute(select(func.min(run.started_at))).scalar()
+    if first is None:
+        return []
+    zone = ZoneInfo(tz)
+    span = Period(as_utc(first).astimezone(zone).date(), until - timedelta(days=1))
+    if span.end < span.start:
+        return []
+    done = rolled_days(session, period=span)
+    out = []
+    for day in (d for d in span.days if d not in done):
+        lo, hi = Period(day, day).utc_bounds(tz)
+        rows = _live_counts(session, lo, hi)
+        if rows:
+            session.execute(insert(PatrolDay.__table__), [
+                dict(zip((*_RUN_KEYS, "runs", "first_at"), (*r[:4], int(r[4]), as_utc(r[5])), strict=True)) | {
+                    "day": day} for r in rows])
+        session.add(PatrolRollup(day=day, runs=sum(int(r[4]) for r in rows)))
+        out.append(day)
+    return out
 
 
 # --- alerts (the KPI figures the alert tables already allow) -----------------------------------------------------
@@ -211,16 +266,19 @@ def alert_report(session: Session, *, period: Period, tz: str, scope: Scope = Sc
     """Alert handling of the alerts first seen in the period (a leader's: those assigned to them)."""
     lo, hi = period.utc_bounds(tz)
     names = {p.id: p.username for p in session.exec(select(Person.id, Person.username))}
-    query = select(Alert).where(Alert.first_seen >= lo, Alert.first_seen < hi)
+    a = Alert.__table__.c
+    query = select(a.id, a.severity, a.domain, a.source, a.key, a.first_seen, a.acknowledged_at, a.resolved_at,
+                   a.escalation_step, a.shift_day, a.shift_code, a.assignee_id, a.routed_to).where(
+        a.first_seen >= lo, a.first_seen < hi)
     if scope.team is not None:
         mine = [i for i, u in names.items() if u == scope.leader]
-        query = query.where(Alert.assignee_id.in_(mine or [-1]))
+        query = query.where(a.assignee_id.in_(mine or [-1]))
     ends, zone = _shift_ends(session, tz), ZoneInfo(tz)
-    facts = [core.AlertFact(a.id, a.severity, a.domain, a.source, a.key, a.first_seen, a.acknowledged_at,
-                            a.resolved_at, a.escalation_step, f"{a.shift_day} {a.shift_code}" if a.shift_day else None,
-                            names.get(a.assignee_id) if a.routed_to == "leader" else None, a.routed_to != "leader",
-                            ends(a.shift_day, a.shift_code), a.first_seen.astimezone(zone).date().isoformat())
-             for a in session.exec(query).scalars()]
+    facts = [core.AlertFact(r.id, r.severity, r.domain, r.source, r.key, r.first_seen, r.acknowledged_at,
+                            r.resolved_at, r.escalation_step, f"{r.shift_day} {r.shift_code}" if r.shift_day else None,
+                            names.get(r.assignee_id) if r.routed_to == "leader" else None, r.routed_to != "leader",
+                            ends(r.shift_day, r.shift_code), r.first_seen.astimezone(zone).date().isoformat())
+             for r in session.execute(query)]
     return core.alert_report(facts)
 
 
@@ -229,6 +287,7 @@ def _shift_ends(session: Session, tz: str) -> Any:
     shifts = {sd.code: sd for sd in settings_store.current(session).shifts}
     zone = ZoneInfo(tz)
 
+    @functools.cache
     def end(day: str | None, code: str | None) -> datetime | None:
         sd = shifts.get(code or "")
         if not day or sd is None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from sqlmodel import Session
 
+from monitoring import store
+from monitoring.models import CheckRun
 from reports import core, service
 from reports.service import Scope
 from tests.reports.data import CHECK_DAY, END, NOW, START
@@ -146,3 +148,32 @@ def test_a_leader_sees_the_alerts_of_their_own_shifts(session: Session, alert_de
 def test_ack_kpi_counts_the_alerts(session: Session, alert_desk: None) -> None:
     kpis = {k.key: k for k in service.kpis(session, period=PERIOD, tz="Asia/Shanghai", now=NOW)}
     assert kpis["ack"].value == 0.5 and kpis["ack"].met is False and kpis["ack"].previous is None
+
+
+def test_rolled_up_days_give_the_same_figures_and_outlive_the_purge(session: Session, patrol_desk: int) -> None:
+    period = core.Period(CHECK_DAY, CHECK_DAY)
+    live = service.patrol_report(session, period=period, tz="Asia/Shanghai", now=NOW)
+    assert service.roll_up(session, until=date(2026, 10, 8), tz="Asia/Shanghai") == [CHECK_DAY]
+    assert service.roll_up(session, until=date(2026, 10, 8), tz="Asia/Shanghai") == []  # idempotent
+    session.commit()
+    assert service.rolled_days(session, period=period) == {CHECK_DAY}
+    store.purge_runs(session.get_bind(), older_than=NOW)
+    assert service.patrol_report(session, period=period, tz="Asia/Shanghai", now=NOW) == live
+
+
+def test_days_not_rolled_up_are_counted_live(session: Session, patrol_desk: int) -> None:
+    session.add(CheckRun(check_id=patrol_desk, started_at=datetime(2026, 10, 8, 2, tzinfo=UTC), state="OK",
+                         runner="host2:2"))
+    session.commit()
+    two = core.Period(CHECK_DAY, date(2026, 10, 8))
+    before = service.patrol_report(session, period=two, tz="Asia/Shanghai", now=NOW)
+    assert before.checks[1].runs == 1361
+    service.roll_up(session, until=date(2026, 10, 8), tz="Asia/Shanghai")  # 10-07 only: 10-08 stays live
+    session.commit()
+    assert service.rolled_days(session, period=two) == {CHECK_DAY}
+    assert service.patrol_report(session, period=two, tz="Asia/Shanghai", now=NOW) == before
+
+
+def test_rollup_command(runner: Any, patrol_desk: int) -> None:
+    result = runner.invoke(args=["reports", "rollup", "--until", "2026-10-09"])
+    assert result.exit_code == 0 and "rolled up 2 day(s) before 2026-10-09" in result.output
