@@ -267,6 +267,7 @@ def main() -> None:
     args = parser.parse_args()
     url = args.url or f"sqlite:///{tempfile.mkdtemp(prefix='report-bench-')}/bench.sqlite"
     if args.no_fill:
+        migrate.upgrade(url)
         rollup(url)
         timings(url, args.repeat)
         return

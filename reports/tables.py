@@ -71,7 +71,7 @@ def how_label(code: str | None) -> str:
 def group_label(key: str) -> str:
     primary, _sep, spare = key.partition("/")
     label = position_label(primary)
-    return f"{label} ({_('spares')})" if spare else label
+    return _("%(seat)s (spares)", seat=label) if spare else label
 
 
 def metric_label(metric: str) -> str:
