@@ -638,12 +638,12 @@ class AlertFact:
     shift_end: datetime | None = None
     day: str = ""
 
-    @property
+    @functools.cached_property
     def to_ack(self) -> float | None:
         """Seconds from first seen to acknowledged (None: never acknowledged)."""
         return (self.acknowledged_at - self.first_seen).total_seconds() if self.acknowledged_at else None
 
-    @property
+    @functools.cached_property
     def to_resolve(self) -> float | None:
         """Seconds from first seen to resolved (None: not resolved)."""
         return (self.resolved_at - self.first_seen).total_seconds() if self.resolved_at else None
