@@ -27,6 +27,7 @@ ACK_TARGET = 0.95
 HANDOVER_TARGET = 0.95
 FAIR_AIM = 1  # the engine keeps everybody of a group within one of each other when the rotation allows
 MIN_YEAR, MAX_YEAR = 2000, 2100
+MAX_DAYS = 1100  # three years: a longer report would keep a web worker busy for minutes
 HOW = {"pattern": "rotation", "substitute": "substitute", "pinned": "hand_edit"}
 
 
@@ -137,6 +138,8 @@ def _custom(raw_from: str, raw_to: str) -> Period:
         raise PeriodError("to", "unreadable") from None
     if end < start:
         raise PeriodError("to", "before_start")
+    if (end - start).days >= MAX_DAYS:
+        raise PeriodError("to", "too_long")
     return _bounded(Period(start, end), "from")
 
 

@@ -23,7 +23,8 @@ NAV = (features.nav("reports.index", _l("Reports"), ("manager",), order=80),
        features.nav("reports.coverage", _l("Team reports"), ("leader",), order=80))
 ERRORS = {"unreadable": _l("Not a date we can read (YYYY-MM-DD, YYYY-MM or YYYY-Qn)."),
           "before_start": _l("The period ends before it starts."),
-          "out_of_range": _l("Choose a period between 2000 and 2100.")}
+          "out_of_range": _l("Choose a period between 2000 and 2100."),
+          "too_long": _l("Choose a period of at most three years.")}
 
 
 def today() -> date:

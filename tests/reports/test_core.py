@@ -19,6 +19,7 @@ def test_periods() -> None:
     assert core.parse_period({"month": "2026-2"}, TODAY)[1] == {}
     assert core.parse_period({"from": "2100-12-01", "to": "2101-01-01"}, TODAY)[1] == {"from": "out_of_range"}
     assert core.parse_period({"to": "2026-01-01"}, TODAY)[1] == {"from": "unreadable"}
+    assert core.parse_period({"from": "2000-01-01", "to": "2100-12-31"}, TODAY)[1] == {"to": "too_long"}
 
 
 def test_previous_period() -> None:
