@@ -86,7 +86,7 @@ def alert_volume(days: Sequence[core.AlertFigures], title: str, count: str, ack:
         return Markup("")
     chart = pygal.Bar(**_config(width=760, height=320, title=title, x_label_rotation=45,
                                 show_minor_x_labels=len(days) <= 31))
-    chart.x_labels = [d.label[5:] for d in days]
+    chart.x_labels = [d.label[5:] for d in days]  # 10-08 for a day, W41 for a week
     chart.add(count, [d.count for d in days])
     acks = [None if d.ack_median is None else round(d.ack_median / 60, 1) for d in days]
     if any(a is not None for a in acks):  # pygal cannot scale a secondary axis with no value

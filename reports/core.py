@@ -702,10 +702,15 @@ class AlertReport:
     target: float = ACK_TARGET
 
 
+def _week(alert: AlertFact) -> str:
+    year, week, _day = date.fromisoformat(alert.day).isocalendar() if alert.day else (0, 0, 0)
+    return f"{year}-W{week:02d}"
+
+
 def alert_report(alerts: Iterable[AlertFact], limit: float = ACK_LIMIT_SECONDS) -> AlertReport:
     """Alert handling figures, grouped every way the managers read them."""
     rows = list(alerts)
-    keys = {"day": lambda a: a.day, "severity": lambda a: a.severity, "shift": lambda a: a.shift or "-",
+    keys = {"day": lambda a: a.day, "week": _week, "severity": lambda a: a.severity, "shift": lambda a: a.shift or "-",
             "leader": lambda a: a.leader or "-", "domain": lambda a: a.domain or "-", "source": lambda a: a.source}
     by = {}
     for name, key in keys.items():

@@ -162,7 +162,8 @@ def alert_tables(report: core.AlertReport) -> list[Table]:
         return (label, f.count, minutes(f.ack_median), minutes(f.ack_p90), minutes(f.resolve_median),
                 minutes(f.resolve_p90), pct(f.within_target, 2), f.escalated, f.carried_over, f.no_roster)
 
-    titles = {"day": _("Per day"), "severity": _("Per severity"), "shift": _("Per shift"), "leader": _("Per leader"),
+    titles = {"day": _("Per day"), "week": _("Per week"), "severity": _("Per severity"), "shift": _("Per shift"),
+              "leader": _("Per leader"),
               "domain": _("Per domain"), "source": _("Per source")}
     out = [Table("total", _("Alert handling"), headers, (row(report.total, _("All alerts")),))]
     out += [Table(name, titles[name], headers, tuple(row(f, f.label) for f in rows))

@@ -180,7 +180,10 @@ def _alerts(period: core.Period) -> core.AlertReport:
 def alerts() -> Any:
     period, errors = period_arg()
     report = _alerts(period)
-    chart = charts.alert_volume(report.by["day"], _("Alerts per day and minutes to acknowledge"), _("Alerts"),
+    weekly = len(period.days) > 62  # a bar a day is unreadable (and slow to draw) over a quarter or a year
+    chart = charts.alert_volume(report.by["week" if weekly else "day"],
+                                _("Alerts per week and minutes to acknowledge") if weekly else
+                                _("Alerts per day and minutes to acknowledge"), _("Alerts"),
                                 _("Minutes to acknowledge, median"))
     return _page("reports/alerts.html", period, errors, report=report, chart=chart,
                  report_tables=tables.alert_tables(report))

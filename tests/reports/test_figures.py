@@ -135,6 +135,7 @@ def test_alert_handling(session: Session, alert_desk: None) -> None:
     assert leaders == {"la": 3, "-": 1}
     assert {f.label: f.count for f in report.by["severity"]} == {"critical": 1, "major": 2, "minor": 1}
     assert {f.label: f.count for f in report.by["day"]} == {"2026-10-08": 3, "2026-10-12": 1}
+    assert {f.label: f.count for f in report.by["week"]} == {"2026-W41": 3, "2026-W42": 1}
     assert report.noisiest[0] == ("check:web", 2)
 
 
