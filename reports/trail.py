@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -65,11 +66,19 @@ def sentence(event: AuditEvent) -> str:
     """The event told in the reader's language, e.g. 'li published roster #12'."""
     what = f"#{event.object_id}" if event.object_id else ""
     who = event.actor
-    template = SENTENCES.get(event.action)
+    template = _sentences().get(event.action)
     if template is None:
         return _("%(who)s did %(action)s on %(kind)s %(what)s", who=who, action=event.action,
                  kind=event.object_type, what=what).strip()
-    return str(template) % {"who": who, "what": what}
+    return template % {"who": who, "what": what}
+
+
+def _sentences() -> dict[str, str]:
+    """SENTENCES in the reader's language, translated once per request (an export tells thousands)."""
+    cache = g.setdefault("audit_sentences", {})
+    if not cache:
+        cache.update({action: str(text) for action, text in SENTENCES.items()})
+    return cache
 
 
 def changes(event: AuditEvent) -> list[tuple[str, Any, Any]]:
