@@ -16,6 +16,7 @@ alert_intake              0.5 s        ``alerts.jobs.process_anomalies``: anomal
 alert_sweep               5 s          ``alerts.jobs.sweep``: due escalation steps, re-routing by the roster
 notifications             0.5 s        ``alerts.dispatch.dispatch_due`` (the notification outbox)
 handover_sweep            20 s         ``alerts.handover_service.sweep`` (unconfirmed handovers 30 min late)
+report_rollup             1 h          ``reports.service.roll_up``: each finished local day's runs, per check, once
 ========================  ===========  ==============================================================
 
 Several scheduler processes may run on one database: exactly one holds the lease (``monitoring.lease``) and
@@ -42,6 +43,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -51,7 +53,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
 from alerts.dispatch import dispatch_due  # noqa: E402
-from desk.db import make_engine  # noqa: E402
+from desk.db import make_engine, session_scope  # noqa: E402
 from desk.settings import Settings, SettingsError, load_settings  # noqa: E402
 from desk.timeutil import utcnow  # noqa: E402
 from monitoring import lease, reaper, store  # noqa: E402
@@ -256,6 +258,19 @@ class Runtime:
         if done:
             log.info("handover: %s handover recorded, active alerts moved to the incoming leader", done)
 
+    def report_rollup(self) -> None:
+        """Roll up every finished local day's patrol runs per check, so the reports keep their figures after
+        the runs are purged (lease holder only; idempotent)."""
+        if self.patrol is None:
+            return
+        from reports.service import roll_up
+
+        today = utcnow().astimezone(ZoneInfo(self.settings.timezone)).date()
+        with session_scope(self.engine) as session:
+            days = roll_up(session, until=today, tz=self.settings.timezone)
+        if days:
+            log.info("reports: patrol runs of %d days rolled up", len(days))
+
     def close(self) -> None:
         """Stop patrolling and give the lease up."""
         with self._lock:
@@ -305,6 +320,7 @@ JOBS: tuple[Job, ...] = (
     Job("alert_sweep", Runtime.alert_sweep, 5.0, first_after=3.0),
     Job("notifications", Runtime.send_notifications, 0.5, first_after=0.5),
     Job("handover_sweep", Runtime.handover_sweep, 20.0, first_after=10.0),
+    Job("report_rollup", Runtime.report_rollup, 3600.0, first_after=120.0),
 )
 
 

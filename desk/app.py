@@ -23,6 +23,7 @@ from desk.feature import FEATURE as DESK
 from desk.i18n import babel_locale
 from desk.settings import LANGUAGES, Settings, load_settings
 from monitoring.feature import FEATURE as MONITORING
+from reports.feature import FEATURE as REPORTS
 from roster.feature import FEATURE as ROSTER
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +38,7 @@ FEATURES = (
     ROSTER,  # rosters, leave and swaps, calendar feeds, exports; roster/leave commands
     MONITORING,  # patrol checks, maintenance, /metrics; checks commands
     ALERTS,  # the alert layer: board and handover, alerts, their API and webhooks, escalation, channels
+    REPORTS,  # coverage, load and fairness, patrol figures, KPIs, audit trail; exports and API
 )
 
 

@@ -6,4 +6,5 @@ Each package adds its models module here when it gets tables.
 import alerts.models  # noqa: F401
 import desk.models  # noqa: F401
 import monitoring.models  # noqa: F401
+import reports.models  # noqa: F401
 import roster.models  # noqa: F401

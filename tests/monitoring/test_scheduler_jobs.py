@@ -22,7 +22,7 @@ def runtime(db_url, monkeypatch):
 def test_job_table_becomes_apscheduler_jobs(runtime):
     assert [job.name for job in scheduler.JOBS] == ["lease", "patrol", "reload", "run_now", "retention",
                                                     "roster_solves", "alert_intake", "alert_sweep",
-                                                    "notifications", "handover_sweep"]
+                                                    "notifications", "handover_sweep", "report_rollup"]
     sched = scheduler.build_scheduler(runtime)
     jobs = {job.id: job for job in sched.get_jobs()}
     assert set(jobs) == {job.name for job in scheduler.JOBS}

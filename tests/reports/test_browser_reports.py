@@ -1,0 +1,61 @@
+"""A manager opens every report in Chromium, in English and in Chinese, follows a shift of the coverage calendar
+and downloads an export; the pages are printed to A4 PDF as well (the print stylesheet)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.conftest import browser_login, screenshot
+
+pytestmark = pytest.mark.browser
+Q = "from=2026-10-07&to=2026-10-12"
+PAGES = {"kpis": f"/reports/?{Q}", "coverage": f"/reports/coverage?{Q}", "load": f"/reports/load?{Q}",
+         "patrols": "/reports/patrols?from=2026-10-07&to=2026-10-07", "audit": "/reports/audit"}
+
+
+def _tab(browser: Any, live_server: str, locale: str) -> Any:
+    context = browser.new_context(base_url=live_server, locale=locale, viewport={"width": 1280, "height": 900},
+                                  accept_downloads=True)
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    return tab
+
+
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_manager_reads_every_report(browser: Any, live_server: str, as_user: Any, patrol_desk: int, locale: str,
+                                    db_url: str, tmp_path: Any) -> None:
+    as_user("boss")  # creates the manager
+    tab = _tab(browser, live_server, locale)
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error"
+           and "favicon" not in (msg.location or {}).get("url", "") else None)
+    browser_login(tab, "boss")
+    db = db_url.split(":")[0].split("+")[0]
+    for name, url in PAGES.items():
+        tab.goto(url)
+        assert tab.locator("h1").count() == 1
+        if name in ("load", "patrols", "kpis"):
+            assert tab.locator("figure.chart svg").count() == 1
+        screenshot(tab, f"reports-{name}-{locale}-{db}")
+    tab.goto(PAGES["coverage"])
+    expected = "58.33 %"
+    assert tab.locator("#coverage-rate").inner_text() == expected
+    tab.locator("td.cov-gap a").first.click()
+    tab.wait_for_load_state()
+    assert "/reports/coverage/2026-10-08/N" in tab.url
+    screenshot(tab, f"reports-shift-{locale}-{db}")
+    tab.goto(PAGES["load"])
+    with tab.expect_download() as download:
+        tab.locator("a[href*='load.xlsx']").click()
+    path = tmp_path / "load.xlsx"
+    download.value.save_as(path)
+    sheet = load_workbook(path).worksheets[0]
+    assert next(r for r in sheet.iter_rows(values_only=True) if r[0] == "cc")[3] == 4
+    if locale == "en-US" and db == "sqlite":
+        tab.goto(PAGES["coverage"])
+        tab.pdf(path=str(tmp_path / "coverage.pdf"), format="A4")
+    assert errors == []
