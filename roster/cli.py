@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 
 from desk.db import session_scope
+from desk.settings import LANGUAGES
 from desk.timeutil import in_desk_range
 from roster import service, words
 from roster.cli_requests import export_command
@@ -32,8 +33,8 @@ def _engine():
 @click.option("--publish", is_flag=True, help="Publish the roster when one is found")
 @click.option("--time-limit", default=30.0, show_default=True, help="Solver time limit in seconds")
 @click.option("--note", default="", help="Why this roster (kept with the version)")
-@click.option("--lang", default="en", show_default=True,
-              help="Language of the warnings and the explanation: en, or a language of the desk (zh_CN)")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
+              help="Language of the warnings and the explanation")
 def generate(start, days: int, publish: bool, time_limit: float, note: str, lang: str) -> None:
     """Solve a roster for a period inline; print status, objective and the cost by rule and person.
 
@@ -65,7 +66,7 @@ def generate(start, days: int, publish: bool, time_limit: float, note: str, lang
 
 def _in_language(lang: str, texts) -> list[str]:
     """``texts(w)`` rendered in ``lang`` (English without Babel; any other language through the catalog)."""
-    if lang in ("en", "en_US", ""):
+    if lang == "en":
         return texts(words.ENGLISH)
     with force_locale(lang):
         return texts(words.babel())

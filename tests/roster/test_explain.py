@@ -4,7 +4,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from roster import words
-from roster.domain import Assignment, Explanation, Leave, Person, msg
+from roster.domain import Assignment, Explanation, Leave, Person, Pin, msg
 from roster.explain import explain, quick_check
 from roster.samples import desk_inputs
 from roster.solver import solve
@@ -68,3 +68,34 @@ def test_explain_reports_a_short_conflict_list():
 def test_person_record_is_plain_data():
     p = Person("x", "X", "watcher", frozenset({"info"}))
     assert p.primary == "info" and p.qualified("info") and not p.qualified("leader")
+
+
+def test_a_coverage_setting_the_people_cannot_sit_is_named_as_the_cause():
+    """Two shift leaders per shift with four leaders (issue 7): the setting, not pins outside the period or three
+    people's rest rules, is the cause."""
+    from roster.domain import frozen_map
+
+    base = desk_inputs(spares=2, days=14, leaves=0)
+    outside = (Pin("leadA0", START - timedelta(days=2), "D", "leader"), Pin("leadB0", START + timedelta(days=20),
+                                                                             "N", "leader"))
+    inputs = replace(base, coverage=frozen_map({"leader": 2, "info": 1, "comms": 1}), pins=outside)
+    result = solve(inputs, time_limit=10)
+    assert result.status == "INFEASIBLE"
+    expl = result.explanation
+    assert expl.summary == msg("setting_too_high")
+    assert expl.conflicts == (msg("coverage_exceeds_people", position="leader", required=2, qualified=4),)
+    text = words.lines(expl)
+    assert "the setting “Shift leaders per shift” is 2, but only 4 people are qualified" in text[1]
+
+
+def test_explanations_cite_only_facts_inside_the_period():
+    inputs = desk_inputs(spares=0, days=8, leaves=0)
+    leaves = (*(Leave(u, START - timedelta(days=3), DAY2) for u in ("commA0", "commC0", "commD0")),)
+    pins = (Pin("commB0", START - timedelta(days=1), "N", "comms"), Pin("commB0", START + timedelta(days=30), "D",
+                                                                        "comms"))
+    expl = solve(replace(inputs, leaves=leaves, pins=pins)).explanation
+    assert expl is not None and not any(c.code == "pin_of" for c in expl.conflicts)
+    for c in expl.conflicts:
+        for key in ("day", "start", "end"):
+            if key in c.kw:
+                assert START <= c.kw[key] <= inputs.end, c
