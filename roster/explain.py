@@ -69,7 +69,7 @@ def coverage_problems(facts: Facts) -> list[Message]:
 
 def _capacity(facts: Facts, days: int) -> int:
     """Most shifts one person can work in ``days`` days under the limits."""
-    k, w, m = facts.rules.max_consecutive, facts.rules.window_days, facts.rules.max_shifts_in_window
+    k, w, m = facts.rules.max_consecutive or days, facts.rules.window_days, facts.rules.max_shifts_in_window or days
     runs = k * (days // (k + 1)) + min(days % (k + 1), k)
     return min(days, runs, m * -(-days // w))
 
