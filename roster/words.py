@@ -130,10 +130,10 @@ SENTENCES: dict[str, Sentence] = {
         p["required"], n=p["n"], seat=seat_word(w, p["position"]), day=day_word(p["day"]),
         shift=shift_word(w, p["shift"])),
     "coverage_exceeds_people": lambda w, p: w.ngettext(
-        "the setting “%(setting)s” is %(required)s, but only %(num)s person is qualified, who cannot sit that "
-        "many shifts within the rest and working-day limits",
-        "the setting “%(setting)s” is %(required)s, but only %(num)s people are qualified, who cannot sit that "
-        "many shifts within the rest and working-day limits",
+        "the setting “%(setting)s” is %(required)s, but the %(num)s qualified person cannot sit that many "
+        "shifts within the rest and working-day limits",
+        "the setting “%(setting)s” is %(required)s, but the %(num)s qualified people cannot sit that many "
+        "shifts within the rest and working-day limits",
         p["qualified"], setting=setting_word(w, p["position"]), required=p["required"]),
     # a rotation pattern's own problems
     "pattern_letters": lambda w, p: w.gettext("the pattern %(letters)s may use only the letters D, N and O",

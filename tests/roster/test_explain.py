@@ -85,7 +85,8 @@ def test_a_coverage_setting_the_people_cannot_sit_is_named_as_the_cause():
     assert expl.summary == msg("setting_too_high")
     assert expl.conflicts == (msg("coverage_exceeds_people", position="leader", required=2, qualified=4),)
     text = words.lines(expl)
-    assert "the setting “Shift leaders per shift” is 2, but only 4 people are qualified" in text[1]
+    assert text[1] == ("the setting “Shift leaders per shift” is 2, but the 4 qualified people cannot sit that many "
+                       "shifts within the rest and working-day limits")
 
 
 def test_explanations_cite_only_facts_inside_the_period():
