@@ -11,8 +11,10 @@ from datetime import date, timedelta
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from desk.db import session_scope
+from desk.settings import LANGUAGES
 from desk.timeutil import in_desk_range
 from roster import service, words
 from roster.cli_requests import export_command
@@ -31,7 +33,9 @@ def _engine():
 @click.option("--publish", is_flag=True, help="Publish the roster when one is found")
 @click.option("--time-limit", default=30.0, show_default=True, help="Solver time limit in seconds")
 @click.option("--note", default="", help="Why this roster (kept with the version)")
-def generate(start, days: int, publish: bool, time_limit: float, note: str) -> None:
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
+              help="Language of the warnings and the explanation")
+def generate(start, days: int, publish: bool, time_limit: float, note: str, lang: str) -> None:
     """Solve a roster for a period inline; print status, objective and the cost by rule and person.
 
     Exits 1 with the explanation when no roster satisfies every rule."""
@@ -48,7 +52,7 @@ def generate(start, days: int, publish: bool, time_limit: float, note: str) -> N
             sys.exit(2)
         result = service.solve_version(session, version=version, time_limit=time_limit)
         names = service.display_names(session)
-        _print_result(version, result, names)
+        _print_result(version, result, names, lang)
         if not result.ok:
             service.discard(session, actor="cli", version_id=version.id)
         elif publish:
@@ -60,13 +64,22 @@ def generate(start, days: int, publish: bool, time_limit: float, note: str) -> N
         sys.exit(1)
 
 
-def _print_result(version, result, names: dict[str, str]) -> None:
+def _in_language(lang: str, texts) -> list[str]:
+    """``texts(w)`` rendered in ``lang`` (English without Babel; any other language through the catalog)."""
+    if lang == "en":
+        return texts(words.ENGLISH)
+    with force_locale(lang):
+        return texts(words.babel())
+
+
+def _print_result(version, result, names: dict[str, str], lang: str = "en") -> None:
     click.echo(f"period: {version.start} .. {version.end} ({service.period_days(version.start, version.end)} days)")
     click.echo(f"status: {result.status}")
-    for w in result.warnings:
+    for w in _in_language(lang, lambda t: [words.warning(x, t) for x in version.warnings or []]):
         click.echo(f"warning: {w}")
     if not result.ok:
-        for line in words.english_lines(version.explanation) or ["no roster found"]:
+        lines = _in_language(lang, lambda t: words.explanation_lines(version.explanation, t))
+        for line in lines or ["no roster found"]:
             click.echo(line, err=True)
         return
     gap = f"{result.gap:.1%}" if result.gap is not None else "-"

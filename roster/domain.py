@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from types import MappingProxyType
 from typing import Any
 
+from roster import codes
 from roster.holidays import LIBRARY, Calendar
 
 POSITIONS: tuple[str, ...] = ("leader", "info", "comms")
@@ -240,16 +241,51 @@ class Cost:
     detail: str = ""
 
 
+Params = tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Message:
+    """Something the engine says, as a registered code (``roster.codes``) and its named parameters.
+
+    ``roster.words`` renders it in the reader's language; the engine never writes the sentence."""
+
+    code: str
+    params: Params = ()
+
+    def __post_init__(self) -> None:
+        codes.check(self.code, dict(self.params))
+
+    @property
+    def kw(self) -> dict[str, Any]:
+        """The parameters as a dict."""
+        return dict(self.params)
+
+
+def msg(code: str, /, **params: Any) -> Message:
+    """``Message(code, params)`` with the parameters as keywords (sorted, so equal messages compare equal)."""
+    return Message(code, tuple(sorted(params.items())))
+
+
 @dataclass(frozen=True)
 class Violation:
-    """A broken hard rule found by the validator."""
+    """A broken hard rule found by the validator; ``params`` are the figures its sentence needs (see
+    ``roster.codes.VIOLATIONS``)."""
 
     rule: str
     day: date | None
     shift: str | None
     position: str | None
     username: str | None
-    message: str
+    params: Params = ()
+
+    def __post_init__(self) -> None:
+        codes.check(self.rule, dict(self.params), codes.VIOLATIONS)
+
+    @property
+    def kw(self) -> dict[str, Any]:
+        """The parameters as a dict."""
+        return dict(self.params)
 
 
 @dataclass(frozen=True)
@@ -259,29 +295,17 @@ class Gap:
     day: date
     shift: str
     position: str
-    reasons: tuple[tuple[str, str], ...]
-
-    def sentence(self, names: Mapping[str, str] | None = None) -> str:
-        """'12-03 night: no communications watcher: Li on leave, Wang resting after night shift'."""
-        names = names or {}
-        label = {"D": "day", "N": "night"}.get(self.shift, self.shift)
-        seat = {"leader": "shift leader", "info": "information watcher", "comms": "communications watcher"}
-        who = ", ".join(f"{names.get(u, u)} {r}" for u, r in self.reasons) or "nobody is qualified"
-        return f"{self.day:%m-%d} {label}: no {seat.get(self.position, self.position)}: {who}"
+    reasons: tuple[tuple[str, Message], ...]
 
 
 @dataclass(frozen=True)
 class Explanation:
-    """Why no roster exists: the seats that cannot be filled and a shortlist of conflicting inputs."""
+    """Why no roster exists: what kind of problem (``summary``), the seats that cannot be filled and a
+    shortlist of conflicting inputs. Render with ``roster.words.explanation_lines``."""
 
-    summary: str
+    summary: Message
     gaps: tuple[Gap, ...] = ()
-    conflicts: tuple[str, ...] = ()
-
-    def lines(self, names: Mapping[str, str] | None = None) -> list[str]:
-        """Human-readable lines: the summary, one per gap, then the conflicting inputs."""
-        out = [self.summary, *(g.sentence(names) for g in self.gaps)]
-        return out + [f"conflict: {c}" for c in self.conflicts]
+    conflicts: tuple[Message, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -296,7 +320,7 @@ class SolveResult:
     wall_time: float = 0.0
     cost_breakdown: tuple[Cost, ...] = ()
     explanation: Explanation | None = None
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Message, ...] = ()
     stage: str = ""
 
     @property

@@ -8,6 +8,10 @@
    qualified person's reason, judged against the rotation pattern, leave, pins and the days
    before the period ("12-03 night: no communications watcher: Li on leave, Wang resting after
    night shift, Zhao over the 28-day limit").
+
+Everything is returned as codes with parameters (``roster.codes``); ``roster.words`` writes the sentences.
+Only facts inside the period are cited, and a setting that alone makes the period impossible (more seats
+per shift than the qualified people can sit) is named as the cause before anything else is looked at.
 """
 
 from __future__ import annotations
@@ -18,10 +22,9 @@ from datetime import date, timedelta
 
 from ortools.sat.python import cp_model
 
-from roster.domain import Explanation, Gap, RosterInputs
+from roster.domain import Explanation, Gap, Message, RosterInputs, msg
 from roster.facts import Facts, build_facts
 from roster.model import RosterModel
-from roster.rules import REASONS
 
 MAX_GAPS = 10
 
@@ -29,11 +32,14 @@ MAX_GAPS = 10
 def quick_check(inputs: RosterInputs) -> Explanation | None:
     """An Explanation when counting alone proves there is no roster, else None."""
     facts = build_facts(inputs)
+    too_high = coverage_problems(facts)
+    if too_high:
+        return Explanation(msg("setting_too_high"), conflicts=tuple(too_high))
     pin_problems = _pin_problems(facts)
     gaps = [g for g in (_seat_gap(facts, d, s, q, pattern=False) for d, s, q in _seats(facts)) if g]
     if not gaps and not pin_problems:
         return None
-    summary = f"{len(gaps)} seat(s) have too few qualified, available people" if gaps else "impossible pins"
+    summary = msg("seats_short", n=len(gaps)) if gaps else msg("impossible_pins")
     return Explanation(summary, tuple(gaps[:MAX_GAPS]), tuple(pin_problems))
 
 
@@ -45,9 +51,27 @@ def explain(inputs: RosterInputs, time_limit: float = 20.0) -> Explanation:
         return quick
     core = conflict_core(facts, time_limit)
     gaps = _focused(facts, [g for g in (_seat_gap(facts, d, s, q) for d, s, q in _seats(facts)) if g], core)
-    names = ", ".join(_describe(facts, c) for c in core) or "the rules together"
-    summary = f"no roster satisfies every rule; in conflict: {names}"
-    return Explanation(summary, tuple(gaps[:MAX_GAPS]), tuple(_describe(facts, c) for c in core))
+    return Explanation(msg("no_roster"), tuple(gaps[:MAX_GAPS]), tuple(_describe(facts, c) for c in core))
+
+
+def coverage_problems(facts: Facts) -> list[Message]:
+    """Positions whose required count per shift (a setting) exceeds what their qualified people can sit in
+    the period under the one-shift-a-day, consecutive-days and rolling-window limits (leave aside), where one
+    per shift would fit: then the setting is the cause (with too few people even for one, the seats say so)."""
+    days, out = len(facts.dates), []
+    for q, required in facts.inputs.coverage.items():
+        qualified = sum(1 for p in facts.people.values() if p.qualified(q))
+        can_sit, per_seat = qualified * _capacity(facts, days), len(facts.codes) * days
+        if per_seat <= can_sit < required * per_seat:
+            out.append(msg("coverage_exceeds_people", position=q, required=required, qualified=qualified))
+    return out
+
+
+def _capacity(facts: Facts, days: int) -> int:
+    """Most shifts one person can work in ``days`` days under the limits."""
+    k, w, m = facts.rules.max_consecutive or days, facts.rules.window_days, facts.rules.max_shifts_in_window or days
+    runs = k * (days // (k + 1)) + min(days % (k + 1), k)
+    return min(days, runs, m * -(-days // w))
 
 
 def _seats(facts: Facts) -> list[tuple[date, str, str]]:
@@ -56,23 +80,29 @@ def _seats(facts: Facts) -> list[tuple[date, str, str]]:
     return [(d, s, q) for d in facts.dates for s in facts.codes for q in cov if cov[q] > 0]
 
 
-def _pin_problems(facts: Facts) -> list[str]:
-    """Pins no roster can obey: unknown/inactive/unqualified person, on leave, two a day, too many."""
+def _pin_problems(facts: Facts) -> list[Message]:
+    """Pins inside the period no roster can obey: unknown/inactive/unqualified person, on leave, two a day,
+    more pins than seats."""
     out, per_day, per_seat = [], defaultdict(int), defaultdict(int)
-    for pin in facts.inputs.pins:
+    for pin in _period_pins(facts):
         p = facts.people.get(pin.username)
-        label = f"pin of {pin.username} on {pin.day:%m-%d} {pin.shift} {pin.position}"
+        where = {"person": pin.username, "day": pin.day, "shift": pin.shift, "position": pin.position}
         if p is None or not p.qualified(pin.position):
-            out.append(f"{label}: not an active person qualified for {pin.position}")
+            out.append(msg("pin_unqualified", **where))
         elif (pin.username, pin.day, pin.shift) in facts.leave:
-            out.append(f"{label}: on approved leave")
+            out.append(msg("pin_on_leave", **where))
         per_day[(pin.username, pin.day)] += 1
         per_seat[(pin.day, pin.shift, pin.position)] += 1
-    out += [f"{u} pinned twice on {d:%m-%d}" for (u, d), n in per_day.items() if n > 1]
+    out += [msg("pinned_twice", person=u, day=d) for (u, d), n in per_day.items() if n > 1]
     cov = facts.inputs.coverage
-    out += [f"{n} pins for {cov.get(q, 0)} {q} seat(s) on {d:%m-%d} {s}"
+    out += [msg("too_many_pins", n=n, required=cov.get(q, 0), position=q, day=d, shift=s)
             for (d, s, q), n in per_seat.items() if n > cov.get(q, 0)]
     return out
+
+
+def _period_pins(facts: Facts) -> list:
+    """The pins dated inside the period (the only ones the model and the validator enforce)."""
+    return [p for p in facts.inputs.pins if facts.inputs.start <= p.day <= facts.inputs.end]
 
 
 def _seat_gap(facts: Facts, d: date, s: str, q: str, pattern: bool = True) -> Gap | None:
@@ -85,14 +115,14 @@ def _seat_gap(facts: Facts, d: date, s: str, q: str, pattern: bool = True) -> Ga
     return Gap(d, s, q, tuple((u, r) for u, r in reasons if r is not None))
 
 
-def why_not(facts: Facts, u: str, d: date, s: str, q: str, pattern: bool = True) -> str | None:
+def why_not(facts: Facts, u: str, d: date, s: str, q: str, pattern: bool = True) -> Message | None:
     """Why ``u`` cannot sit ``q`` on shift ``s`` of ``d`` (None when they can).
 
     With ``pattern`` the person's own pattern shifts count as worked (the leader's view)."""
     if (u, d, s) in facts.leave:
-        return REASONS["leave"]
-    if any(p.username == u and p.day == d and (p.shift, p.position) != (s, q) for p in facts.inputs.pins):
-        return REASONS["pinned"]
+        return msg("on_leave")
+    if any(p.username == u and p.day == d and (p.shift, p.position) != (s, q) for p in _period_pins(facts)):
+        return msg("pinned_elsewhere")
     busy = _busy(facts, u, pattern)
     if facts.pattern.get((u, d, s)) == q and (u, d, s) in busy:
         return None
@@ -110,38 +140,38 @@ def _busy(facts: Facts, u: str, pattern: bool) -> set[tuple[str, date, str]]:
 def _busy_uncached(facts: Facts, u: str, pattern: bool) -> set[tuple[str, date, str]]:
     """See ``_busy``."""
     out = {b for b in facts.before if b[0] == u}
-    out |= {(p.username, p.day, p.shift) for p in facts.inputs.pins if p.username == u}
+    out |= {(p.username, p.day, p.shift) for p in _period_pins(facts) if p.username == u}
     if pattern:
         out |= {k for k in facts.pattern if k[0] == u and k not in facts.leave}
     return out
 
 
-def _rest_reason(facts: Facts, busy: set, u: str, d: date, s: str) -> str | None:
+def _rest_reason(facts: Facts, busy: set, u: str, d: date, s: str) -> Message | None:
     """Same-day, night-then-day or minimum-rest reason against the busy slots."""
     if any((u, d, c) in busy for c in facts.codes if c != s):
-        return REASONS["same_day"]
+        return msg("on_other_shift")
     if s == "D" and (u, d - timedelta(days=1), "N") in busy:
-        return REASONS["night_then_day"]
+        return msg("resting_after_night")
     for a, delta, b in facts.offsets:
         if delta and ((b == s and (u, d - timedelta(days=delta), a) in busy)
                       or (a == s and (u, d + timedelta(days=delta), b) in busy)):
-            return REASONS["min_rest"]
+            return msg("short_rest", hours=facts.rules.min_rest_hours)
     return None
 
 
-def _limit_reason(facts: Facts, busy: set, u: str, d: date) -> str | None:
+def _limit_reason(facts: Facts, busy: set, u: str, d: date) -> Message | None:
     """Consecutive-days or rolling-window reason if one more shift on ``d`` breaks it."""
     days = {b[1] for b in busy}
     k = facts.rules.max_consecutive
     for start in (d - timedelta(days=i) for i in range(k + 1)):
         if sum(1 for j in range(k + 1) if start + timedelta(days=j) in days | {d}) > k:
-            return REASONS["max_consecutive"]
+            return msg("over_consecutive", limit=k)
     w, m = facts.rules.window_days, facts.rules.max_shifts_in_window
     ordered = sorted(b[1] for b in busy)
     for start in (d - timedelta(days=i) for i in range(w)):
         inside = bisect_left(ordered, start + timedelta(days=w)) - bisect_left(ordered, start)
         if inside + 1 > m:
-            return REASONS["window_limit"].format(days=w)
+            return msg("over_window", limit=m, days=w)
     return None
 
 
@@ -183,18 +213,22 @@ def _assume(rm: RosterModel, names: list[str], time_limit: float) -> cp_model.Cp
     return solver if solver.Solve(rm.m) == cp_model.INFEASIBLE else None
 
 
-def _describe(facts: Facts, name: str) -> str:
-    """A leader's wording of an assumption name (see RosterModel._lit for the names)."""
+def _describe(facts: Facts, name: str) -> Message:
+    """The conflicting input an assumption name stands for (see RosterModel._lit for the names); leave is
+    cut to the period, so only facts inside it are cited."""
     kind, *rest = name.split("|")
-    user = {"leave": rest[1] if len(rest) > 1 else "", "pin": rest[0]}.get(kind, rest[0])
-    who = facts.people[user].name if user in facts.people else user
     if kind == "leave":
-        return f"leave of {who} {rest[2][5:]}..{rest[3][5:]}"
+        start = max(date.fromisoformat(rest[2]), facts.inputs.start)
+        end = min(date.fromisoformat(rest[3]), facts.inputs.end)
+        return msg("leave_of", person=rest[1], start=start, end=end)
     if kind == "pin":
-        return f"pin of {who} on {rest[1][5:]} {rest[2]}"
-    label = {"rest": "rest rules", "max_consecutive": "consecutive-days limit",
-             "window_limit": "window limit"}
-    return f"{label.get(kind, kind)} for {who}"
+        return msg("pin_of", person=rest[0], day=date.fromisoformat(rest[1]), shift=rest[2])
+    if kind == "max_consecutive":
+        return msg("consecutive_limit_of", person=rest[0], limit=facts.rules.max_consecutive)
+    if kind == "window_limit":
+        return msg("window_limit_of", person=rest[0], limit=facts.rules.max_shifts_in_window,
+                   days=facts.rules.window_days)
+    return msg("rest_rules_of", person=rest[0])
 
 
 def _focused(facts: Facts, gaps: list[Gap], core: list[str]) -> list[Gap]:

@@ -145,11 +145,3 @@ def special_days(calendar: Calendar, year: int) -> list[tuple[DayInfo, bool]]:
             out.append((info, day in calendar.overrides))
         day = date.fromordinal(day.toordinal() + 1)
     return out
-
-
-def unknown_year_warnings(years: list[int]) -> list[str]:
-    """One warning per year without holiday data."""
-    return [
-        f"holiday calendar has no data for {y}: only weekends counted, public holidays unknown"
-        for y in years
-    ]

@@ -213,10 +213,10 @@ class RosterModel:
                     self.m.Add(sum(seats[(d, s, q)]) == n - fixed[(d, s, q)])
 
     def _pins(self) -> None:
-        """Pinned seats are sat (a pin on a constant seat is already true)."""
+        """Pinned seats inside the period are sat (a pin on a constant seat is already true)."""
         for pin in self.f.inputs.pins:
             key = (pin.username, pin.day, pin.shift, pin.position)
-            if key in self.const:
+            if not self.f.inputs.start <= pin.day <= self.f.inputs.end or key in self.const:
                 continue
             if key not in self.x:
                 self.m.AddBoolOr([])  # pin of an inactive or unknown person: no roster

@@ -11,16 +11,16 @@ import itertools
 from dataclasses import replace
 from datetime import date, timedelta
 
-from roster.domain import DEFAULT_SHIFTS, TEAMS, Pattern, Rules, ShiftDef, frozen_map
+from roster.domain import DEFAULT_SHIFTS, TEAMS, Message, Pattern, Rules, ShiftDef, frozen_map, msg
 
 PRESETS: dict[str, str] = {"DNOO": "DNOO", "DDNNOOOO": "DDNNOOOO"}
 
 
 class PatternError(ValueError):
-    """A pattern breaks a hard rule; ``problems`` lists (rule, message)."""
+    """A pattern breaks a hard rule; ``problems`` lists (rule, message) (see ``roster.words.pattern_problem``)."""
 
-    def __init__(self, problems: list[tuple[str, str]]):
-        super().__init__("; ".join(f"{r}: {m}" for r, m in problems))
+    def __init__(self, problems: list[tuple[str, Message]]):
+        super().__init__("; ".join(f"{r}: {m.code}" for r, m in problems))
         self.problems = problems
 
 
@@ -66,18 +66,18 @@ def resolve_rules(rules: Rules, pattern: Pattern) -> Rules:
     return replace(rules, max_consecutive=max_consec, max_shifts_in_window=max_window)
 
 
-def _coverage_problems(code: str, offsets: dict[str, int]) -> list[tuple[str, str]]:
+def _coverage_problems(code: str, offsets: dict[str, int]) -> list[tuple[str, Message]]:
     """Days of the cycle on which a shift is not worked by exactly one team."""
     out = []
     for day in range(len(code)):
         for shift in "DN":
             teams = [t for t, o in offsets.items() if code[(day + o) % len(code)] == shift]
             if len(teams) != 1:
-                out.append(("coverage", f"cycle day {day + 1}: shift {shift} has {len(teams)} teams"))
+                out.append(("coverage", msg("pattern_teams", cycle_day=day + 1, shift=shift, n=len(teams))))
     return out
 
 
-def _rest_problems(code: str, shifts: tuple[ShiftDef, ...], min_rest: int) -> list[tuple[str, str]]:
+def _rest_problems(code: str, shifts: tuple[ShiftDef, ...], min_rest: int) -> list[tuple[str, Message]]:
     """Pairs of consecutive pattern shifts with too little rest (a night then a day is zero rest)."""
     defs = {s.code: s for s in shifts}
     base = date(2000, 1, 3)
@@ -85,29 +85,29 @@ def _rest_problems(code: str, shifts: tuple[ShiftDef, ...], min_rest: int) -> li
     for i in range(n):
         a, b = code[i], code[(i + 1) % n]
         if a == "N" and b == "D":
-            out.append(("night_then_day", f"cycle day {i + 1}: night followed by a day shift"))
+            out.append(("night_then_day", msg("pattern_night_then_day", cycle_day=i + 1)))
         elif a != "O" and b != "O":
             rest = defs[b].starts_at(base + timedelta(days=1)) - defs[a].ends_at(base)
             if rest < timedelta(hours=min_rest):
-                out.append(("min_rest", f"cycle day {i + 1}: {a} then {b} leaves less than {min_rest} h"))
+                out.append(("min_rest", msg("pattern_short_rest", cycle_day=i + 1, first=a, second=b, hours=min_rest)))
     return out
 
 
 def check_pattern(
     pattern: Pattern, rules: Rules | None = None, shifts: tuple[ShiftDef, ...] = DEFAULT_SHIFTS
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, Message]]:
     """Every hard rule ``pattern`` breaks on its own, as (rule, message); empty when it may be saved."""
     code, rules = pattern.code, rules or Rules()
     if not code or set(code) - set("DNO"):
-        return [("bad_code", f"pattern {code!r} must use only D, N and O")]
+        return [("bad_code", msg("pattern_letters", letters=code))]
     problems = _coverage_problems(code, dict(pattern.offsets))
     problems += _rest_problems(code, shifts, rules.min_rest_hours)
     limits = resolve_rules(rules, pattern)
     if longest_run(code) > limits.max_consecutive:
-        problems.append(("max_consecutive", f"{longest_run(code)} working days in a row"))
+        problems.append(("max_consecutive", msg("pattern_run", n=longest_run(code))))
     count = window_count(code, limits.window_days)
     if count > limits.max_shifts_in_window:
-        problems.append(("window_limit", f"{count} shifts in {limits.window_days} days"))
+        problems.append(("window_limit", msg("pattern_window", n=count, days=limits.window_days)))
     return problems
 
 

@@ -27,10 +27,9 @@ from desk.accounts import N_, get_by_username
 from desk.models import Person
 from desk.sessions import hash_secret
 from desk.timeutil import in_desk_range, utcnow
-from roster import exports, service, settings_store
+from roster import exports, service, settings_store, words
 from roster.domain import Assignment, RosterInputs, Violation
 from roster.models import FeedToken, LeaveRequest, RosterAssignment, RosterVersion, SwapRequest
-from roster.patterns import resolve_rules
 from roster.validate import validate
 
 SYSTEM_ACTORS = frozenset({"cli"})
@@ -525,18 +524,6 @@ RULE_NAMES = {
     "max_consecutive": N_("Maximum working days in a row"),
     "window_limit": N_("Maximum shifts in a rolling window"),
 }
-RULE_SENTENCES = {
-    "coverage": N_("%(when)s: the %(seat)s seat would not be filled exactly once"),
-    "one_seat": N_("%(name)s would sit two seats at once on %(when)s"),
-    "qualification": N_("%(name)s is not qualified to sit the %(seat)s seat on %(when)s"),
-    "leave": N_("%(name)s is on approved leave on %(when)s"),
-    "pin": N_("the seat pinned for %(name)s on %(when)s would be lost"),
-    "one_per_day": N_("%(name)s would work two shifts on %(date)s"),
-    "night_then_day": N_("%(name)s would work the day shift of %(date)s right after a night shift"),
-    "min_rest": N_("%(name)s would have less than %(hours)s hours of rest before %(when)s"),
-    "max_consecutive": N_("%(name)s would work more than %(limit)s days in a row (up to %(date)s)"),
-    "window_limit": N_("%(name)s would work more than %(limit)s shifts in the %(days)s days from %(date)s"),
-}
 SHIFT_WORDS = {"D": N_("day shift"), "N": N_("night shift")}
 STATUS_WORDS = {"pending": N_("pending"), "approved": N_("approved"), "rejected": N_("rejected"),
                 "cancelled": N_("cancelled"), "proposed": N_("waiting for colleague"),
@@ -546,19 +533,11 @@ SEAT_WORDS = {"leader": N_("shift leader"), "info": N_("information watcher"),
 
 
 def violation_text(v: Violation, inputs: RosterInputs, names: dict[str, str],
-                   gettext: Callable[..., str] = lambda s, **kw: s % kw if kw else s) -> tuple[str, str]:
-    """(rule name, sentence) of a violation in the leader's words, translated with ``gettext``."""
-    rules = resolve_rules(inputs.rules, inputs.pattern)
-    day = v.day.strftime("%m-%d") if v.day else ""
-    when = f"{day} {gettext(SHIFT_WORDS[v.shift])}" if v.shift in SHIFT_WORDS else day
-    params = {"name": names.get(v.username or "", v.username or ""), "date": day, "when": when,
-              "seat": gettext(SEAT_WORDS.get(v.position or "", v.position or "")) if v.position else "",
-              "hours": rules.min_rest_hours, "limit": rules.max_consecutive, "days": rules.window_days}
-    if v.rule == "window_limit":
-        params["limit"] = rules.max_shifts_in_window
-    template = RULE_SENTENCES.get(v.rule)
-    sentence = gettext(template, **params) if template else v.message
-    return gettext(RULE_NAMES.get(v.rule, v.rule)), sentence
+                   gettext: Callable[..., str] | None = None) -> tuple[str, str]:
+    """(rule name, sentence) of a violation in the leader's words: the page's language when ``gettext`` is
+    given (Flask-Babel's), English otherwise. ``inputs`` is kept for the callers; the violation has its figures."""
+    w = words.babel() if gettext is not None else words.ENGLISH
+    return w.gettext(RULE_NAMES.get(v.rule, v.rule)), words.violation_sentence(v, names, w)
 
 
 # --- calendar feed tokens ------------------------------------------------------------------------------------

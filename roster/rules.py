@@ -4,7 +4,8 @@ Hard rules (names used by the validator, the explainer and the UI):
 ``coverage``, ``qualification``, ``one_seat``, ``leave``, ``pin``, ``night_then_day``,
 ``one_per_day``, ``min_rest``, ``max_consecutive``, ``window_limit``.
 
-Soft rules (names in ``SolveResult.cost_breakdown``): see ``SOFT_RULES``.
+Soft rules (names in ``SolveResult.cost_breakdown``): see ``SOFT_RULES``. The descriptions below are for
+developers; what users read comes from ``roster.words`` (codes registered in ``roster.codes``).
 """
 
 from __future__ import annotations
@@ -37,18 +38,6 @@ SOFT_RULES: dict[str, str] = {
     "preference": "a personal wish not honoured",
     "change": "a seat changed against the last published roster",
 }
-
-REASONS: dict[str, str] = {
-    "leave": "on leave",
-    "inactive": "inactive",
-    "pinned": "pinned to another shift",
-    "same_day": "already on the other shift that day",
-    "night_then_day": "resting after night shift",
-    "min_rest": "not rested enough",
-    "max_consecutive": "over the consecutive-days limit",
-    "window_limit": "over the {days}-day limit",
-}
-
 
 @dataclass(frozen=True)
 class Term:

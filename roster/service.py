@@ -28,7 +28,7 @@ from roster import domain, holiday_store, holidays, oncall, settings_store, word
 from roster.domain import Assignment, Counts, Leave, Pin, RosterInputs, SolveResult, frozen_map
 from roster.models import LeaveRequest, Preference, RosterAssignment, RosterPin, RosterVersion
 from roster.patterns import resolve_rules
-from roster.rules import HARD_RULES, SOFT_RULES
+from roster.rules import SOFT_RULES
 from roster.validate import validate
 
 MAX_DAYS = 400
@@ -406,7 +406,7 @@ def store_result(session: Session, *, version: RosterVersion, result: SolveResul
     version.cost_breakdown = [{"rule": c.rule, "username": c.username, "amount": c.amount, "detail": c.detail}
                               for c in result.cost_breakdown]
     version.explanation = words.explanation_data(result.explanation, names) if result.explanation else None
-    version.warnings = list(result.warnings)
+    version.warnings = words.stored_warnings(result.warnings)
     session.add(version)
 
 
@@ -482,12 +482,9 @@ def _validate_edit(session: Session, version: RosterVersion, seat: RosterAssignm
 
 
 def violation_text(v: domain.Violation, people: dict[str, domain.Person] | None = None) -> str:
-    """'2027-01-03 D Li: no day shift right after a night shift (day shift right after a night shift)'."""
-    who = (people or {}).get(v.username or "")
-    name = who.name if who else (v.username or "")
-    where = " ".join(str(x) for x in (v.day, v.shift, v.position) if x)
-    rule = HARD_RULES.get(v.rule, v.rule)
-    return f"{where} {name}: {rule} ({v.message})".replace("  ", " ").strip()
+    """'Li would work the day shift of 01-03 right after a night shift' (English, for logs and the CLI)."""
+    names = {u: p.name for u, p in (people or {}).items()}
+    return words.violation_sentence(v, names)
 
 
 # --- publishing and diffs ----------------------------------------------------------------------------------------

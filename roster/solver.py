@@ -64,8 +64,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from roster import holidays
-from roster.domain import Cost, Explanation, RosterInputs, SolveResult
+from roster.domain import Cost, Explanation, Message, RosterInputs, SolveResult, msg
 from roster.explain import explain, quick_check
 from roster.facts import Facts, build_facts, short_seat_days
 from roster.model import RosterModel
@@ -93,7 +92,7 @@ def solve(
     before any roster) or INVALID_PATTERN (with ``explanation``)."""
     started = time.perf_counter()
     facts = build_facts(inputs)
-    warnings = tuple(holidays.unknown_year_warnings(facts.unknown_years))
+    warnings = tuple(msg("holiday_year_unknown", year=y) for y in facts.unknown_years)
     refused = _pattern_refusal(facts)
     if refused is not None:
         return _with(refused, started, warnings)
@@ -164,8 +163,7 @@ def _pattern_refusal(facts: Facts) -> SolveResult | None:
     problems = check_pattern(facts.inputs.pattern, facts.inputs.rules, facts.inputs.shifts)
     if not problems:
         return None
-    conflicts = tuple(f"{r}: {m}" for r, m in problems)
-    expl = Explanation("the rotation pattern breaks a hard rule", conflicts=conflicts)
+    expl = Explanation(msg("pattern_breaks_rule"), conflicts=tuple(m for _r, m in problems))
     return SolveResult("INVALID_PATTERN", explanation=expl)
 
 
@@ -179,6 +177,6 @@ def _explained(inputs: RosterInputs, result: SolveResult) -> SolveResult:
     return SolveResult("INFEASIBLE", explanation=explain(inputs), stage=result.stage)
 
 
-def _with(result: SolveResult, started: float, warnings: tuple[str, ...]) -> SolveResult:
+def _with(result: SolveResult, started: float, warnings: tuple[Message, ...]) -> SolveResult:
     """``result`` with wall time and warnings filled in."""
     return replace(result, wall_time=time.perf_counter() - started, warnings=warnings + result.warnings)

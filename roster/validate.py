@@ -27,11 +27,12 @@ def validate(assignments: list[Assignment] | tuple[Assignment, ...], inputs: Ros
     return out
 
 
-def _v(rule: str, a: Assignment | None, message: str, **kw) -> Violation:
-    """A Violation about assignment ``a`` (or the explicit keyword fields)."""
+def _v(rule: str, a: Assignment | None, params: dict | None = None, **kw) -> Violation:
+    """A Violation about assignment ``a`` (or the explicit keyword fields) with the figures ``params``."""
+    figures = tuple(sorted((params or {}).items()))
     if a is not None:
-        return Violation(rule, a.day, a.shift, a.position, a.username, message)
-    return Violation(rule, kw.get("day"), kw.get("shift"), kw.get("position"), kw.get("username"), message)
+        return Violation(rule, a.day, a.shift, a.position, a.username, figures)
+    return Violation(rule, kw.get("day"), kw.get("shift"), kw.get("position"), kw.get("username"), figures)
 
 
 def _coverage(inside: list[Assignment], inputs: RosterInputs) -> list[Violation]:
@@ -44,9 +45,9 @@ def _coverage(inside: list[Assignment], inputs: RosterInputs) -> list[Violation]
             for q in positions:
                 need, got = inputs.coverage.get(q, 0), count[(d, s, q)]
                 if need != got:
-                    out.append(_v("coverage", None, f"{q}: {got} of {need}", day=d, shift=s, position=q))
+                    out.append(_v("coverage", None, {"got": got, "need": need}, day=d, shift=s, position=q))
     seats = Counter((a.day, a.shift, a.username) for a in inside)
-    out += [_v("one_seat", None, "two seats at once", day=d, shift=s, username=u)
+    out += [_v("one_seat", None, day=d, shift=s, username=u)
             for (d, s, u), n in seats.items() if n > 1]
     return out
 
@@ -58,25 +59,22 @@ def _qualification(inside: list[Assignment], inputs: RosterInputs) -> list[Viola
     out = []
     for a in inside:
         p = people.get(a.username)
-        if p is None or not p.active or a.shift not in codes:
-            out.append(_v("qualification", a, "unknown or inactive person, or unknown shift"))
-        elif a.position == "leader" and p.role != "leader":
-            out.append(_v("qualification", a, "not a shift leader"))
-        elif a.position != "leader" and a.position not in p.skills and p.position != a.position:
-            out.append(_v("qualification", a, f"not qualified for {a.position}"))
+        if (p is None or not p.active or a.shift not in codes or (a.position == "leader" and p.role != "leader")
+                or (a.position != "leader" and a.position not in p.skills and p.position != a.position)):
+            out.append(_v("qualification", a))
     return out
 
 
 def _leave(inside: list[Assignment], inputs: RosterInputs) -> list[Violation]:
     """Nobody works a shift their approved leave covers."""
-    return [_v("leave", a, "on approved leave") for a in inside for lv in inputs.leaves
+    return [_v("leave", a) for a in inside for lv in inputs.leaves
             if lv.username == a.username and lv.covers(a.day, a.shift)]
 
 
 def _pins(inside: list[Assignment], inputs: RosterInputs) -> list[Violation]:
     """Every pin inside the period is sat as pinned."""
     seats = {(a.username, a.day, a.shift, a.position) for a in inside}
-    return [_v("pin", None, "pinned seat not sat", day=p.day, shift=p.shift, position=p.position,
+    return [_v("pin", None, day=p.day, shift=p.shift, position=p.position,
                username=p.username)
             for p in inputs.pins if inputs.start <= p.day <= inputs.end
             and (p.username, p.day, p.shift, p.position) not in seats]
@@ -98,11 +96,11 @@ def _rest(user: str, shifts: list[Assignment], inputs: RosterInputs) -> list[Vio
         if nxt.day < inputs.start or prev.shift not in defs or nxt.shift not in defs:
             continue
         if prev.day == nxt.day:
-            out.append(_v("one_per_day", nxt, "two shifts on one calendar day"))
+            out.append(_v("one_per_day", nxt))
         elif prev.shift == "N" and nxt.shift == "D" and nxt.day - prev.day == timedelta(days=1):
-            out.append(_v("night_then_day", nxt, "day shift right after a night shift"))
+            out.append(_v("night_then_day", nxt))
         elif defs[nxt.shift].starts_at(nxt.day) - defs[prev.shift].ends_at(prev.day) < min_rest:
-            out.append(_v("min_rest", nxt, f"less than {inputs.rules.min_rest_hours} h rest"))
+            out.append(_v("min_rest", nxt, {"hours": inputs.rules.min_rest_hours}))
     return out
 
 
@@ -124,7 +122,7 @@ def _run_violation(user: str, days: Counter, end: date, limit: int, inputs: Rost
     span = [end - timedelta(days=k) for k in range(limit + 1)]
     if end < inputs.start or not all(days[d] for d in span):
         return []
-    return [_v("max_consecutive", None, f"more than {limit} working days in a row", day=end, username=user)]
+    return [_v("max_consecutive", None, {"limit": limit}, day=end, username=user)]
 
 
 def _window_violation(
@@ -137,4 +135,4 @@ def _window_violation(
     n = sum(days[start + timedelta(days=k)] for k in range(size))
     if n <= limit:
         return []
-    return [_v("window_limit", None, f"{n} shifts in {size} days from {start}", day=start, username=user)]
+    return [_v("window_limit", None, {"n": n, "limit": limit, "days": size}, day=start, username=user)]

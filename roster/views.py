@@ -261,8 +261,8 @@ def version(version_id: int) -> Any:
         baseline=service.has_baseline(session, version=v),
         stalled=v.job_status == "queued" and (utcnow() - v.created_at).total_seconds() > 30,
         base=session.get(RosterVersion, v.base_version_id) if v.base_version_id else None,
-        explanation=words.explanation_lines(v.explanation, _) if v.explanation else [],
-        warnings=[words.warning(w, _) for w in v.warnings or []],
+        explanation=words.explanation_lines(v.explanation, words.babel()) if v.explanation else [],
+        warnings=[words.warning(w, words.babel()) for w in v.warnings or []],
         **_shift_starts(session))
 
 
@@ -402,7 +402,7 @@ def settings() -> Any:
             settings_store.save(web.db(), actor=current_user.username, values=_settings_values(form, row))
         except SettingsError as exc:
             web.db().rollback()
-            problems = [(rule, words.pattern_problem(message, _)) for rule, message in exc.problems]
+            problems = [(rule, words.pattern_problem(message, words.babel())) for rule, message in exc.problems]
         else:
             web.db().commit()
             flash(_("Roster settings saved. They apply to the next roster you generate."), "success")

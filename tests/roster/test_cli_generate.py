@@ -54,3 +54,15 @@ def test_generate_infeasible_exits_non_zero_with_the_explanation(runner, desk):
 def test_generate_refuses_a_bad_start(runner, desk):
     result = runner.invoke(args=["roster", "generate", "--start", "2027-02-30", "--days", "7"])
     assert result.exit_code == 2 and "--start" in result.output
+
+
+def test_generate_explains_in_the_desks_language_with_lang(runner, desk):
+    day = START + timedelta(days=3)
+    with session_scope(desk) as s:
+        for p in service.people_by_id(s).values():
+            if p.role == "leader":
+                s.add(LeaveRequest(person_id=p.id, start=day, end=day, status="approved", reason="course"))
+    result = runner.invoke(args=["roster", "generate", "--start", START.isoformat(), "--days", "7", "--lang", "zh_CN"])
+    assert result.exit_code == 1
+    assert f"{day:%m-%d} 白班缺值长：" in result.output and "请假" in result.output, result.output
+    assert "on leave" not in result.output

@@ -52,7 +52,7 @@ def test_the_solver_counts_the_desks_holidays_and_stops_warning():
     kept = type(kept)(**{**kept.__dict__, "calendar": Calendar({NEW_YEAR_2027.day: NEW_YEAR_2027})})
     assert build_facts(kept).kinds[date(2027, 1, 1)] == "holiday"
     result = solve(kept, time_limit=10)
-    assert result.ok and not any("2027" in w for w in result.warnings)
+    assert result.ok and not result.warnings
 
 
 @pytest.mark.parametrize(("text", "codes"), [

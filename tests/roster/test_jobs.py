@@ -49,7 +49,7 @@ def test_an_infeasible_period_stores_the_explanation(desk):
     with session_scope(desk) as s:
         v = s.get(RosterVersion, vid)
         assert (v.job_status, v.solver_status) == ("done", "INFEASIBLE")
-        lines = words.english_lines(v.explanation)
+        lines = words.explanation_lines(v.explanation)
         assert any("no communications watcher" in line and "on leave" in line for line in lines), lines
         assert service.version_assignments(s, version_id=vid) == []
 

@@ -87,7 +87,7 @@ def test_publish_needs_a_solved_draft_and_refuses_one_broken_by_new_leave(desk):
         _leave(s, seat.username, seat.day, seat.day)
         with pytest.raises(service.RosterError) as refused:
             service.publish(s, actor="lead", version_id=draft.id)
-        assert any("approved leave is obeyed" in p for p in refused.value.problems)
+        assert any("is on approved leave on" in p for p in refused.value.problems)
 
 
 def test_hand_edit_is_validated_and_pinned(desk):
@@ -99,7 +99,7 @@ def test_hand_edit_is_validated_and_pinned(desk):
         with pytest.raises(service.RosterError) as refused:
             service.edit_seat(s, actor="lead", version_id=draft.id, day=night.day + timedelta(days=1), shift="D",
                               position="leader", username=night.username)
-        assert any("no day shift right after a night shift" in p for p in refused.value.problems), refused.value
+        assert any("right after a night shift" in p for p in refused.value.problems), refused.value
         with pytest.raises(service.RosterError, match="cannot sit"):  # a comms-only watcher in an info seat
             service.edit_seat(s, actor="lead", version_id=draft.id, day=START, shift="D", position="info",
                               username="wangfang")

@@ -142,7 +142,7 @@ def test_invalid_pattern_is_refused(small_desk):
     inputs = replace(small_desk, rules=Rules(max_shifts_in_window=10))
     result = solve(inputs)
     assert result.status == "INVALID_PATTERN"
-    assert "window_limit" in result.explanation.conflicts[0]
+    assert result.explanation.conflicts[0].code == "pattern_window"
 
 
 def test_leader_on_leave_is_replaced_by_a_leader():
@@ -158,4 +158,4 @@ def test_unknown_pin_person_is_explained(small_desk):
     inputs = replace(small_desk, pins=(Pin("ghost", date(2026, 1, 3), "D", "info"),))
     result = solve(inputs)
     assert result.status == "INFEASIBLE"
-    assert "ghost" in " ".join(result.explanation.conflicts)
+    assert any(c.code == "pin_unqualified" and c.kw["person"] == "ghost" for c in result.explanation.conflicts)

@@ -185,3 +185,29 @@ def test_a_solve_whose_process_died_shows_the_leader_why(leader, desk):
     failed = html[html.index('id="solve-failed"'):]
     assert "the solving process stopped (no sign of life since 2026-09-01 02:00:00 UTC)" in failed
     assert 'id="resolve"' in html or "/resolve" in html  # the leader can solve it again
+
+
+def test_the_explanation_is_shown_in_the_readers_language_and_old_drafts_still_display(leader, desk):
+    from roster import words
+    from roster.domain import Explanation, Gap, msg
+
+    expl = Explanation(msg("no_roster"), (Gap(START, "N", "comms", (("liqiang", msg("on_leave")),)),),
+                       (msg("rest_rules_of", person="wangfang"),))
+    with session_scope(desk) as s:
+        new = service.create_draft(s, actor="zhangwei", start=START, end=END)
+        new.explanation = words.explanation_data(expl, service.display_names(s))
+        new.warnings = words.stored_warnings((msg("holiday_year_unknown", year=2027),))
+        new.job_status, new.solver_status = "done", "INFEASIBLE"
+        old = service.create_draft(s, actor="zhangwei", start=START, end=END)
+        old.explanation = {"lines": ["no roster satisfies every rule; in conflict: rest rules for 王芳"],
+                           "summary": "no roster satisfies every rule", "gaps": [], "conflicts": []}
+        old.warnings = ["holiday calendar has no data for 2027: only weekends counted, public holidays unknown"]
+        old.job_status, old.solver_status = "done", "INFEASIBLE"
+        ids = new.id, old.id
+    en = leader.get(f"/roster/versions/{ids[0]}").get_data(as_text=True)
+    assert f"{START:%m-%d} night: no communications watcher: 李强 on leave" in en
+    assert "the rest rules of 王芳" in en and "The holiday calendar has no data for 2027" in en
+    zh = leader.get(f"/roster/versions/{ids[0]}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert f"{START:%m-%d} 夜班缺通信值班员：李强请假" in zh and "王芳 的休息规则" in zh
+    stored = leader.get(f"/roster/versions/{ids[1]}").get_data(as_text=True)
+    assert "in conflict: rest rules for 王芳" in stored and "holiday calendar has no data for 2027" in stored

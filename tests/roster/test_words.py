@@ -1,73 +1,70 @@
-"""Explanations are stored as data and rendered in the reader's language (English here, and via a fake catalog)."""
+"""Explanations are stored as codes and rendered in the reader's language; drafts stored before still display."""
 
 from __future__ import annotations
 
-import re
+import json
 from datetime import date
 
 from roster import words
-from roster.domain import Explanation, Gap
-
-
-def english(s: str, **kw) -> str:
-    return s % kw if kw else s
-
-
-def shouting(s: str, **kw) -> str:
-    """A stand-in catalog: every template translated to upper case (its placeholders and parameters are not)."""
-    loud = re.sub(r"%\(\w+\)s|[^%]+", lambda m: m.group(0) if m.group(0).startswith("%(") else m.group(0).upper(), s)
-    return loud % kw if kw else loud
-
+from roster.domain import Explanation, Gap, Violation, msg
 
 EXPL = Explanation(
-    "no roster satisfies every rule; in conflict: leave of Li 12-03..12-04, rest rules for Wang",
-    (Gap(date(2026, 12, 3), "N", "comms", (("li", "on leave"), ("wang", "resting after night shift"),
-                                            ("zhao", "over the 28-day limit"))),),
-    ("leave of Li 12-03..12-04", "rest rules for Wang"),
+    msg("no_roster"),
+    (Gap(date(2026, 12, 3), "N", "comms", (("li", msg("on_leave")), ("wang", msg("resting_after_night")),
+                                            ("zhao", msg("over_window", limit=16, days=28)))),),
+    (msg("leave_of", person="li", start=date(2026, 12, 3), end=date(2026, 12, 4)), msg("rest_rules_of", person="wang")),
 )
+NAMES = {"li": "Li", "wang": "Wang", "zhao": "Zhao"}
 
 
-def test_the_stored_data_keeps_the_english_lines():
-    data = words.explanation_data(EXPL, {"li": "Li", "wang": "Wang", "zhao": "Zhao"})
-    assert data["lines"][1] == ("12-03 night: no communications watcher: Li on leave, Wang resting after night "
-                                "shift, Zhao over the 28-day limit")
-    assert words.english_lines(data) == data["lines"]
-    assert words.english_lines(["old", "list"]) == ["old", "list"]
+def test_the_stored_data_is_json_with_names_and_iso_dates():
+    data = json.loads(json.dumps(words.explanation_data(EXPL, NAMES)))
+    assert data["v"] == words.STORED_VERSION
+    assert data["conflicts"][0] == {"code": "leave_of", "params": {"person": "Li", "start": "2026-12-03",
+                                                                   "end": "2026-12-04"}}
+    assert data["gaps"][0]["reasons"][0] == ["Li", {"code": "on_leave", "params": {}}]
 
 
-def test_lines_in_the_readers_language():
-    data = words.explanation_data(EXPL, {"li": "Li", "wang": "Wang", "zhao": "Zhao"})
-    lines = words.explanation_lines(data, english)
-    assert lines[0] == "No roster satisfies every rule together; these conflict:"
-    assert lines[1] == ("12-03 night: no communications watcher: Li on leave, Wang resting after a night shift, "
-                        "Zhao over the 28-day limit")
-    assert lines[2:] == ["leave of Li 12-03 to 12-04", "rest rules for Wang"]
-    loud = words.explanation_lines(data, shouting)
-    assert loud[1].startswith("12-03 NIGHT: NO COMMUNICATIONS WATCHER: Li ON LEAVE")  # names untouched
-    assert "OVER THE 28-DAY LIMIT" in loud[1]
+def test_lines_in_english():
+    lines = words.explanation_lines(words.explanation_data(EXPL, NAMES))
+    assert lines == [
+        "No roster satisfies every rule together; these conflict:",
+        "12-03 night: no communications watcher: Li on leave, Wang resting after a night shift, "
+        "Zhao over the limit of 16 shifts in 28 days",
+        "leave of Li from 12-03 to 12-04",
+        "the rest rules of Wang",
+    ]
+    assert words.lines(EXPL, names=NAMES) == lines
 
 
-def test_unknown_phrases_are_shown_as_the_engine_wrote_them():
-    data = words.explanation_data(Explanation("something new", (), ("a new kind of conflict",)), {})
-    assert words.explanation_lines(data, english) == ["something new", "in conflict: a new kind of conflict"]
+def test_drafts_stored_before_the_codes_still_display():
+    old = {"lines": ["no roster satisfies every rule; in conflict: rest rules for Wang", "conflict: x"],
+           "summary": "no roster satisfies every rule; in conflict: rest rules for Wang", "gaps": [],
+           "conflicts": ["rest rules for Wang"]}
+    assert words.explanation_lines(old, words.ENGLISH) == old["lines"]
+    assert words.explanation_lines(["old", "list"]) == ["old", "list"]
+    old_warning = "holiday calendar has no data for 2027: only weekends counted, public holidays unknown"
+    assert words.warning(old_warning) == old_warning
 
 
-def test_pattern_problems_in_words():
+def test_warnings_are_stored_as_codes():
+    stored = words.stored_warnings((msg("holiday_year_unknown", year=2031),))
+    assert stored == [{"code": "holiday_year_unknown", "params": {"year": 2031}}]
+    assert words.warning(stored[0]).startswith("The holiday calendar has no data for 2031")
+
+
+def test_pattern_problems_and_field_problems_in_words():
     from roster.patterns import check_pattern, make_pattern
 
-    problems = check_pattern(make_pattern("DNDNOO", words_anchor()))
-    lines = [words.pattern_problem(m, english) for _r, m in problems]
+    problems = check_pattern(make_pattern("DNDNOO", date(2026, 1, 1)))
+    lines = [words.pattern_problem(m) for _r, m in problems]
     assert any(line.endswith("a night shift followed by a day shift") for line in lines), lines
-    assert words.pattern_problem("4 working days in a row", shouting) == "4 WORKING DAYS IN A ROW"
-    assert words.pattern_problem("something else", english) == "something else"
+    assert words.pattern_problem("the night shift starts after the day shift") == (
+        "the night shift starts after the day shift")
 
 
-def words_anchor() -> date:
-    return date(2026, 1, 1)
-
-
-def test_the_unknown_year_warning_in_words():
-    from roster.holidays import unknown_year_warnings
-
-    text = words.warning(unknown_year_warnings([2031])[0], english)
-    assert text.startswith("The holiday calendar has no data for 2031")
+def test_violations_carry_their_figures():
+    v = Violation("window_limit", date(2026, 12, 1), None, None, "li", (("days", 28), ("limit", 16), ("n", 17)))
+    assert words.violation_sentence(v, NAMES) == "Li would work 17 shifts, more than 16, in the 28 days from 12-01"
+    night = Violation("night_then_day", date(2026, 12, 2), "D", "info", "li")
+    assert words.violation_sentence(night, {}) == "li would work the day shift of 12-02 right after a night shift"
