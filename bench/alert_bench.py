@@ -79,6 +79,9 @@ def fresh_database(kind: str, pg_url: str, folder: Path) -> tuple[str, callable]
 
 
 def bench_app(url: str):
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request would drown the figures
     app = create_app({"DATABASE_URL": url, "DUTYDESK_ENV": "production", "DUTYDESK_SECRET_KEY": SECRET,
                       "DUTYDESK_SECURE_COOKIES": "0"})
     from roster.demo import load_demo_roster
