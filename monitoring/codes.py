@@ -150,6 +150,6 @@ class Message:
         return cls(Code(data["code"]), dict(data.get("params") or {}))
 
 
-def msg(code: Code, **params: Any) -> Message:
+def msg(code: Code, /, **params: Any) -> Message:
     """Shorthand: ``msg(Code.TOO_LONG, n=100)``."""
     return Message(code, params)

@@ -52,8 +52,8 @@ def run_check(spec: CheckSpec) -> CheckResult:
     started = time.perf_counter()
     try:
         errors = validate_spec(spec)
-        invalid = unknown(msg(Code.INVALID_CHECK, fields=", ".join(errors))) if errors else None
-        result = invalid or PROBES[spec.kind](spec)
+        problems = {field: message.to_dict() for field, message in errors.items()}
+        result = unknown(msg(Code.INVALID_CHECK, problems=problems)) if errors else PROBES[spec.kind](spec)
     except Exception as exc:  # a patrol must never take the scheduler down
         result = unknown(msg(Code.CHECK_FAILED, error=f"{type(exc).__name__}: {exc}"))
     return replace(masked(result, _macros_or_empty()), duration=time.perf_counter() - started)
@@ -115,7 +115,7 @@ def unknown(reason: Message) -> CheckResult:
     return CheckResult(State.UNKNOWN, message=reason)
 
 
-def said(state: State, code: Code, metrics: list[PerfDatum] | None = None, **params: object) -> CheckResult:
+def said(state: State, code: Code, metrics: list[PerfDatum] | None = None, /, **params: object) -> CheckResult:
     """A result of one of our probes: its state and its summary as ``code`` with ``params``."""
     return CheckResult(state, metrics=metrics or [], message=Message(code, params))
 

@@ -449,8 +449,8 @@ def _row_from_window(window: MaintenanceWindow) -> MaintenanceWindowRow:
                                 checks=list(window.checks), author=window.author, reason=window.reason)
 
 
-def create_window(session: Session, *, actor: str, window: MaintenanceWindow) -> MaintenanceWindowRow:
-    """Save a maintenance window after validating it and the names of its checks."""
+def window_errors(session: Session, window: MaintenanceWindow) -> dict[str, Message | str]:
+    """Everything wrong with ``window``: the core's validation and checks that do not exist."""
     errors: dict[str, Message | str] = dict(validate_window(window))
     known = set(check_names(session))
     unknown = [name for name in window.checks if name not in known]
@@ -458,6 +458,12 @@ def create_window(session: Session, *, actor: str, window: MaintenanceWindow) ->
         errors["checks"] = N_("No such check: %(names)s") % {"names": ", ".join(unknown)}
     if window.is_weekly and window.duration is not None and window.duration % timedelta(minutes=1):
         errors["duration"] = N_("The duration must be whole minutes.")
+    return errors
+
+
+def create_window(session: Session, *, actor: str, window: MaintenanceWindow) -> MaintenanceWindowRow:
+    """Save a maintenance window after validating it and the names of its checks."""
+    errors = window_errors(session, window)
     if errors:
         raise WindowError(errors)
     row = _row_from_window(window)

@@ -245,6 +245,8 @@ def maintenance_create() -> Any:
         return _render_windows(form, 400)
     tz = web.settings().tz
     parts, errors = window_parts(form, request.form.getlist("weekdays"), tz)
+    if errors.keys() == {"checks"}:  # "all or these?" unanswered: say what else is wrong at the same time
+        errors = {**service.window_errors(web.db(), _window(parts)), **errors}
     if not errors:
         window = _window(parts)
         try:

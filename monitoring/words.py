@@ -104,7 +104,7 @@ TEMPLATES: dict[Code, Callable[[P], str]] = {
     Code.WEEKDAYS_REQUIRED: lambda p: _("Choose at least one weekday."),
     Code.DURATION_RANGE: lambda p: _("More than zero and at most 7 days (10080 minutes)."),
     Code.ZONE_UNKNOWN: lambda p: _("Unknown time zone %(zone)s.", **p),
-    Code.INVALID_CHECK: lambda p: _("invalid check: %(fields)s", **p),
+    Code.INVALID_CHECK: lambda p: _("invalid check: %(problems)s", **p),
     Code.CHECK_FAILED: lambda p: _("check failed: %(error)s", **p),
     Code.MACROS_UNREADABLE: lambda p: _("cannot read the operator's macros (%(path)s): %(error)s", **p),
     Code.MACRO_UNKNOWN: lambda p: _("unknown macro $%(name)s$: define it in instance/resource.toml [macros] "
@@ -165,6 +165,9 @@ def _prepared(params: P) -> P:
         out["state"] = _state(out["state"])
     if isinstance(out.get("problem"), dict):
         out["problem"] = render(out["problem"])
+    if isinstance(out.get("problems"), dict):
+        out["problems"] = pgettext("list separator", "; ").join(
+            f"{name}: {render(problem)}" for name, problem in out["problems"].items())
     if isinstance(out.get("findings"), list):
         out["findings"] = pgettext("list separator", ", ").join(render(f) for f in out["findings"])
     return out

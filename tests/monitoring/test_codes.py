@@ -15,6 +15,7 @@ from monitoring.codes import Code, Message, msg
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SAMPLES = {"num": 3, "state": "CRITICAL", "problem": msg(Code.PLUGIN_MISSING, program="check_x").to_dict(),
+           "problems": {"port": msg(Code.WHOLE_NUMBER, low=1, high=65535).to_dict()},
            "findings": [msg(Code.FINDING_STATUS, status=503).to_dict(), msg(Code.FINDING_LATENCY, ms=12).to_dict()]}
 
 

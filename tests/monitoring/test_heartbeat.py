@@ -40,7 +40,8 @@ def test_heartbeat_states_by_age(engine):
     lease.acquire(engine, holder="desk1:42:abc", now=T0, ttl=15)
     row = lease.current(engine)
     fresh = probes.heartbeat_result(HEARTBEAT, row, T0 + timedelta(seconds=3))
-    assert fresh.state == State.OK and "desk1:42:abc holds the patrol lease; last renewed 3 s ago" in summary_of(fresh)
+    assert fresh.state == State.OK
+    assert "desk1:42:abc holds the patrol lease; last renewed 3 seconds ago" in summary_of(fresh)
     assert fresh.metrics[0].label == "heartbeat_age" and fresh.metrics[0].value == 3.0
     stale = probes.heartbeat_result(HEARTBEAT, row, T0 + timedelta(seconds=60))
     assert stale.state == State.CRITICAL and "now expired" in summary_of(stale)

@@ -98,11 +98,11 @@ def test_an_orphan_left_behind_is_adopted_and_killed_by_the_subreaper(tmp_path, 
     body = f"(setsid sleep 30 & echo $! > {pid_file})\necho started\nexit 0\n"
     path = write_plugin(plugin_dir, body)
     code = ("import sys; from monitoring import probes, reaper; assert reaper.become_subreaper(); "
-            f"r = probes.run_plugin([{path!r}], 1); print(r.state.name, r.summary)")
+            f"r = probes.run_plugin([{path!r}], 1); print(r.state.name, r.message.to_dict())")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
                           env={**os.environ})
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("UNKNOWN plugin timed out")
+    assert done.stdout.startswith("UNKNOWN {'code': 'plugin_timeout'")
     orphan = int(pid_file.read_text())
     wait_for(lambda: not _alive(orphan), 10)
 

@@ -12,6 +12,7 @@ import pytest
 
 from monitoring import plugins, probes
 from monitoring.checkspec import CheckSpec, State, validate_spec
+from monitoring.codes import Code
 from monitoring.plugins import expand, is_secret, locate_plugin, mask, plugin_dirs, plugin_env, read_macros
 from monitoring.probes import run_check, run_plugin
 from tests.monitoring.conftest import plugin, write_plugin
@@ -65,7 +66,7 @@ def test_a_symlink_inside_pointing_outside_is_refused(dirs):
     (allowed / "check_sh").symlink_to("/bin/sh")
     for program in (str(allowed / "check_link"), "check_link", "check_sh"):
         located = locate_plugin(program, [str(allowed)])
-        assert located.path is None and "outside" in located.problem and not located.missing
+        assert located.path is None and located.problem.code == Code.PLUGIN_LEADS_OUTSIDE and not located.missing
 
 
 def test_a_symlink_within_the_directories_runs_the_target_under_its_own_name(dirs):
@@ -87,10 +88,10 @@ def test_directories_non_executables_and_absent_plugins(dirs):
     allowed, _ = dirs
     (allowed / "subdir").mkdir()
     (allowed / "check_text").write_text("x")
-    assert "regular file" in locate_plugin(str(allowed / "subdir"), [str(allowed)]).problem
-    assert "not executable" in locate_plugin("check_text", [str(allowed)]).problem
+    assert locate_plugin(str(allowed / "subdir"), [str(allowed)]).problem.code == Code.PLUGIN_NOT_REGULAR
+    assert locate_plugin("check_text", [str(allowed)]).problem.code == Code.PLUGIN_NOT_EXECUTABLE
     absent = locate_plugin(str(allowed / "check_later"), [str(allowed)])
-    assert absent.missing and absent.problem.startswith("no such plugin")
+    assert absent.missing and absent.problem.code == Code.PLUGIN_MISSING
 
 
 def test_the_plugin_dirs_setting():
