@@ -127,6 +127,9 @@ class Code(StrEnum):
     SCHEDULER_HOLDS = "scheduler_holds"
     SCHEDULER_EXPIRED = "scheduler_expired"
     SCHEDULER_NO_DATABASE = "scheduler_no_database"
+    # anomaly events
+    FLAPPING_START = "flapping_start"
+    FLAPPING_STOP = "flapping_stop"
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,8 @@ class AnomalyEventRow(SQLModel, table=True):
     severity: str = Field(default="major", max_length=16)
     domain: str = Field(default="info", max_length=8)
     summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    message: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True),
+                                           description="what summary says as {code, params}; None: a plugin's text")
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     processed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
 

@@ -219,7 +219,7 @@ def fold_result(
     now_in = in_maintenance(windows, spec.name, started_at) is not None
     raised, _muted = filter_events(events, windows)
     if was_in_maintenance and not now_in and not state.flapping and not any(e.kind == "problem" for e in raised):
-        restated = open_problem_event(state, spec, result.summary, started_at)
+        restated = open_problem_event(state, spec, result.summary, started_at, result.message)
         raised += [restated] if restated else []
     return RunRecord(loaded.id, spec, loaded.version, scheduled_at, started_at, result, state, raised, now_in,
                      next_due(state, spec, scheduled_at, started_at))

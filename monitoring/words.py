@@ -154,6 +154,8 @@ TEMPLATES: dict[Code, Callable[[P], str]] = {
         "SCHEDULER %(state)s - %(holder)s held the patrol lease, now expired; last renewed %(num)s second ago",
         "SCHEDULER %(state)s - %(holder)s held the patrol lease, now expired; last renewed %(num)s seconds ago",
         p["num"], **_but_num(p)),
+    Code.FLAPPING_START: lambda p: _("%(check)s is flapping (%(percent)s%% state change): %(said)s", **p),
+    Code.FLAPPING_STOP: lambda p: _("%(check)s stopped flapping (%(percent)s%% state change): %(said)s", **p),
     Code.SCHEDULER_NO_DATABASE: lambda p: _("SCHEDULER UNKNOWN - no database to read the patrol lease from"),
 }
 
@@ -163,8 +165,9 @@ def _prepared(params: P) -> P:
     out = dict(params)
     if "state" in out:
         out["state"] = _state(out["state"])
-    if isinstance(out.get("problem"), dict):
-        out["problem"] = render(out["problem"])
+    for name in ("problem", "said"):  # a nested message: a plugin problem, the run behind an event
+        if isinstance(out.get(name), dict):
+            out[name] = render(out[name])
     if isinstance(out.get("problems"), dict):
         out["problems"] = pgettext("list separator", "; ").join(
             f"{name}: {render(problem)}" for name, problem in out["problems"].items())

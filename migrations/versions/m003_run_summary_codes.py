@@ -1,4 +1,4 @@
-"""monitoring: a run's summary from our own probes is kept as a code with parameters (shown in each reader's language)
+"""monitoring: summaries of our probes and anomaly events are kept as a code with parameters (each reader's language)
 
 Revision ID: m003
 Revises: m002
@@ -20,9 +20,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('message', sa.JSON(), nullable=True))
     with op.batch_alter_table('checkstatus', schema=None) as batch_op:
         batch_op.add_column(sa.Column('last_message', sa.JSON(), nullable=True))
+    with op.batch_alter_table('anomalyevent', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('message', sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('anomalyevent', schema=None) as batch_op:
+        batch_op.drop_column('message')
     with op.batch_alter_table('checkstatus', schema=None) as batch_op:
         batch_op.drop_column('last_message')
     with op.batch_alter_table('checkrun', schema=None) as batch_op:
