@@ -59,3 +59,14 @@ def test_history_shows_new_runs_in_chinese_and_old_runs_as_they_were(app, client
     html = client.get(f"/checks/{check_id}", headers=ZH).get_data(as_text=True)
     assert "TCP 严重 - 10.0.0.9:5432 Connection refused" in html
     assert "TCP CRITICAL - 10.0.0.9:5432 Connection refused (old wording)" in html
+
+
+def test_a_flapping_event_is_a_code_and_its_row_keeps_an_english_summary_for_the_alerts():
+    from monitoring import anomalies
+    from monitoring.state import AnomalyEvent
+
+    flap = msg(Code.FLAPPING_START, check="db-port", percent=62, said=REFUSED.to_dict())
+    event = AnomalyEvent("flapping_start", "db-port", State.CRITICAL, "", AT, message=flap)
+    row = anomalies._row(event, None, AT)
+    assert row.summary == "db-port is flapping (62% state change): TCP CRITICAL - 10.0.0.9:5432 Connection refused"
+    assert row.message == flap.to_dict() and row.key == "check:db-port:flapping"
