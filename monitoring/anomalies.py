@@ -22,6 +22,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlmodel import Session
 
+from monitoring import words
 from monitoring.models import AnomalyEventRow, Check
 from monitoring.state import AnomalyEvent
 
@@ -51,7 +52,8 @@ def _row(event: AnomalyEvent, check_id: int | None, now: datetime) -> AnomalyEve
         state=event.state.name,
         severity=event.severity,
         domain=event.domain,
-        summary=event.summary[:2000],
+        summary=(event.summary or (words.english(event.message) if event.message else ""))[:2000],
+        message=event.message.to_dict() if event.message else None,
         at=event.time or now,
     )
 

@@ -12,7 +12,7 @@ from flask import Blueprint, request
 from flask_login import current_user
 
 from desk import web
-from monitoring import service
+from monitoring import service, words
 from monitoring.checkspec import DOMAINS
 
 bp = Blueprint("monitoring_api", __name__, url_prefix="/api/v1/checks")
@@ -68,7 +68,8 @@ def _number(text: str) -> bool:
 
 def _run_dict(run: Any) -> dict[str, Any]:
     return {"started_at": run.started_at.isoformat(), "duration": run.duration, "state": run.state,
-            "state_type": run.state_type, "attempt": run.attempt, "summary": run.summary,
+            "state_type": run.state_type, "attempt": run.attempt,
+            "summary": words.summary(run.message, run.summary), "message": run.message,
             "long_output": run.long_output, "metrics": run.metrics, "runner": run.runner,
             "in_maintenance": run.in_maintenance}
 

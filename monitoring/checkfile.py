@@ -23,6 +23,7 @@ from typing import Any
 
 import tomli_w
 
+from monitoring import words
 from monitoring.checkspec import CheckSpec, spec_from_dict, spec_to_dict, validate_spec
 
 MAX_FILE_BYTES = 1_000_000  # a thousand checks take about 300 kB
@@ -97,7 +98,7 @@ def _parse_table(
     problems = []
     for field, message in validate_spec(spec).items():
         line = _key_line(lines, start, field) if start else None
-        problems.append((line or start, f"{where}: {field}: {message}"))
+        problems.append((line or start, f"{where}: {field}: {words.english(message)}"))
     return spec, problems
 
 

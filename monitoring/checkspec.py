@@ -25,6 +25,7 @@ from enum import IntEnum
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+from monitoring.codes import Code, Message, msg
 from monitoring.perfdata import PerfDatum
 from monitoring.plugins import plugin_dirs, save_problem
 from monitoring.ranges import RangeError, parse_range
@@ -73,16 +74,18 @@ class CheckResult:
     """The outcome of running one check once. ``duration`` is in seconds."""
 
     state: State
-    summary: str
+    summary: str = ""  # a plugin's own first line, exactly as it wrote it ("" when ``message`` says it)
     long_output: str = ""
     metrics: list[PerfDatum] = field(default_factory=list)
     duration: float = 0.0
+    message: Message | None = None  # the summary of one of our probes, as a code and its parameters
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (state as its name, metrics as dicts)."""
         return {
             "state": self.state.name,
             "summary": self.summary,
+            "message": self.message.to_dict() if self.message else None,
             "long_output": self.long_output,
             "metrics": [m.to_dict() for m in self.metrics],
             "duration": self.duration,
@@ -225,9 +228,9 @@ def spec_to_dict(spec: CheckSpec, *, include_defaults: bool = False) -> dict[str
 # ---------------------------------------------------------------------------------------------- validation
 
 
-def validate_spec(spec: CheckSpec) -> dict[str, str]:
+def validate_spec(spec: CheckSpec) -> dict[str, Message]:
     """Check every field; return ``{field name: message}`` for each problem (empty dict when valid)."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Message] = {}
     _validate_identity(spec, errors)
     _validate_timing(spec, errors)
     _validate_thresholds(spec, errors)
@@ -249,25 +252,24 @@ def _is_num(value: Any) -> bool:
     return (_is_int(value) or isinstance(value, float)) and math.isfinite(value)
 
 
-def _validate_identity(spec: CheckSpec, errors: dict[str, str]) -> None:
+def _validate_identity(spec: CheckSpec, errors: dict[str, Message]) -> None:
     """Name, kind, domain, severity, enabled, runbook."""
     if not isinstance(spec.name, str) or not spec.name.strip():
-        errors["name"] = "a name is required"
+        errors["name"] = msg(Code.NAME_REQUIRED)
     elif len(spec.name) > MAX_NAME or spec.name != spec.name.strip() or _has_invisible(spec.name):
-        errors["name"] = ("name must be 1-100 characters, without control, zero-width or text-direction "
-                          "characters or surrounding spaces")
+        errors["name"] = msg(Code.NAME_INVALID, n=MAX_NAME)
     if spec.kind not in KINDS:
-        errors["kind"] = f"unknown kind {spec.kind!r}; use one of: {', '.join(KINDS)}"
+        errors["kind"] = msg(Code.KIND_UNKNOWN, kind=str(spec.kind), choices=", ".join(KINDS))
     if spec.domain not in DOMAINS:
-        errors["domain"] = f"domain must be one of: {', '.join(DOMAINS)}"
+        errors["domain"] = msg(Code.DOMAIN_UNKNOWN, choices=", ".join(DOMAINS))
     if spec.severity not in SEVERITIES:
-        errors["severity"] = f"severity must be one of: {', '.join(SEVERITIES)}"
+        errors["severity"] = msg(Code.SEVERITY_UNKNOWN, choices=", ".join(SEVERITIES))
     if not isinstance(spec.enabled, bool):
-        errors["enabled"] = "enabled must be true or false"
+        errors["enabled"] = msg(Code.NOT_BOOL)
     if not isinstance(spec.runbook, str):
-        errors["runbook"] = "runbook must be text"
+        errors["runbook"] = msg(Code.NOT_TEXT)
     elif len(spec.runbook) > MAX_RUNBOOK:
-        errors["runbook"] = f"runbook must be at most {MAX_RUNBOOK} characters"
+        errors["runbook"] = msg(Code.TOO_LONG, n=MAX_RUNBOOK)
 
 
 def _has_invisible(text: str) -> bool:
@@ -280,191 +282,187 @@ def normalize_name(name: Any) -> Any:
     return unicodedata.normalize("NFKC", name) if isinstance(name, str) else name
 
 
-def _int_field(errors: dict[str, str], name: str, value: Any, low: int, high: int, unit: str = "") -> bool:
+def _int_field(errors: dict[str, Message], name: str, value: Any, low: int, high: int,
+               code: Code = Code.WHOLE_NUMBER) -> bool:
     """Record an error unless ``low <= value <= high`` for an integer value; True when valid."""
     if not _is_int(value) or not low <= value <= high:
-        errors[name] = f"{name} must be a whole number from {low} to {high}{unit}"
+        errors[name] = msg(code, low=low, high=high)
         return False
     return True
 
 
-def _validate_timing(spec: CheckSpec, errors: dict[str, str]) -> None:
+def _validate_timing(spec: CheckSpec, errors: dict[str, Message]) -> None:
     """Interval, retry interval, timeout, attempts, recovery and flapping thresholds."""
     day = 86400
-    interval_ok = _int_field(errors, "interval", spec.interval, MIN_INTERVAL, day, " seconds")
-    _int_field(errors, "retry_interval", spec.retry_interval, MIN_INTERVAL, day, " seconds")
-    timeout_ok = _int_field(errors, "timeout", spec.timeout, 1, MAX_TIMEOUT, " seconds")
+    interval_ok = _int_field(errors, "interval", spec.interval, MIN_INTERVAL, day, Code.WHOLE_SECONDS)
+    _int_field(errors, "retry_interval", spec.retry_interval, MIN_INTERVAL, day, Code.WHOLE_SECONDS)
+    timeout_ok = _int_field(errors, "timeout", spec.timeout, 1, MAX_TIMEOUT, Code.WHOLE_SECONDS)
     if timeout_ok and interval_ok and spec.timeout > spec.interval:
-        errors["timeout"] = f"timeout ({spec.timeout} s) must not exceed the interval ({spec.interval} s)"
+        errors["timeout"] = msg(Code.TIMEOUT_OVER_INTERVAL, timeout=spec.timeout, interval=spec.interval)
     _int_field(errors, "max_attempts", spec.max_attempts, 1, 20)
     _int_field(errors, "recovery_threshold", spec.recovery_threshold, 1, 20)
     for name in ("flap_start", "flap_stop"):
         if not _is_num(getattr(spec, name)) or not 0 < getattr(spec, name) <= 100:
-            errors[name] = f"{name} must be a percentage above 0 and at most 100"
+            errors[name] = msg(Code.PERCENTAGE)
     if "flap_start" not in errors and "flap_stop" not in errors and spec.flap_stop > spec.flap_start:
-        errors["flap_stop"] = "flap_stop must not be greater than flap_start"
+        errors["flap_stop"] = msg(Code.FLAP_STOP_ABOVE_START)
 
 
-def _validate_thresholds(spec: CheckSpec, errors: dict[str, str]) -> None:
+def _validate_thresholds(spec: CheckSpec, errors: dict[str, Message]) -> None:
     """Warning and critical must be valid Nagios ranges (and absent for plugins)."""
     for name in ("warning", "critical"):
         value = getattr(spec, name)
         if value is None or value == "":
             continue
         if isinstance(value, str) and len(value) > TEXT_LIMITS[name]:
-            errors[name] = f"{name} must be at most {TEXT_LIMITS[name]} characters"
+            errors[name] = msg(Code.TOO_LONG, n=TEXT_LIMITS[name])
             continue
         if spec.kind == "nagios":
-            errors[name] = "a nagios check takes its thresholds in the plugin's arguments (e.g. -w/-c)"
+            errors[name] = msg(Code.NAGIOS_THRESHOLDS)
             continue
         try:
             parse_range(value)
         except RangeError as exc:
-            errors[name] = str(exc)
+            errors[name] = exc.message
 
 
-def _type_name(types: tuple[type, ...]) -> str:
-    """Human name of a parameter type."""
-    names = {
-        str: "text",
-        int: "a whole number",
-        float: "a number",
-        bool: "true or false",
-        list: "a list",
-        dict: "a table of key = value",
-    }
-    return " or ".join(dict.fromkeys(names[t] for t in types))
+def _type_code(types: tuple[type, ...]) -> Code:
+    """The code saying which type a parameter must have."""
+    if float in types:
+        return Code.TYPE_NUMBER
+    codes = {str: Code.TYPE_TEXT, int: Code.TYPE_WHOLE, bool: Code.TYPE_BOOL, list: Code.TYPE_LIST,
+             dict: Code.TYPE_TABLE}
+    return codes[types[0]]
 
 
-def _validate_param_types(spec: CheckSpec, errors: dict[str, str]) -> None:
+def _validate_param_types(spec: CheckSpec, errors: dict[str, Message]) -> None:
     """Unknown parameters, missing required ones, and wrong types."""
     schema = KIND_PARAMS[spec.kind]
     for key, value in spec.params.items():
         param = schema.get(key)
         if param is None:
             known = ", ".join(schema) or "none"
-            errors[key] = f"unknown setting {key!r} for kind {spec.kind} (known: {known})"
+            errors[key] = msg(Code.SETTING_UNKNOWN, key=key, kind=spec.kind, known=known)
         elif (isinstance(value, bool) and bool not in param.types) or not isinstance(value, param.types):
-            errors[key] = f"{key} must be {_type_name(param.types)}"
+            errors[key] = msg(_type_code(param.types))
         elif isinstance(value, str) and len(value) > TEXT_LIMITS.get(key, DEFAULT_TEXT_LIMIT):
-            errors[key] = f"{key} must be at most {TEXT_LIMITS.get(key, DEFAULT_TEXT_LIMIT)} characters"
+            errors[key] = msg(Code.TOO_LONG, n=TEXT_LIMITS.get(key, DEFAULT_TEXT_LIMIT))
     for key, param in schema.items():
         if param.required and key not in spec.params:
-            errors[key] = f"{key} is required for kind {spec.kind}"
+            errors[key] = msg(Code.REQUIRED_FOR_KIND, key=key, kind=spec.kind)
 
 
-def _validate_cpu(spec: CheckSpec, errors: dict[str, str]) -> None:
+def _validate_cpu(spec: CheckSpec, errors: dict[str, Message]) -> None:
     """Sample length must fit in the timeout."""
     sample = spec.param("sample")
     if "sample" not in errors and not (_is_num(sample) and 0 < sample < max(spec.timeout, 1)):
-        errors["sample"] = "sample must be above 0 and shorter than the timeout"
+        errors["sample"] = msg(Code.SAMPLE_RANGE)
 
 
-def _validate_disk(spec: CheckSpec, errors: dict[str, str]) -> None:
+def _validate_disk(spec: CheckSpec, errors: dict[str, Message]) -> None:
     """The path must be absolute (it is looked up on the patrolling host at run time)."""
     path = spec.param("path")
     if "path" not in errors and not path.startswith("/"):
-        errors["path"] = "path must be an absolute path such as '/' or '/var'"
+        errors["path"] = msg(Code.PATH_ABSOLUTE)
 
 
-def _validate_load(spec: CheckSpec, errors: dict[str, str]) -> None:
+def _validate_load(spec: CheckSpec, errors: dict[str, Message]) -> None:
     """Period must be one of the three load averages."""
     if "period" not in errors and spec.param("period") not in (1, 5, 15):
-        errors["period"] = "period must be 1, 5 or 15 (minutes)"
+        errors["period"] = msg(Code.LOAD_PERIOD)
 
 
-def _validate_process(spec: CheckSpec, errors: dict[str, str]) -> None:
+def _validate_process(spec: CheckSpec, errors: dict[str, Message]) -> None:
     """A name or a compilable command-line pattern is needed."""
     if "name" in errors or "cmdline" in errors:
         return
     if not spec.params.get("name") and not spec.params.get("cmdline"):
-        errors["name"] = "give a process name or a cmdline pattern"
+        errors["name"] = msg(Code.PROCESS_WHAT)
     _regex_error(spec.params.get("cmdline"), "cmdline", errors)
 
 
-def _regex_error(pattern: str | None, key: str, errors: dict[str, str]) -> None:
+def _regex_error(pattern: str | None, key: str, errors: dict[str, Message]) -> None:
     """Record an error when ``pattern`` is not a valid regular expression."""
     if pattern is None:
         return
     try:
         re.compile(pattern)
     except re.error as exc:
-        errors[key] = f"invalid regular expression: {exc}"
+        errors[key] = msg(Code.REGEX_INVALID, error=str(exc))
 
 
-def _validate_tcp(spec: CheckSpec, errors: dict[str, str]) -> None:
+def _validate_tcp(spec: CheckSpec, errors: dict[str, Message]) -> None:
     """Host must be non-empty without spaces; port 1-65535."""
     host = cast(str, spec.params.get("host"))  # present: the generic parameter check ran first
     if "host" not in errors and (not host.strip() or re.search(r"\s", host)):
-        errors["host"] = "host must be a host name or address without spaces"
+        errors["host"] = msg(Code.HOST_INVALID)
     if "port" not in errors:
         _int_field(errors, "port", spec.params["port"], 1, 65535)
 
 
-def _validate_http(spec: CheckSpec, errors: dict[str, str]) -> None:
+def _validate_http(spec: CheckSpec, errors: dict[str, Message]) -> None:
     """URL, method, status codes, body patterns, TLS options."""
     if "url" not in errors:
         url_error = _url_error(spec.params["url"])
         if url_error:
             errors["url"] = url_error
     if "method" not in errors and spec.param("method").upper() not in HTTP_METHODS:
-        errors["method"] = f"method must be one of: {', '.join(HTTP_METHODS)}"
+        errors["method"] = msg(Code.METHOD_UNKNOWN, choices=", ".join(HTTP_METHODS))
     codes = spec.param("expect_status")
     if "expect_status" not in errors and not all(_is_int(c) and 100 <= c <= 599 for c in codes):
-        errors["expect_status"] = "expect_status must be a list of status codes 100-599, e.g. [200, 204]"
+        errors["expect_status"] = msg(Code.EXPECT_STATUS)
     if "regex" not in errors:
         _regex_error(spec.params.get("regex"), "regex", errors)
     _validate_http_extras(spec, errors)
 
 
-def _validate_http_extras(spec: CheckSpec, errors: dict[str, str]) -> None:
+def _validate_http_extras(spec: CheckSpec, errors: dict[str, Message]) -> None:
     """Headers, CA file and certificate day limits."""
     headers = spec.param("headers")
     if "headers" not in errors and not all(isinstance(v, str) for v in headers.values()):
-        errors["headers"] = "header values must be text"
+        errors["headers"] = msg(Code.HEADER_VALUES_TEXT)
     elif "headers" not in errors and (len(headers) > MAX_HEADERS or any(
             len(k) > 100 or len(v) > DEFAULT_TEXT_LIMIT or re.search(r"[\x00-\x1f\x7f]", k + v)
             for k, v in headers.items())):
-        errors["headers"] = (f"at most {MAX_HEADERS} headers, names up to 100 and values up to "
-                             f"{DEFAULT_TEXT_LIMIT} characters, without control characters")
+        errors["headers"] = msg(Code.HEADERS_LIMITS, n=MAX_HEADERS, length=DEFAULT_TEXT_LIMIT)
     ca_file = spec.params.get("ca_file")
     if "ca_file" not in errors and ca_file is not None and not os.path.isfile(ca_file):
-        errors["ca_file"] = f"CA file {ca_file!r} does not exist"
+        errors["ca_file"] = msg(Code.CA_FILE_MISSING, file=ca_file)
     for key in ("cert_warning_days", "cert_critical_days"):
         if key not in errors:
-            _int_field(errors, key, spec.param(key), 0, 3650, " days")
+            _int_field(errors, key, spec.param(key), 0, 3650, Code.WHOLE_DAYS)
     days_ok = not {"cert_warning_days", "cert_critical_days"} & errors.keys()
     if days_ok and spec.param("cert_critical_days") > spec.param("cert_warning_days"):
-        errors["cert_critical_days"] = "cert_critical_days must not exceed cert_warning_days"
+        errors["cert_critical_days"] = msg(Code.CERT_DAYS_ORDER)
 
 
-def _url_error(url: str) -> str | None:
+def _url_error(url: str) -> Message | None:
     """Why ``url`` is not usable for an HTTP check, or None."""
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        return f"invalid URL: {exc}"
+        return msg(Code.URL_INVALID, error=str(exc))
     if parts.scheme not in ("http", "https"):
-        return "URL must start with http:// or https://"
+        return msg(Code.URL_SCHEME)
     if not parts.hostname:
-        return "URL has no host name"
+        return msg(Code.URL_NO_HOST)
     if re.search(r"\s", url):
-        return "URL must not contain spaces"
+        return msg(Code.URL_SPACES)
     if port == 0:
-        return "URL port must be 1-65535"
+        return msg(Code.URL_PORT)
     return None
 
 
-def _validate_nagios(spec: CheckSpec, errors: dict[str, str]) -> None:
+def _validate_nagios(spec: CheckSpec, errors: dict[str, Message]) -> None:
     """Command: a list of text whose program is (or may become) a plugin in the allowed directories."""
     if "command" in errors:
         return
     command = spec.params["command"]
     if not command or not all(isinstance(a, str) and "\x00" not in a for a in command):
-        errors["command"] = "command must be a list of text: the plugin path, then its arguments"
+        errors["command"] = msg(Code.COMMAND_LIST)
     elif len(command) > MAX_ARGS or any(len(a) > MAX_ARG_LENGTH for a in command):
-        errors["command"] = f"command must have at most {MAX_ARGS} parts of at most {MAX_ARG_LENGTH} characters"
+        errors["command"] = msg(Code.COMMAND_LIMITS, n=MAX_ARGS, length=MAX_ARG_LENGTH)
     else:
         problem = save_problem(command[0], plugin_dirs())
         if problem:

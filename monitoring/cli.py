@@ -10,8 +10,9 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from desk.db import session_scope
-from monitoring import service
+from monitoring import service, words
 from monitoring.checkfile import MAX_FILE_BYTES, CheckFileError, dump_checks, parse_checks
+from monitoring.codes import Message
 from monitoring.perfdata import format_perfdata
 from monitoring.probes import run_check, use_database
 
@@ -45,7 +46,8 @@ def import_cmd(file: Path, dry_run: bool, actor: str) -> None:
             report = service.import_checks(session, actor=actor, specs=specs, dry_run=dry_run)
     except service.CheckError as exc:
         for key, message in exc.errors.items():
-            click.echo(f"{file}: {key}: {message}", err=True)
+            click.echo(f"{file}: {key}: {words.english(message) if isinstance(message, Message) else message}",
+                       err=True)
         click.echo(f"error: {file} refused, nothing changed", err=True)
         sys.exit(2)
     _print_report(report, dry_run)
@@ -75,7 +77,9 @@ def export_cmd(output: Path | None) -> None:
 
 @checks_cli.command("run")
 @click.argument("name")
-def run_cmd(name: str) -> None:
+@click.option("--lang", type=click.Choice(["en", "zh_CN"]), default="en", show_default=True,
+              help="Language of the summary (a plugin's own output is printed as it wrote it).")
+def run_cmd(name: str, lang: str) -> None:
     """Run the check NAME once, here and now; print state, summary and metrics; exit 0/1/2/3 as Nagios.
 
     The stored state is not changed: that is the scheduler's job.
@@ -89,7 +93,9 @@ def run_cmd(name: str) -> None:
     use_database(_engine())  # a scheduler check reads this desk's lease
     result = run_check(spec)
     click.echo(f"state:    {result.state.name}")
-    click.echo(f"summary:  {result.summary}")
+    with words.language(lang):
+        summary = words.render(result.message) if result.message else result.summary
+    click.echo(f"summary:  {summary}")
     for line in result.long_output.splitlines():
         click.echo(f"          {line}")
     for index, metric in enumerate(result.metrics):

@@ -12,8 +12,10 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from desk.accounts import N_
@@ -27,6 +29,7 @@ from monitoring.checkspec import (
     spec_to_dict,
     validate_spec,
 )
+from monitoring.codes import Code, Message, msg
 from monitoring.plugins import is_secret
 
 KIND_LABELS = {
@@ -37,7 +40,9 @@ KIND_LABELS = {
     "scheduler": _l("This desk's patrol scheduler (lease heartbeat age, s)"),
 }
 DOMAIN_LABELS = {"info": _l("Information systems"), "comms": _l("Communications")}
-SEVERITY_LABELS = {"critical": _l("critical"), "major": _l("major"), "minor": _l("minor"), "info": _l("info")}
+# "info" as a severity is not the roster's "info" seat tag: its own context, its own Chinese word.
+SEVERITY_LABELS = {"critical": _l("critical"), "major": _l("major"), "minor": _l("minor"),
+                   "info": LazyString(lambda: pgettext("severity", "info"))}
 # The core's parameter help texts, marked here so the catalog translates them.
 PARAM_HELP = {
     "seconds to sample CPU usage over": _l("seconds to sample CPU usage over"),
@@ -221,7 +226,7 @@ def spec_from_form(form: CheckForm) -> tuple[CheckSpec, dict[str, str]]:
     return spec_from_dict({k: v for k, v in data.items() if k not in errors}), errors
 
 
-def field_errors(spec: CheckSpec, errors: dict[str, str]) -> dict[str, str]:
+def field_errors(spec: CheckSpec, errors: dict[str, Message | str]) -> dict[str, Message | str]:
     """Map the core's ``{spec field: message}`` to form field names (kind parameters get their prefix)."""
     out = {}
     params = KIND_PARAMS.get(spec.kind, {})
@@ -233,9 +238,10 @@ def field_errors(spec: CheckSpec, errors: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def _is_check_name_error(spec: CheckSpec, message: str) -> bool:
-    """A process check's 'name' error can be about the check's name or about the process name."""
-    return validate_spec(CheckSpec(name=spec.name, kind="memory")).get("name") == message or "already" in message
+def _is_check_name_error(spec: CheckSpec, message: Message | str) -> bool:
+    """A process check's 'name' error can be about the check's name (a name taken, from the service, is a
+    marked text) or about the process name."""
+    return isinstance(message, str) or validate_spec(CheckSpec(name=spec.name, kind="memory")).get("name") == message
 
 
 HIDDEN = "••••••"
@@ -283,8 +289,9 @@ class WindowForm(FlaskForm):
     weekdays = StringField(_l("Weekdays"))
     start_time = StringField(_l("Starts at (HH:MM, local)"), description=_l("e.g. 02:00"))
     duration_minutes = StringField(_l("Duration (minutes)"))
-    checks = SelectMultipleField(_l("Checks"), validate_choice=False,
-                                 description=_l("none chosen means every check"))
+    scope = RadioField(_l("Mutes"), choices=[("all", _l("All checks")), ("some", _l("Only these checks"))],
+                       validate_choice=False)
+    checks = SelectMultipleField(_l("Checks"), validate_choice=False)
     reason = TextAreaField(_l("Reason"))
 
 
@@ -300,11 +307,14 @@ def parse_hhmm(text: str) -> time:
     return time(int(hours), int(minutes))
 
 
-def window_parts(form: WindowForm, weekdays: list[str], tz: Any) -> tuple[dict[str, Any], dict[str, str]]:
+def window_parts(form: WindowForm, weekdays: list[str], tz: Any) -> tuple[dict[str, Any], dict[str, Message | str]]:
     """The window's values read from the form, and ``{field: message}`` for what could not be read."""
-    errors: dict[str, str] = {}
-    parts: dict[str, Any] = {"checks": list(form.checks.data or []),
+    errors: dict[str, Message | str] = {}
+    checks, scope_error = _chosen_checks(form.scope.data, list(form.checks.data or []))
+    parts: dict[str, Any] = {"checks": checks,
                              "reason": (form.reason.data or "").strip(), "weekly": form.kind.data == "weekly"}
+    if scope_error:
+        errors["checks"] = scope_error
     if parts["weekly"]:
         parts["weekdays"] = sorted({int(d) for d in weekdays if d.isdigit()})
         for key, parse in (("start_time", parse_hhmm), ("duration_minutes", _to_int)):
@@ -313,7 +323,7 @@ def window_parts(form: WindowForm, weekdays: list[str], tz: Any) -> tuple[dict[s
             except ValueError:
                 errors[key] = N_("Enter a time as HH:MM.") if key == "start_time" else N_("Enter a whole number.")
         if not 0 < parts.get("duration_minutes", 1) <= 7 * 24 * 60:  # a huge number would overflow timedelta
-            errors["duration_minutes"] = "the duration must be more than zero and at most 7 days"
+            errors["duration_minutes"] = msg(Code.DURATION_RANGE)
     else:
         for key in ("starts_at", "ends_at"):
             try:
@@ -321,6 +331,18 @@ def window_parts(form: WindowForm, weekdays: list[str], tz: Any) -> tuple[dict[s
             except ValueError:
                 errors[key] = N_("Enter a date and time as YYYY-MM-DD HH:MM.")
     return parts, errors
+
+
+def _chosen_checks(scope: str | None, checks: list[str]) -> tuple[list[str], str | None]:
+    """The window's checks ([] = all) from the explicit choice; an error when "these checks" names none.
+
+    A post without a choice (an older form, a script) names its checks, or must say "all".
+    """
+    if scope == "all":
+        return [], None
+    if scope == "some" or (scope is None and checks):
+        return checks, None if checks else N_("Tick the checks to mute, or choose all checks.")
+    return [], N_("Choose whether the window mutes all checks or only some.")
 
 
 def duration_of(parts: dict[str, Any]) -> timedelta | None:

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from monitoring.codes import Code, Message, msg
 from monitoring.state import AnomalyEvent
 
 DEFAULT_TZ = "Asia/Shanghai"
@@ -109,45 +110,45 @@ class MaintenanceWindow:
         return starts
 
 
-def validate_window(window: MaintenanceWindow) -> dict[str, str]:
+def validate_window(window: MaintenanceWindow) -> dict[str, Message]:
     """``{field: message}`` for a window that cannot work (empty when valid)."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Message] = {}
     if not window.author.strip():
-        errors["author"] = "an author is required"
+        errors["author"] = msg(Code.AUTHOR_REQUIRED)
     if not window.reason.strip():
-        errors["reason"] = "a reason is required"
+        errors["reason"] = msg(Code.REASON_REQUIRED)
     elif len(window.reason) > MAX_REASON:
-        errors["reason"] = f"reason must be at most {MAX_REASON} characters"
+        errors["reason"] = msg(Code.TOO_LONG, n=MAX_REASON)
     if window.is_weekly:
         _validate_weekly(window, errors)
     elif window.start is None or window.end is None:
-        errors["start"] = "a one-off window needs a start and an end"
+        errors["start"] = msg(Code.ONE_OFF_NEEDS_SPAN)
     elif window.start.tzinfo is None or window.end.tzinfo is None:
-        errors["start"] = "start and end must carry a time zone"
+        errors["start"] = msg(Code.SPAN_NEEDS_ZONE)
     else:
         _validate_span(window.start, window.end, errors)
     return errors
 
 
-def _validate_span(start: datetime, end: datetime, errors: dict[str, str]) -> None:
+def _validate_span(start: datetime, end: datetime, errors: dict[str, Message]) -> None:
     """Years within :data:`YEARS` (year 1 or 9999 overflows on conversion to UTC), the end after the start."""
     for key, moment in (("start", start), ("end", end)):
         if not YEARS[0] <= moment.year <= YEARS[1]:
-            errors[key] = "the window must lie between the years 2000 and 2100"
+            errors[key] = msg(Code.WINDOW_YEARS, first=YEARS[0], last=YEARS[1])
     if not errors.keys() & {"start", "end"} and end <= start:
-        errors["end"] = "the end must be after the start"
+        errors["end"] = msg(Code.END_BEFORE_START)
 
 
-def _validate_weekly(window: MaintenanceWindow, errors: dict[str, str]) -> None:
+def _validate_weekly(window: MaintenanceWindow, errors: dict[str, Message]) -> None:
     """Weekdays, duration and time zone of a weekly window."""
     if not window.weekdays or not all(isinstance(d, int) and 0 <= d <= 6 for d in window.weekdays):
-        errors["weekdays"] = "choose at least one weekday (0 = Monday ... 6 = Sunday)"
+        errors["weekdays"] = msg(Code.WEEKDAYS_REQUIRED)
     if window.duration is None or not timedelta(0) < window.duration <= timedelta(days=7):
-        errors["duration"] = "the duration must be more than zero and at most 7 days"
+        errors["duration"] = msg(Code.DURATION_RANGE)
     try:
         ZoneInfo(window.tz)
     except (ZoneInfoNotFoundError, ValueError):
-        errors["tz"] = f"unknown time zone {window.tz!r}"
+        errors["tz"] = msg(Code.ZONE_UNKNOWN, zone=str(window.tz))
 
 
 def in_maintenance(

@@ -62,6 +62,7 @@ class CheckStatus(SQLModel, table=True):
     last_duration: float | None = Field(default=None)
     last_summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     last_metrics: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    last_message: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     next_run_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     check_version: int = Field(default=0, description="the check version this state was computed under")
     run_requested_at: datetime | None = Field(default=None, sa_type=UTCDateTime,
@@ -84,6 +85,8 @@ class CheckRun(SQLModel, table=True):
     summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     long_output: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     metrics: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    message: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True),
+                                           description="our probe's summary as {code, params}; None: see summary")
     runner: str = Field(default="", max_length=100, description="host:pid of the scheduler process")
     in_maintenance: bool = Field(default=False)
 
@@ -103,6 +106,8 @@ class AnomalyEventRow(SQLModel, table=True):
     severity: str = Field(default="major", max_length=16)
     domain: str = Field(default="info", max_length=8)
     summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    message: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True),
+                                           description="what summary says as {code, params}; None: a plugin's text")
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     processed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
 

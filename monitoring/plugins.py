@@ -29,6 +29,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from monitoring.codes import Code, Message, msg
+
 INSTANCE = Path(__file__).resolve().parent.parent / "instance"
 DEFAULT_DIRS = ("/usr/lib/nagios/plugins", "/usr/lib/monitoring-plugins")
 MACRO_ENV_PREFIX = "DUTYDESK_MACRO_"
@@ -48,7 +50,7 @@ class Located:
 
     path: str | None = None
     argv0: str | None = None
-    problem: str | None = None
+    problem: Message | None = None
     missing: bool = False
 
 
@@ -88,16 +90,16 @@ def locate_plugin(program: object, dirs: Sequence[str]) -> Located:
     program simply does not exist where it is allowed to be.
     """
     if not isinstance(program, str) or not program or "\x00" in program:
-        return Located(problem="the plugin must be a name or an absolute path")
+        return Located(problem=msg(Code.PLUGIN_NOT_NAME_OR_PATH))
     real_dirs = _real_dirs(dirs)
     if "/" not in program:
         if program in (".", ".."):
-            return Located(problem=f"{program!r} is not a plugin name")
+            return Located(problem=msg(Code.PLUGIN_BAD_NAME, program=program))
         return _first_found(program, [os.path.join(d, program) for d in dirs if os.path.isabs(d)], real_dirs)
     if not os.path.isabs(program):
-        return Located(problem="give a plugin name or an absolute path, not a relative path")
+        return Located(problem=msg(Code.PLUGIN_RELATIVE))
     if not is_inside(os.path.normpath(program), (*real_dirs, *(os.path.normpath(d) for d in dirs))):
-        return Located(problem=f"{program!r} is not in an allowed plugin directory ({':'.join(dirs)})")
+        return Located(problem=msg(Code.PLUGIN_OUTSIDE_DIRS, program=program, dirs=":".join(dirs)))
     return _check_file(program, real_dirs)
 
 
@@ -106,26 +108,26 @@ def _first_found(name: str, candidates: list[str], real_dirs: tuple[str, ...]) -
     for candidate in candidates:
         if os.path.lexists(candidate):
             return _check_file(candidate, real_dirs)
-    return Located(problem=f"no such plugin {name!r} in the plugin directories", missing=True)
+    return Located(problem=msg(Code.PLUGIN_MISSING, program=name), missing=True)
 
 
 def _check_file(candidate: str, real_dirs: tuple[str, ...]) -> Located:
     """An existing candidate must resolve inside the directories to an executable regular file."""
     real = os.path.realpath(candidate)
     if not os.path.lexists(candidate):
-        return Located(problem=f"no such plugin {candidate!r}", missing=True)
+        return Located(problem=msg(Code.PLUGIN_MISSING, program=candidate), missing=True)
     if not is_inside(real, real_dirs):
-        return Located(problem=f"{candidate!r} leads to {real!r}, outside the allowed plugin directories")
+        return Located(problem=msg(Code.PLUGIN_LEADS_OUTSIDE, program=candidate, real=real))
     if not os.path.isfile(real):
         if not os.path.exists(real):
-            return Located(problem=f"no such plugin {candidate!r}", missing=True)
-        return Located(problem=f"{candidate!r} is not a regular file")
+            return Located(problem=msg(Code.PLUGIN_MISSING, program=candidate), missing=True)
+        return Located(problem=msg(Code.PLUGIN_NOT_REGULAR, program=candidate))
     if not os.access(real, os.X_OK):
-        return Located(problem=f"plugin {candidate!r} is not executable")
+        return Located(problem=msg(Code.PLUGIN_NOT_EXECUTABLE, program=candidate))
     return Located(path=real, argv0=candidate)
 
 
-def save_problem(program: object, dirs: Sequence[str]) -> str | None:
+def save_problem(program: object, dirs: Sequence[str]) -> Message | None:
     """Why a check with this program may not be saved (None when it may): anything but 'absent'."""
     located = locate_plugin(program, dirs)
     return None if located.missing else located.problem

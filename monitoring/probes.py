@@ -33,6 +33,7 @@ import psutil
 from desk.timeutil import utcnow
 from monitoring import lease, reaper
 from monitoring.checkspec import CheckResult, CheckSpec, State, validate_spec, worst
+from monitoring.codes import Code, Message, msg
 from monitoring.perfdata import PerfDatum, split_plugin_output
 from monitoring.plugins import MacroStore, expand, locate_plugin, mask, plugin_dirs, plugin_env
 from monitoring.ranges import check_thresholds
@@ -52,13 +53,10 @@ def run_check(spec: CheckSpec) -> CheckResult:
     started = time.perf_counter()
     try:
         errors = validate_spec(spec)
-        if errors:
-            details = "; ".join(f"{k}: {v}" for k, v in errors.items())
-            result = CheckResult(State.UNKNOWN, f"invalid check: {details}")
-        else:
-            result = PROBES[spec.kind](spec)
+        problems = {field: message.to_dict() for field, message in errors.items()}
+        result = unknown(msg(Code.INVALID_CHECK, problems=problems)) if errors else PROBES[spec.kind](spec)
     except Exception as exc:  # a patrol must never take the scheduler down
-        result = CheckResult(State.UNKNOWN, f"check failed: {type(exc).__name__}: {exc}")
+        result = unknown(msg(Code.CHECK_FAILED, error=f"{type(exc).__name__}: {exc}"))
     return replace(masked(result, _macros_or_empty()), duration=time.perf_counter() - started)
 
 
@@ -71,12 +69,29 @@ def _macros_or_empty() -> dict[str, str]:
 
 
 def masked(result: CheckResult, macros: dict[str, str]) -> CheckResult:
-    """``result`` with every macro value in its texts and metric labels replaced by ``$NAME$``."""
+    """``result`` with every macro value in its texts, message parameters and metric labels shown as ``$NAME$``."""
     if not macros:
         return result
     metrics = [replace(m, label=mask(m.label, macros)) for m in result.metrics]
+    message = _masked_message(result.message, macros) if result.message else None
     return replace(result, summary=mask(result.summary, macros), long_output=mask(result.long_output, macros),
-                   metrics=metrics)
+                   metrics=metrics, message=message)
+
+
+def _masked_message(message: Message, macros: dict[str, str]) -> Message:
+    """``message`` with every text parameter (also inside nested messages) masked."""
+    def masked_value(value: object) -> object:
+        if isinstance(value, str):
+            return mask(value, macros)
+        if isinstance(value, Message):
+            return _masked_message(value, macros)
+        if isinstance(value, list):
+            return [masked_value(v) for v in value]
+        if isinstance(value, dict):
+            return {k: masked_value(v) for k, v in value.items()}
+        return value
+
+    return Message(message.code, {k: masked_value(v) for k, v in message.params.items()})
 
 
 def operator_macros() -> tuple[dict[str, str] | None, CheckResult | None]:
@@ -84,7 +99,7 @@ def operator_macros() -> tuple[dict[str, str] | None, CheckResult | None]:
     try:
         return MACROS.get(), None
     except (OSError, ValueError) as exc:
-        return None, unknown(f"cannot read the operator's macros ({MACROS.path}): {exc}")
+        return None, unknown(msg(Code.MACROS_UNREADABLE, path=str(MACROS.path), error=str(exc)))
 
 
 def expand_all(texts: list[str], macros: dict[str, str]) -> tuple[list[str] | None, CheckResult | None]:
@@ -93,13 +108,17 @@ def expand_all(texts: list[str], macros: dict[str, str]) -> tuple[list[str] | No
         return [expand(text, macros) for text in texts], None
     except KeyError as exc:
         name = exc.args[0]
-        return None, unknown(f"unknown macro ${name}$: define it in instance/resource.toml [macros] "
-                             f"or as DUTYDESK_MACRO_{name} for the scheduler")
+        return None, unknown(msg(Code.MACRO_UNKNOWN, name=name))
 
 
-def unknown(reason: str) -> CheckResult:
+def unknown(reason: Message) -> CheckResult:
     """An UNKNOWN result with ``reason`` as its summary."""
-    return CheckResult(State.UNKNOWN, reason)
+    return CheckResult(State.UNKNOWN, message=reason)
+
+
+def said(state: State, code: Code, metrics: list[PerfDatum] | None = None, /, **params: object) -> CheckResult:
+    """A result of one of our probes: its state and its summary as ``code`` with ``params``."""
+    return CheckResult(state, metrics=metrics or [], message=Message(code, params))
 
 
 def judge(
@@ -119,7 +138,7 @@ def probe_cpu(spec: CheckSpec) -> CheckResult:
     """CPU percent used, sampled over ``sample`` seconds."""
     percent = psutil.cpu_percent(interval=float(spec.param("sample")))
     state, metric = judge(spec, "cpu", percent, "%", 100)
-    return CheckResult(state, f"CPU {state.name} - {percent:.1f}% used", metrics=[metric])
+    return said(state, Code.CPU, [metric], state=state.name, percent=round(percent, 1))
 
 
 def probe_memory(spec: CheckSpec) -> CheckResult:
@@ -127,18 +146,18 @@ def probe_memory(spec: CheckSpec) -> CheckResult:
     mem = psutil.virtual_memory()
     state, metric = judge(spec, "memory", mem.percent, "%", 100)
     used = PerfDatum("memory_used", float(mem.total - mem.available), "B", None, None, 0, float(mem.total))
-    text = f"MEMORY {state.name} - {mem.percent:.1f}% used of {_human(mem.total)}"
-    return CheckResult(state, text, metrics=[metric, used])
+    return said(state, Code.MEMORY, [metric, used], state=state.name, percent=round(mem.percent, 1),
+                total=_human(mem.total))
 
 
 def probe_swap(spec: CheckSpec) -> CheckResult:
     """Swap percent used; OK when the host has no swap."""
     swap = psutil.swap_memory()
     if not swap.total:
-        return CheckResult(State.OK, "SWAP OK - no swap configured", metrics=[PerfDatum("swap", 0.0, "%")])
+        return said(State.OK, Code.SWAP_NONE, [PerfDatum("swap", 0.0, "%")], state=State.OK.name)
     state, metric = judge(spec, "swap", swap.percent, "%", 100)
-    text = f"SWAP {state.name} - {swap.percent:.1f}% used of {_human(swap.total)}"
-    return CheckResult(state, text, metrics=[metric])
+    return said(state, Code.SWAP, [metric], state=state.name, percent=round(swap.percent, 1),
+                total=_human(swap.total))
 
 
 def probe_disk(spec: CheckSpec) -> CheckResult:
@@ -147,11 +166,10 @@ def probe_disk(spec: CheckSpec) -> CheckResult:
     try:
         usage = psutil.disk_usage(path)
     except OSError as exc:
-        return unknown(f"DISK UNKNOWN - cannot read {path}: {exc.strerror or exc}")
+        return unknown(msg(Code.DISK_UNREADABLE, path=path, error=str(exc.strerror or exc)))
     state, metric = judge(spec, path, usage.percent, "%", 100)
-    free = f"{_human(usage.free)} free of {_human(usage.total)}"
-    text = f"DISK {state.name} - {path} {usage.percent:.1f}% used, {free}"
-    return CheckResult(state, text, metrics=[metric])
+    return said(state, Code.DISK, [metric], state=state.name, path=path, percent=round(usage.percent, 1),
+                free=_human(usage.free), total=_human(usage.total))
 
 
 def probe_load(spec: CheckSpec) -> CheckResult:
@@ -166,8 +184,8 @@ def probe_load(spec: CheckSpec) -> CheckResult:
         PerfDatum(f"load{p}", round(v, 4), "", warning, critical, 0)
         for p, v in zip((1, 5, 15), loads, strict=True)
     ]
-    text = f"LOAD {state.name} - per core: {loads[0]:.2f}, {loads[1]:.2f}, {loads[2]:.2f} ({cores} cores)"
-    return CheckResult(state, text, metrics=metrics)
+    figures = ", ".join(f"{load:.2f}" for load in loads)
+    return said(state, Code.LOAD, metrics, state=state.name, loads=figures, num=cores)
 
 
 def count_processes(name: str | None, cmdline: str | None) -> int:
@@ -193,7 +211,7 @@ def probe_process(spec: CheckSpec) -> CheckResult:
     count = count_processes(name, cmdline)
     state, metric = judge(spec, "procs", float(count))
     what = " ".join(filter(None, [name and f"name={name}", cmdline and f"cmdline~/{cmdline}/"]))
-    return CheckResult(state, f"PROCS {state.name} - {count} process(es) with {what}", metrics=[metric])
+    return said(state, Code.PROCESS, [metric], state=state.name, num=count, what=what)
 
 
 def _human(size: float) -> str:
@@ -216,14 +234,13 @@ def probe_tcp(spec: CheckSpec) -> CheckResult:
         with socket.create_connection((host, port), timeout=spec.timeout):
             latency = time.perf_counter() - started
     except socket.gaierror as exc:
-        return unknown(f"TCP UNKNOWN - cannot resolve {host}: {exc.strerror or exc}")
+        return unknown(msg(Code.TCP_UNRESOLVED, host=host, error=str(exc.strerror or exc)))
     except TimeoutError:
-        return CheckResult(State.CRITICAL, f"TCP CRITICAL - {host}:{port} no answer within {spec.timeout} s")
+        return said(State.CRITICAL, Code.TCP_TIMEOUT, host=host, port=port, timeout=spec.timeout)
     except OSError as exc:
-        return CheckResult(State.CRITICAL, f"TCP CRITICAL - {host}:{port} {exc.strerror or exc}")
+        return said(State.CRITICAL, Code.TCP_ERROR, host=host, port=port, error=str(exc.strerror or exc))
     state, metric = judge(spec, "time", latency, "s")
-    text = f"TCP {state.name} - {host}:{port} answered in {latency * 1000:.1f} ms"
-    return CheckResult(state, text, metrics=[metric])
+    return said(state, Code.TCP, [metric], state=state.name, host=host, port=port, ms=round(latency * 1000, 1))
 
 
 # ---------------------------------------------------------------------------------------------------- HTTP
@@ -303,20 +320,20 @@ def probe_http(spec: CheckSpec) -> CheckResult:
     try:
         resp, body, latency, cert = _fetch(spec, headers)
     except httpx.TimeoutException:
-        return CheckResult(State.CRITICAL, f"HTTP CRITICAL - {url} no answer within {spec.timeout} s")
+        return said(State.CRITICAL, Code.HTTP_TIMEOUT, url=url, timeout=spec.timeout)
     except httpx.TransportError as exc:
         if _is_dns_failure(exc):
-            return unknown(f"HTTP UNKNOWN - cannot resolve host of {url}")
-        return CheckResult(State.CRITICAL, f"HTTP CRITICAL - {url} {type(exc).__name__}: {exc}")
+            return unknown(msg(Code.HTTP_UNRESOLVED, url=url))
+        return said(State.CRITICAL, Code.HTTP_ERROR, url=url, error=f"{type(exc).__name__}: {exc}")
     findings = [_judge_status(spec, resp.status_code), *_judge_body(spec, body, resp.encoding)]
     latency_state, metric = judge(spec, "time", latency, "s")
-    findings.append((latency_state, f"{latency * 1000:.0f} ms"))
+    findings.append((latency_state, msg(Code.FINDING_LATENCY, ms=round(latency * 1000))))
     metrics = [metric, PerfDatum("size", float(len(body)), "B", None, None, 0)]
     cert_finding = _judge_cert(spec, cert)
     if cert_finding:
         findings.append(cert_finding[0])
         metrics.append(cert_finding[1])
-    return _combine("HTTP", findings, metrics)
+    return _combine(findings, metrics)
 
 
 def _headers(spec: CheckSpec) -> tuple[dict[str, str], CheckResult | None]:
@@ -331,48 +348,47 @@ def _headers(spec: CheckSpec) -> tuple[dict[str, str], CheckResult | None]:
     return (dict(zip(headers, values, strict=True)) if values is not None else {}), refused
 
 
-def _judge_status(spec: CheckSpec, status: int) -> tuple[State, str]:
+def _judge_status(spec: CheckSpec, status: int) -> tuple[State, Message]:
     """CRITICAL when the status is not expected (default: any 2xx or 3xx)."""
     expected = spec.param("expect_status")
     good = status in expected if expected else 200 <= status < 400
-    return (State.OK if good else State.CRITICAL), f"status {status}"
+    return (State.OK if good else State.CRITICAL), msg(Code.FINDING_STATUS, status=status)
 
 
-def _judge_body(spec: CheckSpec, body: bytes, encoding: str | None) -> list[tuple[State, str]]:
+def _judge_body(spec: CheckSpec, body: bytes, encoding: str | None) -> list[tuple[State, Message]]:
     """CRITICAL findings for a missing keyword or a regex that does not match."""
     text = body.decode(encoding or "utf-8", errors="replace")
     findings = []
     keyword, regex = spec.params.get("keyword"), spec.params.get("regex")
     if keyword is not None:
         found = keyword in text
-        text_found = "found" if found else "missing"
-        findings.append((State.OK if found else State.CRITICAL, f"keyword {keyword!r} {text_found}"))
+        code = Code.FINDING_KEYWORD_FOUND if found else Code.FINDING_KEYWORD_MISSING
+        findings.append((State.OK if found else State.CRITICAL, msg(code, keyword=keyword)))
     if regex is not None:
         found = re.search(regex, text) is not None
-        text_found = "matched" if found else "not matched"
-        findings.append((State.OK if found else State.CRITICAL, f"regex /{regex}/ {text_found}"))
+        code = Code.FINDING_REGEX_MATCHED if found else Code.FINDING_REGEX_UNMATCHED
+        findings.append((State.OK if found else State.CRITICAL, msg(code, regex=regex)))
     return findings
 
 
-def _judge_cert(spec: CheckSpec, cert: dict[str, Any]) -> tuple[tuple[State, str], PerfDatum] | None:
+def _judge_cert(spec: CheckSpec, cert: dict[str, Any]) -> tuple[tuple[State, Message], PerfDatum] | None:
     """Certificate lifetime finding for HTTPS URLs, or None when there is no verified certificate to read."""
     if not spec.params["url"].lower().startswith("https://"):
         return None
     if not cert.get("notAfter"):
-        return (State.OK, "certificate not checked (verify_tls = false)"), PerfDatum("cert_days", None)
+        return (State.OK, msg(Code.FINDING_CERT_UNCHECKED)), PerfDatum("cert_days", None)
     days = cert_days_left(cert["notAfter"])
     warn_days, crit_days = spec.param("cert_warning_days"), spec.param("cert_critical_days")
     state = State.CRITICAL if days < crit_days else State.WARNING if days < warn_days else State.OK
     metric = PerfDatum("cert_days", round(days, 2), "", f"{warn_days}:", f"{crit_days}:")
-    return (state, f"certificate expires in {days:.0f} days"), metric
+    return (state, msg(Code.FINDING_CERT_DAYS, num=round(days))), metric
 
 
-def _combine(prefix: str, findings: list[tuple[State, str]], metrics: list[PerfDatum]) -> CheckResult:
+def _combine(findings: list[tuple[State, Message]], metrics: list[PerfDatum]) -> CheckResult:
     """One result from several findings: the worst state, non-OK findings first in the summary."""
     state = worst([s for s, _ in findings])
-    ordered = [text for s, text in sorted(findings, key=lambda f: f[0] == State.OK)]
-    long_output = "\n".join(f"{s.name}: {text}" for s, text in findings)
-    return CheckResult(state, f"{prefix} {state.name} - {', '.join(ordered)}", long_output, metrics)
+    ordered = [found.to_dict() for s, found in sorted(findings, key=lambda f: f[0] == State.OK)]
+    return said(state, Code.HTTP, metrics, state=state.name, findings=ordered)
 
 
 # ------------------------------------------------------------------------------------------- Nagios plugins
@@ -534,7 +550,8 @@ def run_plugin(command: list[str], timeout: float, *, dirs: tuple[str, ...] | No
     """
     located = locate_plugin(command[0] if command else None, plugin_dirs() if dirs is None else dirs)
     if located.problem is not None:
-        return unknown(f"plugin refused: {located.problem}" if not located.missing else located.problem)
+        return unknown(msg(Code.PLUGIN_REFUSED, problem=located.problem.to_dict()) if not located.missing
+                       else located.problem)
     macros, refused = operator_macros()
     if refused is not None:
         return refused
@@ -550,7 +567,7 @@ def _execute(path: str, argv: list[str], timeout: float, env: dict[str, str]) ->
     try:
         pid, out_fd, err_fd = _spawn(path, argv, env)
     except (OSError, ValueError) as exc:
-        return unknown(f"cannot run plugin {argv[0]}: {getattr(exc, 'strerror', None) or exc}")
+        return unknown(msg(Code.PLUGIN_CANNOT_RUN, plugin=argv[0], error=str(getattr(exc, "strerror", None) or exc)))
     deadline = time.monotonic() + timeout
     try:
         # a grandchild that left the group cannot keep us past the deadline: reading is bounded too
@@ -558,7 +575,7 @@ def _execute(path: str, argv: list[str], timeout: float, env: dict[str, str]) ->
         code = _wait_exit(pid, deadline)
     except _Timeout:
         _kill_group(pid, started)
-        return unknown(f"plugin timed out after {timeout:g} s: {argv[0]}")
+        return unknown(msg(Code.PLUGIN_TIMEOUT, plugin=argv[0], timeout=f"{timeout:g}"))
     finally:
         os.close(out_fd)
         os.close(err_fd)
@@ -571,14 +588,17 @@ def plugin_result(code: int, out: bytes, err: bytes) -> CheckResult:
     text = out[:MAX_OUTPUT].decode("utf-8", errors="replace")
     summary, long_output, metrics = split_plugin_output(text)
     state = State.from_exit_code(code)
+    message = None
     if code < 0:
-        summary = f"plugin killed by signal {-code}" + (f": {summary}" if summary else "")
+        message = msg(Code.PLUGIN_KILLED_SAID, signal=-code, output=summary) if summary else \
+            msg(Code.PLUGIN_KILLED, signal=-code)
     elif code not in (0, 1, 2, 3):
-        summary = f"plugin exit code {code} (not 0-3)" + (f": {summary}" if summary else "")
-    if not summary:
+        message = msg(Code.PLUGIN_BAD_EXIT_SAID, code=code, output=summary) if summary else \
+            msg(Code.PLUGIN_BAD_EXIT, code=code)
+    elif not summary:
         first_err = err[:MAX_OUTPUT].decode("utf-8", errors="replace").strip().split("\n")[0]
-        summary = "(no output returned from plugin)" + (f" stderr: {first_err}" if first_err else "")
-    return CheckResult(state, summary, long_output, metrics)
+        message = msg(Code.PLUGIN_NO_OUTPUT_STDERR, stderr=first_err) if first_err else msg(Code.PLUGIN_NO_OUTPUT)
+    return CheckResult(state, "" if message else summary, long_output, metrics, message=message)
 
 
 def probe_nagios(spec: CheckSpec) -> CheckResult:
@@ -600,18 +620,17 @@ def heartbeat_result(spec: CheckSpec, row: object, now: datetime) -> CheckResult
     """Judge the patrol lease's heartbeat age (seconds since its holder renewed it) by the spec's thresholds."""
     age = lease.heartbeat_age(row, now)
     if age is None:
-        return CheckResult(State.CRITICAL, "SCHEDULER CRITICAL - no scheduler has ever patrolled this desk")
+        return said(State.CRITICAL, Code.SCHEDULER_NEVER, state=State.CRITICAL.name)
     state, metric = judge(spec, "heartbeat_age", age, "s")
     alive = row.expires_at > now
-    what = "holds the patrol lease" if alive else "held the patrol lease, now expired"
-    text = f"SCHEDULER {state.name} - {row.holder} {what}; last renewed {age:.0f} s ago"
-    return CheckResult(state, text, metrics=[metric])
+    code = Code.SCHEDULER_HOLDS if alive else Code.SCHEDULER_EXPIRED
+    return said(state, code, [metric], state=state.name, holder=row.holder, num=round(age))
 
 
 def probe_scheduler(spec: CheckSpec) -> CheckResult:
     """This desk's own patroller: the age of the lease holder's heartbeat in the desk's database."""
     if not _DATABASE:
-        return unknown("SCHEDULER UNKNOWN - no database to read the patrol lease from")
+        return unknown(msg(Code.SCHEDULER_NO_DATABASE))
     return heartbeat_result(spec, lease.current(_DATABASE[0]), utcnow())
 
 

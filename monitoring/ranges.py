@@ -8,8 +8,8 @@
 | ``10:20`` | < 10 or > 20 (outside 10..20)            |
 | ``@10:20``| >= 10 and <= 20 (inside 10..20)          |
 
-Bounds are inclusive. ``parse_range`` raises :class:`RangeError` (a ``ValueError``) with a message a person
-can act on.
+Bounds are inclusive. ``parse_range`` raises :class:`RangeError` (a ``ValueError``) carrying a
+:class:`~monitoring.codes.Message`.
 """
 
 from __future__ import annotations
@@ -18,12 +18,18 @@ import math
 import re
 from dataclasses import dataclass
 
+from monitoring.codes import Code, Message, msg
+
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _NUMBER_RE = re.compile(rf"^{_NUMBER}$")
 
 
 class RangeError(ValueError):
-    """A threshold text that is not valid Nagios range syntax."""
+    """A threshold text that is not valid Nagios range syntax; ``message`` says why, as a code."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.code.value, message.params)
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -44,43 +50,43 @@ class NagiosRange:
         return self.text
 
 
-def _number(text: str, what: str, full: str) -> float:
+def _number(text: str, full: str) -> float:
     """Parse one bound, refusing anything that is not a plain decimal number."""
     if not _NUMBER_RE.match(text) or not math.isfinite(float(text)):  # 1e999 would be infinity
-        raise RangeError(f"invalid range {full!r}: {what} {text!r} is not a number")
+        raise RangeError(msg(Code.RANGE_NOT_NUMBER, range=full, bound=text))
     return float(text)
 
 
 def parse_range(text: str) -> NagiosRange:
     """Parse Nagios range syntax (``10``, ``10:``, ``~:10``, ``10:20``, ``@10:20``) into a NagiosRange."""
     if not isinstance(text, str):
-        raise RangeError(f"invalid range {text!r}: must be text such as '10', '10:', '~:10' or '@10:20'")
+        raise RangeError(msg(Code.RANGE_NOT_TEXT))
     body = text.strip()
     inside = body.startswith("@")
     if inside:
         body = body[1:]
     if not body:
-        raise RangeError(f"invalid range {text!r}: empty; use e.g. '10', '10:', '~:10', '10:20' or '@10:20'")
+        raise RangeError(msg(Code.RANGE_EMPTY, range=text))
     if body.count(":") > 1:
-        raise RangeError(f"invalid range {text!r}: more than one ':'")
+        raise RangeError(msg(Code.RANGE_TWO_COLONS, range=text))
     start, end = _bounds(body, text)
     if start > end:
-        raise RangeError(f"invalid range {text!r}: start {start:g} is greater than end {end:g}")
+        raise RangeError(msg(Code.RANGE_REVERSED, range=text, start=f"{start:g}", end=f"{end:g}"))
     return NagiosRange(start, end, inside, text.strip())
 
 
 def _bounds(body: str, full: str) -> tuple[float, float]:
     """Split ``start:end`` (either side optional per the syntax) into two floats."""
     if ":" not in body:
-        return 0.0, _number(body, "end", full)
+        return 0.0, _number(body, full)
     left, right = body.split(":")
     if left == "~":
         start = -math.inf
     elif left == "":
         start = 0.0
     else:
-        start = _number(left, "start", full)
-    end = math.inf if right == "" else _number(right, "end", full)
+        start = _number(left, full)
+    end = math.inf if right == "" else _number(right, full)
     return start, end
 
 

@@ -19,7 +19,9 @@ from sqlmodel import Session, col, select
 from desk import audit
 from desk.accounts import N_
 from desk.timeutil import utcnow
+from monitoring import words
 from monitoring.checkspec import CheckSpec, State, spec_from_dict, spec_to_dict, validate_spec
+from monitoring.codes import Message
 from monitoring.lease import PATROL
 from monitoring.maintenance import DEFAULT_TZ, MaintenanceWindow, in_maintenance, validate_window
 from monitoring.models import Check, CheckRun, CheckStatus, MaintenanceWindowRow, SchedulerLease
@@ -33,7 +35,7 @@ PENDING = "PENDING"  # shown for a check that has not run yet
 class CheckError(ValueError):
     """A check that cannot be saved; ``errors`` maps each field to what is wrong with it."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    def __init__(self, errors: dict[str, Message | str]) -> None:
         self.errors = errors
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
@@ -68,10 +70,10 @@ def get_by_name(session: Session, name: str) -> Check | None:
     return session.exec(select(Check).where(Check.name == name)).first()
 
 
-def check_errors(session: Session, spec: CheckSpec, *, check_id: int | None = None) -> dict[str, str]:
+def check_errors(session: Session, spec: CheckSpec, *, check_id: int | None = None) -> dict[str, Message | str]:
     """Every problem of ``spec`` as ``{field: message}``: the core's validation and a name already taken
     (by another check than ``check_id``)."""
-    errors = validate_spec(spec)
+    errors: dict[str, Message | str] = dict(validate_spec(spec))
     other = get_by_name(session, spec.name) if isinstance(spec.name, str) and "name" not in errors else None
     if other is not None and other.id != check_id:
         errors["name"] = N_("A check with this name already exists.")
@@ -215,7 +217,7 @@ def import_checks(session: Session, *, actor: str, specs: list[CheckSpec], dry_r
 
     The errors are keyed ``"<name>.<field>"``. Checks missing from ``specs`` are left alone.
     """
-    errors: dict[str, str] = {}
+    errors: dict[str, Message | str] = {}
     for spec in specs:
         errors.update({f"{spec.name}.{k}": v for k, v in validate_spec(spec).items()})
     if errors:
@@ -257,7 +259,7 @@ class CheckRow:
     check: Check
     status: CheckStatus | None
     in_maintenance: bool = False
-    dead_patrol: str | None = None  # a scheduler check's own finding when this desk's patroller has stopped
+    dead_patrol: Message | None = None  # a scheduler check's own finding when this desk's patroller has stopped
 
     @property
     def state(self) -> str:
@@ -272,8 +274,15 @@ class CheckRow:
     def summary(self) -> str:
         """The latest run's summary, or why this desk's patroller is found dead."""
         if self.dead_patrol is not None:
-            return self.dead_patrol
-        return self.status.last_summary if self.status else ""
+            return words.render(self.dead_patrol)
+        return words.summary(self.status.last_message, self.status.last_summary) if self.status else ""
+
+    @property
+    def message(self) -> dict[str, Any] | None:
+        """The latest summary as ``{code, params}`` when one of our probes wrote it (None: a plugin's text)."""
+        if self.dead_patrol is not None:
+            return self.dead_patrol.to_dict()
+        return self.status.last_message if self.status else None
 
     @property
     def max_attempts(self) -> int:
@@ -318,7 +327,7 @@ def _mark_dead_patrol(session: Session, rows: list[CheckRow], now: datetime) -> 
         return
     for row in rows:
         result = heartbeat_result(spec_of(row.check), lease_row, now)
-        row.dead_patrol = result.summary if result.state == State.CRITICAL else None
+        row.dead_patrol = result.message if result.state == State.CRITICAL else None
 
 
 @dataclass
@@ -392,7 +401,7 @@ def status_dict(row: CheckRow) -> dict[str, Any]:
     data.update({"state_type": status.state_type, "attempt": status.attempt,
                  "max_attempts": row.max_attempts, "flapping": status.flapping,
                  "since": _iso(status.since), "last_run_at": _iso(status.last_run_at),
-                 "last_duration": status.last_duration, "summary": row.summary,
+                 "last_duration": status.last_duration, "summary": row.summary, "message": row.message,
                  "metrics": status.last_metrics, "next_run_at": _iso(status.next_run_at),
                  "run_requested_at": _iso(status.run_requested_at)})
     return data
@@ -440,15 +449,21 @@ def _row_from_window(window: MaintenanceWindow) -> MaintenanceWindowRow:
                                 checks=list(window.checks), author=window.author, reason=window.reason)
 
 
-def create_window(session: Session, *, actor: str, window: MaintenanceWindow) -> MaintenanceWindowRow:
-    """Save a maintenance window after validating it and the names of its checks."""
-    errors = validate_window(window)
+def window_errors(session: Session, window: MaintenanceWindow) -> dict[str, Message | str]:
+    """Everything wrong with ``window``: the core's validation and checks that do not exist."""
+    errors: dict[str, Message | str] = dict(validate_window(window))
     known = set(check_names(session))
     unknown = [name for name in window.checks if name not in known]
     if unknown:
         errors["checks"] = N_("No such check: %(names)s") % {"names": ", ".join(unknown)}
     if window.is_weekly and window.duration is not None and window.duration % timedelta(minutes=1):
         errors["duration"] = N_("The duration must be whole minutes.")
+    return errors
+
+
+def create_window(session: Session, *, actor: str, window: MaintenanceWindow) -> MaintenanceWindowRow:
+    """Save a maintenance window after validating it and the names of its checks."""
+    errors = window_errors(session, window)
     if errors:
         raise WindowError(errors)
     row = _row_from_window(window)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from monitoring.checkspec import CheckResult, CheckSpec, State
+from monitoring.codes import Code, Message, msg
 
 SOFT = "SOFT"
 HARD = "HARD"
@@ -80,6 +81,7 @@ class AnomalyEvent:
     severity: str = "major"
     domain: str = "info"
     percent_change: float | None = None
+    message: Message | None = None  # what ``summary`` says, as a code (None: the summary is a plugin's text)
 
     @property
     def key(self) -> str:
@@ -119,28 +121,28 @@ def _events(
     now: datetime,
 ) -> list[AnomalyEvent]:
     """Events for a step: flapping start/stop take precedence; problem/recovery are muted while flapping."""
-    if new.flapping and not prev.flapping:
-        text = f"{spec.name} is flapping ({new.percent_change:.0f}% state change): {result.summary}"
-        return [_event("flapping_start", new, spec, text, now)]
-    if prev.flapping and not new.flapping:
-        text = f"{spec.name} stopped flapping ({new.percent_change:.0f}% state change): {result.summary}"
-        events = [_event("flapping_stop", new, spec, text, now)]
-        problem = open_problem_event(new, spec, result.summary, now)
+    if new.flapping != prev.flapping:
+        code = Code.FLAPPING_START if new.flapping else Code.FLAPPING_STOP
+        said = result.message.to_dict() if result.message else result.summary
+        flap = msg(code, check=spec.name, percent=round(new.percent_change), said=said)
+        events = [_event(code.value, new, spec, "", now, flap)]
+        problem = None if new.flapping else open_problem_event(new, spec, result.summary, now, result.message)
         return events + ([problem] if problem else [])
     if new.flapping or transition_event is None:
         return []
-    return [_event(transition_event, new, spec, result.summary, now)]
+    return [_event(transition_event, new, spec, result.summary, now, result.message)]
 
 
-def _event(kind: str, state: CheckState, spec: CheckSpec, summary: str, now: datetime) -> AnomalyEvent:
+def _event(kind: str, state: CheckState, spec: CheckSpec, summary: str, now: datetime,
+           message: Message | None = None) -> AnomalyEvent:
     """Build an event for ``spec`` from the state it was raised in."""
     percent = state.percent_change if kind.startswith("flapping") else None
     shown = state.hard_state if kind in ("problem", "recovery") else state.state
-    return AnomalyEvent(kind, spec.name, shown, summary, now, spec.severity, spec.domain, percent)
+    return AnomalyEvent(kind, spec.name, shown, summary, now, spec.severity, spec.domain, percent, message)
 
 
 def open_problem_event(
-    state: CheckState, spec: CheckSpec, summary: str, now: datetime
+    state: CheckState, spec: CheckSpec, summary: str, now: datetime, message: Message | None = None
 ) -> AnomalyEvent | None:
     """A ``problem`` event restating a HARD problem, or None when the check is OK.
 
@@ -149,7 +151,7 @@ def open_problem_event(
     """
     if not state.is_problem:
         return None
-    return _event("problem", state, spec, summary, now)
+    return _event("problem", state, spec, summary, now, message)
 
 
 def _is_flapping(was_flapping: bool, percent: float, spec: CheckSpec) -> bool:

@@ -18,7 +18,7 @@ import logging
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import bindparam, delete, insert, select, update
@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from monitoring import anomalies
+from monitoring import anomalies, words
 from monitoring.checkspec import CheckResult, CheckSpec, State, spec_from_dict
 from monitoring.maintenance import MaintenanceWindow, filter_events, in_maintenance
 from monitoring.models import Check, CheckRun, CheckStatus, MaintenanceWindowRow, PatrolCounter
@@ -214,14 +214,23 @@ def fold_result(
     ended and the check is still in a HARD problem, the problem is raised again so that it reaches the desk.
     """
     spec = loaded.spec
+    result = worded(result)
     state, events = apply_result(loaded.state, result, spec, started_at)
     now_in = in_maintenance(windows, spec.name, started_at) is not None
     raised, _muted = filter_events(events, windows)
     if was_in_maintenance and not now_in and not state.flapping and not any(e.kind == "problem" for e in raised):
-        restated = open_problem_event(state, spec, result.summary, started_at)
+        restated = open_problem_event(state, spec, result.summary, started_at, result.message)
         raised += [restated] if restated else []
     return RunRecord(loaded.id, spec, loaded.version, scheduled_at, started_at, result, state, raised, now_in,
                      next_due(state, spec, scheduled_at, started_at))
+
+
+def worded(result: CheckResult) -> CheckResult:
+    """``result`` with its message also written out in English as the summary: the events and notifications
+    built from it, and tools reading the table, get a sentence; the pages render the message instead."""
+    if result.message is None or result.summary:
+        return result
+    return replace(result, summary=words.english(result.message))
 
 
 def next_due(state: CheckState, spec: CheckSpec, scheduled_at: datetime, started_at: datetime) -> datetime:
@@ -251,6 +260,7 @@ def run_values(record: RunRecord, runner: str) -> dict:
         "state_type": state.state_type,
         "attempt": state.attempt,
         "summary": result.summary[:2000],
+        "message": result.message.to_dict() if result.message else None,
         "long_output": result.long_output[:65536],
         "metrics": metric_dicts(result),
         "runner": runner[:100],
@@ -272,6 +282,7 @@ def status_row(record: RunRecord) -> dict:
         "last_run_at": record.started_at,
         "last_duration": round(record.result.duration, 6),
         "last_summary": record.result.summary[:2000],
+        "last_message": record.result.message.to_dict() if record.result.message else None,
         "last_metrics": metric_dicts(record.result),
         "next_run_at": record.next_run_at,
         "check_version": record.version,

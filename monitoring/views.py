@@ -16,8 +16,9 @@ from flask_login import current_user
 from desk import features, web
 from desk.forms import ConfirmForm
 from desk.timeutil import utcnow
-from monitoring import service
+from monitoring import service, words
 from monitoring.checkspec import DOMAINS, KINDS
+from monitoring.codes import Message
 from monitoring.forms import (
     DOMAIN_LABELS,
     FORMAT_HINTS,
@@ -36,7 +37,6 @@ from monitoring.forms import (
     window_parts,
 )
 from monitoring.maintenance import MaintenanceWindow
-from monitoring.messages import translate
 from monitoring.models import Check
 from monitoring.sparkline import sparkline_svg
 
@@ -95,12 +95,12 @@ def _render_form(form: CheckForm, check: Check | None, status: int = 200) -> Any
                            format_hints=FORMAT_HINTS, confirm=ConfirmForm()), status
 
 
-def _attach(form: CheckForm, errors: dict[str, str]) -> None:
+def _attach(form: CheckForm, errors: dict[str, Message | str]) -> None:
     for name, message in errors.items():
-        target = getattr(form, name, None)
+        target, text = getattr(form, name, None), words.text(message)
         if target is None:  # a setting the form has no box for (from an imported file): show it on the kind
-            target, message = form.kind, f"{name}: {message}"
-        target.errors = [*list(target.errors), translate(message)]
+            target, text = form.kind, f"{name}: {text}"
+        target.errors = [*list(target.errors), text]
 
 
 def _save(form: CheckForm, check: Check | None) -> Any:
@@ -161,7 +161,8 @@ def history(check_id: int) -> Any:
     series = service.latency_series(session, check_ids=[check.id], limit=60)[check.id]
     return render_template("monitoring/history.html", row=service.check_row(session, check, tz=_tz()),
                            spec=spec, params=shown_params(spec, editor=_can_edit()), runs=runs,
-                           trend=_trend(series), labels=_labels(), can_edit=_can_edit(), confirm=ConfirmForm())
+                           run_summary=words.summary, trend=_trend(series), labels=_labels(), can_edit=_can_edit(),
+                           confirm=ConfirmForm())
 
 
 @bp.route("/<int:check_id>/enabled", methods=["POST"])
@@ -244,6 +245,8 @@ def maintenance_create() -> Any:
         return _render_windows(form, 400)
     tz = web.settings().tz
     parts, errors = window_parts(form, request.form.getlist("weekdays"), tz)
+    if errors.keys() == {"checks"}:  # "all or these?" unanswered: say what else is wrong at the same time
+        errors = {**service.window_errors(web.db(), _window(parts)), **errors}
     if not errors:
         window = _window(parts)
         try:
@@ -258,7 +261,7 @@ def maintenance_create() -> Any:
     aliases = {"start": "starts_at", "end": "ends_at", "duration": "duration_minutes", "author": "reason"}
     for name, message in errors.items():
         target = getattr(form, aliases.get(name, name), None) or form.kind
-        target.errors = [*list(target.errors), translate(message)]
+        target.errors = [*list(target.errors), words.text(message)]
     return _render_windows(form, 422)
 
 

@@ -129,7 +129,43 @@
     row.querySelector(".last-run").textContent = when.slice(5, 19);  // MM-DD HH:MM:SS as the server writes it
   }
 
+  // Maintenance window: "all checks" hides the list; a filter box narrows the list by name (ticked ones stay).
+  function checkPicker() {
+    var scope = document.getElementById("window-scope");
+    var filter = document.getElementById("check-filter");
+    if (!scope || !filter) return;
+    var picker = document.getElementById("check-picker");
+    var count = document.getElementById("picker-count");
+    var boxes = picker.querySelectorAll("input[type=checkbox]");
+    var update = function () {
+      picker.hidden = document.getElementById("scope-all").checked;
+      var chosen = 0;
+      boxes.forEach(function (box) { if (box.checked) chosen += 1; });
+      count.textContent = fmt(count.dataset.template, {n: chosen});
+    };
+    filter.hidden = false;
+    count.hidden = false;
+    filter.addEventListener("input", function () {
+      var text = filter.value.trim().toLowerCase();
+      boxes.forEach(function (box) {
+        box.closest("li").hidden = text !== "" && !box.checked && box.value.toLowerCase().indexOf(text) < 0;
+      });
+    });
+    filter.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") event.preventDefault();  // Enter filters; it does not submit the window
+    });
+    scope.addEventListener("change", update);
+    boxes.forEach(function (box) {
+      box.addEventListener("change", function () {
+        if (box.checked) document.getElementById("scope-some").checked = true;
+        update();
+      });
+    });
+    update();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    checkPicker();
     var table = document.getElementById("checks-table");
     if (table && messages && table.dataset.api) {
       setTimeout(function () { refreshList(table); }, parseInt(table.dataset.refreshMs, 10));

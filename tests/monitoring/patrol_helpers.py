@@ -77,3 +77,10 @@ def stop(proc: subprocess.Popen, timeout: float = 10) -> int:
             proc.kill()
             proc.wait()
     return proc.returncode
+
+
+def summary_of(result) -> str:
+    """A result's summary in English: our probe's message in words, or the plugin's own line."""
+    from monitoring.words import english
+
+    return english(result.message) if result.message else result.summary

@@ -26,6 +26,7 @@ def test_leader_creates_a_check_and_runs_it_now(page, make_person, db_url, tcp_p
     browser_login(page, "lead")
     page.click("nav.mainnav >> text=Checks")
     page.click("#new-check")
+    page.locator("#params-http").wait_for(state="hidden")  # the deferred script has run (a loaded machine is slow)
     assert page.is_hidden("#params-http") and page.is_visible("#params-tcp")  # the chosen kind's settings only
     page.fill("input[name=name]", "switch-mgmt")
     page.select_option("select[name=domain]", "comms")

@@ -74,7 +74,7 @@ def test_missing_key_points_at_the_table():
     with pytest.raises(CheckFileError) as caught:
         parse_checks(text)
     [(line, message)] = caught.value.problems
-    assert line == 25 and "port is required" in message
+    assert line == 25 and "port: Required for this kind of check" in message
 
 
 def test_syntax_error_has_its_line():

@@ -68,7 +68,7 @@ def test_bad_file_is_refused_with_line_and_changes_nothing(app, runner, tmp_path
         'host = "10.0.0.1"\nport = 99999\n'
     result = runner.invoke(args=["checks", "import", write(tmp_path, bad, "bad.toml")])
     assert result.exit_code == 2
-    assert "bad.toml:32: check #4 'new-one': port: port must be a whole number from 1 to 65535" in result.output
+    assert "bad.toml:32: check #4 'new-one': port: A whole number from 1 to 65535." in result.output
     assert "refused, nothing changed" in result.output
     assert names(app) == ["db-port", "portal", "root-disk"]
     with session_scope(app.extensions["dutydesk.engine"]) as session:
@@ -96,7 +96,10 @@ def test_run_tcp_exit_codes_and_state_untouched(app, runner, tmp_path, tcp_port,
     up = runner.invoke(args=["checks", "run", "up"])
     assert up.exit_code == 0 and "state:    OK" in up.output and "time=" in up.output
     down = runner.invoke(args=["checks", "run", "down"])
-    assert down.exit_code == 2 and "CRITICAL" in down.output
+    assert down.exit_code == 2 and f"summary:  TCP CRITICAL - 127.0.0.1:{closed_port} " in down.output
+    chinese = runner.invoke(args=["checks", "run", "down", "--lang", "zh_CN"])
+    assert chinese.exit_code == 2 and f"summary:  TCP 严重 - 127.0.0.1:{closed_port} " in chinese.output
+    assert "state:    CRITICAL" in chinese.output  # the state line stays the Nagios word scripts read
     with session_scope(app.extensions["dutydesk.engine"]) as session:
         assert all(s.last_run_at is None for s in session.exec(select(CheckStatus)))
 
@@ -130,7 +133,7 @@ def test_a_shell_or_a_program_outside_the_plugin_dirs_is_refused_with_its_line(a
     evil = GOOD + '\n[[checks]]\nname = "own-the-host"\nkind = "nagios"\ncommand = ["/bin/sh", "-c", "id"]\n'
     result = runner.invoke(args=["checks", "import", write(tmp_path, evil, "evil.toml")])
     assert result.exit_code == 2
-    assert "evil.toml:31: check #4 'own-the-host': command: '/bin/sh' is not in an allowed plugin directory" \
+    assert "evil.toml:31: check #4 'own-the-host': command: /bin/sh is not in an allowed plugin directory" \
         in result.output
     assert "refused, nothing changed" in result.output and names(app) == ["db-port", "portal", "root-disk"]
     dotdot = f'[[checks]]\nname = "dots"\nkind = "nagios"\ncommand = ["{plugin_dir}/../../../bin/sh"]\n'
@@ -186,7 +189,7 @@ def test_an_over_large_file_is_refused_before_it_is_read(app, runner, tmp_path):
     ('name = "\\u202egnp.exe"', "zero-width"),
     ('name = "x"\nwarning = "nan"', "not a number"),
     ('name = "x"\nwarning = inf', "not a number"),
-    ('name = "x"\nrunbook = "' + "r" * 20_001 + '"', "at most 20000 characters"),
+    ('name = "x"\nrunbook = "' + "r" * 20_001 + '"', "At most 20000 characters"),
 ])
 def test_invisible_names_non_finite_thresholds_and_long_texts_are_refused(app, runner, tmp_path, line, fragment):
     text = f'[[checks]]\n{line}\nkind = "memory"\n'

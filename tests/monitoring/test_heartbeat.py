@@ -17,7 +17,7 @@ from monitoring.checkspec import CheckResult, CheckSpec, State, validate_spec
 from monitoring.demo import demo_specs
 from monitoring.dispatch import Patrol
 from monitoring.models import CheckStatus
-from tests.monitoring.patrol_helpers import add_check, tcp_spec, wait_for
+from tests.monitoring.patrol_helpers import add_check, summary_of, tcp_spec, wait_for
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 HEARTBEAT = CheckSpec("patrol-scheduler", "scheduler", warning="20", critical="45")
@@ -40,10 +40,11 @@ def test_heartbeat_states_by_age(engine):
     lease.acquire(engine, holder="desk1:42:abc", now=T0, ttl=15)
     row = lease.current(engine)
     fresh = probes.heartbeat_result(HEARTBEAT, row, T0 + timedelta(seconds=3))
-    assert fresh.state == State.OK and "desk1:42:abc holds the patrol lease; last renewed 3 s ago" in fresh.summary
+    assert fresh.state == State.OK
+    assert "desk1:42:abc holds the patrol lease; last renewed 3 seconds ago" in summary_of(fresh)
     assert fresh.metrics[0].label == "heartbeat_age" and fresh.metrics[0].value == 3.0
     stale = probes.heartbeat_result(HEARTBEAT, row, T0 + timedelta(seconds=60))
-    assert stale.state == State.CRITICAL and "now expired" in stale.summary
+    assert stale.state == State.CRITICAL and "now expired" in summary_of(stale)
 
 
 def test_the_probe_reads_the_database_it_is_given(engine):

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from monitoring.checkspec import State
+from monitoring.codes import Code
 from monitoring.maintenance import MaintenanceWindow, filter_events, in_maintenance, validate_window
 from monitoring.state import AnomalyEvent
 
@@ -60,6 +61,6 @@ def test_validate_window():
     backwards = MaintenanceWindow.one_off(at(2026, 3, 3), at(2026, 3, 2), "li", "x")
     assert "end" in validate_window(backwards)
     naive = MaintenanceWindow.one_off(datetime(2026, 3, 2), datetime(2026, 3, 3), "li", "x")
-    assert "time zone" in validate_window(naive)["start"]
+    assert validate_window(naive)["start"].code == Code.SPAN_NEEDS_ZONE
     bad = MaintenanceWindow.weekly([7], time(1), timedelta(0), "", "", tz="Mars/Base")
     assert set(validate_window(bad)) == {"author", "reason", "weekdays", "duration", "tz"}

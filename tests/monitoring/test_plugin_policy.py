@@ -12,9 +12,11 @@ import pytest
 
 from monitoring import plugins, probes
 from monitoring.checkspec import CheckSpec, State, validate_spec
+from monitoring.codes import Code
 from monitoring.plugins import expand, is_secret, locate_plugin, mask, plugin_dirs, plugin_env, read_macros
 from monitoring.probes import run_check, run_plugin
 from tests.monitoring.conftest import plugin, write_plugin
+from tests.monitoring.patrol_helpers import summary_of
 
 
 @pytest.fixture
@@ -64,7 +66,7 @@ def test_a_symlink_inside_pointing_outside_is_refused(dirs):
     (allowed / "check_sh").symlink_to("/bin/sh")
     for program in (str(allowed / "check_link"), "check_link", "check_sh"):
         located = locate_plugin(program, [str(allowed)])
-        assert located.path is None and "outside" in located.problem and not located.missing
+        assert located.path is None and located.problem.code == Code.PLUGIN_LEADS_OUTSIDE and not located.missing
 
 
 def test_a_symlink_within_the_directories_runs_the_target_under_its_own_name(dirs):
@@ -86,10 +88,10 @@ def test_directories_non_executables_and_absent_plugins(dirs):
     allowed, _ = dirs
     (allowed / "subdir").mkdir()
     (allowed / "check_text").write_text("x")
-    assert "regular file" in locate_plugin(str(allowed / "subdir"), [str(allowed)]).problem
-    assert "not executable" in locate_plugin("check_text", [str(allowed)]).problem
+    assert locate_plugin(str(allowed / "subdir"), [str(allowed)]).problem.code == Code.PLUGIN_NOT_REGULAR
+    assert locate_plugin("check_text", [str(allowed)]).problem.code == Code.PLUGIN_NOT_EXECUTABLE
     absent = locate_plugin(str(allowed / "check_later"), [str(allowed)])
-    assert absent.missing and absent.problem.startswith("no such plugin")
+    assert absent.missing and absent.problem.code == Code.PLUGIN_MISSING
 
 
 def test_the_plugin_dirs_setting():
@@ -133,7 +135,7 @@ def test_a_row_written_by_hand_cannot_run_anything_outside(plugin_dir, tmp_path)
     outside.chmod(0o755)
     for command in ([str(outside)], ["/bin/sh", "-c", f"touch {marker}"], [f"{plugin_dir}/../evil"]):
         result = run_plugin(command, timeout=5)
-        assert result.state == State.UNKNOWN and result.summary.startswith("plugin refused"), result.summary
+        assert result.state == State.UNKNOWN and summary_of(result).startswith("plugin refused"), summary_of(result)
         checked = run_check(_nagios(*command))
         assert checked.state == State.UNKNOWN
     assert not marker.exists()
@@ -141,7 +143,7 @@ def test_a_row_written_by_hand_cannot_run_anything_outside(plugin_dir, tmp_path)
 
 def test_a_plugin_missing_at_run_time_is_unknown_no_such_plugin(plugin_dir):
     result = run_check(_nagios(str(plugin_dir / "check_gone")))
-    assert result.state == State.UNKNOWN and result.summary.startswith("no such plugin")
+    assert result.state == State.UNKNOWN and summary_of(result).startswith("no such plugin")
 
 
 # ------------------------------------------------------------------------------------- the environment
@@ -199,7 +201,7 @@ def test_a_macro_is_substituted_at_run_time_and_masked_in_the_output(monkeypatch
     monkeypatch.setenv("DUTYDESK_MACRO_DBPASS", "hunter22")
     result = run_check(_nagios(plugin("check_dummy"), "0", "password is $DBPASS$ | pw_$DBPASS$=1"))
     assert result.state == State.OK
-    assert "hunter22" not in result.summary and result.summary.startswith("OK: password is $DBPASS$")
+    assert "hunter22" not in summary_of(result) and summary_of(result).startswith("OK: password is $DBPASS$")
     assert [m.label for m in result.metrics] == ["pw_$DBPASS$"]
 
 
@@ -207,7 +209,7 @@ def test_an_unknown_macro_is_unknown_and_nothing_runs(plugin_dir, tmp_path):
     marker = tmp_path / "ran"
     path = write_plugin(plugin_dir, f"touch {marker}\n")
     result = run_check(_nagios(path, "$NOT_DEFINED$"))
-    assert result.state == State.UNKNOWN and "unknown macro $NOT_DEFINED$" in result.summary
+    assert result.state == State.UNKNOWN and "unknown macro $NOT_DEFINED$" in summary_of(result)
     assert not marker.exists()
 
 
@@ -217,11 +219,11 @@ def test_http_header_macros(monkeypatch, http_url):
     assert run_check(spec).state == State.OK
     spec.params["headers"] = {"Authorization": "Bearer $MISSING$"}
     result = run_check(spec)
-    assert result.state == State.UNKNOWN and "unknown macro $MISSING$" in result.summary
+    assert result.state == State.UNKNOWN and "unknown macro $MISSING$" in summary_of(result)
 
 
 def test_a_broken_resource_file_is_unknown(monkeypatch, tmp_path):
     (tmp_path / "resource.toml").write_text("[macros\n")
     monkeypatch.setattr(probes, "MACROS", plugins.MacroStore(tmp_path / "resource.toml"))
     result = run_check(_nagios(plugin("check_dummy"), "0"))
-    assert result.state == State.UNKNOWN and "cannot read the operator's macros" in result.summary
+    assert result.state == State.UNKNOWN and "cannot read the operator's macros" in summary_of(result)

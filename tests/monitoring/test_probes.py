@@ -8,6 +8,7 @@ import pytest
 
 from monitoring.checkspec import CheckSpec, State
 from monitoring.probes import cert_days_left, run_check
+from tests.monitoring.patrol_helpers import summary_of
 
 
 def check(kind: str, **fields) -> CheckSpec:
@@ -19,7 +20,7 @@ def check(kind: str, **fields) -> CheckSpec:
 def test_host_kinds_give_a_state_and_metrics(kind):
     result = run_check(check(kind))
     assert result.state in (State.OK, State.WARNING, State.CRITICAL)
-    assert result.summary.startswith(kind.upper()) and result.metrics and result.duration >= 0
+    assert summary_of(result).startswith(kind.upper()) and result.metrics and result.duration >= 0
 
 
 def test_cpu_samples_and_thresholds_decide():
@@ -32,7 +33,7 @@ def test_cpu_samples_and_thresholds_decide():
 def test_disk_threshold_and_missing_path():
     assert run_check(check("disk", params={"path": "/"}, critical="@0:100")).state == State.CRITICAL
     result = run_check(check("disk", params={"path": "/no/such/mount"}))
-    assert result.state == State.UNKNOWN and "cannot read" in result.summary
+    assert result.state == State.UNKNOWN and "cannot read" in summary_of(result)
 
 
 def test_load_per_core_metrics():
@@ -52,7 +53,7 @@ def test_process_by_cmdline_and_count_range():
         proc.kill()
         proc.wait()
     gone = run_check(check("process", params={"cmdline": marker}))
-    assert gone.state == State.CRITICAL and "0 process" in gone.summary
+    assert gone.state == State.CRITICAL and "0 process" in summary_of(gone)
 
 
 def test_process_by_name():
@@ -70,24 +71,24 @@ def test_tcp_open_closed_and_latency(tcp_port, closed_port):
     slow = run_check(check("tcp", params={"host": "127.0.0.1", "port": tcp_port}, warning="~:-1"))
     assert slow.state == State.WARNING  # any latency is above -1 s
     refused = run_check(check("tcp", params={"host": "127.0.0.1", "port": closed_port}))
-    assert refused.state == State.CRITICAL and "refused" in refused.summary.lower()
+    assert refused.state == State.CRITICAL and "refused" in summary_of(refused).lower()
 
 
 def test_tcp_bad_host_is_unknown():
     result = run_check(check("tcp", params={"host": "no-such-host.invalid", "port": 80}, timeout=2))
-    assert result.state == State.UNKNOWN and "resolve" in result.summary
+    assert result.state == State.UNKNOWN and "resolve" in summary_of(result)
 
 
 def test_http_ok_with_keyword_and_regex(http_url):
     spec = check("http", params={"url": http_url + "/health", "keyword": "ok", "regex": r"status:\s+ok"})
     result = run_check(spec)
-    assert result.state == State.OK, result.summary
+    assert result.state == State.OK, summary_of(result)
     assert {m.label for m in result.metrics} == {"time", "size"}
 
 
 def test_http_keyword_missing_is_critical(http_url):
     result = run_check(check("http", params={"url": http_url + "/health", "keyword": "degraded"}))
-    assert result.state == State.CRITICAL and "keyword 'degraded' missing" in result.summary
+    assert result.state == State.CRITICAL and "keyword 'degraded' missing" in summary_of(result)
 
 
 def test_http_status_codes(http_url):
@@ -111,7 +112,7 @@ def test_http_latency_thresholds_and_timeout(http_url):
     slow = run_check(check("http", params={"url": http_url + "/slow"}, warning="0.1", critical="5"))
     assert slow.state == State.WARNING and slow.metrics[0].value >= 0.3
     timed_out = run_check(check("http", params={"url": http_url + "/hang"}, timeout=1, interval=5))
-    assert timed_out.state == State.CRITICAL and "no answer within 1 s" in timed_out.summary
+    assert timed_out.state == State.CRITICAL and "no answer within 1 s" in summary_of(timed_out)
     assert timed_out.duration < 2
 
 
@@ -119,25 +120,25 @@ def test_http_connection_refused_and_bad_host(closed_port):
     refused = run_check(check("http", params={"url": f"http://127.0.0.1:{closed_port}/"}))
     assert refused.state == State.CRITICAL
     bad = run_check(check("http", params={"url": "http://no-such-host.invalid/"}, timeout=2))
-    assert bad.state == State.UNKNOWN and "resolve" in bad.summary
+    assert bad.state == State.UNKNOWN and "resolve" in summary_of(bad)
 
 
 def test_https_certificate_days(https_server):
     url, ca_file = https_server
     result = run_check(check("http", params={"url": url + "/health", "ca_file": ca_file}))
-    assert result.state == State.OK, result.summary
+    assert result.state == State.OK, summary_of(result)
     days = next(m for m in result.metrics if m.label == "cert_days").value
     assert 29 < days <= 30
     soon = run_check(check("http", params={"url": url + "/health", "ca_file": ca_file, "cert_warning_days": 60}))
-    assert soon.state == State.WARNING and "certificate expires in" in soon.summary
+    assert soon.state == State.WARNING and "certificate expires in" in summary_of(soon)
     spec = check(
         "http", params={"url": url + "/health", "ca_file": ca_file, "cert_critical_days": 40, "cert_warning_days": 60}
     )
     assert run_check(spec).state == State.CRITICAL
     untrusted = run_check(check("http", params={"url": url + "/health"}))
-    assert untrusted.state == State.CRITICAL and "CERTIFICATE_VERIFY_FAILED" in untrusted.summary
+    assert untrusted.state == State.CRITICAL and "CERTIFICATE_VERIFY_FAILED" in summary_of(untrusted)
     unverified = run_check(check("http", params={"url": url + "/health", "verify_tls": False}))
-    assert unverified.state == State.OK and "not checked" in unverified.summary
+    assert unverified.state == State.OK and "not checked" in summary_of(unverified)
 
 
 def test_cert_days_left_is_pure():
@@ -148,7 +149,7 @@ def test_cert_days_left_is_pure():
 
 def test_invalid_spec_and_exceptions_are_unknown(monkeypatch):
     assert run_check(check("tcp", params={"host": "h"})).state == State.UNKNOWN
-    assert "invalid check" in run_check(check("nope")).summary
+    assert "invalid check" in summary_of(run_check(check("nope")))
     import monitoring.probes as probes
 
     def explode(spec):
@@ -156,4 +157,4 @@ def test_invalid_spec_and_exceptions_are_unknown(monkeypatch):
 
     monkeypatch.setitem(probes.PROBES, "memory", explode)
     result = run_check(check("memory"))
-    assert result.state == State.UNKNOWN and "RuntimeError: boom" in result.summary
+    assert result.state == State.UNKNOWN and "RuntimeError: boom" in summary_of(result)

@@ -273,14 +273,14 @@ BAD_SPECS = [
 
 
 @pytest.mark.parametrize("spec", BAD_SPECS, ids=lambda s: s.kind)
-def test_every_core_message_has_a_translation_pattern(app, spec):
+def test_every_core_message_is_shown_in_chinese(app, spec):
+    from monitoring import words
     from monitoring.checkspec import validate_spec
-    from monitoring.messages import translate
 
     errors = validate_spec(spec)
     assert errors
     with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
-        untranslated = {k: m for k, m in errors.items() if translate(m) == m}
+        untranslated = {k: m for k, m in errors.items() if words.render(m) == words.english(m)}
     assert untranslated == {}
 
 
@@ -376,3 +376,38 @@ def test_maintenance_reason_and_duration_limits(client, login_as, app):
     assert "at most 7 days" in field_error(html, "duration_minutes")
     html = post(client, "/checks/maintenance/new", {**weekly, "duration_minutes": "60"}).get_data(as_text=True)
     assert "At most 500 characters" in field_error(html, "reason")
+
+
+def test_a_window_says_whether_it_mutes_all_checks_or_the_ticked_ones(client, login_as, app):
+    make_check(app, tcp("core-switch"))
+    make_check(app, tcp("edge-router"))
+    login_as("leader")
+    one_off = {"kind": "one_off", "starts_at": "2026-12-01 22:00", "ends_at": "2026-12-01 21:00", "reason": "fibre"}
+    html = post(client, "/checks/maintenance/new", one_off).get_data(as_text=True)  # nothing chosen
+    assert "Choose whether the window mutes all checks or only some." in html
+    assert field_error(html, "ends_at") == "The end must be after the start."  # said in the same answer
+    assert 'name="scope" value="all" id="scope-all">' in html  # no choice is made for the user
+    one_off["ends_at"] = "2026-12-01 23:00"
+    html = post(client, "/checks/maintenance/new", {**one_off, "scope": "some"}).get_data(as_text=True)
+    assert "Tick the checks to mute, or choose all checks." in html
+    assert 'value="some" id="scope-some" checked' in html  # the choice is kept
+    assert post(client, "/checks/maintenance/new", {**one_off, "scope": "some", "checks": ["edge-router"]}
+                ).status_code == 302
+    assert post(client, "/checks/maintenance/new", {**one_off, "scope": "all", "checks": ["edge-router"]}
+                ).status_code == 302  # "all" wins over boxes left ticked
+    with session_scope(engine(app)) as session:
+        rows = session.exec(select(MaintenanceWindowRow).order_by(MaintenanceWindowRow.id)).all()
+        assert [r.checks for r in rows] == [["edge-router"], []]
+    page = client.get("/checks/maintenance").get_data(as_text=True)
+    assert 'type="checkbox" name="checks" value="core-switch"' in page and "<select" not in page.split(
+        'id="window-scope"')[1].split("</fieldset>")[0]  # boxes, no Ctrl-click list
+
+
+def test_severity_info_and_an_empty_name_have_their_own_chinese(client, login_as):
+    login_as("leader")
+    zh = {"Accept-Language": "zh-CN"}
+    page = client.get("/checks/new", headers=zh).get_data(as_text=True)
+    assert '<option value="info">提示</option>' in page
+    token = csrf_token(page)
+    html = client.post("/checks/new", headers=zh, data={**form(name=""), "csrf_token": token}).get_data(as_text=True)
+    assert field_error(html, "name") == "请填写检查名称。"
