@@ -103,13 +103,22 @@ def receive(session: Session, *, integration: Integration, items: Sequence[Incom
     """Apply a checked delivery: firing alerts raise or repeat, resolved ones recover. Returns counts by outcome."""
     counts = {"raised": 0, "repeated": 0, "unchanged": 0, "resolved": 0}
     actor, lookups = f"integration:{integration.name}"[:64], service.Lookups()
-    for item in items:
-        if item.status == "resolved":
-            counts["resolved"] += service.recover(session, actor=actor, key=item.key, now=now) is not None
-            continue
-        done = service.raise_alert(session, actor=actor, key=item.key, title=item.title, severity=item.severity,
-                                   domain=item.domain, source=SOURCE_OF_KIND[integration.kind], now=now,
-                                   details=item.details, integration_id=integration.id, occurrence=item.occurrence,
-                                   lookups=lookups)
-        counts["raised" if done.created else "repeated" if done.changed else "unchanged"] += 1
+    lookups.prefetch_active(session, [item.key for item in items if item.status != "resolved"])
+    with session.no_autoflush:  # one flush at the commit, not one before every read of the batch
+        for item in items:
+            _apply_item(session, integration=integration, item=item, actor=actor, now=now, lookups=lookups,
+                        counts=counts)
     return counts
+
+
+def _apply_item(session: Session, *, integration: Integration, item: Incoming, actor: str, now: datetime,
+                lookups: service.Lookups, counts: dict[str, int]) -> None:
+    """One alert of a delivery: a resolution recovers, a firing raises or repeats."""
+    if item.status == "resolved":
+        counts["resolved"] += service.recover(session, actor=actor, key=item.key, now=now) is not None
+        return
+    done = service.raise_alert(session, actor=actor, key=item.key, title=item.title, severity=item.severity,
+                               domain=item.domain, source=SOURCE_OF_KIND[integration.kind], now=now,
+                               details=item.details, integration_id=integration.id, occurrence=item.occurrence,
+                               lookups=lookups)
+    counts["raised" if done.created else "repeated" if done.changed else "unchanged"] += 1

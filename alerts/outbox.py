@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from alerts.models import Alert, Channel, Notification
+from alerts.preferences import wants_email
 from desk.models import Person
 from desk.timeutil import as_utc
 
@@ -20,10 +21,11 @@ EVENTS = ("raised", "reminder", "escalated", "repeat", "reassigned", "handed_ove
 
 
 def enqueue(session: Session, *, alert: Alert, event: str, now: datetime, people: Sequence[Person] = (),
-            channels: Sequence[Channel] | None = None) -> list[Notification]:
+            channels: Sequence[Channel] | None = None, wanted: set[int] | None = None) -> list[Notification]:
     """Add the notifications of ``event`` on ``alert`` to ``session`` (the caller commits) and return them.
 
-    ``channels`` (optional) are the enabled channels when the caller already read them (a batch of raises).
+    ``channels`` (optional) are the enabled channels and ``wanted`` who of ``people`` takes e-mail, when the caller
+    already read them (a batch of raises).
     """
     if event not in EVENTS:
         raise ValueError(f"unknown notification event {event!r}")
@@ -31,7 +33,8 @@ def enqueue(session: Session, *, alert: Alert, event: str, now: datetime, people
     rows = [Notification(alert_id=alert.id, event=event, kind=c.kind, channel_id=c.id, target=c.target,
                          language=c.language or "zh_CN", message=message, next_attempt_at=now, created_at=now)
             for c in (enabled_channels(session) if channels is None else channels)]
-    wanted = _wants_email(session, [p.id for p in people if p.id is not None and p.email])
+    if wanted is None:
+        wanted = wants_email(session, [p.id for p in people if p.id is not None and p.email])
     rows += [Notification(alert_id=alert.id, event=event, kind="email", person_id=p.id, target=p.email,
                           language=p.language or "zh_CN", message=message, next_attempt_at=now, created_at=now)
              for p in _unique(people) if p.id in wanted]
@@ -50,16 +53,6 @@ def _unique(people: Sequence[Person]) -> list[Person]:
     for person in people:
         seen.setdefault(person.id, person)
     return list(seen.values())
-
-
-def _wants_email(session: Session, person_ids: list[int]) -> set[int]:
-    """Who of ``person_ids`` opted in to e-mail (delivery's preferences); until that module is merged, everyone
-    with an address."""
-    try:
-        from alerts.preferences import wants_email  # type: ignore[import-not-found]
-    except ImportError:
-        return set(person_ids)
-    return set(wants_email(session, person_ids))
 
 
 def person_json(person: Person | None) -> dict[str, str] | None:

@@ -78,6 +78,22 @@ class Lookups:
             self._memo[key] = load()
         return self._memo[key]
 
+    def prefetch_active(self, session: Session, keys: Sequence[str]) -> None:
+        """Read the active alerts of a batch's keys in one query (raises then look here first)."""
+        found = {a.key: a for a in session.exec(select(Alert).where(col(Alert.key).in_(set(keys)),
+                                                                   col(Alert.status).in_(ACTIVE)))}
+        self._memo["active"] = {key: found.get(key) for key in keys}
+
+    def active(self, key: str) -> tuple[bool, Alert | None]:
+        """(known, alert): whether the batch's prefetch covers ``key``, and its active alert then."""
+        table = self._memo.get("active")
+        return (False, None) if table is None or key not in table else (True, table[key])
+
+    def opened(self, alert: Alert) -> None:
+        """A raise of this batch opened ``alert``: later raises of its key are repeats."""
+        if "active" in self._memo:
+            self._memo["active"][alert.key] = alert
+
 
 # --- reading ----------------------------------------------------------------------------------------------------
 
@@ -173,18 +189,22 @@ def raise_alert(session: Session, *, actor: str, key: str, title: str, severity:
     errors = validate_raise(key=key, title=title, severity=severity, domain=domain, source=source)
     if errors:
         raise AlertError(errors)
-    for _attempt in range(3):
-        active = active_by_key(session, key)
+    memo = lookups or Lookups()
+    for attempt in range(3):
+        known, active = memo.active(key) if attempt == 0 else (False, None)
+        if not known:  # no prefetch, or a retry after losing a race: ask the database
+            active = active_by_key(session, key)
         if active is not None:
             done = _repeat(session, active, actor=actor, now=now, occurrence=occurrence)
             if done is not None:
                 return done
             continue  # resolved between our read and our update: open a new one
-        created = _open(session, actor=actor, now=now, tz=tz, lookups=lookups or Lookups(), values={
+        created = _open(session, actor=actor, now=now, tz=tz, lookups=memo, values={
             "key": key, "title": title.strip()[:TITLE_MAX], "severity": severity, "domain": domain,
             "source": source, "integration_id": integration_id, "check_id": check_id,
             "details": {"source": details or {}, "occurrence": occurrence}})
         if created is not None:
+            memo.opened(created)
             return Raised(created, created=True)
     raise AlertConflict(key)
 
@@ -208,8 +228,11 @@ def _open(session: Session, *, actor: str, now: datetime, tz: str | None, lookup
     make_transient_to_detached(alert)  # it is the row just inserted: no need to read it back
     session.add(alert)
     _record(session, alert, actor=actor, action="raise", now=now, params={"source": alert.source, **routing.as_dict()})
-    outbox.enqueue(session, alert=alert, event="raised", now=now, people=_raised_people(session, alert, lookups),
-                   channels=lookups.get("channels", lambda: outbox.enabled_channels(session)))
+    people = _raised_people(session, alert, lookups)
+    wanted = lookups.get(("wants_email", tuple(p.id for p in people)),
+                         lambda: outbox.wants_email(session, [p.id for p in people if p.id is not None and p.email]))
+    outbox.enqueue(session, alert=alert, event="raised", now=now, people=people,
+                   channels=lookups.get("channels", lambda: outbox.enabled_channels(session)), wanted=wanted)
     return alert
 
 
