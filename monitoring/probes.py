@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import psutil
@@ -37,6 +37,11 @@ from monitoring.codes import Code, Message, msg
 from monitoring.perfdata import PerfDatum, split_plugin_output
 from monitoring.plugins import MacroStore, expand, locate_plugin, mask, plugin_dirs, plugin_env
 from monitoring.ranges import check_thresholds
+
+if TYPE_CHECKING:  # the probe reads the lease row the patrol hands it; no database import at run time
+    from sqlalchemy.engine import Engine
+
+    from monitoring.models import SchedulerLease
 
 MAX_OUTPUT = 64 * 1024  # bytes of plugin output / HTTP body kept; Nagios itself truncates long output too
 MACROS = MacroStore()  # the operator's macros: instance/resource.toml and DUTYDESK_MACRO_<NAME>
@@ -342,7 +347,7 @@ def _headers(spec: CheckSpec) -> tuple[dict[str, str], CheckResult | None]:
     if not any("$" in value for value in headers.values()):
         return headers, None
     macros, refused = operator_macros()
-    if refused is not None:
+    if refused is not None or macros is None:
         return {}, refused
     values, refused = expand_all(list(headers.values()), macros)
     return (dict(zip(headers, values, strict=True)) if values is not None else {}), refused
@@ -555,9 +560,11 @@ def run_plugin(command: list[str], timeout: float, *, dirs: tuple[str, ...] | No
     macros, refused = operator_macros()
     if refused is not None:
         return refused
+    assert macros is not None  # operator_macros gives macros or a refusal
     args, refused = expand_all(list(command[1:]), macros)
     if refused is not None:
         return refused
+    assert args is not None and located.path is not None and located.argv0 is not None  # no problem: located
     return masked(_execute(located.path, [located.argv0, *args], timeout, plugin_env(macros)), macros)
 
 
@@ -608,18 +615,18 @@ def probe_nagios(spec: CheckSpec) -> CheckResult:
 
 # --------------------------------------------------------------------------------------- this desk's patrol
 
-_DATABASE: list = []  # the engine of this desk's database, set by whoever runs checks (use_database)
+_DATABASE: list[Engine] = []  # the engine of this desk's database, set by whoever runs checks (use_database)
 
 
-def use_database(engine: object) -> None:
+def use_database(engine: Engine) -> None:
     """Tell the scheduler probe which database is this desk's (the patrol and ``checks run`` do)."""
     _DATABASE[:] = [engine]
 
 
-def heartbeat_result(spec: CheckSpec, row: object, now: datetime) -> CheckResult:
+def heartbeat_result(spec: CheckSpec, row: SchedulerLease | None, now: datetime) -> CheckResult:
     """Judge the patrol lease's heartbeat age (seconds since its holder renewed it) by the spec's thresholds."""
     age = lease.heartbeat_age(row, now)
-    if age is None:
+    if age is None or row is None:
         return said(State.CRITICAL, Code.SCHEDULER_NEVER, state=State.CRITICAL.name)
     state, metric = judge(spec, "heartbeat_age", age, "s")
     alive = row.expires_at > now
