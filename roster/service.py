@@ -577,10 +577,11 @@ def diff(before: Iterable[Assignment], after: Iterable[Assignment], start: date,
 
 
 def version_diff(session: Session, *, version_id: int) -> list[SeatChange]:
-    """A draft against the published truth over its period; a published version against the one before it."""
+    """A draft (or a discarded one) against the published truth over its period; a published version against the
+    one before it."""
     version = get_version(session, version_id)
     mine = version_assignments(session, version_id=version.id)
-    if version.status == "draft":
+    if version.number is None:  # never published: no place among the numbered versions
         theirs = published_assignments(session, start=version.start, end=version.end)
     else:
         theirs = _before_publication(session, version)
@@ -588,7 +589,10 @@ def version_diff(session: Session, *, version_id: int) -> list[SeatChange]:
 
 
 def _before_publication(session: Session, version: RosterVersion) -> list[Assignment]:
-    """What was published over ``version``'s period just before it was (older numbers only)."""
+    """What was published over ``version``'s period just before it was (older numbers only; none for a version
+    that was never published)."""
+    if version.number is None:
+        return []
     older = list(session.exec(select(RosterVersion).where(
         col(RosterVersion.status).in_(("published", "superseded")), col(RosterVersion.number) < version.number,
         RosterVersion.start <= version.end, RosterVersion.end >= version.start)
@@ -599,7 +603,7 @@ def _before_publication(session: Session, version: RosterVersion) -> list[Assign
 def has_baseline(session: Session, *, version: RosterVersion) -> bool:
     """Whether a diff of ``version`` compares with something: a published roster over its period (drafts) or an
     older published version (published ones)."""
-    if version.status == "draft":
+    if version.number is None:
         return bool(published_versions(session, start=version.start, end=version.end))
     return bool(_before_publication(session, version))
 

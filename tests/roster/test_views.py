@@ -185,3 +185,16 @@ def test_a_solve_whose_process_died_shows_the_leader_why(leader, desk):
     failed = html[html.index('id="solve-failed"'):]
     assert "the solving process stopped (no sign of life since 2026-09-01 02:00:00 UTC)" in failed
     assert 'id="resolve"' in html or "/resolve" in html  # the leader can solve it again
+
+
+def test_a_discarded_draft_opens_and_the_versions_list_says_so(leader, desk):
+    r = _post(leader, "/roster/generate", {"start": START.isoformat(), "end": END.isoformat(), "note": "gone"})
+    url = r.location
+    jobs.run_pending_solves(desk, now=NOW)
+    r = _post(leader, url + "/discard", {}, page=url)
+    assert r.status_code == 302
+    page = leader.get(url)
+    assert page.status_code == 200, page.get_data(as_text=True)[:300]
+    assert "The draft is discarded." in page.get_data(as_text=True)
+    listing = leader.get("/roster/versions").get_data(as_text=True)
+    assert listing.count("discarded") >= 1
