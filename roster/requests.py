@@ -316,6 +316,7 @@ def propose_swap(session: Session, *, actor: str, day: date, shift: str, target:
                        target_position=theirs.position if theirs else None, message=message)
     session.add(swap)
     session.flush()
+    refuse_broken(session, swap)
     audit.record(session, actor=actor, action="swap.propose", object_type="swap", object_id=swap.id,
                  after=_swap_snapshot(swap))
     return swap
@@ -386,6 +387,7 @@ def accept_swap(session: Session, *, actor: str, swap_id: int) -> SwapRequest:
     swap = _swap_in(session, swap_id, ("proposed",))
     if _username(session, swap.target_id) != actor:
         raise RequestError(N_("Only the colleague asked can accept or decline."))
+    refuse_broken(session, swap)  # the roster may have changed since the offer
     return _set_status(session, swap, actor=actor, status="accepted", allowed=("proposed",))
 
 
@@ -449,6 +451,17 @@ def check_swap(session: Session, *, swap_id: int) -> SwapCheck:
     return SwapCheck(new, inputs, tuple(proposed))
 
 
+def refuse_broken(session: Session, swap: SwapRequest) -> SwapCheck:
+    """The check of ``swap``, or a RequestError (SwapRefused with the violations) when the published roster with it
+    applied breaks a hard rule: such a swap is never offered, accepted or approved."""
+    check = check_swap(session, swap_id=swap.id)
+    if check.problem:
+        raise RequestError(check.problem)
+    if check.violations:
+        raise SwapRefused(check)
+    return check
+
+
 def _key(v: Violation) -> tuple:
     return (v.rule, v.day, v.shift, v.position, v.username)
 
@@ -458,11 +471,7 @@ def approve_swap(session: Session, *, actor: str, swap_id: int, note: str = "") 
     service.lock_publishing(session)  # the check below must still hold when the swap is published
     swap = _swap_in(session, swap_id, ("accepted",))
     _require_decider(session, actor, swap.requester_id, swap.target_id)
-    check = check_swap(session, swap_id=swap.id)
-    if not check.ok:
-        if check.problem:
-            raise RequestError(check.problem)
-        raise SwapRefused(check)
+    check = refuse_broken(session, swap)
     days = _swap_days(swap)
     changed = [a for a in check.proposed if days[0] <= a.day <= days[-1]]
 

@@ -83,12 +83,24 @@ def _today() -> date:
 
 
 def _error(exc: svc.RequestError | service.RosterError) -> str:
+    if isinstance(exc, svc.SwapRefused):
+        rules = sorted({_(svc.RULE_NAMES.get(v.rule, v.rule)) for v in exc.check.violations})
+        return _("This swap would break a rule: %(rules)s.", rules=", ".join(rules))
     if isinstance(exc, svc.RequestError):
         params = dict(exc.params)
         if "status" in params:
             params["status"] = _(svc.STATUS_WORDS.get(params["status"], params["status"]))
         return _(exc.message, **params)
     return exc.message
+
+
+def _refusal_lines(exc: ValueError) -> list[str]:
+    """The broken rules of a refused swap, one sentence each (nothing for other errors)."""
+    if not isinstance(exc, svc.SwapRefused) or exc.check.inputs is None:
+        return []
+    names = service.display_names(web.db())
+    return [_("%(rule)s: %(sentence)s", rule=rule, sentence=sentence)
+            for rule, sentence in (svc.violation_text(v, exc.check.inputs, names, _) for v in exc.check.violations)]
 
 
 def _conflict(exc: IntegrityError | OperationalError) -> None:
@@ -305,7 +317,8 @@ def _propose(form: SwapForm) -> SwapRequest | None:
                                 message=form.message.data or "", today=_today())
     except ValueError as exc:
         web.db().rollback()
-        form.mine.errors = [*form.mine.errors, _error(exc) if isinstance(exc, svc.RequestError) else str(exc)]
+        form.mine.errors = [*form.mine.errors, _error(exc) if isinstance(exc, svc.RequestError) else str(exc),
+                            *_refusal_lines(exc)]
         return None
     web.db().commit()
     flash(_("Swap offered; your colleague has to accept it."), "success")
@@ -352,6 +365,8 @@ def _swap_action(swap_id: int, action: str) -> Any:
     except (svc.RequestError, service.RosterError) as exc:
         session.rollback()
         flash(_error(exc), "error")
+        for line in _refusal_lines(exc):
+            flash(line, "error")
     except (IntegrityError, OperationalError) as exc:
         _conflict(exc)
     else:

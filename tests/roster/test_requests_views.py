@@ -14,7 +14,7 @@ from desk.db import session_scope
 from roster import requests as svc
 from roster.models import FeedToken, LeaveRequest, SwapRequest
 from tests.conftest import csrf_token, login
-from tests.roster.test_requests import DAYS, START, free_on, published_desk, seats
+from tests.roster.test_requests import DAYS, START, free_on, published_desk, seats, stale_swap
 
 
 def _engine(app):
@@ -69,15 +69,38 @@ def test_cancel_and_reject_through_the_pages(app, client) -> None:
     assert r.status_code == 403
 
 
-def _swap(app, target_pool=("spare",)):
-    with session_scope(_engine(app)) as session:
-        for taker in target_pool:
-            seat = next((a for a in seats(session, "infob") if a.shift == "D" and free_on(session, taker, a.day)), None)
-            if seat:
-                swap = svc.propose_swap(session, actor="infob", day=seat.day, shift="D", target=taker)
-                svc.accept_swap(session, actor=taker, swap_id=swap.id)
-                return swap.id, seat, taker
+def _free_seat(session, target_pool):
+    for taker in target_pool:
+        seat = next((a for a in seats(session, "infob") if a.shift == "D" and free_on(session, taker, a.day)), None)
+        if seat:
+            return seat, taker
     raise AssertionError("no swappable seat")
+
+
+def _swap(app, target_pool=("spare",)):
+    """An accepted swap of infob's day seat; one that breaks a rule is stored as accepted before the roster changed."""
+    with session_scope(_engine(app)) as session:
+        seat, taker = _free_seat(session, target_pool)
+        if taker == "spare":
+            swap_id = svc.propose_swap(session, actor="infob", day=seat.day, shift="D", target=taker).id
+            svc.accept_swap(session, actor=taker, swap_id=swap_id)
+        else:
+            swap_id = stale_swap(session, "infob", seat.day, "D", taker)
+        return swap_id, seat, taker
+
+
+def test_offering_a_swap_that_breaks_a_rule_names_the_rule_on_the_form(app, client) -> None:
+    published_desk(app)
+    with session_scope(_engine(app)) as session:
+        seat, taker = _free_seat(session, ("commc", "commd", "comma"))
+    login(client, "infob")
+    r = _post(client, "/requests/swap/new", "/requests/swap/new", mine=f"{seat.day}|D", colleague=taker, theirs="")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and "This swap would break a rule: Only qualified people." in page
+    assert "is not qualified to sit the information watcher seat" in page
+    assert f'value="{seat.day}|D" selected' in page or f'selected value="{seat.day}|D"' in page
+    with session_scope(_engine(app)) as session:
+        assert session.exec(select(SwapRequest)).all() == []
 
 
 def test_swap_page_shows_the_broken_rule_and_disables_approval(app, client) -> None:
