@@ -28,7 +28,8 @@ from desk.models import Person
 from desk.sessions import hash_secret
 from desk.timeutil import in_desk_range, utcnow
 from roster import exports, service, settings_store
-from roster.domain import Assignment, RosterInputs, Violation
+from roster.domain import Assignment, Leave, RosterInputs, Violation
+from roster.domain import Person as DomainPerson
 from roster.models import FeedToken, LeaveRequest, RosterAssignment, RosterVersion, SwapRequest
 from roster.patterns import resolve_rules
 from roster.validate import validate
@@ -294,6 +295,46 @@ def published_seat(session: Session, username: str, day: date, shift: str) -> As
     """The published seat ``username`` sits on ``shift`` of ``day``, if any."""
     rows = service.published_assignments(session, start=day, end=day)
     return next((a for a in rows if a.username == username and a.shift == shift), None)
+
+
+@dataclass(frozen=True)
+class SwapOptions:
+    """What the swap form offers ``me``: my seats; per colleague the keys of my seats they can take outright; the
+    colleagues' seats I can sit, each with the keys of my seats its holder can sit (an exchange)."""
+
+    mine: tuple[Assignment, ...]
+    takers: dict[str, tuple[str, ...]]
+    theirs: tuple[tuple[Assignment, tuple[str, ...]], ...]
+
+
+def seat_key(a: Assignment) -> str:
+    """The form value of one of my seats: ``day|shift``."""
+    return f"{a.day.isoformat()}|{a.shift}"
+
+
+def swap_options(rows: list[Assignment], people: dict[str, DomainPerson], me: str,
+                 leaves: tuple[Leave, ...] = ()) -> SwapOptions:
+    """Only the seats and people that fit: a taker is qualified for my seat, has no seat that day and no leave on
+    that shift; an exchange seat is one I am qualified for, held by someone qualified for mine."""
+    mine = tuple(a for a in rows if a.username == me)
+    busy = {(a.username, a.day) for a in rows}
+
+    def free(p: DomainPerson, a: Assignment) -> bool:
+        return (p.username, a.day) not in busy and not any(
+            lv.username == p.username and lv.covers(a.day, a.shift) for lv in leaves)
+
+    others = [p for p in people.values() if p.username != me and p.active]
+    takers = {p.username: tuple(seat_key(a) for a in mine if p.qualified(a.position) and free(p, a)) for p in others}
+    me_p = people.get(me)
+    theirs = []
+    for a in rows:
+        holder = people.get(a.username)
+        if holder is None or a.username == me or me_p is None or not me_p.qualified(a.position):
+            continue
+        fits = tuple(seat_key(m) for m in mine if holder.qualified(m.position))
+        if fits:
+            theirs.append((a, fits))
+    return SwapOptions(mine, {u: ks for u, ks in takers.items() if ks}, tuple(theirs))
 
 
 def propose_swap(session: Session, *, actor: str, day: date, shift: str, target: str,

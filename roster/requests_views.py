@@ -272,29 +272,36 @@ def leave_cancel(leave_id: int) -> Any:
 # --- swaps ---------------------------------------------------------------------------------------------------
 
 def _swap_choices(form: SwapForm) -> None:
-    """My coming published seats; colleagues; colleagues' coming seats."""
+    """My coming published seats; the colleagues who can take the chosen one (or any of mine before one is chosen);
+    the colleagues' seats I could take in exchange. data-* attributes let static/roster.js narrow the lists to the
+    seat and colleague chosen."""
     session, today = web.db(), _today()
-    rows = service.published_assignments(session, start=today, end=today + timedelta(days=SWAP_HORIZON_DAYS))
-    names = service.display_names(session)
-    me = current_user.username
-    form.mine.choices = [(f"{a.day}|{a.shift}", _seat_label(a.day, a.shift, a.position))
-                         for a in rows if a.username == me]
-    people = sorted((p for p in service.people_by_id(session).values() if p.active and p.username != me),
-                    key=lambda p: p.display_name)
-    form.colleague.choices = [("", "—"), *((p.username, p.display_name) for p in people)]
-    form.theirs.choices = [("", _("(nothing: just give my shift)")),
-                           *((f"{a.username}|{a.day}|{a.shift}",
-                              f"{names.get(a.username, a.username)} — {_seat_label(a.day, a.shift, a.position)}")
-                             for a in rows if a.username != me)]
+    end = today + timedelta(days=SWAP_HORIZON_DAYS)
+    rows = service.published_assignments(session, start=today, end=end)
+    people = service.people_by_id(session)
+    domain = {p.username: service.to_domain_person(p) for p in people.values()}
+    usernames = {i: p.username for i, p in people.items()}
+    leaves = service.approved_leaves(session, start=today, end=end, usernames=usernames)
+    options = svc.swap_options(rows, domain, current_user.username, leaves)
+    keys = {svc.seat_key(a) for a in options.mine}
+    chosen = {form.mine.data} & keys or keys  # a chosen seat narrows the lists on the server too
+    form.mine.choices = [(svc.seat_key(a), _seat_label(a.day, a.shift, a.position)) for a in options.mine]
+    names = {u: p.name for u, p in domain.items()}
+    form.colleague.choices = [("", "—"), *((u, names[u], {"data-seats": " ".join(ks)}) for u, ks in sorted(
+        options.takers.items(), key=lambda item: names[item[0]]) if chosen & set(ks))]
+    form.theirs.choices = [("", _("(nothing: just give my shift)")), *(
+        (f"{a.username}|{a.day}|{a.shift}", f"{names[a.username]} — {_seat_label(a.day, a.shift, a.position)}",
+         {"data-colleague": a.username, "data-seats": " ".join(fits)})
+        for a, fits in options.theirs if chosen & set(fits))]
 
 
 @bp.route("/swap/new", methods=["GET", "POST"])
 @web.roles(*SEAT_HOLDERS)
 def swap_new() -> Any:
     form = SwapForm()
-    _swap_choices(form)
     if request.method == "GET" and request.args.get("mine"):
         form.mine.data = request.args["mine"]
+    _swap_choices(form)
     if form.validate_on_submit():
         swap = _propose(form)
         if swap is not None:
@@ -308,8 +315,10 @@ def _propose(form: SwapForm) -> SwapRequest | None:
         day_s, shift = (form.mine.data or "|").split("|", 1)
         target, target_day, target_shift = form.colleague.data or "", None, None
         if form.theirs.data:
-            target, day_t, target_shift = form.theirs.data.split("|", 2)
-            target_day = date.fromisoformat(day_t)
+            holder, day_t, target_shift = form.theirs.data.split("|", 2)
+            if target and holder != target:
+                raise svc.RequestError(svc.N_("The shift to exchange is not one of the colleague's you chose."))
+            target, target_day = holder, date.fromisoformat(day_t)
         if not target:
             raise svc.RequestError(svc.N_("Choose a colleague to give the shift to, or a shift to exchange."))
         swap = svc.propose_swap(web.db(), actor=current_user.username, day=date.fromisoformat(day_s), shift=shift,

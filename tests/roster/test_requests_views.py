@@ -5,16 +5,20 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from datetime import UTC, datetime, timedelta
 
 import openpyxl
 from icalendar import Calendar
 from sqlmodel import select
 
 from desk.db import session_scope
+from roster import clock, service
 from roster import requests as svc
 from roster.models import FeedToken, LeaveRequest, SwapRequest
 from tests.conftest import csrf_token, login
 from tests.roster.test_requests import DAYS, START, free_on, published_desk, seats, stale_swap
+
+NOW = datetime(2026, 12, 30, 2, 0, tzinfo=UTC)  # two days before the published roster: its seats are to come
 
 
 def _engine(app):
@@ -90,6 +94,7 @@ def _swap(app, target_pool=("spare",)):
 
 
 def test_offering_a_swap_that_breaks_a_rule_names_the_rule_on_the_form(app, client) -> None:
+    app.config[clock.CONFIG_KEY] = NOW
     published_desk(app)
     with session_scope(_engine(app)) as session:
         seat, taker = _free_seat(session, ("commc", "commd", "comma"))
@@ -118,6 +123,7 @@ def test_swap_page_shows_the_broken_rule_and_disables_approval(app, client) -> N
 
 
 def test_swap_offer_accept_approve_through_the_pages(app, client) -> None:
+    app.config[clock.CONFIG_KEY] = NOW
     published_desk(app)
     with session_scope(_engine(app)) as session:
         seat = next(a for a in seats(session, "infob") if a.shift == "D" and free_on(session, "spare", a.day))
@@ -190,3 +196,43 @@ def test_downloads_for_leaders_and_managers(app, client, login_as) -> None:
     assert r.status_code == 200 and r.data.decode("utf-8-sig").count("\n") == DAYS * 6 + 1
     assert client.get("/roster/export?format=pdf").status_code == 400
     assert client.get("/roster/export?month=2027-13").status_code == 400
+
+
+def test_swap_form_offers_only_the_people_and_seats_that_fit(app, client) -> None:
+    app.config[clock.CONFIG_KEY] = NOW
+    published_desk(app)
+    with session_scope(_engine(app)) as session:
+        seat = seats(session, "infob")[0]
+        rows = service.published_assignments(session, start=START, end=START + timedelta(days=DAYS - 1))
+    login(client, "infob")
+    page = client.get(f"/requests/swap/new?mine={seat.day}|{seat.shift}").get_data(as_text=True)
+    colleague = page[page.index('name="colleague"'):page.index('name="theirs"')]
+    theirs = page[page.index('name="theirs"'):]
+    theirs = theirs[:theirs.index("</select>")]
+    offered = re.findall(r'<option[^>]*value="([a-z0-9]+)"', colleague)
+    busy = {a.username for a in rows if a.day == seat.day}
+    assert offered and "spare" in offered and not {"comma", "commb", "commc", "commd", "leadb"} & set(offered)
+    assert not busy & set(offered)  # nobody who already works that day
+    exchange = [(*re.search(r'value="([a-z0-9]+)\|([0-9-]+)\|([DN])"', tag).groups(),
+                 re.search(r'data-colleague="([a-z0-9]+)"', tag).group(1))
+                for tag in re.findall(r"<option [^>]*data-colleague[^>]*>", theirs)]
+    assert exchange and all(who == holder for holder, _d, _s, who in exchange)
+    positions = {(a.username, a.day.isoformat(), a.shift): a.position for a in rows}
+    assert {positions[(u, d, s)] for u, d, s, _w in exchange if (u, d, s) in positions} == {"info"}
+    assert len(exchange) < 60 and 'src="/static/roster.js"' in page and "<script>" not in page
+
+
+def test_swap_options_follow_qualification_duty_and_leave() -> None:
+    from roster.domain import Assignment, Leave
+    from roster.domain import Person as P
+
+    day = START
+    rows = [Assignment(day, "D", "info", "me"), Assignment(day, "D", "comms", "busy"),
+            Assignment(day + timedelta(days=1), "N", "info", "other"),
+            Assignment(day + timedelta(days=1), "N", "leader", "boss")]
+    people = {u: P(u, u, role, frozenset(skills.split(",")) if skills else frozenset()) for u, role, skills in (
+        ("me", "watcher", "info"), ("busy", "watcher", "info"), ("other", "watcher", "info"),
+        ("comms", "watcher", "comms"), ("boss", "leader", ""), ("away", "watcher", "info"))}
+    options = svc.swap_options(rows, people, "me", (Leave("away", day, day),))
+    assert options.takers == {"other": (f"{day}|D",)}
+    assert [(a.username, fits) for a, fits in options.theirs] == [("other", (f"{day}|D",))]
