@@ -50,8 +50,21 @@ def requests_panel(session: Any, person: Person) -> dict[str, Any] | None:
     swaps = len(svc.swap_requests(session, statuses=("accepted",))) if person.role in DECIDERS else 0
     if not (offered or leaves or swaps):
         return None
-    return {"template": "roster/leave_panel.html", "offered": offered, "leaves": leaves, "swaps": swaps,
-            "names": {p.id: p.display_name for p in service.people_by_id(session).values()}}
+    names = {p.id: p.display_name for p in service.people_by_id(session).values()}
+    return {"template": "roster/leave_panel.html", "offered": [(s.id, offer_text(s, names)) for s in offered],
+            "leaves": leaves, "swaps": swaps}
+
+
+def offer_text(swap: SwapRequest, names: dict[int, str]) -> str:
+    """What the colleague is asked, saying what each side gives: a seat given, or an exchange of two."""
+    word = {"D": _("day shift"), "N": _("night shift")}
+    name, mine = names.get(swap.requester_id, "?"), word.get(swap.requester_shift, swap.requester_shift)
+    if swap.target_day is None:
+        return _("%(name)s offers you the %(shift)s of %(day)s: answer", name=name, shift=mine,
+                 day=swap.requester_day.isoformat())
+    return _("%(name)s gives you the %(shift)s of %(day)s and takes your %(their_shift)s of %(their_day)s: answer",
+             name=name, shift=mine, day=swap.requester_day.isoformat(),
+             their_shift=word.get(swap.target_shift or "", swap.target_shift), their_day=swap.target_day.isoformat())
 
 
 
