@@ -236,3 +236,21 @@ def test_swap_options_follow_qualification_duty_and_leave() -> None:
     options = svc.swap_options(rows, people, "me", (Leave("away", day, day),))
     assert options.takers == {"other": (f"{day}|D",)}
     assert [(a.username, fits) for a, fits in options.theirs] == [("other", (f"{day}|D",))]
+
+
+def test_the_swap_notice_says_what_each_side_gives(app) -> None:
+    from flask_babel import force_locale
+
+    from roster.requests_views import offer_text
+
+    give = SwapRequest(id=1, requester_id=1, requester_day=START, requester_shift="D", requester_position="info",
+                       target_id=2)
+    exchange = SwapRequest(id=2, requester_id=1, requester_day=START, requester_shift="D", requester_position="info",
+                           target_id=2, target_day=START + timedelta(days=2), target_shift="N",
+                           target_position="info")
+    with app.test_request_context("/"):
+        assert offer_text(give, {1: "李强"}) == "李强 offers you the day shift of 2027-01-01: answer"
+        assert offer_text(exchange, {1: "李强"}) == (
+            "李强 gives you the day shift of 2027-01-01 and takes your night shift of 2027-01-03: answer")
+        with force_locale("zh_CN"):
+            assert offer_text(exchange, {1: "李强"}) == "李强 想用 2027-01-01 的白班换你 2027-01-03 的夜班：去答复"
