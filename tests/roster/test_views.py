@@ -198,3 +198,22 @@ def test_a_discarded_draft_opens_and_the_versions_list_says_so(leader, desk):
     assert "The draft is discarded." in page.get_data(as_text=True)
     listing = leader.get("/roster/versions").get_data(as_text=True)
     assert listing.count("discarded") >= 1
+
+
+def test_a_refused_hand_edit_keeps_what_was_chosen_and_publish_asks_first(leader, desk):
+    r = _post(leader, "/roster/generate", {"start": START.isoformat(), "end": END.isoformat(), "note": ""})
+    url = r.location
+    jobs.run_pending_solves(desk, now=NOW)
+    page = leader.get(url).get_data(as_text=True)
+    assert re.search(r'<details class="confirm-step" id="publish-step">.*id="publish"', page, re.S)
+    assert re.search(r'<details class="confirm-step" id="discard-step">.*id="discard"', page, re.S)
+    day = START + timedelta(days=9)
+    r = _post(leader, url + "/seat", {"day": day.isoformat(), "shift": "N", "position": "comms",
+                                      "username": "zhangwei"}, page=url)  # a leader without the comms skill
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Not changed:" in html
+    form = html[html.index('id="seat-form"'):]
+    assert f'value="{day.isoformat()}"' in form
+    assert re.search(r'<option selected value="N">|<option value="N" selected>', form)
+    assert re.search(r'<option selected value="comms">|<option value="comms" selected>', form)
+    assert re.search(r'<option selected value="zhangwei">|<option value="zhangwei" selected>', form)
