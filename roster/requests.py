@@ -27,7 +27,7 @@ from desk.accounts import N_, get_by_username
 from desk.models import Person
 from desk.sessions import hash_secret
 from desk.timeutil import in_desk_range, utcnow
-from roster import exports, service, settings_store
+from roster import exports, service, settings_store, stored_text
 from roster.domain import Assignment, Leave, RosterInputs, Violation
 from roster.domain import Person as DomainPerson
 from roster.models import FeedToken, LeaveRequest, RosterAssignment, RosterVersion, SwapRequest
@@ -219,9 +219,11 @@ def approve_leave(session: Session, *, actor: str, leave_id: int, note: str = ""
                                          "decision_note": _text(note)})  # the amendment's inputs see it approved
     hits = leave_hits(session, leave)
     if hits:
-        who = _username(session, leave.person_id)
+        person = session.get(Person, leave.person_id)
+        who = person.display_name if person else "?"
         draft = service.open_amendment(session, actor=actor, start=min(a.day for a in hits),
-                                       end=max(a.day for a in hits), reason=f"leave #{leave.id} of {who}")
+                                       end=max(a.day for a in hits),
+                                       reason=stored_text.auto_note("leave", id=leave.id, name=who))
         leave.amendment_id = draft.id
         session.add(leave)
     audit.record(session, actor=actor, action="leave.approve", object_type="leave", object_id=leave.id,
@@ -518,7 +520,7 @@ def approve_swap(session: Session, *, actor: str, swap_id: int, note: str = "") 
 
     def publish() -> None:  # only the one approval that moved the swap publishes
         version = publish_changed(session, actor=actor, start=days[0], end=days[-1], assignments=changed,
-                                  note=f"swap #{swap.id}")
+                                  note=stored_text.auto_note("swap", id=swap.id))
         swap.amendment_id = version.id
         session.add(swap)
 
