@@ -92,8 +92,8 @@ def test_a_hand_edit_that_breaks_a_rule_says_which(leader, desk):
     url = f"/roster/versions/{draft.id}"
     r = _post(leader, url + "/seat", {"day": (night.day + timedelta(days=1)).isoformat(), "shift": "D",
                                       "position": "leader", "username": night.username}, page=url)
-    html = leader.get(r.location).get_data(as_text=True)
-    assert "Not changed:" in html and "No day shift right after a night shift: " in html
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Not changed:" in html and "No day shift right after a night shift: " in html
     assert "would work the day shift of" in html
 
 
