@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -47,6 +47,16 @@ NAV = (features.nav("roster.month", _l("Roster"), ("manager", "leader", "watcher
 def _shift_starts(session) -> dict[str, str]:
     row = settings_store.load(session)
     return {"day_start": row.day_start, "night_start": row.night_start}
+
+
+@bp.app_template_filter("person_name")
+def _person_name(username: str | None) -> str:
+    """A person's display name for a stored username ("cli", "system" and the departed stay as stored)."""
+    if not username:
+        return ""
+    if "roster_names" not in g:
+        g.roster_names = service.display_names(web.db())  # once per request
+    return g.roster_names.get(username, username)
 
 
 @bp.app_template_filter("progress_text")

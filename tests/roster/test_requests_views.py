@@ -254,3 +254,22 @@ def test_the_swap_notice_says_what_each_side_gives(app) -> None:
             "李强 gives you the day shift of 2027-01-01 and takes your night shift of 2027-01-03: answer")
         with force_locale("zh_CN"):
             assert offer_text(exchange, {1: "李强"}) == "李强 想用 2027-01-01 的白班换你 2027-01-03 的夜班：去答复"
+
+
+def test_the_queue_names_the_requester_and_the_approver(app, client) -> None:
+    published_desk(app)
+    with session_scope(_engine(app)) as session:
+        leave = svc.ask_leave(session, actor="infob", username="infob", start=START + timedelta(days=20),
+                              end=START + timedelta(days=20))
+        svc.approve_leave(session, actor="leadb", leave_id=leave.id, note="ok")
+        svc.ask_leave(session, actor="infoa", username="infoa", start=START + timedelta(days=21),
+                      end=START + timedelta(days=21))
+    login(client, "leada")
+    queue = client.get("/requests/queue").get_data(as_text=True)
+    assert "<th>Requester</th>" in queue and "<th>Who</th>" not in queue
+    recent = queue[queue.index('id="recent-leave"'):]
+    assert "刘洋" in recent and "leadb" not in recent
+    detail = client.get(f"/requests/leave/{leave.id}").get_data(as_text=True)
+    assert "刘洋 ·" in detail and "leadb" not in detail
+    zh = client.get("/requests/queue", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "<th>申请人</th>" in zh and "<th>审批人</th>" in zh

@@ -217,3 +217,11 @@ def test_a_refused_hand_edit_keeps_what_was_chosen_and_publish_asks_first(leader
     assert re.search(r'<option selected value="N">|<option value="N" selected>', form)
     assert re.search(r'<option selected value="comms">|<option value="comms" selected>', form)
     assert re.search(r'<option selected value="zhangwei">|<option value="zhangwei" selected>', form)
+
+
+def test_versions_name_people_not_usernames(leader, desk):
+    r = _post(leader, "/roster/generate", {"start": START.isoformat(), "end": END.isoformat(), "note": ""})
+    listing = leader.get("/roster/versions").get_data(as_text=True)
+    assert re.search(r"· 张伟</td>", listing) and "· zhangwei" not in listing
+    page = leader.get(r.location).get_data(as_text=True)
+    assert re.search(r"· 张伟</dd>", page) and "· zhangwei" not in page
