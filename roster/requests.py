@@ -642,31 +642,63 @@ def person_for_token(session: Session, token: str) -> Person | None:
 
 # --- exports of the published roster -------------------------------------------------------------------------
 
+EXPORT_WORDS = {
+    "cell": {"D": N_("D"), "N": N_("N")},
+    "shift": {"D": N_("Day shift"), "N": N_("Night shift")},
+    "position": {"leader": N_("Shift leader"), "info": N_("Information watcher"),
+                 "comms": N_("Communications watcher")},
+    "source": {"pattern": N_("own rotation"), "substitute": N_("substitute"), "pinned": N_("edited by hand")},
+    "weekdays": (N_("Mo"), N_("Tu"), N_("We"), N_("Th"), N_("Fr"), N_("Sa"), N_("Su")),
+    "heads": (N_("Name"), N_("Team"), N_("Seat")),
+    "columns": (N_("Date"), N_("Shift"), N_("Seat"), N_("Username"), N_("Name"), N_("Source"), N_("Starts"),
+                N_("Ends")),
+    "legend": {"D": N_("Day shift"), "N": N_("Night shift"), exports.OFF: N_("off"), exports.LEAVE: N_("on leave"),
+               "D*": N_("substitute (off their own team's pattern)"), "weekend": N_("weekend"),
+               "holiday": N_("public holiday")},
+}
+
+
+def export_words(gettext: Callable[..., str]) -> exports.Words:
+    """The exports' words in the language ``gettext`` translates to (the reader's)."""
+    w: dict[str, Any] = EXPORT_WORDS
+    tr = {key: {k: gettext(v) for k, v in w[key].items()} for key in ("cell", "shift", "position", "source", "legend")}
+    return exports.Words(**tr, off=gettext("Off"), leave=gettext("Lv"),
+                         weekdays=tuple(gettext(d) for d in w["weekdays"]), title=gettext("Duty roster"),
+                         heads=tuple(gettext(h) for h in w["heads"]),  # type: ignore[arg-type]
+                         columns=tuple(gettext(c) for c in w["columns"]), legend_title=gettext("Legend"),
+                         substitute=gettext("substitute"), calendar=gettext("Duty — %(name)s", name="%(name)s"),
+                         codes_in_csv=False)
+
+
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_MIME, "ics": "text/calendar; charset=utf-8"}
 
 
 def export_published(session: Session, *, start: date, end: date, fmt: str, username: str | None = None,
-                     tz: str | None = None) -> tuple[bytes, int]:
-    """The published roster of ``start``..``end`` as csv / xlsx, or one person's ics; with the seat count."""
+                     tz: str | None = None, words: exports.Words = exports.CODES) -> tuple[bytes, int]:
+    """The published roster of ``start``..``end`` as csv / xlsx, or one person's ics, in ``words`` (the reader's
+    language: ``export_words``); with the seat count."""
     tz = tz or service.desk_timezone()
     rows = service.published_assignments(session, start=start, end=end)
     inputs = service.build_inputs(session, start=start, days=(end - start).days + 1, previous=False)
     if fmt == "csv":
-        return exports.roster_csv(rows, inputs.people, tz, inputs.shifts).encode("utf-8-sig"), len(rows)
+        return exports.roster_csv(rows, inputs.people, tz, inputs.shifts, words).encode("utf-8-sig"), len(rows)
     if fmt == "xlsx":
         data = exports.roster_xlsx(rows, inputs.people, start, end, day_kinds=inputs.day_kinds,
-                                   leaves=inputs.leaves, calendar=inputs.calendar)
+                                   leaves=inputs.leaves, calendar=inputs.calendar, words=words)
         return data, len(rows)
     if fmt == "ics":
         person = person_by_username(session, username or "")
         mine = [a for a in rows if a.username == person.username]
-        return exports.person_ical(mine, service.to_domain_person(person), tz, inputs.shifts), len(mine)
+        return exports.person_ical(mine, service.to_domain_person(person), tz, inputs.shifts,
+                                   words=words), len(mine)
     raise RequestError(N_("Export as csv, xlsx or ics."))
 
 
-def person_feed(session: Session, *, person: Person, today: date, tz: str | None = None) -> bytes:
+def person_feed(session: Session, *, person: Person, today: date, tz: str | None = None,
+                words: exports.Words = exports.CODES) -> bytes:
     """A person's iCalendar feed: their published shifts from ``FEED_PAST_DAYS`` ago to ``FEED_AHEAD_DAYS`` on."""
     start, end = today - timedelta(days=FEED_PAST_DAYS), today + timedelta(days=FEED_AHEAD_DAYS)
     rows = [a for a in service.published_assignments(session, start=start, end=end) if a.username == person.username]
     shifts = settings_store.current(session).shifts
-    return exports.person_ical(rows, service.to_domain_person(person), tz or service.desk_timezone(), shifts)
+    return exports.person_ical(rows, service.to_domain_person(person), tz or service.desk_timezone(), shifts,
+                               words=words)

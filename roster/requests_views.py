@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,6 +22,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from desk import features, web
+from desk.i18n import DEFAULT_LANGUAGE
 from desk.models import Person
 from desk.timeutil import in_desk_range
 from roster import clock, grid, service
@@ -442,7 +444,9 @@ def feed(token: str) -> Any:
     person = svc.person_for_token(session, token)
     if person is None:
         abort(404)
-    body = svc.person_feed(session, person=person, today=_today(), tz=web.settings().timezone)
+    with force_locale(person.language or DEFAULT_LANGUAGE):  # a calendar app sends no useful language
+        words = svc.export_words(_)
+    body = svc.person_feed(session, person=person, today=_today(), tz=web.settings().timezone, words=words)
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f'inline; filename="duty-{person.username}.ics"', "Cache-Control": "no-cache"})
 
@@ -487,6 +491,7 @@ def export() -> Any:
     if fmt not in ("csv", "xlsx"):
         abort(400, description=_("Export as csv or xlsx."))
     last = grid.month_bounds(first)[1]
-    data, _seats = svc.export_published(web.db(), start=first, end=last, fmt=fmt, tz=web.settings().timezone)
+    data, _seats = svc.export_published(web.db(), start=first, end=last, fmt=fmt, tz=web.settings().timezone,
+                                        words=svc.export_words(_))  # the request's language
     return Response(data, mimetype=svc.EXPORT_TYPES[fmt].split(";")[0], headers={
         "Content-Disposition": f'attachment; filename="roster-{first:%Y-%m}.{fmt}"'})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import re
@@ -191,9 +192,30 @@ def test_downloads_for_leaders_and_managers(app, client, login_as) -> None:
     r = client.get(f"/roster/export?format=xlsx&month={START:%Y-%m}")
     assert r.status_code == 200 and "roster-2027-01.xlsx" in r.headers["Content-Disposition"]
     ws = openpyxl.load_workbook(io.BytesIO(r.data)).active
-    assert ws.max_column >= 31 + 3 and ws.cell(1, 1).value.startswith("排班表")
+    assert ws.max_column >= 31 + 3 and ws.cell(1, 1).value.startswith("Duty roster")
     r = client.get(f"/roster/export?format=csv&month={START:%Y-%m}")
     assert r.status_code == 200 and r.data.decode("utf-8-sig").count("\n") == DAYS * 6 + 1
+
+
+def _cells(ws) -> set:
+    return {ws.cell(r, c).value for r in range(1, ws.max_row + 1) for c in range(1, ws.max_column + 1)}
+
+
+def test_downloads_speak_the_readers_language(app, client, login_as) -> None:
+    published_desk(app)
+    login_as("manager", "boss")
+    url = f"/roster/export?month={START:%Y-%m}&format="
+    en = _cells(openpyxl.load_workbook(io.BytesIO(client.get(url + "xlsx").data)).active)
+    assert {"D", "N", "Off", "Name"} <= en and not {"白", "夜", "休", "假"} & en
+    zh_xlsx = client.get(url + "xlsx", headers={"Accept-Language": "zh-CN"}).data
+    zh = _cells(openpyxl.load_workbook(io.BytesIO(zh_xlsx)).active)
+    assert {"白", "夜", "休", "姓名"} <= zh and not {"D", "N", "Off"} & zh
+    rows = list(csv.DictReader(io.StringIO(client.get(url + "csv").data.decode("utf-8-sig"))))
+    assert rows[0]["Seat"] == "Shift leader" and rows[0]["Shift"] in ("Day shift", "Night shift")
+    zh_csv = client.get(url + "csv", headers={"Accept-Language": "zh-CN"}).data.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(zh_csv)))
+    assert rows[0]["岗位"] == "值长" and rows[0]["班次"] in ("白班", "夜班")
+    assert "leader" not in zh_csv and ",D," not in zh_csv
     assert client.get("/roster/export?format=pdf").status_code == 400
     assert client.get("/roster/export?month=2027-13").status_code == 400
 
