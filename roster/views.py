@@ -17,7 +17,7 @@ from desk import features, web
 from desk.forms import ConfirmForm
 from desk.timeutil import in_desk_range, utcnow
 from roster import clock, grid, holiday_store, service, settings_store, stored_text, words
-from roster.domain import POSITIONS, TEAMS, Leave, Person, Weights
+from roster.domain import POSITIONS, TEAMS, Leave, Pattern, Person, Weights
 from roster.forms import AmendForm, GenerateForm, PreferenceForm, SeatForm, SettingsForm
 from roster.models import RosterVersion
 from roster.patterns import default_offsets
@@ -403,6 +403,16 @@ def _settings_form(row) -> SettingsForm:
     return form
 
 
+def rotation_preview(code: str, anchor: date, offsets: dict[str, Any], start: date,
+                     days: int = 8) -> list[tuple[str, list[str]]]:
+    """Each team's letters (D, N, O) on ``days`` days from ``start`` by the saved pattern: what the settings mean,
+    shown instead of the formula."""
+    if not code or set(code) - set("DNO"):
+        return []
+    pattern = Pattern(code, anchor, {t: int(offsets.get(t, 0)) for t in TEAMS})
+    return [(t, [pattern.shift_of(t, start + timedelta(days=i)) for i in range(days)]) for t in TEAMS]
+
+
 def _settings_values(form: SettingsForm, saved) -> dict[str, Any]:
     code = (form.custom.data if form.pattern.data == "custom" else form.pattern.data) or ""
     code = code.strip().upper()
@@ -439,5 +449,8 @@ def settings() -> Any:
     from roster.requests import RULE_NAMES
 
     rule_names = {k: _(v) for k, v in RULE_NAMES.items()}
+    today = _today()
     return render_template("roster/settings.html", form=form, problems=problems, hard_rules=rule_names,
-                           saved=row, weights=list(Weights.__dataclass_fields__)), status
+                           saved=row, weights=list(Weights.__dataclass_fields__),
+                           preview=rotation_preview(row.pattern_code, row.anchor, row.offsets, today),
+                           preview_days=[today + timedelta(days=i) for i in range(8)]), status

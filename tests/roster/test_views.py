@@ -225,3 +225,18 @@ def test_versions_name_people_not_usernames(leader, desk):
     assert re.search(r"· 张伟</td>", listing) and "· zhangwei" not in listing
     page = leader.get(r.location).get_data(as_text=True)
     assert re.search(r"· 张伟</dd>", page) and "· zhangwei" not in page
+
+
+def test_settings_show_the_teams_next_days_not_a_formula(app, leader, desk):
+    app.config[clock.CONFIG_KEY] = NOW
+    html = leader.get("/roster/settings").get_data(as_text=True)
+    assert "modulo" not in html
+    table = html[html.index('id="rotation-preview"'):html.index("</table>", html.index('id="rotation-preview"'))]
+    rows = re.findall(r"<tr><th>Team ([ABCD])</th>(.*?)</tr>", table)
+    assert [team for team, _cells in rows] == ["A", "B", "C", "D"]
+    letters = [re.findall(r'<td class="s([DNO])">', cells) for _team, cells in rows]
+    assert all(len(row) == 8 for row in letters)
+    for day in zip(*letters, strict=True):  # every day: one team on days, one on nights
+        assert sorted(day).count("D") == 1 and sorted(day).count("N") == 1
+    assert re.search(r'class="field check" id="default-offsets-field"><input[^>]*type="checkbox"[^>]*> <label', html)
+    assert NOW.strftime("%m-%d") in table
