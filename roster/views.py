@@ -150,8 +150,18 @@ def mine() -> Any:
               "past": a.day < start} for a in rows if a.shift in defs]
     prefs = service.preferences_of(session, person_id=current_user.id)
     return render_template("roster/mine.html", items=items, start=start - timedelta(days=7), end=end, prefs=prefs,
+                           leaves=_my_leave(session, start - timedelta(days=7), end),
                            pref_form=PreferenceForm(formdata=None), confirm=ConfirmForm(),
                            nights=sum(1 for i in items if i["a"].shift == "N" and not i["past"]))
+
+
+def _my_leave(session, start: date, end: date) -> list:
+    """The reader's own leave, asked or approved, over ``start``..``end`` (oldest first)."""
+    from roster.requests import leave_requests
+
+    mine = leave_requests(session, person_id=current_user.id)
+    return sorted((lv for lv in mine if lv.status in ("pending", "approved") and lv.start <= end and lv.end >= start),
+                  key=lambda lv: lv.start)
 
 
 @bp.route("/mine/wishes", methods=["POST"])

@@ -240,3 +240,15 @@ def test_settings_show_the_teams_next_days_not_a_formula(app, leader, desk):
         assert sorted(day).count("D") == 1 and sorted(day).count("N") == 1
     assert re.search(r'class="field check" id="default-offsets-field"><input[^>]*type="checkbox"[^>]*> <label', html)
     assert NOW.strftime("%m-%d") in table
+
+
+def test_my_shifts_show_my_own_leave(app, leader, desk):
+    app.config[clock.CONFIG_KEY] = NOW
+    approved_leave(desk, "zhangwei", START + timedelta(days=3), START + timedelta(days=4))
+    approved_leave(desk, "liqiang", START + timedelta(days=5), START + timedelta(days=5))  # not mine
+    html = leader.get("/roster/mine").get_data(as_text=True)
+    mine = html[html.index('id="my-leave"'):html.index('id="wishes"')]
+    assert f"{START + timedelta(days=3)} – {START + timedelta(days=4)}" in mine and "approved" in mine
+    assert str(START + timedelta(days=5)) not in mine
+    zh = leader.get("/roster/mine", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "我的请假" in zh
