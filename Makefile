@@ -39,7 +39,7 @@ bench: $(VENV)/.dev-installed
 
 ## i18n-extract: refresh the catalogs after adding user-visible strings, then translate the new entries
 i18n-extract: $(VENV)/.run-installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k _l -o translations/messages.pot . >/dev/null
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k _l -k lazy_pgettext:1c,2 -o translations/messages.pot . >/dev/null
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching >/dev/null
 
 clean:

@@ -24,6 +24,7 @@ from desk.timeutil import utcnow
 bp = Blueprint("handover", __name__, url_prefix="/handover")
 LEADS = ("leader", "manager")
 NAV = (features.nav("handover.index", _l("Handover"), LEADS, order=2),)
+MAX_PAGE = 100_000
 PER_PAGE = 60
 
 
@@ -52,7 +53,7 @@ def _names() -> dict[Any, str]:
 @web.roles(*LEADS)
 def index() -> Any:
     session = web.db()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = min(max(1, request.args.get("page", 1, type=int) or 1), MAX_PAGE)  # no OFFSET past what SQL holds
     state = service.at_hand(session, now=utcnow(), tz=web.settings().timezone)
     rows = service.recent(session, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
     return render_template("handover/index.html", state=state, rows=rows[:PER_PAGE], page=page,

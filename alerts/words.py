@@ -8,9 +8,11 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 SEVERITY_LABELS = {"critical": _l("Critical"), "major": _l("Major"), "minor": _l("Minor"), "info": _l("Info")}
-STATUS_LABELS = {"open": _l("Open"), "acknowledged": _l("Acknowledged"), "resolved": _l("Resolved")}
+STATUS_LABELS = {"open": lazy_pgettext("alert status", "Open"), "acknowledged": _l("Acknowledged"),
+                 "resolved": _l("Resolved")}
 DOMAIN_LABELS = {"info": _l("Information"), "comms": _l("Communications"), None: _l("Whole desk")}
 SOURCE_LABELS = {"patrol": _l("Patrol"), "alertmanager": _l("Alertmanager"), "webhook": _l("Webhook"),
                  "manual": _l("By hand")}

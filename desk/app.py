@@ -135,7 +135,8 @@ def _register_errors(app: Flask) -> None:
         code = exc.code or 500
         if web.is_api_request():
             return web.api_error(code, (exc.name or "error").lower().replace(" ", "_"), exc.description or "")
-        return render_template("error.html", code=code, message=exc.description), code
+        own = exc.description if exc.description != type(exc).description else None  # Werkzeug's English: ours
+        return render_template("error.html", code=code, message=own), code
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_exc: RequestEntityTooLarge) -> Any:

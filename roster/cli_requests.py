@@ -13,8 +13,11 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import force_locale, gettext
 
 from desk.db import session_scope
+from desk.i18n import DEFAULT_LANGUAGE
+from desk.settings import LANGUAGES
 from desk.timeutil import in_desk_range
 from roster import requests, service
 
@@ -37,8 +40,10 @@ def _fail(message: str) -> None:
 @click.option("--format", "fmt", required=True, type=click.Choice(sorted(requests.EXPORT_TYPES)))
 @click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True), help="File to write")
 @click.option("--username", default=None, help="Whose calendar (ics only)")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=DEFAULT_LANGUAGE, show_default=True,
+              help="Language of the file's words")
 @with_appcontext
-def export_command(start, days: int, fmt: str, output: str, username: str | None) -> None:
+def export_command(start, days: int, fmt: str, output: str, username: str | None, lang: str) -> None:
     """Write the published roster of a period as csv or xlsx, or one person's shifts as ics.
 
     Exits 1 when no published roster covers the period."""
@@ -49,10 +54,12 @@ def export_command(start, days: int, fmt: str, output: str, username: str | None
         _fail("--username is required for --format ics")
     if fmt != "ics" and username:
         _fail("--username goes with --format ics only")
+    with force_locale(lang):
+        words = requests.export_words(gettext)
     with session_scope(_engine()) as session:
         try:
             data, seats = requests.export_published(session, start=first, end=first + timedelta(days=days - 1),
-                                                    fmt=fmt, username=username)
+                                                    fmt=fmt, username=username, words=words)
         except requests.RequestError as exc:
             _fail(str(exc))
         covered = service.published_days(session, start=first, end=first + timedelta(days=days - 1))

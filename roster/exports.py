@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,7 +34,43 @@ WEEKDAYS_ZH = "一二三四五六日"
 PRODID = "-//Duty desk//值班台//ZH"
 
 
+LEGEND = (
+    ("D", "白班 Day shift 08:00–20:00"),
+    ("N", "夜班 Night shift 20:00–08:00"),
+    (OFF, "休息 Off"),
+    (LEAVE, "请假 Leave"),
+    ("D*", "顶班 Substitute (not the person's own rotation)"),
+    ("weekend", "周末 Weekend"),
+    ("holiday", "法定节假日 Public holiday"),
+)
+
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Words:
+    """The words an export shows, in one language (the callers translate them; the defaults are the codes and
+    the bilingual labels for a reader nobody named)."""
+
+    cell: Mapping[str, str] = field(default_factory=lambda: {"D": "D", "N": "N"})
+    shift: Mapping[str, str] = field(default_factory=lambda: {k: f"{zh} {en}" for k, (zh, en) in SHIFT_LABELS.items()})
+    position: Mapping[str, str] = field(default_factory=lambda: {k: zh for k, (zh, _en) in POSITION_LABELS.items()})
+    source: Mapping[str, str] = field(default_factory=dict)
+    off: str = OFF
+    leave: str = LEAVE
+    weekdays: tuple[str, ...] = tuple(WEEKDAYS_ZH)
+    title: str = "排班表 Duty roster"
+    heads: tuple[str, str, str] = ("姓名 Name", "班组 Team", "岗位 Seat")
+    columns: tuple[str, ...] = CSV_COLUMNS
+    legend_title: str = "图例 Legend"
+    legend: Mapping[str, str] = field(default_factory=lambda: dict(LEGEND))
+    substitute: str = "顶班 substitute"
+    calendar: str = "值班 Duty — %(name)s"
+    codes_in_csv: bool = True  # the default CSV keeps D/N and leader/info/comms for programs
+
+
+CODES = Words()
 
 
 def safe_cell(value: object) -> object:
@@ -57,19 +94,24 @@ def _local_iso(naive: datetime, zone: ZoneInfo) -> str:
 
 
 def roster_csv(assignments: Iterable[Assignment], people: Iterable[Person], tz: str = "Asia/Shanghai",
-               shifts: tuple[ShiftDef, ...] = DEFAULT_SHIFTS) -> str:
-    """One row per seat (header ``CSV_COLUMNS``), times local with their UTC offset.
+               shifts: tuple[ShiftDef, ...] = DEFAULT_SHIFTS, words: Words = CODES) -> str:
+    """One row per seat (header ``words.columns``), times local with their UTC offset; shift, seat and source in
+    ``words`` (codes by default).
 
     Callers writing a file for Excel should encode it as ``utf-8-sig`` so Chinese names show."""
     names = {p.username: p.name for p in people}
     defs, zone = {s.code: s for s in shifts}, ZoneInfo(tz)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(words.columns)
+    codes = words.codes_in_csv
     for a in _sorted(assignments):
         sd = defs[a.shift]
+        shift = a.shift if codes else words.shift.get(a.shift, a.shift)
+        position = a.position if codes else words.position.get(a.position, a.position)
+        source = a.source if codes else words.source.get(a.source, a.source)
         writer.writerow([safe_cell(v) for v in (
-            a.day.isoformat(), a.shift, a.position, a.username, names.get(a.username, a.username), a.source,
+            a.day.isoformat(), shift, position, a.username, names.get(a.username, a.username), source,
             _local_iso(sd.starts_at(a.day), zone), _local_iso(sd.ends_at(a.day), zone))])
     return out.getvalue()
 
@@ -92,8 +134,9 @@ FIRST_DAY_COL = 4  # name, team, seat, then the days
 
 
 def roster_xlsx(assignments: Iterable[Assignment], people: Iterable[Person], start: date, end: date,
-                day_kinds: Mapping[date, str] | None = None, title: str = "排班表 Duty roster",
-                leaves: Iterable[Leave] = (), calendar: holidays.Calendar = holidays.LIBRARY) -> bytes:
+                day_kinds: Mapping[date, str] | None = None, title: str | None = None,
+                leaves: Iterable[Leave] = (), calendar: holidays.Calendar = holidays.LIBRARY,
+                words: Words = CODES) -> bytes:
     """A printable 排班表: people × days with D / N / 休 (off) / 假 (leave), substitutes marked ``*``,
     weekends and holidays shaded, totals per person, a legend, landscape fit-to-width, frozen header.
 
@@ -104,13 +147,13 @@ def roster_xlsx(assignments: Iterable[Assignment], people: Iterable[Person], sta
     wb = Workbook()
     ws = wb.active
     ws.title = f"{start:%Y-%m}"
-    _xlsx_header(ws, title, start, end, days, kinds)
+    _xlsx_header(ws, title or words.title, start, end, days, kinds, words)
     listed = _people_rows(people, rows)
     cells = {(a.username, a.day): a for a in rows if start <= a.day <= end}
     off = _leave_days(leaves, days)
     for r, person in enumerate(listed, start=HEADER_ROWS + 1):
-        _xlsx_person_row(ws, r, person, days, kinds, cells, off)
-    _xlsx_legend(ws, HEADER_ROWS + len(listed) + 2)
+        _xlsx_person_row(ws, r, person, days, kinds, cells, off, words)
+    _xlsx_legend(ws, HEADER_ROWS + len(listed) + 2, words)
     _xlsx_layout(ws, len(days), len(listed))
     buf = io.BytesIO()
     wb.save(buf)
@@ -126,20 +169,20 @@ def _people_rows(people: Iterable[Person], rows: list[Assignment]) -> list[Perso
 
 
 def _xlsx_header(ws: Worksheet, title: str, start: date, end: date, days: list[date],
-                 kinds: Mapping[date, str]) -> None:
+                 kinds: Mapping[date, str], words: Words) -> None:
     """Title row, then day-of-month and weekday rows, shaded for weekends and holidays."""
     last_col = FIRST_DAY_COL + len(days) + 1
     ws.cell(1, 1, f"{title}  {start:%Y-%m-%d} – {end:%Y-%m-%d}").font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
-    for col, text in enumerate(("姓名 Name", "班组 Team", "岗位 Seat"), start=1):
+    for col, text in enumerate(words.heads, start=1):
         ws.cell(2, col, text)
         ws.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
     for i, d in enumerate(days):
         col = FIRST_DAY_COL + i
         ws.cell(2, col, d.day if i and d.day != 1 else f"{d.month}/{d.day}")
-        ws.cell(3, col, WEEKDAYS_ZH[d.weekday()])
-    ws.cell(2, last_col - 1, "白 D")
-    ws.cell(2, last_col, "夜 N")
+        ws.cell(3, col, words.weekdays[d.weekday()])
+    ws.cell(2, last_col - 1, words.cell["D"])
+    ws.cell(2, last_col, words.cell["N"])
     for row in (2, 3):
         for col in range(1, last_col + 1):
             cell = ws.cell(row, col)
@@ -157,30 +200,32 @@ def _leave_days(leaves: Iterable[Leave], days: list[date]) -> set[tuple[str, dat
     return {(lv.username, d) for lv in leaves for d in days if lv.covers(d, "D") or lv.covers(d, "N")}
 
 
-def cell_text(a: Assignment | None, on_leave: bool) -> str:
-    """What one person's cell of one day says: D, N (``*`` for a substitute), 假 or 休."""
+def cell_text(a: Assignment | None, on_leave: bool, words: Words = CODES) -> str:
+    """What one person's cell of one day says: D, N (``*`` for a substitute), 假 or 休 (in ``words``)."""
     if a is not None:
-        return a.shift + (SUBSTITUTE_MARK if a.source == "substitute" else "")
-    return LEAVE if on_leave else OFF
+        return words.cell.get(a.shift, a.shift) + (SUBSTITUTE_MARK if a.source == "substitute" else "")
+    return words.leave if on_leave else words.off
 
 
 def _xlsx_person_row(ws: Worksheet, r: int, person: Person, days: list[date], kinds: Mapping[date, str],
-                     cells: Mapping[tuple[str, date], Assignment], leaves: set[tuple[str, date]]) -> None:
+                     cells: Mapping[tuple[str, date], Assignment], leaves: set[tuple[str, date]],
+                     words: Words) -> None:
     """One person's row: name, team, seat label, a cell per day, their day and night totals."""
-    seat = POSITION_LABELS.get(person.primary, (person.primary,))[0]
+    seat = words.position.get(person.primary, person.primary)
     for col, value in enumerate((person.name, person.team or "—", seat), start=1):
         ws.cell(r, col, safe_cell(value)).border = BOX
     totals = {"D": 0, "N": 0}
     for i, d in enumerate(days):
         a = cells.get((person.username, d))
-        text = cell_text(a, (person.username, d) in leaves)
+        on_leave = (person.username, d) in leaves
+        text = cell_text(a, on_leave, words)
         cell = ws.cell(r, FIRST_DAY_COL + i, text)
         cell.alignment, cell.border = CENTER, BOX
         if a is not None:
             totals[a.shift] = totals.get(a.shift, 0) + 1
             cell.fill = FILLS.get(a.shift, FILLS["D"])
             cell.font = Font(bold=a.source == "substitute", italic=a.source == "substitute")
-        elif text == LEAVE:
+        elif on_leave:
             cell.fill = FILLS[LEAVE]
         elif kinds.get(days[i]) in ("weekend", "holiday"):
             cell.fill = FILLS[kinds[days[i]]]
@@ -189,22 +234,16 @@ def _xlsx_person_row(ws: Worksheet, r: int, person: Person, days: list[date], ki
         cell.alignment, cell.border = CENTER, BOX
 
 
-LEGEND = (
-    ("D", "白班 Day shift 08:00–20:00"),
-    ("N", "夜班 Night shift 20:00–08:00"),
-    (OFF, "休息 Off"),
-    (LEAVE, "请假 Leave"),
-    ("D*", "顶班 Substitute (not the person's own rotation)"),
-    ("weekend", "周末 Weekend"),
-    ("holiday", "法定节假日 Public holiday"),
-)
 
 
-def _xlsx_legend(ws: Worksheet, row: int) -> None:
+def _xlsx_legend(ws: Worksheet, row: int, words: Words) -> None:
     """The legend under the grid: a sample cell and its meaning per line."""
-    ws.cell(row, 1, "图例 Legend").font = Font(bold=True)
-    for k, (code, meaning) in enumerate(LEGEND, start=1):
-        sample = ws.cell(row + k, 2, "" if code in ("weekend", "holiday") else code)
+    ws.cell(row, 1, words.legend_title).font = Font(bold=True)
+    shown = {"D": words.cell["D"], "N": words.cell["N"], OFF: words.off, LEAVE: words.leave,
+             "D*": words.cell["D"] + SUBSTITUTE_MARK}
+    for k, (code, _meaning) in enumerate(LEGEND, start=1):
+        meaning = words.legend.get(code, _meaning)
+        sample = ws.cell(row + k, 2, shown.get(code, ""))
         sample.alignment, sample.border = CENTER, BOX
         fill = FILLS.get(code.rstrip(SUBSTITUTE_MARK))
         if fill is not None:
@@ -237,19 +276,18 @@ def event_uid(a: Assignment, domain: str = "dutydesk") -> str:
     return f"{a.day:%Y%m%d}-{a.shift}-{a.position}-{a.username}@{domain}"
 
 
-def shift_summary(a: Assignment) -> str:
-    """'白班 Day shift — 信息值班员'."""
-    zh, en = SHIFT_LABELS.get(a.shift, (a.shift, a.shift))
-    return f"{zh} {en} — {POSITION_LABELS.get(a.position, (a.position,))[0]}"
+def shift_summary(a: Assignment, words: Words = CODES) -> str:
+    """'白班 — 信息值班员' / 'Day shift — Information watcher' (``words``)."""
+    return f"{words.shift.get(a.shift, a.shift)} — {words.position.get(a.position, a.position)}"
 
 
 def person_ical(assignments: Iterable[Assignment], person: Person, tz: str = "Asia/Shanghai",
                 shifts: tuple[ShiftDef, ...] = DEFAULT_SHIFTS, stamp: datetime | None = None,
-                domain: str = "dutydesk") -> bytes:
+                domain: str = "dutydesk", words: Words = CODES) -> bytes:
     """The person's shifts as an RFC 5545 calendar: one VEVENT each, local times with TZID and a VTIMEZONE."""
     mine = [a for a in _sorted(assignments) if a.username == person.username]
     zone, defs = ZoneInfo(tz), {s.code: s for s in shifts}
-    cal = Calendar.new(prodid=PRODID, name=f"值班 Duty — {person.name}", refresh_interval=timedelta(hours=1),
+    cal = Calendar.new(prodid=PRODID, name=words.calendar % {"name": person.name}, refresh_interval=timedelta(hours=1),
                        uid=f"duty-{person.username}@{domain}")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-timezone", tz)
@@ -258,16 +296,16 @@ def person_ical(assignments: Iterable[Assignment], person: Person, tz: str = "As
                                              last_date=mine[-1].day + timedelta(days=2)))
     when = stamp or datetime.now(ZoneInfo("UTC"))
     for a in mine:
-        cal.add_component(_event(a, defs[a.shift], zone, when, domain))
+        cal.add_component(_event(a, defs[a.shift], zone, when, domain, words))
     return cal.to_ical()
 
 
-def _event(a: Assignment, sd: ShiftDef, zone: ZoneInfo, stamp: datetime, domain: str) -> Event:
+def _event(a: Assignment, sd: ShiftDef, zone: ZoneInfo, stamp: datetime, domain: str, words: Words) -> Event:
     """One VEVENT for one seat."""
-    en_pos = POSITION_LABELS.get(a.position, ("", a.position))[1]
-    note = "顶班 substitute" if a.source == "substitute" else ""
-    event = Event.new(uid=event_uid(a, domain), stamp=stamp, summary=shift_summary(a),
+    note = words.substitute if a.source == "substitute" else ""
+    event = Event.new(uid=event_uid(a, domain), stamp=stamp, summary=shift_summary(a, words),
                       start=sd.starts_at(a.day).replace(tzinfo=zone), end=sd.ends_at(a.day).replace(tzinfo=zone),
-                      description=" · ".join(x for x in (en_pos, note) if x), transparency="OPAQUE")
+                      description=" · ".join(x for x in (words.position.get(a.position, a.position), note) if x),
+                      transparency="OPAQUE")
     event.add("categories", ["DUTY"])
     return event

@@ -90,6 +90,7 @@ def _year() -> int:
 
 def _page(year: int, form: DayForm | None = None, upload: ImportForm | None = None,
           problems: list[str] | None = None, status: int = 200) -> Any:
+    year = min(max(year, holiday_file.FIRST_YEAR), holiday_file.LAST_YEAR)  # a refused 9999-12-31 shows 2100
     calendar = holiday_store.calendar(web.db())
     return render_template(
         "holidays/index.html", year=year, days=holidays.special_days(calendar, year),

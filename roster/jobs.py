@@ -23,14 +23,13 @@ from sqlmodel import Session, col, select
 from desk import audit
 from desk.db import session_scope
 from desk.timeutil import utcnow
-from roster import service
+from roster import service, stored_text
 from roster.models import RosterVersion
 
 log = logging.getLogger("dutydesk.roster.jobs")
 STALE_AFTER = timedelta(seconds=60)
 HEARTBEAT_EVERY = 5.0
 TIME_LIMIT = 30.0
-STALE_REASON = "failed: the solving process stopped (no sign of life since {since:%Y-%m-%d %H:%M:%S} UTC); solve again"
 
 
 def run_pending_solves(engine: Engine, *, now: datetime, limit: int = 5, time_limit: float = TIME_LIMIT) -> int:
@@ -55,7 +54,7 @@ def claim(engine: Engine, version_id: int, now: datetime) -> bool:
     """Mark the draft running if it is still queued; True when this process won it."""
     stmt = (update(RosterVersion).where(col(RosterVersion.id) == version_id, col(RosterVersion.job_status) == "queued")
             .values(job_status="running", job_started_at=now, job_finished_at=None, job_heartbeat_at=now,
-                    progress="solving: reading people, leave and the published roster"))
+                    progress=stored_text.encode("reading")))
     with engine.begin() as conn:
         return conn.execute(stmt).rowcount == 1
 
@@ -103,14 +102,14 @@ def _solve_one(engine: Engine, version_id: int, now: datetime, time_limit: float
             with session_scope(engine) as session:
                 version = session.get(RosterVersion, version_id)
                 inputs = service.inputs_for(session, version)
-            _progress(engine, version_id, f"solving: {len(inputs.people)} people, {inputs.days} days (CP-SAT)")
+            _progress(engine, version_id, stored_text.encode("solving", people=len(inputs.people), days=inputs.days))
             from roster.solver import solve
 
             result = solve(inputs, time_limit=time_limit)
         with session_scope(engine) as session:
             if not service.transition(session, RosterVersion, version_id, field="job_status", allowed=("running",),
                                       values={"job_status": "done", "job_finished_at": _finished(now, result.wall_time),
-                                              "progress": "solved" if result.ok else "no roster for this period"}):
+                                              "progress": stored_text.encode("solved" if result.ok else "no_roster")}):
                 log.warning("roster: result of version %s dropped: the solve was no longer running", version_id)
                 return
             version = session.get(RosterVersion, version_id)
@@ -120,7 +119,7 @@ def _solve_one(engine: Engine, version_id: int, now: datetime, time_limit: float
                                                       "wall_time": round(result.wall_time, 3)})
     except Exception as exc:
         log.exception("roster: solve of version %s failed", version_id)
-        _mark_failed(engine, version_id, f"failed: {type(exc).__name__}: {exc}"[:200], now)
+        _mark_failed(engine, version_id, stored_text.encode("error", error=f"{type(exc).__name__}: {exc}"), now)
 
 
 def _finished(now: datetime, seconds: float) -> datetime:
@@ -157,7 +156,8 @@ def _fail_stale(engine: Engine, now: datetime) -> None:
             if is_stale(job_status=v.job_status, started_at=v.job_started_at, heartbeat_at=v.job_heartbeat_at,
                         now=now):
                 since = v.job_heartbeat_at or v.job_started_at
+                reason = stored_text.encode("stalled", since=f"{since:%Y-%m-%d %H:%M:%S}")
                 service.transition(session, RosterVersion, v.id, field="job_status", allowed=("running",),
                                    also=(last == since,), values={"job_status": "failed", "job_finished_at": now,
-                                                                   "progress": STALE_REASON.format(since=since)})
+                                                                   "progress": reason})
         session.commit()

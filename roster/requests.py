@@ -27,8 +27,9 @@ from desk.accounts import N_, get_by_username
 from desk.models import Person
 from desk.sessions import hash_secret
 from desk.timeutil import in_desk_range, utcnow
-from roster import exports, service, settings_store, words
-from roster.domain import Assignment, RosterInputs, Violation
+from roster import exports, service, settings_store, stored_text, words
+from roster.domain import Assignment, Leave, RosterInputs, Violation
+from roster.domain import Person as DomainPerson
 from roster.models import FeedToken, LeaveRequest, RosterAssignment, RosterVersion, SwapRequest
 from roster.validate import validate
 
@@ -217,9 +218,11 @@ def approve_leave(session: Session, *, actor: str, leave_id: int, note: str = ""
                                          "decision_note": _text(note)})  # the amendment's inputs see it approved
     hits = leave_hits(session, leave)
     if hits:
-        who = _username(session, leave.person_id)
+        person = session.get(Person, leave.person_id)
+        who = person.display_name if person else "?"
         draft = service.open_amendment(session, actor=actor, start=min(a.day for a in hits),
-                                       end=max(a.day for a in hits), reason=f"leave #{leave.id} of {who}")
+                                       end=max(a.day for a in hits),
+                                       reason=stored_text.auto_note("leave", id=leave.id, name=who))
         leave.amendment_id = draft.id
         session.add(leave)
     audit.record(session, actor=actor, action="leave.approve", object_type="leave", object_id=leave.id,
@@ -295,6 +298,46 @@ def published_seat(session: Session, username: str, day: date, shift: str) -> As
     return next((a for a in rows if a.username == username and a.shift == shift), None)
 
 
+@dataclass(frozen=True)
+class SwapOptions:
+    """What the swap form offers ``me``: my seats; per colleague the keys of my seats they can take outright; the
+    colleagues' seats I can sit, each with the keys of my seats its holder can sit (an exchange)."""
+
+    mine: tuple[Assignment, ...]
+    takers: dict[str, tuple[str, ...]]
+    theirs: tuple[tuple[Assignment, tuple[str, ...]], ...]
+
+
+def seat_key(a: Assignment) -> str:
+    """The form value of one of my seats: ``day|shift``."""
+    return f"{a.day.isoformat()}|{a.shift}"
+
+
+def swap_options(rows: list[Assignment], people: dict[str, DomainPerson], me: str,
+                 leaves: tuple[Leave, ...] = ()) -> SwapOptions:
+    """Only the seats and people that fit: a taker is qualified for my seat, has no seat that day and no leave on
+    that shift; an exchange seat is one I am qualified for, held by someone qualified for mine."""
+    mine = tuple(a for a in rows if a.username == me)
+    busy = {(a.username, a.day) for a in rows}
+
+    def free(p: DomainPerson, a: Assignment) -> bool:
+        return (p.username, a.day) not in busy and not any(
+            lv.username == p.username and lv.covers(a.day, a.shift) for lv in leaves)
+
+    others = [p for p in people.values() if p.username != me and p.active]
+    takers = {p.username: tuple(seat_key(a) for a in mine if p.qualified(a.position) and free(p, a)) for p in others}
+    me_p = people.get(me)
+    theirs = []
+    for a in rows:
+        holder = people.get(a.username)
+        if holder is None or a.username == me or me_p is None or not me_p.qualified(a.position):
+            continue
+        fits = tuple(seat_key(m) for m in mine if holder.qualified(m.position))
+        if fits:
+            theirs.append((a, fits))
+    return SwapOptions(mine, {u: ks for u, ks in takers.items() if ks}, tuple(theirs))
+
+
 def propose_swap(session: Session, *, actor: str, day: date, shift: str, target: str,
                  target_day: date | None = None, target_shift: str | None = None, message: str = "",
                  today: date | None = None) -> SwapRequest:
@@ -315,6 +358,7 @@ def propose_swap(session: Session, *, actor: str, day: date, shift: str, target:
                        target_position=theirs.position if theirs else None, message=message)
     session.add(swap)
     session.flush()
+    refuse_broken(session, swap)
     audit.record(session, actor=actor, action="swap.propose", object_type="swap", object_id=swap.id,
                  after=_swap_snapshot(swap))
     return swap
@@ -385,6 +429,7 @@ def accept_swap(session: Session, *, actor: str, swap_id: int) -> SwapRequest:
     swap = _swap_in(session, swap_id, ("proposed",))
     if _username(session, swap.target_id) != actor:
         raise RequestError(N_("Only the colleague asked can accept or decline."))
+    refuse_broken(session, swap)  # the roster may have changed since the offer
     return _set_status(session, swap, actor=actor, status="accepted", allowed=("proposed",))
 
 
@@ -448,6 +493,17 @@ def check_swap(session: Session, *, swap_id: int) -> SwapCheck:
     return SwapCheck(new, inputs, tuple(proposed))
 
 
+def refuse_broken(session: Session, swap: SwapRequest) -> SwapCheck:
+    """The check of ``swap``, or a RequestError (SwapRefused with the violations) when the published roster with it
+    applied breaks a hard rule: such a swap is never offered, accepted or approved."""
+    check = check_swap(session, swap_id=swap.id)
+    if check.problem:
+        raise RequestError(check.problem)
+    if check.violations:
+        raise SwapRefused(check)
+    return check
+
+
 def _key(v: Violation) -> tuple:
     return (v.rule, v.day, v.shift, v.position, v.username)
 
@@ -457,17 +513,13 @@ def approve_swap(session: Session, *, actor: str, swap_id: int, note: str = "") 
     service.lock_publishing(session)  # the check below must still hold when the swap is published
     swap = _swap_in(session, swap_id, ("accepted",))
     _require_decider(session, actor, swap.requester_id, swap.target_id)
-    check = check_swap(session, swap_id=swap.id)
-    if not check.ok:
-        if check.problem:
-            raise RequestError(check.problem)
-        raise SwapRefused(check)
+    check = refuse_broken(session, swap)
     days = _swap_days(swap)
     changed = [a for a in check.proposed if days[0] <= a.day <= days[-1]]
 
     def publish() -> None:  # only the one approval that moved the swap publishes
         version = publish_changed(session, actor=actor, start=days[0], end=days[-1], assignments=changed,
-                                  note=f"swap #{swap.id}")
+                                  note=stored_text.auto_note("swap", id=swap.id))
         swap.amendment_id = version.id
         session.add(swap)
 
@@ -569,31 +621,63 @@ def person_for_token(session: Session, token: str) -> Person | None:
 
 # --- exports of the published roster -------------------------------------------------------------------------
 
+EXPORT_WORDS = {
+    "cell": {"D": N_("D"), "N": N_("N")},
+    "shift": {"D": N_("Day shift"), "N": N_("Night shift")},
+    "position": {"leader": N_("Shift leader"), "info": N_("Information watcher"),
+                 "comms": N_("Communications watcher")},
+    "source": {"pattern": N_("own rotation"), "substitute": N_("substitute"), "pinned": N_("edited by hand")},
+    "weekdays": (N_("Mo"), N_("Tu"), N_("We"), N_("Th"), N_("Fr"), N_("Sa"), N_("Su")),
+    "heads": (N_("Name"), N_("Team"), N_("Seat")),
+    "columns": (N_("Date"), N_("Shift"), N_("Seat"), N_("Username"), N_("Name"), N_("Source"), N_("Starts"),
+                N_("Ends")),
+    "legend": {"D": N_("Day shift"), "N": N_("Night shift"), exports.OFF: N_("off"), exports.LEAVE: N_("on leave"),
+               "D*": N_("substitute (off their own team's pattern)"), "weekend": N_("weekend"),
+               "holiday": N_("public holiday")},
+}
+
+
+def export_words(gettext: Callable[..., str]) -> exports.Words:
+    """The exports' words in the language ``gettext`` translates to (the reader's)."""
+    w: dict[str, Any] = EXPORT_WORDS
+    tr = {key: {k: gettext(v) for k, v in w[key].items()} for key in ("cell", "shift", "position", "source", "legend")}
+    return exports.Words(**tr, off=gettext("Off"), leave=gettext("Lv"),
+                         weekdays=tuple(gettext(d) for d in w["weekdays"]), title=gettext("Duty roster"),
+                         heads=tuple(gettext(h) for h in w["heads"]),  # type: ignore[arg-type]
+                         columns=tuple(gettext(c) for c in w["columns"]), legend_title=gettext("Legend"),
+                         substitute=gettext("substitute"), calendar=gettext("Duty — %(name)s", name="%(name)s"),
+                         codes_in_csv=False)
+
+
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_MIME, "ics": "text/calendar; charset=utf-8"}
 
 
 def export_published(session: Session, *, start: date, end: date, fmt: str, username: str | None = None,
-                     tz: str | None = None) -> tuple[bytes, int]:
-    """The published roster of ``start``..``end`` as csv / xlsx, or one person's ics; with the seat count."""
+                     tz: str | None = None, words: exports.Words = exports.CODES) -> tuple[bytes, int]:
+    """The published roster of ``start``..``end`` as csv / xlsx, or one person's ics, in ``words`` (the reader's
+    language: ``export_words``); with the seat count."""
     tz = tz or service.desk_timezone()
     rows = service.published_assignments(session, start=start, end=end)
     inputs = service.build_inputs(session, start=start, days=(end - start).days + 1, previous=False)
     if fmt == "csv":
-        return exports.roster_csv(rows, inputs.people, tz, inputs.shifts).encode("utf-8-sig"), len(rows)
+        return exports.roster_csv(rows, inputs.people, tz, inputs.shifts, words).encode("utf-8-sig"), len(rows)
     if fmt == "xlsx":
         data = exports.roster_xlsx(rows, inputs.people, start, end, day_kinds=inputs.day_kinds,
-                                   leaves=inputs.leaves, calendar=inputs.calendar)
+                                   leaves=inputs.leaves, calendar=inputs.calendar, words=words)
         return data, len(rows)
     if fmt == "ics":
         person = person_by_username(session, username or "")
         mine = [a for a in rows if a.username == person.username]
-        return exports.person_ical(mine, service.to_domain_person(person), tz, inputs.shifts), len(mine)
+        return exports.person_ical(mine, service.to_domain_person(person), tz, inputs.shifts,
+                                   words=words), len(mine)
     raise RequestError(N_("Export as csv, xlsx or ics."))
 
 
-def person_feed(session: Session, *, person: Person, today: date, tz: str | None = None) -> bytes:
+def person_feed(session: Session, *, person: Person, today: date, tz: str | None = None,
+                words: exports.Words = exports.CODES) -> bytes:
     """A person's iCalendar feed: their published shifts from ``FEED_PAST_DAYS`` ago to ``FEED_AHEAD_DAYS`` on."""
     start, end = today - timedelta(days=FEED_PAST_DAYS), today + timedelta(days=FEED_AHEAD_DAYS)
     rows = [a for a in service.published_assignments(session, start=start, end=end) if a.username == person.username]
     shifts = settings_store.current(session).shifts
-    return exports.person_ical(rows, service.to_domain_person(person), tz or service.desk_timezone(), shifts)
+    return exports.person_ical(rows, service.to_domain_person(person), tz or service.desk_timezone(), shifts,
+                               words=words)

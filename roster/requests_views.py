@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,6 +22,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from desk import features, web
+from desk.i18n import DEFAULT_LANGUAGE
 from desk.models import Person
 from desk.timeutil import in_desk_range
 from roster import clock, grid, service
@@ -50,8 +52,21 @@ def requests_panel(session: Any, person: Person) -> dict[str, Any] | None:
     swaps = len(svc.swap_requests(session, statuses=("accepted",))) if person.role in DECIDERS else 0
     if not (offered or leaves or swaps):
         return None
-    return {"template": "roster/leave_panel.html", "offered": offered, "leaves": leaves, "swaps": swaps,
-            "names": {p.id: p.display_name for p in service.people_by_id(session).values()}}
+    names = {p.id: p.display_name for p in service.people_by_id(session).values()}
+    return {"template": "roster/leave_panel.html", "offered": [(s.id, offer_text(s, names)) for s in offered],
+            "leaves": leaves, "swaps": swaps}
+
+
+def offer_text(swap: SwapRequest, names: dict[int, str]) -> str:
+    """What the colleague is asked, saying what each side gives: a seat given, or an exchange of two."""
+    word = {"D": _("day shift"), "N": _("night shift")}
+    name, mine = names.get(swap.requester_id, "?"), word.get(swap.requester_shift, swap.requester_shift)
+    if swap.target_day is None:
+        return _("%(name)s offers you the %(shift)s of %(day)s: answer", name=name, shift=mine,
+                 day=swap.requester_day.isoformat())
+    return _("%(name)s gives you the %(shift)s of %(day)s and takes your %(their_shift)s of %(their_day)s: answer",
+             name=name, shift=mine, day=swap.requester_day.isoformat(),
+             their_shift=word.get(swap.target_shift or "", swap.target_shift), their_day=swap.target_day.isoformat())
 
 
 
@@ -83,12 +98,24 @@ def _today() -> date:
 
 
 def _error(exc: svc.RequestError | service.RosterError) -> str:
+    if isinstance(exc, svc.SwapRefused):
+        rules = sorted({_(svc.RULE_NAMES.get(v.rule, v.rule)) for v in exc.check.violations})
+        return _("This swap would break a rule: %(rules)s.", rules=", ".join(rules))
     if isinstance(exc, svc.RequestError):
         params = dict(exc.params)
         if "status" in params:
             params["status"] = _(svc.STATUS_WORDS.get(params["status"], params["status"]))
         return _(exc.message, **params)
     return exc.message
+
+
+def _refusal_lines(exc: ValueError) -> list[str]:
+    """The broken rules of a refused swap, one sentence each (nothing for other errors)."""
+    if not isinstance(exc, svc.SwapRefused) or exc.check.inputs is None:
+        return []
+    names = service.display_names(web.db())
+    return [_("%(rule)s: %(sentence)s", rule=rule, sentence=sentence)
+            for rule, sentence in (svc.violation_text(v, exc.check.inputs, names, _) for v in exc.check.violations)]
 
 
 def _conflict(exc: IntegrityError | OperationalError) -> None:
@@ -260,29 +287,36 @@ def leave_cancel(leave_id: int) -> Any:
 # --- swaps ---------------------------------------------------------------------------------------------------
 
 def _swap_choices(form: SwapForm) -> None:
-    """My coming published seats; colleagues; colleagues' coming seats."""
+    """My coming published seats; the colleagues who can take the chosen one (or any of mine before one is chosen);
+    the colleagues' seats I could take in exchange. data-* attributes let static/roster.js narrow the lists to the
+    seat and colleague chosen."""
     session, today = web.db(), _today()
-    rows = service.published_assignments(session, start=today, end=today + timedelta(days=SWAP_HORIZON_DAYS))
-    names = service.display_names(session)
-    me = current_user.username
-    form.mine.choices = [(f"{a.day}|{a.shift}", _seat_label(a.day, a.shift, a.position))
-                         for a in rows if a.username == me]
-    people = sorted((p for p in service.people_by_id(session).values() if p.active and p.username != me),
-                    key=lambda p: p.display_name)
-    form.colleague.choices = [("", "—"), *((p.username, p.display_name) for p in people)]
-    form.theirs.choices = [("", _("(nothing: just give my shift)")),
-                           *((f"{a.username}|{a.day}|{a.shift}",
-                              f"{names.get(a.username, a.username)} — {_seat_label(a.day, a.shift, a.position)}")
-                             for a in rows if a.username != me)]
+    end = today + timedelta(days=SWAP_HORIZON_DAYS)
+    rows = service.published_assignments(session, start=today, end=end)
+    people = service.people_by_id(session)
+    domain = {p.username: service.to_domain_person(p) for p in people.values()}
+    usernames = {i: p.username for i, p in people.items()}
+    leaves = service.approved_leaves(session, start=today, end=end, usernames=usernames)
+    options = svc.swap_options(rows, domain, current_user.username, leaves)
+    keys = {svc.seat_key(a) for a in options.mine}
+    chosen = {form.mine.data} & keys or keys  # a chosen seat narrows the lists on the server too
+    form.mine.choices = [(svc.seat_key(a), _seat_label(a.day, a.shift, a.position)) for a in options.mine]
+    names = {u: p.name for u, p in domain.items()}
+    form.colleague.choices = [("", "—"), *((u, names[u], {"data-seats": " ".join(ks)}) for u, ks in sorted(
+        options.takers.items(), key=lambda item: names[item[0]]) if chosen & set(ks))]
+    form.theirs.choices = [("", _("(nothing: just give my shift)")), *(
+        (f"{a.username}|{a.day}|{a.shift}", f"{names[a.username]} — {_seat_label(a.day, a.shift, a.position)}",
+         {"data-colleague": a.username, "data-seats": " ".join(fits)})
+        for a, fits in options.theirs if chosen & set(fits))]
 
 
 @bp.route("/swap/new", methods=["GET", "POST"])
 @web.roles(*SEAT_HOLDERS)
 def swap_new() -> Any:
     form = SwapForm()
-    _swap_choices(form)
     if request.method == "GET" and request.args.get("mine"):
         form.mine.data = request.args["mine"]
+    _swap_choices(form)
     if form.validate_on_submit():
         swap = _propose(form)
         if swap is not None:
@@ -296,8 +330,10 @@ def _propose(form: SwapForm) -> SwapRequest | None:
         day_s, shift = (form.mine.data or "|").split("|", 1)
         target, target_day, target_shift = form.colleague.data or "", None, None
         if form.theirs.data:
-            target, day_t, target_shift = form.theirs.data.split("|", 2)
-            target_day = date.fromisoformat(day_t)
+            holder, day_t, target_shift = form.theirs.data.split("|", 2)
+            if target and holder != target:
+                raise svc.RequestError(svc.N_("The shift to exchange is not one of the colleague's you chose."))
+            target, target_day = holder, date.fromisoformat(day_t)
         if not target:
             raise svc.RequestError(svc.N_("Choose a colleague to give the shift to, or a shift to exchange."))
         swap = svc.propose_swap(web.db(), actor=current_user.username, day=date.fromisoformat(day_s), shift=shift,
@@ -305,7 +341,8 @@ def _propose(form: SwapForm) -> SwapRequest | None:
                                 message=form.message.data or "", today=_today())
     except ValueError as exc:
         web.db().rollback()
-        form.mine.errors = [*form.mine.errors, _error(exc) if isinstance(exc, svc.RequestError) else str(exc)]
+        form.mine.errors = [*form.mine.errors, _error(exc) if isinstance(exc, svc.RequestError) else str(exc),
+                            *_refusal_lines(exc)]
         return None
     web.db().commit()
     flash(_("Swap offered; your colleague has to accept it."), "success")
@@ -352,6 +389,8 @@ def _swap_action(swap_id: int, action: str) -> Any:
     except (svc.RequestError, service.RosterError) as exc:
         session.rollback()
         flash(_error(exc), "error")
+        for line in _refusal_lines(exc):
+            flash(line, "error")
     except (IntegrityError, OperationalError) as exc:
         _conflict(exc)
     else:
@@ -405,7 +444,9 @@ def feed(token: str) -> Any:
     person = svc.person_for_token(session, token)
     if person is None:
         abort(404)
-    body = svc.person_feed(session, person=person, today=_today(), tz=web.settings().timezone)
+    with force_locale(person.language or DEFAULT_LANGUAGE):  # a calendar app sends no useful language
+        words = svc.export_words(_)
+    body = svc.person_feed(session, person=person, today=_today(), tz=web.settings().timezone, words=words)
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f'inline; filename="duty-{person.username}.ics"', "Cache-Control": "no-cache"})
 
@@ -450,6 +491,7 @@ def export() -> Any:
     if fmt not in ("csv", "xlsx"):
         abort(400, description=_("Export as csv or xlsx."))
     last = grid.month_bounds(first)[1]
-    data, _seats = svc.export_published(web.db(), start=first, end=last, fmt=fmt, tz=web.settings().timezone)
+    data, _seats = svc.export_published(web.db(), start=first, end=last, fmt=fmt, tz=web.settings().timezone,
+                                        words=svc.export_words(_))  # the request's language
     return Response(data, mimetype=svc.EXPORT_TYPES[fmt].split(";")[0], headers={
         "Content-Disposition": f'attachment; filename="roster-{first:%Y-%m}.{fmt}"'})

@@ -24,7 +24,7 @@ from desk import audit
 from desk.accounts import N_, get_by_username
 from desk.models import Person
 from desk.timeutil import in_desk_range, utcnow
-from roster import domain, holiday_store, holidays, oncall, settings_store, words
+from roster import domain, holiday_store, holidays, oncall, settings_store, stored_text, words
 from roster.domain import Assignment, Counts, Leave, Pin, RosterInputs, SolveResult, frozen_map
 from roster.models import LeaveRequest, Preference, RosterAssignment, RosterPin, RosterVersion
 from roster.patterns import resolve_rules
@@ -321,7 +321,7 @@ def create_draft(session: Session, *, actor: str, start: date, end: date, note: 
     """A new draft over ``start``..``end``, queued for a background solve (roster.jobs)."""
     check_period(start, end)
     version = RosterVersion(start=start, end=end, note=check_text(note), created_by=actor, status="draft",
-                            base_version_id=base_version_id, job_status="queued", progress="waiting for the solver")
+                            base_version_id=base_version_id, job_status="queued", progress=stored_text.encode("queued"))
     session.add(version)
     session.flush()
     action = "roster.amend" if base_version_id else "roster.generate"
@@ -343,7 +343,7 @@ def requeue(session: Session, *, actor: str, version_id: int) -> RosterVersion:
     """Solve a draft again (after pins changed or leave was approved)."""
     version = get_draft(session, version_id)
     if not transition(session, RosterVersion, version.id, field="job_status", allowed=("done", "failed"),
-                      values={"job_status": "queued", "progress": "waiting for the solver",
+                      values={"job_status": "queued", "progress": stored_text.encode("queued"),
                               "job_heartbeat_at": None}, also=(col(RosterVersion.status) == "draft",)):
         if version.status != "draft":
             raise RosterError(N_("Only a draft can be changed: published versions are immutable."))
@@ -376,7 +376,7 @@ def discard(session: Session, *, actor: str, version_id: int) -> RosterVersion:
     if not transition(session, RosterVersion, version.id, allowed=("draft",), values={"status": "discarded"}):
         raise _not_a_draft_any_more(version)
     transition(session, RosterVersion, version.id, field="job_status", allowed=("queued",),
-               values={"job_status": "failed", "progress": "discarded before solving"})
+               values={"job_status": "failed", "progress": stored_text.encode("discarded")})
     audit.record(session, actor=actor, action="roster.discard", object_type="roster_version",
                  object_id=version.id, before=before, after=_snap(version))
     return version
@@ -418,7 +418,7 @@ def solve_version(session: Session, *, version: RosterVersion, time_limit: float
     result = solve(inputs, time_limit=time_limit)
     store_result(session, version=version, result=result)
     version.job_status = "done"
-    version.progress = "solved" if result.ok else "no roster"
+    version.progress = stored_text.encode("solved" if result.ok else "no_roster")
     version.job_finished_at = utcnow()
     return result
 
@@ -574,10 +574,11 @@ def diff(before: Iterable[Assignment], after: Iterable[Assignment], start: date,
 
 
 def version_diff(session: Session, *, version_id: int) -> list[SeatChange]:
-    """A draft against the published truth over its period; a published version against the one before it."""
+    """A draft (or a discarded one) against the published truth over its period; a published version against the
+    one before it."""
     version = get_version(session, version_id)
     mine = version_assignments(session, version_id=version.id)
-    if version.number is None:  # a draft, or one discarded before publication
+    if version.number is None:  # never published: no place among the numbered versions
         theirs = published_assignments(session, start=version.start, end=version.end)
     else:
         theirs = _before_publication(session, version)
@@ -585,7 +586,10 @@ def version_diff(session: Session, *, version_id: int) -> list[SeatChange]:
 
 
 def _before_publication(session: Session, version: RosterVersion) -> list[Assignment]:
-    """What was published over ``version``'s period just before it was (older numbers only)."""
+    """What was published over ``version``'s period just before it was (older numbers only; none for a version
+    that was never published)."""
+    if version.number is None:
+        return []
     older = list(session.exec(select(RosterVersion).where(
         col(RosterVersion.status).in_(("published", "superseded")), col(RosterVersion.number) < version.number,
         RosterVersion.start <= version.end, RosterVersion.end >= version.start)

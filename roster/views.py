@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from desk import features, web
 from desk.forms import ConfirmForm
 from desk.timeutil import in_desk_range, utcnow
-from roster import clock, grid, holiday_store, service, settings_store, words
-from roster.domain import POSITIONS, TEAMS, Leave, Person, Weights
+from roster import clock, grid, holiday_store, service, settings_store, stored_text, words
+from roster.domain import POSITIONS, TEAMS, Leave, Pattern, Person, Weights
 from roster.forms import AmendForm, GenerateForm, PreferenceForm, SeatForm, SettingsForm
 from roster.models import RosterVersion
 from roster.patterns import default_offsets
@@ -47,6 +47,26 @@ NAV = (features.nav("roster.month", _l("Roster"), ("manager", "leader", "watcher
 def _shift_starts(session) -> dict[str, str]:
     row = settings_store.load(session)
     return {"day_start": row.day_start, "night_start": row.night_start}
+
+
+@bp.app_template_filter("person_name")
+def _person_name(username: str | None) -> str:
+    """A person's display name for a stored username ("cli", "system" and the departed stay as stored)."""
+    if not username:
+        return ""
+    if "roster_names" not in g:
+        g.roster_names = service.display_names(web.db())  # once per request
+    return g.roster_names.get(username, username)
+
+
+@bp.app_template_filter("progress_text")
+def _progress_text(raw: str | None) -> str:
+    return stored_text.progress_text(raw, _)
+
+
+@bp.app_template_filter("version_note")
+def _version_note(raw: str | None) -> str:
+    return stored_text.note_text(raw, _)
 
 
 @bp.app_context_processor
@@ -130,8 +150,18 @@ def mine() -> Any:
               "past": a.day < start} for a in rows if a.shift in defs]
     prefs = service.preferences_of(session, person_id=current_user.id)
     return render_template("roster/mine.html", items=items, start=start - timedelta(days=7), end=end, prefs=prefs,
+                           leaves=_my_leave(session, start - timedelta(days=7), end),
                            pref_form=PreferenceForm(formdata=None), confirm=ConfirmForm(),
                            nights=sum(1 for i in items if i["a"].shift == "N" and not i["past"]))
+
+
+def _my_leave(session, start: date, end: date) -> list:
+    """The reader's own leave, asked or approved, over ``start``..``end`` (oldest first)."""
+    from roster.requests import leave_requests
+
+    mine = leave_requests(session, person_id=current_user.id)
+    return sorted((lv for lv in mine if lv.status in ("pending", "approved") and lv.start <= end and lv.end >= start),
+                  key=lambda lv: lv.start)
 
 
 @bp.route("/mine/wishes", methods=["POST"])
@@ -244,33 +274,41 @@ def versions() -> Any:
 @bp.route("/versions/<int:version_id>")
 @web.roles(*LEADS)
 def version(version_id: int) -> Any:
+    return _version_page(_version_or_404(version_id))
+
+
+def _seat_form(session, v: RosterVersion, posted: bool = False) -> SeatForm:
+    """The hand-edit form: empty (the period's first day), or as posted (a refused edit keeps what was chosen)."""
+    seat = SeatForm() if posted else SeatForm(formdata=None, day=v.start)
+    seat.username.choices = [(p.username, p.display_name) for p in sorted(
+        service.people_by_id(session).values(), key=lambda p: p.username) if p.active]
+    return seat
+
+
+def _version_page(v: RosterVersion, seat: SeatForm | None = None, status: int = 200) -> Any:
     session = web.db()
-    v = _version_or_404(version_id)
     names = service.display_names(session)
     rows = service.version_assignments(session, version_id=v.id)
     changes = service.version_diff(session, version_id=v.id) if v.job_status != "running" else []
     grids = _month_grids(session, rows, v.start, v.end) if rows else []
-    seat = SeatForm(formdata=None, day=v.start)
-    seat.username.choices = [(p.username, p.display_name) for p in sorted(
-        service.people_by_id(session).values(), key=lambda p: p.username) if p.active]
     return render_template(
         "roster/version.html", v=v, names=names, grids=grids,
         unknown_years=sorted({y for g in grids for y in g.unknown_years}),
-        changes=changes, costs=service.cost_lines(v.cost_breakdown, names), seat=seat, confirm=ConfirmForm(),
-        substitutes=sum(1 for a in rows if a.source == "substitute"), seats=len(rows),
+        changes=changes, costs=service.cost_lines(v.cost_breakdown, names), seat=seat or _seat_form(session, v),
+        confirm=ConfirmForm(), substitutes=sum(1 for a in rows if a.source == "substitute"), seats=len(rows),
         baseline=service.has_baseline(session, version=v),
         stalled=v.job_status == "queued" and (utcnow() - v.created_at).total_seconds() > 30,
         base=session.get(RosterVersion, v.base_version_id) if v.base_version_id else None,
         explanation=words.explanation_lines(v.explanation, words.babel()) if v.explanation else [],
         warnings=[words.warning(w, words.babel()) for w in v.warnings or []],
-        **_shift_starts(session))
+        **_shift_starts(session)), status
 
 
 @bp.route("/versions/<int:version_id>/status")
 @web.roles(*LEADS)
 def version_status(version_id: int) -> Any:
     v = _version_or_404(version_id)
-    return jsonify({"id": v.id, "job_status": v.job_status, "progress": v.progress, "status": v.status,
+    return jsonify({"id": v.id, "job_status": v.job_status, "progress": _progress_text(v.progress), "status": v.status,
                     "solver_status": v.solver_status})
 
 
@@ -337,11 +375,11 @@ def resolve(version_id: int) -> Any:
 @bp.route("/versions/<int:version_id>/seat", methods=["POST"])
 @web.roles(*LEADS)
 def edit_seat(version_id: int) -> Any:
-    _version_or_404(version_id)
-    form = SeatForm()
+    v = _version_or_404(version_id)
+    form = _seat_form(web.db(), v, posted=True)
     if not form.validate_on_submit():
         flash(_("Choose a date, a shift, a seat and a person."), "error")
-        return redirect(url_for("roster.version", version_id=version_id))
+        return _version_page(v, form, 422)
     try:
         service.edit_seat(web.db(), actor=current_user.username, version_id=version_id, day=form.day.data,
                           shift=form.shift.data, position=form.position.data, username=form.username.data)
@@ -350,9 +388,9 @@ def edit_seat(version_id: int) -> Any:
         flash(_("Not changed: %(why)s", why=_(exc.message, **exc.params)), "error")
         for line in _problem_lines(exc):
             flash(line, "error")
-    else:
-        web.db().commit()
-        flash(_("Seat changed and pinned."), "success")
+        return _version_page(_version_or_404(version_id), form, 422)  # the form keeps what was chosen
+    web.db().commit()
+    flash(_("Seat changed and pinned."), "success")
     return redirect(url_for("roster.version", version_id=version_id, _anchor="edit"))
 
 
@@ -373,6 +411,16 @@ def _settings_form(row) -> SettingsForm:
     for key in Weights.__dataclass_fields__:
         getattr(form, f"w_{key}").data = weights[key]
     return form
+
+
+def rotation_preview(code: str, anchor: date, offsets: dict[str, Any], start: date,
+                     days: int = 8) -> list[tuple[str, list[str]]]:
+    """Each team's letters (D, N, O) on ``days`` days from ``start`` by the saved pattern: what the settings mean,
+    shown instead of the formula."""
+    if not code or set(code) - set("DNO"):
+        return []
+    pattern = Pattern(code, anchor, {t: int(offsets.get(t, 0)) for t in TEAMS})
+    return [(t, [pattern.shift_of(t, start + timedelta(days=i)) for i in range(days)]) for t in TEAMS]
 
 
 def _settings_values(form: SettingsForm, saved) -> dict[str, Any]:
@@ -411,5 +459,8 @@ def settings() -> Any:
     from roster.requests import RULE_NAMES
 
     rule_names = {k: _(v) for k, v in RULE_NAMES.items()}
+    today = _today()
     return render_template("roster/settings.html", form=form, problems=problems, hard_rules=rule_names,
-                           saved=row, weights=list(Weights.__dataclass_fields__)), status
+                           saved=row, weights=list(Weights.__dataclass_fields__),
+                           preview=rotation_preview(row.pattern_code, row.anchor, row.offsets, today),
+                           preview_days=[today + timedelta(days=i) for i in range(8)]), status

@@ -25,3 +25,38 @@
   }
   window.setTimeout(poll, 1000);
 })();
+
+// Swap form: the colleagues and the exchange seats follow the seat and the colleague chosen (the server already
+// offers only people and seats that fit; data-seats lists which of my seats each option fits).
+(function () {
+  "use strict";
+  var form = document.getElementById("swap-form");
+  if (!form) { return; }
+  var mine = form.querySelector("select[name=mine]");
+  var colleague = form.querySelector("select[name=colleague]");
+  var theirs = form.querySelector("select[name=theirs]");
+  if (!mine || !colleague || !theirs) { return; }
+  function fits(option, seat) {
+    var seats = option.getAttribute("data-seats");
+    return seats === null || seats.split(" ").indexOf(seat) !== -1;
+  }
+  function show(select, keep) {
+    Array.prototype.forEach.call(select.options, function (option) {
+      var on = option.value === "" || keep(option);
+      option.hidden = !on;
+      option.disabled = !on;
+    });
+    if (select.selectedOptions.length && select.selectedOptions[0].disabled) { select.value = ""; }
+  }
+  function update() {
+    var seat = mine.value;
+    var who = colleague.value;
+    show(colleague, function (option) { return fits(option, seat); });
+    show(theirs, function (option) {
+      return fits(option, seat) && (!who || option.getAttribute("data-colleague") === who);
+    });
+  }
+  mine.addEventListener("change", update);
+  colleague.addEventListener("change", update);
+  update();
+})();

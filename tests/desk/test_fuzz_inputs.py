@@ -414,7 +414,9 @@ def test_a_runs_page_past_the_end_shows_the_last_page(app: Flask, login_as: Call
             {"name": "fuzz-tcp", "kind": "tcp", "host": "127.0.0.1", "port": 9, "interval": 60})).id
     client = login_as("manager")
     assert client.get(f"/checks/{check_id}?page={2**64}").status_code == 200
-    answer = client.get(f"/api/v1/checks/{check_id}/runs?page={2**64}")
+    absurd = client.get(f"/api/v1/checks/{check_id}/runs?page={2**64}")
+    assert absurd.status_code == 400 and absurd.json["error"]["code"] == "bad_page"  # the API says so, in JSON
+    answer = client.get(f"/api/v1/checks/{check_id}/runs?page=99999")
     assert answer.status_code == 200 and answer.json["page"] == 1
 
 

@@ -11,9 +11,9 @@ import pytest
 
 from desk.db import session_scope
 from roster import clock
-from roster import requests as svc
 from tests.conftest import browser_login, screenshot
 from tests.roster.flows import OUTSIDER, FlowPlan, arrange, seats_of
+from tests.roster.test_requests import stale_swap
 
 pytestmark = pytest.mark.browser
 START = date(2027, 3, 1)
@@ -98,9 +98,8 @@ def test_leave_and_swap_flows(app, browser, live_server, flows, db_url) -> None:
 
     # a swap that would break a rule: the rule is shown and the approve button is disabled
     with session_scope(app.extensions["dutydesk.engine"]) as session:
-        bad = svc.propose_swap(session, actor="infoc", day=flows.bad.day, shift="D", target=OUTSIDER[0])
-        svc.accept_swap(session, actor=OUTSIDER[0], swap_id=bad.id)
-    leader.goto(f"/requests/swap/{bad.id}")
+        bad = stale_swap(session, "infoc", flows.bad.day, "D", OUTSIDER[0])
+    leader.goto(f"/requests/swap/{bad}")
     assert "Only qualified people" in leader.locator("#swap-check").inner_text()
     assert leader.locator("#approve-swap").is_disabled()
     assert "Approval is not possible" in leader.locator("#approve-why").inner_text()
@@ -114,9 +113,8 @@ def test_leave_and_swap_flows(app, browser, live_server, flows, db_url) -> None:
     # four eyes: a swap the leader takes a seat in is decided by another leader; the page says so
     with session_scope(app.extensions["dutydesk.engine"]) as session:
         seat = next(a for a in _seats(app, first_day, "leadb") if a.shift == "D")
-        mine = svc.propose_swap(session, actor="leadb", day=seat.day, shift="D", target="leada")
-        svc.accept_swap(session, actor="leada", swap_id=mine.id)
-    leader.goto(f"/requests/swap/{mine.id}")
+        mine = stale_swap(session, "leadb", seat.day, "D", "leada")  # whatever its rules say
+    leader.goto(f"/requests/swap/{mine}")
     assert leader.locator("#approve-swap").count() == 0
     assert "须由其他值长审批" in leader.locator("#decide-why").inner_text()
     screenshot(leader, f"requests-swap-party-zh-{db}")

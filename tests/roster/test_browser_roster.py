@@ -36,6 +36,16 @@ def test_leader_generates_publishes_and_sees_the_month(page, app, db_url):
     assert page.locator("#gap").inner_text() == "0.0 %"
     assert page.locator("#cost-breakdown").is_visible()
     screenshot(page, f"roster-draft-{kind}")
+    assert not page.locator("#publish").is_visible()  # publishing asks first
+    with page.expect_navigation():
+        page.select_option("#ui-language", "zh_CN")
+    page.click("#discard-open")
+    assert "确认作废此草稿" in page.locator("#discard-step").inner_text()
+    screenshot(page, f"roster-discard-confirm-zh-{kind}")
+    with page.expect_navigation():
+        page.select_option("#ui-language", "en")
+    page.click("#publish-open")
+    screenshot(page, f"roster-publish-confirm-{kind}")
     page.click("#publish")
     assert "Published as version 1." in page.locator(".flash.success").inner_text()
     assert page.locator("#version-status").inner_text() == "published"

@@ -19,11 +19,14 @@ from tests.roster.test_requests import DAYS, START, make_desk, published_desk, s
 def test_export_csv_xlsx_and_ics(app, runner, tmp_path) -> None:
     published_desk(app)
     base = ["roster", "export", "--start", START.isoformat(), "--days", str(DAYS)]
-    r = runner.invoke(args=[*base, "--format", "csv", "--output", str(tmp_path / "r.csv")])
+    r = runner.invoke(args=[*base, "--format", "csv", "--lang", "en", "--output", str(tmp_path / "r.csv")])
     assert r.exit_code == 0, r.output
     assert f"{DAYS * 6} seats, {DAYS} of {DAYS} days published" in r.output
     rows = list(csv.DictReader(io.StringIO((tmp_path / "r.csv").read_text("utf-8-sig"))))
-    assert len(rows) == DAYS * 6 and rows[0]["date"] == START.isoformat() and rows[0]["position"] == "leader"
+    assert len(rows) == DAYS * 6 and rows[0]["Date"] == START.isoformat() and rows[0]["Seat"] == "Shift leader"
+    r = runner.invoke(args=[*base, "--format", "csv", "--output", str(tmp_path / "zh.csv")])  # the desk's zh_CN
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "zh.csv").read_text("utf-8-sig"))))
+    assert rows[0]["日期"] == START.isoformat() and rows[0]["岗位"] == "值长"
     r = runner.invoke(args=[*base, "--format", "xlsx", "--output", str(tmp_path / "r.xlsx")])
     assert r.exit_code == 0, r.output
     ws = openpyxl.load_workbook(tmp_path / "r.xlsx").active
@@ -34,6 +37,11 @@ def test_export_csv_xlsx_and_ics(app, runner, tmp_path) -> None:
     events = Calendar.from_ical((tmp_path / "b.ics").read_bytes()).walk("VEVENT")
     with session_scope(app.extensions["dutydesk.engine"]) as session:
         assert len(events) == len(seats(session, "infob")) > 0
+    assert str(events[0]["SUMMARY"]) in ("白班 — 信息值班员", "夜班 — 信息值班员")
+    r = runner.invoke(args=[*base, "--format", "ics", "--username", "infob", "--lang", "en",
+                            "--output", str(tmp_path / "en.ics")])
+    summary = str(Calendar.from_ical((tmp_path / "en.ics").read_bytes()).walk("VEVENT")[0]["SUMMARY"])
+    assert summary in ("Day shift — Information watcher", "Night shift — Information watcher")
 
 
 def test_export_refuses_bad_input(app, runner, tmp_path) -> None:

@@ -98,6 +98,8 @@ def test_manager_keeps_the_calendar_on_the_page(client, login_as):
                                                     "csrf_token": token})
     assert bad.status_code == 400 and "between 2000 and 2100" in bad.get_data(as_text=True)
     assert 'value="old"' in bad.get_data(as_text=True)
+    far = client.post("/roster/holidays/day", data={"day": "9999-12-31", "kind": "holiday", "csrf_token": token})
+    assert far.status_code == 400 and "2100" in far.get_data(as_text=True)  # the page falls back to the last year
     ok = client.post("/roster/holidays/day", data={"day": "2027-01-01", "kind": "holiday", "name": "元旦",
                                                    "csrf_token": token})
     assert ok.status_code == 302

@@ -18,7 +18,7 @@ from desk.models import AuditEvent, Person
 from desk.sessions import hash_secret
 from roster import requests as svc
 from roster import service
-from roster.models import RosterVersion
+from roster.models import RosterVersion, SwapRequest
 from tests.conftest import PASSWORD
 
 START = date(2027, 1, 1)
@@ -71,6 +71,18 @@ def seats(session: Session, username: str) -> list:
 def free_on(session: Session, username: str, day: date) -> bool:
     rows = service.published_assignments(session, start=day - timedelta(days=1), end=day + timedelta(days=1))
     return not any(a.username == username for a in rows)
+
+
+def stale_swap(session: Session, requester: str, day: date, shift: str, target: str) -> int:
+    """A swap accepted before the roster changed under it, so that it now breaks a rule (offering or accepting a
+    swap that breaks one is refused; the leader's page must still explain and block the stale one)."""
+    seat = svc.published_seat(session, requester, day, shift)
+    people = {p.username: p.id for p in session.exec(select(Person))}
+    swap = SwapRequest(requester_id=people[requester], requester_day=day, requester_shift=shift,
+                           requester_position=seat.position, target_id=people[target], status="accepted")
+    session.add(swap)
+    session.flush()
+    return swap.id
 
 
 @pytest.fixture
@@ -201,16 +213,30 @@ def test_swap_that_breaks_a_rule_cannot_be_approved_and_says_which(desk: Session
     taker = next(u for u in ("commc", "commd", "comma") if any(  # comms-only watchers
         a.shift == "D" and free_on(desk, u, a.day) for a in seats(desk, "infob")))
     seat = _give_day(desk, "infob", taker)
-    swap = svc.propose_swap(desk, actor="infob", day=seat.day, shift="D", target=taker)
-    svc.accept_swap(desk, actor=taker, swap_id=swap.id)
-    check = svc.check_swap(desk, swap_id=swap.id)
+    swap_id = stale_swap(desk, "infob", seat.day, "D", taker)
+    check = svc.check_swap(desk, swap_id=swap_id)
     assert [v.rule for v in check.violations] == ["qualification"]
     rule, sentence = svc.violation_text(check.violations[0], check.inputs, {taker: "周杰"})
     assert rule == "Only qualified people"
     assert sentence == f"周杰 is not qualified to sit the information watcher seat on {seat.day:%m-%d} day shift"
     with pytest.raises(svc.SwapRefused, match="qualification"):
-        svc.approve_swap(desk, actor="leada", swap_id=swap.id)
-    assert desk.get(type(swap), swap.id).status == "accepted"
+        svc.approve_swap(desk, actor="leada", swap_id=swap_id)
+    assert desk.get(SwapRequest, swap_id).status == "accepted"
+
+
+def test_a_swap_that_breaks_a_rule_is_refused_when_offered_and_when_accepted(desk: Session) -> None:
+    taker = next(u for u in ("commc", "commd", "comma") if any(
+        a.shift == "D" and free_on(desk, u, a.day) for a in seats(desk, "infob")))
+    seat = _give_day(desk, "infob", taker)
+    with pytest.raises(svc.SwapRefused) as refused:
+        svc.propose_swap(desk, actor="infob", day=seat.day, shift="D", target=taker)
+    assert [v.rule for v in refused.value.check.violations] == ["qualification"]
+    desk.rollback()
+    stale = stale_swap(desk, "infob", seat.day, "D", taker)
+    desk.get(SwapRequest, stale).status = "proposed"  # offered before the roster changed
+    with pytest.raises(svc.SwapRefused, match="qualification"):
+        svc.accept_swap(desk, actor=taker, swap_id=stale)
+    assert not desk.exec(select(AuditEvent).where(AuditEvent.action == "swap.accept")).all()
 
 
 def test_rest_rule_named_when_a_day_follows_a_night(desk: Session) -> None:
@@ -219,9 +245,7 @@ def test_rest_rule_named_when_a_day_follows_a_night(desk: Session) -> None:
     seat = next(a for a in seats(desk, "infob") if a.shift == "D" and any(
         (u, a.day - timedelta(days=1)) in nights for u in ("infoa", "infoc", "infod")))
     tired = next(u for u in ("infoa", "infoc", "infod") if (u, seat.day - timedelta(days=1)) in nights)
-    swap = svc.propose_swap(desk, actor="infob", day=seat.day, shift="D", target=tired)
-    svc.accept_swap(desk, actor=tired, swap_id=swap.id)
-    check = svc.check_swap(desk, swap_id=swap.id)
+    check = svc.check_swap(desk, swap_id=stale_swap(desk, "infob", seat.day, "D", tired))
     assert "night_then_day" in {v.rule for v in check.violations}
     texts = [svc.violation_text(v, check.inputs, {})[1] for v in check.violations]
     assert f"{tired} would work the day shift of {seat.day:%m-%d} right after a night shift" in texts

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import re
+from datetime import UTC, datetime, timedelta
 
 import openpyxl
 from icalendar import Calendar
 from sqlmodel import select
 
 from desk.db import session_scope
+from roster import clock, service
 from roster import requests as svc
 from roster.models import FeedToken, LeaveRequest, SwapRequest
 from tests.conftest import csrf_token, login
-from tests.roster.test_requests import DAYS, START, free_on, published_desk, seats
+from tests.roster.test_requests import DAYS, START, free_on, published_desk, seats, stale_swap
+
+NOW = datetime(2026, 12, 30, 2, 0, tzinfo=UTC)  # two days before the published roster: its seats are to come
 
 
 def _engine(app):
@@ -69,15 +74,39 @@ def test_cancel_and_reject_through_the_pages(app, client) -> None:
     assert r.status_code == 403
 
 
-def _swap(app, target_pool=("spare",)):
-    with session_scope(_engine(app)) as session:
-        for taker in target_pool:
-            seat = next((a for a in seats(session, "infob") if a.shift == "D" and free_on(session, taker, a.day)), None)
-            if seat:
-                swap = svc.propose_swap(session, actor="infob", day=seat.day, shift="D", target=taker)
-                svc.accept_swap(session, actor=taker, swap_id=swap.id)
-                return swap.id, seat, taker
+def _free_seat(session, target_pool):
+    for taker in target_pool:
+        seat = next((a for a in seats(session, "infob") if a.shift == "D" and free_on(session, taker, a.day)), None)
+        if seat:
+            return seat, taker
     raise AssertionError("no swappable seat")
+
+
+def _swap(app, target_pool=("spare",)):
+    """An accepted swap of infob's day seat; one that breaks a rule is stored as accepted before the roster changed."""
+    with session_scope(_engine(app)) as session:
+        seat, taker = _free_seat(session, target_pool)
+        if taker == "spare":
+            swap_id = svc.propose_swap(session, actor="infob", day=seat.day, shift="D", target=taker).id
+            svc.accept_swap(session, actor=taker, swap_id=swap_id)
+        else:
+            swap_id = stale_swap(session, "infob", seat.day, "D", taker)
+        return swap_id, seat, taker
+
+
+def test_offering_a_swap_that_breaks_a_rule_names_the_rule_on_the_form(app, client) -> None:
+    app.config[clock.CONFIG_KEY] = NOW
+    published_desk(app)
+    with session_scope(_engine(app)) as session:
+        seat, taker = _free_seat(session, ("commc", "commd", "comma"))
+    login(client, "infob")
+    r = _post(client, "/requests/swap/new", "/requests/swap/new", mine=f"{seat.day}|D", colleague=taker, theirs="")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and "This swap would break a rule: Only qualified people." in page
+    assert "is not qualified to sit the information watcher seat" in page
+    assert f'value="{seat.day}|D" selected' in page or f'selected value="{seat.day}|D"' in page
+    with session_scope(_engine(app)) as session:
+        assert session.exec(select(SwapRequest)).all() == []
 
 
 def test_swap_page_shows_the_broken_rule_and_disables_approval(app, client) -> None:
@@ -95,6 +124,7 @@ def test_swap_page_shows_the_broken_rule_and_disables_approval(app, client) -> N
 
 
 def test_swap_offer_accept_approve_through_the_pages(app, client) -> None:
+    app.config[clock.CONFIG_KEY] = NOW
     published_desk(app)
     with session_scope(_engine(app)) as session:
         seat = next(a for a in seats(session, "infob") if a.shift == "D" and free_on(session, "spare", a.day))
@@ -162,8 +192,107 @@ def test_downloads_for_leaders_and_managers(app, client, login_as) -> None:
     r = client.get(f"/roster/export?format=xlsx&month={START:%Y-%m}")
     assert r.status_code == 200 and "roster-2027-01.xlsx" in r.headers["Content-Disposition"]
     ws = openpyxl.load_workbook(io.BytesIO(r.data)).active
-    assert ws.max_column >= 31 + 3 and ws.cell(1, 1).value.startswith("排班表")
+    assert ws.max_column >= 31 + 3 and ws.cell(1, 1).value.startswith("Duty roster")
     r = client.get(f"/roster/export?format=csv&month={START:%Y-%m}")
     assert r.status_code == 200 and r.data.decode("utf-8-sig").count("\n") == DAYS * 6 + 1
+
+
+def _cells(ws) -> set:
+    return {ws.cell(r, c).value for r in range(1, ws.max_row + 1) for c in range(1, ws.max_column + 1)}
+
+
+def test_downloads_speak_the_readers_language(app, client, login_as) -> None:
+    published_desk(app)
+    login_as("manager", "boss")
+    url = f"/roster/export?month={START:%Y-%m}&format="
+    en = _cells(openpyxl.load_workbook(io.BytesIO(client.get(url + "xlsx").data)).active)
+    assert {"D", "N", "Off", "Name"} <= en and not {"白", "夜", "休", "假"} & en
+    zh_xlsx = client.get(url + "xlsx", headers={"Accept-Language": "zh-CN"}).data
+    zh = _cells(openpyxl.load_workbook(io.BytesIO(zh_xlsx)).active)
+    assert {"白", "夜", "休", "姓名"} <= zh, {v for v in zh if isinstance(v, str) and len(v) < 4}
+    assert not {"N", "Off"} & zh  # ("D" is also team D)
+    rows = list(csv.DictReader(io.StringIO(client.get(url + "csv").data.decode("utf-8-sig"))))
+    assert rows[0]["Seat"] == "Shift leader" and rows[0]["Shift"] in ("Day shift", "Night shift")
+    zh_csv = client.get(url + "csv", headers={"Accept-Language": "zh-CN"}).data.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(zh_csv)))
+    assert rows[0]["岗位"] == "值长" and rows[0]["班次"] in ("白班", "夜班")
+    assert "leader" not in zh_csv and ",D," not in zh_csv
     assert client.get("/roster/export?format=pdf").status_code == 400
     assert client.get("/roster/export?month=2027-13").status_code == 400
+
+
+def test_swap_form_offers_only_the_people_and_seats_that_fit(app, client) -> None:
+    app.config[clock.CONFIG_KEY] = NOW
+    published_desk(app)
+    with session_scope(_engine(app)) as session:
+        seat = seats(session, "infob")[0]
+        rows = service.published_assignments(session, start=START, end=START + timedelta(days=DAYS - 1))
+    login(client, "infob")
+    page = client.get(f"/requests/swap/new?mine={seat.day}|{seat.shift}").get_data(as_text=True)
+    colleague = page[page.index('name="colleague"'):page.index('name="theirs"')]
+    theirs = page[page.index('name="theirs"'):]
+    theirs = theirs[:theirs.index("</select>")]
+    offered = re.findall(r'<option[^>]*value="([a-z0-9]+)"', colleague)
+    busy = {a.username for a in rows if a.day == seat.day}
+    assert offered and "spare" in offered and not {"comma", "commb", "commc", "commd", "leadb"} & set(offered)
+    assert not busy & set(offered)  # nobody who already works that day
+    exchange = [(*re.search(r'value="([a-z0-9]+)\|([0-9-]+)\|([DN])"', tag).groups(),
+                 re.search(r'data-colleague="([a-z0-9]+)"', tag).group(1))
+                for tag in re.findall(r"<option [^>]*data-colleague[^>]*>", theirs)]
+    assert exchange and all(who == holder for holder, _d, _s, who in exchange)
+    positions = {(a.username, a.day.isoformat(), a.shift): a.position for a in rows}
+    assert {positions[(u, d, s)] for u, d, s, _w in exchange if (u, d, s) in positions} == {"info"}
+    assert len(exchange) < 60 and 'src="/static/roster.js"' in page and "<script>" not in page
+
+
+def test_swap_options_follow_qualification_duty_and_leave() -> None:
+    from roster.domain import Assignment, Leave
+    from roster.domain import Person as P
+
+    day = START
+    rows = [Assignment(day, "D", "info", "me"), Assignment(day, "D", "comms", "busy"),
+            Assignment(day + timedelta(days=1), "N", "info", "other"),
+            Assignment(day + timedelta(days=1), "N", "leader", "boss")]
+    people = {u: P(u, u, role, frozenset(skills.split(",")) if skills else frozenset()) for u, role, skills in (
+        ("me", "watcher", "info"), ("busy", "watcher", "info"), ("other", "watcher", "info"),
+        ("comms", "watcher", "comms"), ("boss", "leader", ""), ("away", "watcher", "info"))}
+    options = svc.swap_options(rows, people, "me", (Leave("away", day, day),))
+    assert options.takers == {"other": (f"{day}|D",)}
+    assert [(a.username, fits) for a, fits in options.theirs] == [("other", (f"{day}|D",))]
+
+
+def test_the_swap_notice_says_what_each_side_gives(app) -> None:
+    from flask_babel import force_locale
+
+    from roster.requests_views import offer_text
+
+    give = SwapRequest(id=1, requester_id=1, requester_day=START, requester_shift="D", requester_position="info",
+                       target_id=2)
+    exchange = SwapRequest(id=2, requester_id=1, requester_day=START, requester_shift="D", requester_position="info",
+                           target_id=2, target_day=START + timedelta(days=2), target_shift="N",
+                           target_position="info")
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert offer_text(give, {1: "李强"}) == "李强 offers you the day shift of 2027-01-01: answer"
+        assert offer_text(exchange, {1: "李强"}) == (
+            "李强 gives you the day shift of 2027-01-01 and takes your night shift of 2027-01-03: answer")
+        with force_locale("zh_CN"):
+            assert offer_text(exchange, {1: "李强"}) == "李强 想用 2027-01-01 的白班换你 2027-01-03 的夜班：去答复"
+
+
+def test_the_queue_names_the_requester_and_the_approver(app, client) -> None:
+    published_desk(app)
+    with session_scope(_engine(app)) as session:
+        leave = svc.ask_leave(session, actor="infob", username="infob", start=START + timedelta(days=20),
+                              end=START + timedelta(days=20))
+        svc.approve_leave(session, actor="leadb", leave_id=leave.id, note="ok")
+        svc.ask_leave(session, actor="infoa", username="infoa", start=START + timedelta(days=21),
+                      end=START + timedelta(days=21))
+    login(client, "leada")
+    queue = client.get("/requests/queue").get_data(as_text=True)
+    assert "<th>Requester</th>" in queue and "<th>Who</th>" not in queue
+    recent = queue[queue.index('id="recent-leave"'):]
+    assert "刘洋" in recent and "leadb" not in recent
+    detail = client.get(f"/requests/leave/{leave.id}").get_data(as_text=True)
+    assert "刘洋 ·" in detail and "leadb" not in detail
+    zh = client.get("/requests/queue", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "<th>申请人</th>" in zh and "<th>审批人</th>" in zh

@@ -92,8 +92,8 @@ def test_a_hand_edit_that_breaks_a_rule_says_which(leader, desk):
     url = f"/roster/versions/{draft.id}"
     r = _post(leader, url + "/seat", {"day": (night.day + timedelta(days=1)).isoformat(), "shift": "D",
                                       "position": "leader", "username": night.username}, page=url)
-    html = leader.get(r.location).get_data(as_text=True)
-    assert "Not changed:" in html and "No day shift right after a night shift: " in html
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Not changed:" in html and "No day shift right after a night shift: " in html
     assert "would work the day shift of" in html
 
 
@@ -211,3 +211,70 @@ def test_the_explanation_is_shown_in_the_readers_language_and_old_drafts_still_d
     assert f"{START:%m-%d} 夜班缺通信值班员：李强请假" in zh and "王芳 的休息规则" in zh
     stored = leader.get(f"/roster/versions/{ids[1]}").get_data(as_text=True)
     assert "in conflict: rest rules for 王芳" in stored and "holiday calendar has no data for 2027" in stored
+
+
+def test_a_discarded_draft_opens_and_the_versions_list_says_so(leader, desk):
+    r = _post(leader, "/roster/generate", {"start": START.isoformat(), "end": END.isoformat(), "note": "gone"})
+    url = r.location
+    jobs.run_pending_solves(desk, now=NOW)
+    r = _post(leader, url + "/discard", {}, page=url)
+    assert r.status_code == 302
+    page = leader.get(url)
+    assert page.status_code == 200, page.get_data(as_text=True)[:300]
+    assert "The draft is discarded." in page.get_data(as_text=True)
+    listing = leader.get("/roster/versions").get_data(as_text=True)
+    assert listing.count("discarded") >= 1
+
+
+def test_a_refused_hand_edit_keeps_what_was_chosen_and_publish_asks_first(leader, desk):
+    r = _post(leader, "/roster/generate", {"start": START.isoformat(), "end": END.isoformat(), "note": ""})
+    url = r.location
+    jobs.run_pending_solves(desk, now=NOW)
+    page = leader.get(url).get_data(as_text=True)
+    assert re.search(r'<details class="confirm-step" id="publish-step">.*id="publish"', page, re.S)
+    assert re.search(r'<details class="confirm-step" id="discard-step">.*id="discard"', page, re.S)
+    day = START + timedelta(days=9)
+    r = _post(leader, url + "/seat", {"day": day.isoformat(), "shift": "N", "position": "comms",
+                                      "username": "zhangwei"}, page=url)  # a leader without the comms skill
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Not changed:" in html
+    form = html[html.index('id="seat-form"'):]
+    assert f'value="{day.isoformat()}"' in form
+    assert re.search(r'<option selected value="N">|<option value="N" selected>', form)
+    assert re.search(r'<option selected value="comms">|<option value="comms" selected>', form)
+    assert re.search(r'<option selected value="zhangwei">|<option value="zhangwei" selected>', form)
+
+
+def test_versions_name_people_not_usernames(leader, desk):
+    r = _post(leader, "/roster/generate", {"start": START.isoformat(), "end": END.isoformat(), "note": ""})
+    listing = leader.get("/roster/versions").get_data(as_text=True)
+    assert re.search(r"· 张伟</td>", listing) and "· zhangwei" not in listing
+    page = leader.get(r.location).get_data(as_text=True)
+    assert re.search(r"· 张伟</dd>", page) and "· zhangwei" not in page
+
+
+def test_settings_show_the_teams_next_days_not_a_formula(app, leader, desk):
+    app.config[clock.CONFIG_KEY] = NOW
+    html = leader.get("/roster/settings").get_data(as_text=True)
+    assert "modulo" not in html
+    table = html[html.index('id="rotation-preview"'):html.index("</table>", html.index('id="rotation-preview"'))]
+    rows = re.findall(r"<tr><th>Team ([ABCD])</th>(.*?)</tr>", table)
+    assert [team for team, _cells in rows] == ["A", "B", "C", "D"]
+    letters = [re.findall(r'<td class="s([DNO])">', cells) for _team, cells in rows]
+    assert all(len(row) == 8 for row in letters)
+    for day in zip(*letters, strict=True):  # every day: one team on days, one on nights
+        assert sorted(day).count("D") == 1 and sorted(day).count("N") == 1
+    assert re.search(r'class="field check" id="default-offsets-field"><input[^>]*type="checkbox"[^>]*> <label', html)
+    assert NOW.strftime("%m-%d") in table
+
+
+def test_my_shifts_show_my_own_leave(app, leader, desk):
+    app.config[clock.CONFIG_KEY] = NOW
+    approved_leave(desk, "zhangwei", START + timedelta(days=3), START + timedelta(days=4))
+    approved_leave(desk, "liqiang", START + timedelta(days=5), START + timedelta(days=5))  # not mine
+    html = leader.get("/roster/mine").get_data(as_text=True)
+    mine = html[html.index('id="my-leave"'):html.index('id="wishes"')]
+    assert f"{START + timedelta(days=3)} – {START + timedelta(days=4)}" in mine and "approved" in mine
+    assert str(START + timedelta(days=5)) not in mine
+    zh = leader.get("/roster/mine", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "我的请假" in zh
