@@ -23,11 +23,13 @@ def process_anomalies(engine: Engine, *, now: datetime, limit: int = 500, tz: st
     """Turn pending anomaly events into alerts (problem, flapping_start) or resolve them (recovery,
     flapping_stop), and mark them processed in the same transaction; returns how many were handled."""
     try:
-        with session_scope(engine) as session:
+        with session_scope(engine) as session, session.no_autoflush:  # one flush at the commit
             rows = pending_anomalies(session, limit=limit)
+            lookups = service.Lookups()  # the batch's shared reads: policies, channels, people, active keys
+            lookups.prefetch_active(session, [r.key for r in rows if r.kind in RAISING])
             for row in rows:
                 try:
-                    apply_anomaly(session, row, tz=tz)
+                    apply_anomaly(session, row, tz=tz, lookups=lookups)
                 except service.AlertError as exc:  # one bad event must not hold up the ones after it
                     log.warning("alerts: anomaly %s (%s) skipped: %s", row.id, row.key, exc)
             mark_processed(session, [r.id for r in rows if r.id is not None], now=now)
@@ -37,7 +39,8 @@ def process_anomalies(engine: Engine, *, now: datetime, limit: int = 500, tz: st
         return 0
 
 
-def apply_anomaly(session: Session, row: AnomalyEventRow, *, tz: str | None = None) -> None:
+def apply_anomaly(session: Session, row: AnomalyEventRow, *, tz: str | None = None,
+                  lookups: service.Lookups | None = None) -> None:
     """One anomaly event's effect on the alerts, timed at the event (its ``at``)."""
     if row.kind not in RAISING:
         service.recover(session, actor=service.SYSTEM, key=row.key, now=row.at)
@@ -48,7 +51,7 @@ def apply_anomaly(session: Session, row: AnomalyEventRow, *, tz: str | None = No
         title = f"{check}: flapping ({row.state})"
     service.raise_alert(session, actor=service.SYSTEM, key=row.key, title=title, severity=row.severity,
                         domain=row.domain if row.domain in ("info", "comms") else None, source="patrol",
-                        now=row.at, check_id=row.check_id, tz=tz,
+                        now=row.at, check_id=row.check_id, tz=tz, lookups=lookups,
                         details={"check": check, "state": row.state, "kind": row.kind, "summary": row.summary,
                                  "anomaly_id": row.id})
 
