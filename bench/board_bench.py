@@ -107,7 +107,8 @@ def measure(url: str, args: argparse.Namespace) -> None:
     from alerts import board_service
 
     migrate.upgrade(url)
-    app = create_app({"DATABASE_URL": url, "DUTYDESK_ENV": "testing", "TESTING": True})
+    app = create_app({"DATABASE_URL": url, "DUTYDESK_ENV": "testing", "DUTYDESK_SECRET_KEY": "bench-" * 8,
+                      "TESTING": True})
     engine = app.extensions["dutydesk.engine"]
     now = boardkit.local(10)
     views.utcnow = lambda: now  # the view's clock, fixed inside the roster
