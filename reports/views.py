@@ -12,12 +12,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from desk import features, web
+from desk import features, security, web
 from desk.timeutil import utcnow
 from reports import charts, core, exports, service, tables, trail
 from reports.service import Scope
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+@bp.after_request
+def _chart_styles(response: Any) -> Any:
+    """The charts are inline SVG whose parts carry style attributes: these pages allow inline style (not script)."""
+    response.headers["Content-Security-Policy"] = security.CHART_CONTENT_SECURITY_POLICY
+    return response
 NAV = (features.nav("reports.index", _l("Reports"), ("manager",), order=80),
        features.nav("reports.load", _l("My load"), ("watcher",), order=80),
        features.nav("reports.coverage", _l("Team reports"), ("leader",), order=80))

@@ -66,7 +66,7 @@ def test_the_rebuild_keeps_rows_and_cascades_nothing_and_ids_are_not_reused(tmp_
         assert conn.exec_driver_sql("SELECT username FROM person").all() == [("old",)]
         assert conn.exec_driver_sql("SELECT id FROM \"check\"").all() == [(3,)]
         assert conn.exec_driver_sql("SELECT check_id FROM checkstatus").all() == [(3,)]  # no cascade fired
-        assert _columns(conn, "checkstatus") == status_columns
+        assert set(status_columns) <= set(_columns(conn, "checkstatus"))  # later revisions may add columns
         conn.exec_driver_sql("DELETE FROM person WHERE id = 7")
         conn.exec_driver_sql(
             "INSERT INTO person (username, display_name, role, skills, team_code, active, password_hash, "
