@@ -13,19 +13,7 @@ from tests.conftest import browser_login, screenshot
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def fixed_now(monkeypatch):
-    """The server's clock for the views: 10:00 on 12-03, desk time (the day shift)."""
-
-    def set_now(moment):
-        for module in ("alerts.board_views", "alerts.handover_views"):
-            monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
-
-    set_now(local(10))
-    return set_now
-
-
-def test_a_new_critical_alert_appears_without_reload_and_stands_out(page, desk, fixed_now):
+def test_a_new_critical_alert_appears_without_reload_and_stands_out(page, desk, clock):
     add_alert(desk, title="backup job late", severity="minor", domain="info", first_seen=local(8, 20),
               assignee="dayl", watcher="dayi")
     browser_login(page, "dayl")
@@ -47,7 +35,7 @@ def test_a_new_critical_alert_appears_without_reload_and_stands_out(page, desk, 
     screenshot(page, "board-en")
 
 
-def test_the_resolve_dialog_keeps_what_was_typed_when_the_api_refuses(page, desk, fixed_now):
+def test_the_resolve_dialog_keeps_what_was_typed_when_the_api_refuses(page, desk, clock):
     alert_id = add_alert(desk, title="db slow", severity="major", first_seen=local(9), assignee="dayl")
     answers = []
 
@@ -70,7 +58,7 @@ def test_the_resolve_dialog_keeps_what_was_typed_when_the_api_refuses(page, desk
     screenshot(page, "board-resolve-refused-en")
 
 
-def test_wall_mode_in_chinese(browser, live_server, desk, fixed_now):
+def test_wall_mode_in_chinese(browser, live_server, desk, clock):
     add_alert(desk, title="核心交换机故障", severity="critical", domain="comms", first_seen=local(9, 30),
               assignee="dayl", watcher="dayc")
     add_alert(desk, title="备份延迟", severity="minor", domain="info", first_seen=local(7), assignee="dayl",
@@ -92,18 +80,18 @@ def test_wall_mode_in_chinese(browser, live_server, desk, fixed_now):
 
 
 def test_handover_written_and_confirmed_then_the_incoming_board_holds_the_alerts(browser, live_server, desk,
-                                                                                 fixed_now):
+                                                                                 clock):
     held = add_alert(desk, title="db replica lag", severity="major", domain="info", first_seen=local(2),
                      assignee="nightl", watcher="nighti", status="acknowledged", acknowledged_at=local(2, 3))
     add_alert(desk, title="link flaps", severity="minor", domain="comms", first_seen=local(6), assignee="nightl")
     for language, locale in (("en", "en-US"), ("zh", "zh-CN")):
-        _handover_round(browser, live_server, locale, language, fixed_now, held)
+        _handover_round(browser, live_server, locale, language, clock, held)
 
 
-def _handover_round(browser, live_server, locale, language, fixed_now, held):
+def _handover_round(browser, live_server, locale, language, clock, held):
     """Night → day handover at 08:00 (English round) or day → night at 20:00 (Chinese round)."""
     out, inc = ("nightl", "dayl") if language == "en" else ("dayl", "nightl")
-    fixed_now(local(7, 45) if language == "en" else local(19, 45))
+    clock(local(7, 45) if language == "en" else local(19, 45))
     contexts = [browser.new_context(base_url=live_server, locale=locale, viewport={"width": 1360, "height": 900})
                 for _ in range(2)]
     try:
@@ -116,7 +104,7 @@ def _handover_round(browser, live_server, locale, language, fixed_now, held):
         screenshot(outgoing, f"handover-form-{language}")
         outgoing.click("#handover-form button[type=submit]")
         outgoing.wait_for_selector("#confirm-form")
-        fixed_now(local(8, 5) if language == "en" else local(20, 5))
+        clock(local(8, 5) if language == "en" else local(20, 5))
         browser_login(incoming, inc)
         incoming.goto(outgoing.url)
         incoming.click("#confirm-form button[type=submit]")

@@ -25,18 +25,6 @@ pytestmark = pytest.mark.browser
 TZ = "Asia/Shanghai"
 
 
-@pytest.fixture
-def fixed_now(monkeypatch):
-    """The board's and the handover's clock (the API acts at the real time, which the journey does not read)."""
-
-    def set_now(moment):
-        for module in ("alerts.board_views", "alerts.handover_views"):
-            monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
-
-    set_now(local(10))
-    return set_now
-
-
 def turns_critical(engine, name: str, domain: str, at: datetime) -> None:
     """What the patrol and the scheduler do with a check whose first attempt fails: the state machine confirms
     the problem (one attempt allowed), the anomaly event is written, the intake job turns it into a routed alert."""
@@ -49,7 +37,7 @@ def turns_critical(engine, name: str, domain: str, at: datetime) -> None:
     assert process_anomalies(engine, now=at, tz=TZ) == 1
 
 
-def test_from_a_critical_check_to_the_next_leaders_board(browser, live_server, desk, fixed_now, db_url):
+def test_from_a_critical_check_to_the_next_leaders_board(browser, live_server, desk, clock, db_url):
     kind = db_url.split(":")[0]
     contexts = [browser.new_context(base_url=live_server, locale=locale, viewport={"width": 1360, "height": 900})
                 for locale in ("en-US", "zh-CN", "en-US")]
@@ -83,14 +71,14 @@ def test_from_a_critical_check_to_the_next_leaders_board(browser, live_server, d
         screenshot(leader, f"journey-3-leader-resolved-{kind}")
         _assert_worked(desk, int(first))
 
-        fixed_now(local(19, 45))
+        clock(local(19, 45))
         leader.goto("/handover")
         leader.click("#write-handover")
         leader.wait_for_selector('#handover-summary [data-list="active"] li')
         leader.fill("textarea[name=note]", "core-switch still down: carrier ticket open")
         leader.click("#handover-form button[type=submit]")
         leader.wait_for_selector("#confirm-form")
-        fixed_now(local(20, 5))
+        clock(local(20, 5))
         browser_login(night, "nightl")
         night.goto(leader.url)
         night.click("#confirm-form button[type=submit]")
