@@ -1,6 +1,6 @@
 """``flask --app wsgi roster …``: generate (solve inline) and publish rosters from the command line.
 
-``roster export`` lives in roster.cli_requests and joins the group here; ``leave`` is a group of its own.
+``roster export`` lives in roster.leave_swap_cli and joins the group here; ``leave`` is a group of its own.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from desk.db import session_scope
 from desk.settings import LANGUAGES
 from desk.timeutil import in_desk_range
 from roster import service, words
-from roster.cli_requests import export_command
+from roster.leave_swap_cli import export_command
 
 roster_cli = AppGroup("roster", help="Rosters: generate, publish, export.")
 roster_cli.add_command(export_command)

@@ -22,9 +22,9 @@ from datetime import date, timedelta
 
 from ortools.sat.python import cp_model
 
+from roster.cpsat import RosterModel
 from roster.domain import Explanation, Gap, Message, RosterInputs, msg
 from roster.facts import Facts, build_facts
-from roster.model import RosterModel
 
 MAX_GAPS = 10
 

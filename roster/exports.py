@@ -1,7 +1,7 @@
 """Exports of a roster: CSV, a printable Excel 排班表 and a personal iCalendar (RFC 5545) feed.
 
 Pure: plain ``roster.domain`` data in, ``str``/``bytes`` out; no Flask, no database. The callers
-(roster.requests_views, roster.cli_requests) read the published roster and hand it over.
+(roster.leave_swap_views, roster.leave_swap_cli) read the published roster and hand it over.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """An independent scorer: the cost of a roster recomputed from its seats and the inputs alone.
 
-The CP-SAT model (roster.model) states its objective as terms over its own variables; this module states the same
+The CP-SAT model (roster.cpsat) states its objective as terms over its own variables; this module states the same
 soft rules again in plain Python over finished assignments, so a solve's objective can be checked from outside the
 model (tests compare the two on every solved case and search tiny desks exhaustively), and a roster edited by hand
 gets its true cost. It shares no code with the model's terms: only the input derivations of roster.facts (which

@@ -64,10 +64,10 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from roster.cpsat import RosterModel
 from roster.domain import Cost, Explanation, Message, RosterInputs, SolveResult, msg
 from roster.explain import explain, quick_check
 from roster.facts import Facts, build_facts, short_seat_days
-from roster.model import RosterModel
 from roster.patterns import check_pattern
 
 STATUS = {

@@ -157,7 +157,7 @@ def mine() -> Any:
 
 def _my_leave(session, start: date, end: date) -> list:
     """The reader's own leave, asked or approved, over ``start``..``end`` (oldest first)."""
-    from roster.requests import leave_requests
+    from roster.leave_swaps import leave_requests
 
     mine = leave_requests(session, person_id=current_user.id)
     return sorted((lv for lv in mine if lv.status in ("pending", "approved") and lv.start <= end and lv.end >= start),
@@ -316,10 +316,10 @@ def _problem_lines(exc: service.RosterError) -> list[str]:
     """The broken hard rules of a refused action in the reader's words (the swap pages' wording)."""
     if not exc.violations or exc.inputs is None:
         return exc.problems
-    from roster.requests import violation_text
+    from roster.leave_swaps import rule_and_sentence
 
     names = {p.username: p.name for p in exc.inputs.people}
-    return [f"{rule}: {sentence}" for rule, sentence in (violation_text(v, exc.inputs, names, _)
+    return [f"{rule}: {sentence}" for rule, sentence in (rule_and_sentence(v, exc.inputs, names, _)
                                                           for v in exc.violations)]
 
 
@@ -456,7 +456,7 @@ def settings() -> Any:
             flash(_("Roster settings saved. They apply to the next roster you generate."), "success")
             return redirect(url_for("roster.settings"))
     status = 422 if (form.errors or problems) else 200
-    from roster.requests import RULE_NAMES
+    from roster.leave_swaps import RULE_NAMES
 
     rule_names = {k: _(v) for k, v in RULE_NAMES.items()}
     today = _today()

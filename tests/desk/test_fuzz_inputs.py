@@ -35,7 +35,7 @@ from desk.db import session_scope
 from monitoring import service as checks
 from monitoring.checkspec import spec_from_dict
 from monitoring.maintenance import MaintenanceWindow
-from roster import requests as leave_swaps
+from roster import leave_swaps
 from roster import service as roster
 from tests.conftest import login
 from tests.roster import deskdata

@@ -53,9 +53,9 @@ def published(engine, start: date = START, end: date = END, actor: str = "lead")
 
 def approved_leave(engine, username: str, start: date, end: date) -> None:
     """Approved leave for ``username`` (asked by them, approved by the demo manager), before any roster exists."""
-    from roster import requests
+    from roster import leave_swaps
 
     with session_scope(engine) as session:
-        leave = requests.ask_leave(session, actor=username, username=username, start=start, end=end, reason="test")
+        leave = leave_swaps.ask_leave(session, actor=username, username=username, start=start, end=end, reason="test")
         session.flush()
-        requests.approve_leave(session, actor="guohua", leave_id=leave.id)
+        leave_swaps.approve_leave(session, actor="guohua", leave_id=leave.id)

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from desk.models import Person
 from roster import service
 from roster.domain import Assignment
-from tests.roster.test_requests import _hash, free_on, make_desk, publish_roster
+from tests.roster.test_leave_swaps import _hash, free_on, make_desk, publish_roster
 
 DAYS = 8
 # A comms-only watcher in no team: no rotation of their own, so free on every day of a roster that needs no

@@ -1,6 +1,6 @@
 """A second, deliberately plain CP-SAT model of the desk, for tests only: one boolean per person, day, shift and
 seat, the hard rules written from their definitions (times, days, counts), and the objective written from the
-scorer's definitions. It shares nothing with roster.model; on tiny desks it proves what the cheapest roster costs,
+scorer's definitions. It shares nothing with roster.cpsat; on tiny desks it proves what the cheapest roster costs,
 so the engine's "optimal" can be checked against a model that was not built to be fast.
 """
 

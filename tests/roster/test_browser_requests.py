@@ -13,7 +13,7 @@ from desk.db import session_scope
 from roster import clock
 from tests.conftest import browser_login, screenshot
 from tests.roster.flows import OUTSIDER, FlowPlan, arrange, seats_of
-from tests.roster.test_requests import stale_swap
+from tests.roster.test_leave_swaps import stale_swap
 
 pytestmark = pytest.mark.browser
 START = date(2027, 3, 1)

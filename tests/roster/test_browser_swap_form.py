@@ -10,8 +10,7 @@ from datetime import timedelta
 import pytest
 
 from desk.db import session_scope
-from roster import requests as svc
-from roster import service
+from roster import leave_swaps, service
 from tests.conftest import screenshot
 from tests.roster.flows import OUTSIDER
 from tests.roster.test_browser_requests import _tab, flows  # noqa: F401  (the fixture)
@@ -81,15 +80,15 @@ def _offer_an_exchange(app, plan) -> str | None:
     with session_scope(engine) as session:
         rows = service.published_assignments(session, start=plan.start, end=plan.start + timedelta(days=7))
         people = {p.username: service.to_domain_person(p) for p in service.people_by_id(session).values()}
-        options = svc.swap_options(rows, people, "infob")
-    mine = {svc.seat_key(a): a for a in options.mine}
+        options = leave_swaps.swap_options(rows, people, "infob")
+    mine = {leave_swaps.seat_key(a): a for a in options.mine}
     for theirs, fits in options.theirs:
         for key in fits:
             with session_scope(engine) as session:
                 try:
-                    svc.propose_swap(session, actor="infob", day=mine[key].day, shift=mine[key].shift,
+                    leave_swaps.propose_swap(session, actor="infob", day=mine[key].day, shift=mine[key].shift,
                                      target=theirs.username, target_day=theirs.day, target_shift=theirs.shift)
-                except svc.RequestError:
+                except leave_swaps.RequestError:
                     session.rollback()
                     continue
                 return theirs.username

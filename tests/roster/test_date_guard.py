@@ -15,8 +15,7 @@ from sqlmodel import SQLModel, create_engine, select
 
 import desk.model_registry  # noqa: F401  (every table, for create_all)
 from desk.db import session_scope
-from roster import clock, demo, service
-from roster import requests as svc
+from roster import clock, demo, leave_swaps, service
 from roster.models import RosterVersion
 from tests.conftest import login
 from tests.roster.deskdata import add_people, published, with_people
@@ -40,14 +39,16 @@ def test_the_request_flows_find_their_seats(memory, start: date) -> None:
     and the outsider may not take infoc's."""
     with session_scope(memory) as session:
         flows = arrange(session, start)
-        leave = svc.ask_leave(session, actor="infob", username="infob", start=flows.leave.day, end=flows.leave.day)
-        assert svc.approve_leave(session, actor="leada", leave_id=leave.id).amendment_id is not None
-        give = svc.propose_swap(session, actor="infob", day=flows.give.day, shift="D", target="spare", today=start)
-        svc.accept_swap(session, actor="spare", swap_id=give.id)
-        assert svc.check_swap(session, swap_id=give.id).ok
-        svc.approve_swap(session, actor="leada", swap_id=give.id)
-        with pytest.raises(svc.SwapRefused) as refused:
-            svc.propose_swap(session, actor="infoc", day=flows.bad.day, shift="D", target=OUTSIDER[0])
+        leave = leave_swaps.ask_leave(session, actor="infob", username="infob", start=flows.leave.day,
+                                      end=flows.leave.day)
+        assert leave_swaps.approve_leave(session, actor="leada", leave_id=leave.id).amendment_id is not None
+        give = leave_swaps.propose_swap(session, actor="infob", day=flows.give.day, shift="D", target="spare",
+                                        today=start)
+        leave_swaps.accept_swap(session, actor="spare", swap_id=give.id)
+        assert leave_swaps.check_swap(session, swap_id=give.id).ok
+        leave_swaps.approve_swap(session, actor="leada", swap_id=give.id)
+        with pytest.raises(leave_swaps.SwapRefused) as refused:
+            leave_swaps.propose_swap(session, actor="infoc", day=flows.bad.day, shift="D", target=OUTSIDER[0])
         assert "qualification" in {v.rule for v in refused.value.check.violations}
 
 

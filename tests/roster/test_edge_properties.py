@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import login
-from tests.roster.test_requests import published_desk
+from tests.roster.test_leave_swaps import published_desk
 
 URLS = ("/api/v1/oncall?at={}", "/api/v1/roster?from={}&to=2027-01-03", "/api/v1/roster?from=2027-01-01&to={}",
         "/roster/?month={}", "/roster/export?format=csv&month={}", "/roster/generate?month={}",

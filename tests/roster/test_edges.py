@@ -13,13 +13,12 @@ from sqlmodel import select
 
 from desk.db import session_scope
 from desk.models import Person
-from roster import exports, service
-from roster import requests as svc
+from roster import exports, leave_swaps, service
 from roster.domain import Assignment
 from roster.domain import Person as DeskPerson
 from roster.models import RosterVersion
 from tests.conftest import csrf_token, login
-from tests.roster.test_requests import START, published_desk, seats
+from tests.roster.test_leave_swaps import START, published_desk, seats
 
 FAR = ("0001-01", "9999-12")
 MOMENTS = ("0001-01-01T00:00:00", "9999-12-31T23:59:59", "9999-12-31T23:59:59+08:00", "0001-01-01T00:00:00Z",
@@ -74,22 +73,23 @@ def test_leave_in_year_1_or_9999_is_refused(app, client):
     for day in ("0001-01-01", "9999-12-31"):
         r = _post(client, "/requests/leave/new", "/requests/leave/new", start=day, end=day, shift="", reason="x")
         assert r.status_code == 422 and "between the years 2000 and 2100" in r.get_data(as_text=True)
-        with session_scope(app.extensions["dutydesk.engine"]) as s, pytest.raises(svc.RequestError, match="2000"):
-            svc.ask_leave(s, actor="infob", username="infob", start=date.fromisoformat(day),
+        engine = app.extensions["dutydesk.engine"]
+        with session_scope(engine) as s, pytest.raises(leave_swaps.RequestError, match="2000"):
+            leave_swaps.ask_leave(s, actor="infob", username="infob", start=date.fromisoformat(day),
                           end=date.fromisoformat(day))
 
 
 def test_free_text_over_its_limit_is_refused_not_cut(app):
     published_desk(app)
     with session_scope(app.extensions["dutydesk.engine"]) as s:
-        with pytest.raises(svc.RequestError, match="at most 500 characters"):
-            svc.ask_leave(s, actor="infob", username="infob", start=START, end=START, reason="x" * 501)
-        leave = svc.ask_leave(s, actor="infob", username="infob", start=START, end=START, reason="x" * 500)
-        with pytest.raises(svc.RequestError, match="at most 500 characters"):
-            svc.reject_leave(s, actor="leada", leave_id=leave.id, note="n" * 501)
+        with pytest.raises(leave_swaps.RequestError, match="at most 500 characters"):
+            leave_swaps.ask_leave(s, actor="infob", username="infob", start=START, end=START, reason="x" * 501)
+        leave = leave_swaps.ask_leave(s, actor="infob", username="infob", start=START, end=START, reason="x" * 500)
+        with pytest.raises(leave_swaps.RequestError, match="at most 500 characters"):
+            leave_swaps.reject_leave(s, actor="leada", leave_id=leave.id, note="n" * 501)
         day = next(a for a in seats(s, "infob") if a.shift == "D").day
-        with pytest.raises(svc.RequestError, match="at most 2000 characters"):
-            svc.propose_swap(s, actor="infob", day=day, shift="D", target="spare", message="m" * 2001)
+        with pytest.raises(leave_swaps.RequestError, match="at most 2000 characters"):
+            leave_swaps.propose_swap(s, actor="infob", day=day, shift="D", target="spare", message="m" * 2001)
         with pytest.raises(service.RosterError, match="at most 500 characters"):
             service.create_draft(s, actor="leada", start=START, end=START, note="n" * 501)
 
@@ -99,12 +99,12 @@ def test_a_leader_party_to_a_swap_cannot_decide_it(app, client):
     with session_scope(app.extensions["dutydesk.engine"]) as s:
         day = next(a for a in seats(s, "infob") if a.shift == "D").day
         s.get(Person, s.exec(select(Person.id).where(Person.username == "spare")).one()).role = "leader"
-        swap = svc.propose_swap(s, actor="infob", day=day, shift="D", target="spare")
-        svc.accept_swap(s, actor="spare", swap_id=swap.id)
+        swap = leave_swaps.propose_swap(s, actor="infob", day=day, shift="D", target="spare")
+        leave_swaps.accept_swap(s, actor="spare", swap_id=swap.id)
     with session_scope(app.extensions["dutydesk.engine"]) as s:
-        for decide in (lambda: svc.approve_swap(s, actor="spare", swap_id=swap.id),
-                       lambda: svc.reject_swap(s, actor="spare", swap_id=swap.id, note="no")):
-            with pytest.raises(svc.RequestError, match="part of this swap"):
+        for decide in (lambda: leave_swaps.approve_swap(s, actor="spare", swap_id=swap.id),
+                       lambda: leave_swaps.reject_swap(s, actor="spare", swap_id=swap.id, note="no")):
+            with pytest.raises(leave_swaps.RequestError, match="part of this swap"):
                 decide()
     assert login(client, "spare").status_code == 302
     page = client.get(f"/requests/swap/{swap.id}").get_data(as_text=True)

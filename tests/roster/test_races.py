@@ -15,11 +15,10 @@ from sqlmodel import Session, col, select
 
 from desk.db import session_scope
 from desk.models import AuditEvent
-from roster import requests as svc
-from roster import service
+from roster import leave_swaps, service
 from roster.models import RosterVersion
 from tests.conftest import login, page_csrf
-from tests.roster.test_requests import START, make_desk, publish_roster, seats
+from tests.roster.test_leave_swaps import START, make_desk, publish_roster, seats
 
 THREADS = 8
 
@@ -99,7 +98,7 @@ def _pending_leave(app: Flask) -> int:
         make_desk(s)
         publish_roster(s)
         first = seats(s, "infob")[0]
-        return svc.ask_leave(s, actor="infob", username="infob", start=first.day, end=first.day).id
+        return leave_swaps.ask_leave(s, actor="infob", username="infob", start=first.day, end=first.day).id
 
 
 def test_eight_approvals_of_one_leave_open_one_amendment(app):
@@ -117,9 +116,9 @@ def _accepted_swap(app: Flask) -> int:
         make_desk(s)
         publish_roster(s)
         day = next(a for a in seats(s, "infob") if a.shift == "D").day
-        swap = svc.propose_swap(s, actor="infob", day=day, shift="D", target="spare")
-        svc.accept_swap(s, actor="spare", swap_id=swap.id)
-        assert svc.check_swap(s, swap_id=swap.id).ok
+        swap = leave_swaps.propose_swap(s, actor="infob", day=day, shift="D", target="spare")
+        leave_swaps.accept_swap(s, actor="spare", swap_id=swap.id)
+        assert leave_swaps.check_swap(s, swap_id=swap.id).ok
         return swap.id
 
 
@@ -177,8 +176,8 @@ def test_two_swaps_of_one_day_approved_at_once_do_not_undo_each_other(app):
         day = next(a for a in seats(s, "infob") if a.shift == "D").day
         swaps = {}
         for giver, taker in (("infob", "spare"), ("commb", "spare2")):
-            swap = svc.propose_swap(s, actor=giver, day=day, shift="D", target=taker)
-            svc.accept_swap(s, actor=taker, swap_id=swap.id)
+            swap = leave_swaps.propose_swap(s, actor=giver, day=day, shift="D", target=taker)
+            leave_swaps.accept_swap(s, actor=taker, swap_id=swap.id)
             swaps[swap.id] = (giver, taker)
     leada, token_a = _browsers(app, "leada")
     leadc, token_c = _browsers(app, "leadc")
@@ -201,7 +200,7 @@ def test_two_swaps_of_one_day_approved_at_once_do_not_undo_each_other(app):
     assert errors == []
     with session_scope(app.extensions["dutydesk.engine"]) as s:
         truth = {a.username for a in service.published_assignments(s, start=day, end=day) if a.shift == "D"}
-        approved = [swaps[i] for i in swaps if s.get(svc.SwapRequest, i).status == "approved"]
+        approved = [swaps[i] for i in swaps if s.get(leave_swaps.SwapRequest, i).status == "approved"]
         assert approved, "at least one approval goes through"
         for giver, taker in approved:
             assert taker in truth and giver not in truth, (giver, taker, truth)

@@ -6,11 +6,10 @@ from __future__ import annotations
 from sqlmodel import select
 
 from desk.db import session_scope
-from roster import requests as svc
-from roster import stored_text
+from roster import leave_swaps, stored_text
 from roster.models import RosterVersion
 from tests.conftest import login
-from tests.roster.test_requests import published_desk, seats
+from tests.roster.test_leave_swaps import published_desk, seats
 
 
 def plain(text: str, **params) -> str:
@@ -33,8 +32,8 @@ def test_the_automatic_note_and_the_progress_are_in_the_readers_language(app, cl
     engine = app.extensions["dutydesk.engine"]
     with session_scope(engine) as session:
         day = seats(session, "infob")[0].day
-        leave = svc.ask_leave(session, actor="infob", username="infob", start=day, end=day)
-        svc.approve_leave(session, actor="leada", leave_id=leave.id)
+        leave = leave_swaps.ask_leave(session, actor="infob", username="infob", start=day, end=day)
+        leave_swaps.approve_leave(session, actor="leada", leave_id=leave.id)
     with session_scope(engine) as session:
         draft = session.exec(select(RosterVersion).where(RosterVersion.status == "draft")).one()
         assert draft.note.startswith(stored_text.MARK) and draft.progress == "queued"

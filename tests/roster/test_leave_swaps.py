@@ -16,8 +16,7 @@ from desk.db import session_scope
 from desk.demo import ensure_teams
 from desk.models import AuditEvent, Person
 from desk.sessions import hash_secret
-from roster import requests as svc
-from roster import service
+from roster import leave_swaps, service
 from roster.models import RosterVersion, SwapRequest
 from tests.conftest import PASSWORD
 
@@ -76,7 +75,7 @@ def free_on(session: Session, username: str, day: date) -> bool:
 def stale_swap(session: Session, requester: str, day: date, shift: str, target: str) -> int:
     """A swap accepted before the roster changed under it, so that it now breaks a rule (offering or accepting a
     swap that breaks one is refused; the leader's page must still explain and block the stale one)."""
-    seat = svc.published_seat(session, requester, day, shift)
+    seat = leave_swaps.published_seat(session, requester, day, shift)
     people = {p.username: p.id for p in session.exec(select(Person))}
     swap = SwapRequest(requester_id=people[requester], requester_day=day, requester_shift=shift,
                            requester_position=seat.position, target_id=people[target], status="accepted")
@@ -100,9 +99,9 @@ def actions(session: Session, prefix: str) -> list[str]:
 
 def test_leave_hitting_a_published_shift_opens_an_amendment(desk: Session) -> None:
     first = seats(desk, "infob")[0]
-    leave = svc.ask_leave(desk, actor="infob", username="infob", start=first.day, end=first.day, reason="医院")
-    assert leave.status == "pending" and [a.day for a in svc.leave_hits(desk, leave)] == [first.day]
-    svc.approve_leave(desk, actor="leada", leave_id=leave.id, note="ok")
+    leave = leave_swaps.ask_leave(desk, actor="infob", username="infob", start=first.day, end=first.day, reason="医院")
+    assert leave.status == "pending" and [a.day for a in leave_swaps.leave_hits(desk, leave)] == [first.day]
+    leave_swaps.approve_leave(desk, actor="leada", leave_id=leave.id, note="ok")
     draft = desk.get(RosterVersion, leave.amendment_id)
     assert leave.status == "approved" and leave.decided_by == "leada"
     assert draft.status == "draft" and draft.base_version_id is not None and draft.job_status == "queued"
@@ -113,59 +112,60 @@ def test_leave_hitting_a_published_shift_opens_an_amendment(desk: Session) -> No
 
 
 def test_leave_on_days_off_needs_no_amendment(desk: Session) -> None:
-    leave = svc.ask_leave(desk, actor="spare", username="spare", start=START, end=START + timedelta(days=2))
-    svc.approve_leave(desk, actor="leadb", leave_id=leave.id)
+    leave = leave_swaps.ask_leave(desk, actor="spare", username="spare", start=START, end=START + timedelta(days=2))
+    leave_swaps.approve_leave(desk, actor="leadb", leave_id=leave.id)
     assert leave.status == "approved" and leave.amendment_id is None
 
 
 def test_single_shift_leave_only_hits_that_shift(desk: Session) -> None:
     night = next(a for a in seats(desk, "commc") if a.shift == "N")
-    leave = svc.ask_leave(desk, actor="commc", username="commc", start=night.day, end=night.day,
+    leave = leave_swaps.ask_leave(desk, actor="commc", username="commc", start=night.day, end=night.day,
                           shifts=[(night.day, "D")])
-    assert leave.shifts == [[night.day.isoformat(), "D"]] and svc.leave_hits(desk, leave) == []
-    other = svc.ask_leave(desk, actor="commc", username="commc", start=night.day, end=night.day,
+    assert leave.shifts == [[night.day.isoformat(), "D"]] and leave_swaps.leave_hits(desk, leave) == []
+    other = leave_swaps.ask_leave(desk, actor="commc", username="commc", start=night.day, end=night.day,
                           shifts=[(night.day, "N")])
-    assert [a.shift for a in svc.leave_hits(desk, other)] == ["N"]
+    assert [a.shift for a in leave_swaps.leave_hits(desk, other)] == ["N"]
 
 
 def test_reject_needs_a_note_and_cancel_only_own_pending(desk: Session) -> None:
-    leave = svc.ask_leave(desk, actor="infoc", username="infoc", start=START, end=START)
-    with pytest.raises(svc.RequestError, match="why"):
-        svc.reject_leave(desk, actor="leada", leave_id=leave.id, note=" ")
-    with pytest.raises(svc.RequestError, match="Only the person"):
-        svc.cancel_leave(desk, actor="infod", leave_id=leave.id)
-    svc.cancel_leave(desk, actor="infoc", leave_id=leave.id)
-    with pytest.raises(svc.RequestError, match="already cancelled"):
-        svc.approve_leave(desk, actor="leada", leave_id=leave.id)
-    again = svc.ask_leave(desk, actor="infoc", username="infoc", start=START, end=START)
-    svc.reject_leave(desk, actor="leada", leave_id=again.id, note="New Year: everyone is needed")
+    leave = leave_swaps.ask_leave(desk, actor="infoc", username="infoc", start=START, end=START)
+    with pytest.raises(leave_swaps.RequestError, match="why"):
+        leave_swaps.reject_leave(desk, actor="leada", leave_id=leave.id, note=" ")
+    with pytest.raises(leave_swaps.RequestError, match="Only the person"):
+        leave_swaps.cancel_leave(desk, actor="infod", leave_id=leave.id)
+    leave_swaps.cancel_leave(desk, actor="infoc", leave_id=leave.id)
+    with pytest.raises(leave_swaps.RequestError, match="already cancelled"):
+        leave_swaps.approve_leave(desk, actor="leada", leave_id=leave.id)
+    again = leave_swaps.ask_leave(desk, actor="infoc", username="infoc", start=START, end=START)
+    leave_swaps.reject_leave(desk, actor="leada", leave_id=again.id, note="New Year: everyone is needed")
     assert again.status == "rejected" and again.decision_note.startswith("New Year")
     assert actions(desk, "leave.") == ["leave.ask", "leave.cancel", "leave.ask", "leave.reject"]
 
 
 def test_who_may_ask_and_decide(desk: Session) -> None:
-    with pytest.raises(svc.RequestError, match="for yourself"):
-        svc.ask_leave(desk, actor="infoa", username="infob", start=START, end=START)
-    mine = svc.ask_leave(desk, actor="leada", username="leada", start=START, end=START)
-    with pytest.raises(svc.RequestError, match="your own request"):
-        svc.approve_leave(desk, actor="leada", leave_id=mine.id)
-    theirs = svc.ask_leave(desk, actor="infoa", username="infoa", start=START, end=START)
-    with pytest.raises(svc.RequestError, match="shift leader or a manager"):
-        svc.approve_leave(desk, actor="infob", leave_id=theirs.id)
-    on_behalf = svc.ask_leave(desk, actor="leadb", username="infod", start=START, end=START)
+    with pytest.raises(leave_swaps.RequestError, match="for yourself"):
+        leave_swaps.ask_leave(desk, actor="infoa", username="infob", start=START, end=START)
+    mine = leave_swaps.ask_leave(desk, actor="leada", username="leada", start=START, end=START)
+    with pytest.raises(leave_swaps.RequestError, match="your own request"):
+        leave_swaps.approve_leave(desk, actor="leada", leave_id=mine.id)
+    theirs = leave_swaps.ask_leave(desk, actor="infoa", username="infoa", start=START, end=START)
+    with pytest.raises(leave_swaps.RequestError, match="shift leader or a manager"):
+        leave_swaps.approve_leave(desk, actor="infob", leave_id=theirs.id)
+    on_behalf = leave_swaps.ask_leave(desk, actor="leadb", username="infod", start=START, end=START)
     assert on_behalf.person_id == desk.exec(select(Person.id).where(Person.username == "infod")).one()
 
 
 def test_bad_leave_is_refused_in_words(desk: Session) -> None:
-    with pytest.raises(svc.RequestError, match="before the first"):
-        svc.ask_leave(desk, actor="infoa", username="infoa", start=START, end=START - timedelta(days=1))
-    with pytest.raises(svc.RequestError, match="at most"):
-        svc.ask_leave(desk, actor="infoa", username="infoa", start=START, end=START + timedelta(days=200))
-    with pytest.raises(svc.RequestError, match="No active person"):
-        svc.ask_leave(desk, actor="cli", username="nobody", start=START, end=START)
-    svc.ask_leave(desk, actor="infoa", username="infoa", start=START, end=START + timedelta(days=2))
-    with pytest.raises(svc.RequestError, match="already asked"):
-        svc.ask_leave(desk, actor="infoa", username="infoa", start=START + timedelta(days=2), end=START + timedelta(3))
+    with pytest.raises(leave_swaps.RequestError, match="before the first"):
+        leave_swaps.ask_leave(desk, actor="infoa", username="infoa", start=START, end=START - timedelta(days=1))
+    with pytest.raises(leave_swaps.RequestError, match="at most"):
+        leave_swaps.ask_leave(desk, actor="infoa", username="infoa", start=START, end=START + timedelta(days=200))
+    with pytest.raises(leave_swaps.RequestError, match="No active person"):
+        leave_swaps.ask_leave(desk, actor="cli", username="nobody", start=START, end=START)
+    leave_swaps.ask_leave(desk, actor="infoa", username="infoa", start=START, end=START + timedelta(days=2))
+    with pytest.raises(leave_swaps.RequestError, match="already asked"):
+        leave_swaps.ask_leave(desk, actor="infoa", username="infoa", start=START + timedelta(days=2),
+                              end=START + timedelta(3))
 
 
 # --- swaps ---------------------------------------------------------------------------------------------------
@@ -177,12 +177,12 @@ def _give_day(session: Session, giver: str, taker: str):
 
 def test_offer_accept_approve_publishes_a_new_version(desk: Session) -> None:
     seat = _give_day(desk, "infob", "spare")
-    swap = svc.propose_swap(desk, actor="infob", day=seat.day, shift="D", target="spare", message="家里有事")
+    swap = leave_swaps.propose_swap(desk, actor="infob", day=seat.day, shift="D", target="spare", message="家里有事")
     assert swap.status == "proposed" and swap.requester_position == "info"
-    svc.accept_swap(desk, actor="spare", swap_id=swap.id)
-    check = svc.check_swap(desk, swap_id=swap.id)
+    leave_swaps.accept_swap(desk, actor="spare", swap_id=swap.id)
+    check = leave_swaps.check_swap(desk, swap_id=swap.id)
     assert check.ok, check.violations
-    svc.approve_swap(desk, actor="leada", swap_id=swap.id, note="fine")
+    leave_swaps.approve_swap(desk, actor="leada", swap_id=swap.id, note="fine")
     version = desk.get(RosterVersion, swap.amendment_id)
     assert swap.status == "approved" and version.status == "published" and version.number == 2
     now = service.published_assignments(desk, start=seat.day, end=seat.day)
@@ -198,11 +198,11 @@ def test_exchange_of_a_night_for_the_next_day_shift(desk: Session) -> None:
     night = next(a for a in seats(desk, "infoa") if a.shift == "N" and a.day < START + timedelta(days=DAYS - 1))
     day = next(a for u in ("infob", "infoc", "infod") for a in seats(desk, u)
                if (a.day, a.shift) == (night.day + timedelta(days=1), "D"))
-    swap = svc.propose_swap(desk, actor="infoa", day=night.day, shift="N", target=day.username,
+    swap = leave_swaps.propose_swap(desk, actor="infoa", day=night.day, shift="N", target=day.username,
                             target_day=day.day, target_shift="D")
-    svc.accept_swap(desk, actor=day.username, swap_id=swap.id)
-    assert svc.check_swap(desk, swap_id=swap.id).ok
-    svc.approve_swap(desk, actor="leadb", swap_id=swap.id)
+    leave_swaps.accept_swap(desk, actor=day.username, swap_id=swap.id)
+    assert leave_swaps.check_swap(desk, swap_id=swap.id).ok
+    leave_swaps.approve_swap(desk, actor="leadb", swap_id=swap.id)
     now = {(a.day, a.shift): a.username for a in service.published_assignments(
         desk, start=night.day, end=day.day) if a.position == "info"}
     assert now[(night.day, "N")] == day.username and now[(day.day, "D")] == "infoa"
@@ -214,13 +214,13 @@ def test_swap_that_breaks_a_rule_cannot_be_approved_and_says_which(desk: Session
         a.shift == "D" and free_on(desk, u, a.day) for a in seats(desk, "infob")))
     seat = _give_day(desk, "infob", taker)
     swap_id = stale_swap(desk, "infob", seat.day, "D", taker)
-    check = svc.check_swap(desk, swap_id=swap_id)
+    check = leave_swaps.check_swap(desk, swap_id=swap_id)
     assert [v.rule for v in check.violations] == ["qualification"]
-    rule, sentence = svc.violation_text(check.violations[0], check.inputs, {taker: "周杰"})
+    rule, sentence = leave_swaps.rule_and_sentence(check.violations[0], check.inputs, {taker: "周杰"})
     assert rule == "Only qualified people"
     assert sentence == f"周杰 is not qualified to sit the information watcher seat on {seat.day:%m-%d} day shift"
-    with pytest.raises(svc.SwapRefused, match="qualification"):
-        svc.approve_swap(desk, actor="leada", swap_id=swap_id)
+    with pytest.raises(leave_swaps.SwapRefused, match="qualification"):
+        leave_swaps.approve_swap(desk, actor="leada", swap_id=swap_id)
     assert desk.get(SwapRequest, swap_id).status == "accepted"
 
 
@@ -228,14 +228,14 @@ def test_a_swap_that_breaks_a_rule_is_refused_when_offered_and_when_accepted(des
     taker = next(u for u in ("commc", "commd", "comma") if any(
         a.shift == "D" and free_on(desk, u, a.day) for a in seats(desk, "infob")))
     seat = _give_day(desk, "infob", taker)
-    with pytest.raises(svc.SwapRefused) as refused:
-        svc.propose_swap(desk, actor="infob", day=seat.day, shift="D", target=taker)
+    with pytest.raises(leave_swaps.SwapRefused) as refused:
+        leave_swaps.propose_swap(desk, actor="infob", day=seat.day, shift="D", target=taker)
     assert [v.rule for v in refused.value.check.violations] == ["qualification"]
     desk.rollback()
     stale = stale_swap(desk, "infob", seat.day, "D", taker)
     desk.get(SwapRequest, stale).status = "proposed"  # offered before the roster changed
-    with pytest.raises(svc.SwapRefused, match="qualification"):
-        svc.accept_swap(desk, actor=taker, swap_id=stale)
+    with pytest.raises(leave_swaps.SwapRefused, match="qualification"):
+        leave_swaps.accept_swap(desk, actor=taker, swap_id=stale)
     assert not desk.exec(select(AuditEvent).where(AuditEvent.action == "swap.accept")).all()
 
 
@@ -245,52 +245,54 @@ def test_rest_rule_named_when_a_day_follows_a_night(desk: Session) -> None:
     seat = next(a for a in seats(desk, "infob") if a.shift == "D" and any(
         (u, a.day - timedelta(days=1)) in nights for u in ("infoa", "infoc", "infod")))
     tired = next(u for u in ("infoa", "infoc", "infod") if (u, seat.day - timedelta(days=1)) in nights)
-    check = svc.check_swap(desk, swap_id=stale_swap(desk, "infob", seat.day, "D", tired))
+    check = leave_swaps.check_swap(desk, swap_id=stale_swap(desk, "infob", seat.day, "D", tired))
     assert "night_then_day" in {v.rule for v in check.violations}
-    texts = [svc.violation_text(v, check.inputs, {})[1] for v in check.violations]
+    texts = [leave_swaps.rule_and_sentence(v, check.inputs, {})[1] for v in check.violations]
     assert f"{tired} would work the day shift of {seat.day:%m-%d} right after a night shift" in texts
 
 
 def test_swap_steps_belong_to_the_right_people(desk: Session) -> None:
     seat = _give_day(desk, "infob", "spare")
-    with pytest.raises(svc.RequestError, match="no published shift"):
-        svc.propose_swap(desk, actor="infob", day=seat.day, shift="N" if seat.shift == "D" else "D", target="spare")
-    with pytest.raises(svc.RequestError, match="not yourself"):
-        svc.propose_swap(desk, actor="infob", day=seat.day, shift="D", target="infob")
-    with pytest.raises(svc.RequestError, match="in the past"):
-        svc.propose_swap(desk, actor="infob", day=seat.day, shift="D", target="spare", today=seat.day + timedelta(1))
-    swap = svc.propose_swap(desk, actor="infob", day=seat.day, shift="D", target="spare")
-    with pytest.raises(svc.RequestError, match="already offered"):
-        svc.propose_swap(desk, actor="infob", day=seat.day, shift="D", target="spare2")
-    with pytest.raises(svc.RequestError, match="colleague asked"):
-        svc.accept_swap(desk, actor="infob", swap_id=swap.id)
-    with pytest.raises(svc.RequestError, match="already proposed"):
-        svc.approve_swap(desk, actor="leada", swap_id=swap.id)
-    svc.decline_swap(desk, actor="spare", swap_id=swap.id, note="busy")
+    with pytest.raises(leave_swaps.RequestError, match="no published shift"):
+        leave_swaps.propose_swap(desk, actor="infob", day=seat.day, shift="N" if seat.shift == "D" else "D",
+                                 target="spare")
+    with pytest.raises(leave_swaps.RequestError, match="not yourself"):
+        leave_swaps.propose_swap(desk, actor="infob", day=seat.day, shift="D", target="infob")
+    with pytest.raises(leave_swaps.RequestError, match="in the past"):
+        leave_swaps.propose_swap(desk, actor="infob", day=seat.day, shift="D", target="spare",
+                                 today=seat.day + timedelta(1))
+    swap = leave_swaps.propose_swap(desk, actor="infob", day=seat.day, shift="D", target="spare")
+    with pytest.raises(leave_swaps.RequestError, match="already offered"):
+        leave_swaps.propose_swap(desk, actor="infob", day=seat.day, shift="D", target="spare2")
+    with pytest.raises(leave_swaps.RequestError, match="colleague asked"):
+        leave_swaps.accept_swap(desk, actor="infob", swap_id=swap.id)
+    with pytest.raises(leave_swaps.RequestError, match="already proposed"):
+        leave_swaps.approve_swap(desk, actor="leada", swap_id=swap.id)
+    leave_swaps.decline_swap(desk, actor="spare", swap_id=swap.id, note="busy")
     assert swap.status == "declined"
-    again = svc.propose_swap(desk, actor="infob", day=seat.day, shift="D", target="spare2")
-    svc.cancel_swap(desk, actor="infob", swap_id=again.id)
+    again = leave_swaps.propose_swap(desk, actor="infob", day=seat.day, shift="D", target="spare2")
+    leave_swaps.cancel_swap(desk, actor="infob", swap_id=again.id)
     assert again.status == "cancelled"
 
 
 def test_swap_of_a_seat_changed_since_is_not_approved(desk: Session) -> None:
     seat = _give_day(desk, "infob", "spare")
-    swap = svc.propose_swap(desk, actor="infob", day=seat.day, shift="D", target="spare")
-    svc.accept_swap(desk, actor="spare", swap_id=swap.id)
+    swap = leave_swaps.propose_swap(desk, actor="infob", day=seat.day, shift="D", target="spare")
+    leave_swaps.accept_swap(desk, actor="spare", swap_id=swap.id)
     rows = service.published_assignments(desk, start=seat.day, end=seat.day)
     moved = [replace(a, username="spare2", source="substitute") if a.username == "infob" else a for a in rows]
-    svc.publish_changed(desk, actor="test", start=seat.day, end=seat.day, assignments=moved, note="hand")
-    assert svc.check_swap(desk, swap_id=swap.id).problem
-    with pytest.raises(svc.RequestError, match="no longer"):
-        svc.approve_swap(desk, actor="leada", swap_id=swap.id)
+    leave_swaps.publish_changed(desk, actor="test", start=seat.day, end=seat.day, assignments=moved, note="hand")
+    assert leave_swaps.check_swap(desk, swap_id=swap.id).problem
+    with pytest.raises(leave_swaps.RequestError, match="no longer"):
+        leave_swaps.approve_swap(desk, actor="leada", swap_id=swap.id)
 
 
 def test_feed_tokens_are_made_once_and_regenerated(desk: Session) -> None:
     pid = desk.exec(select(Person.id).where(Person.username == "infoa")).one()
-    assert svc.feed_token(desk, person_id=pid) is None
-    first = svc.regenerate_feed_token(desk, actor="infoa", person_id=pid)
-    assert svc.feed_token(desk, person_id=pid).token_hash == hash_secret(first)  # only the hash is kept
-    assert svc.person_for_token(desk, first).username == "infoa"
-    second = svc.regenerate_feed_token(desk, actor="infoa", person_id=pid)
-    assert svc.person_for_token(desk, first) is None and svc.person_for_token(desk, "x" * 100) is None
-    assert svc.person_for_token(desk, second).username == "infoa"
+    assert leave_swaps.feed_token(desk, person_id=pid) is None
+    first = leave_swaps.regenerate_feed_token(desk, actor="infoa", person_id=pid)
+    assert leave_swaps.feed_token(desk, person_id=pid).token_hash == hash_secret(first)  # only the hash is kept
+    assert leave_swaps.person_for_token(desk, first).username == "infoa"
+    second = leave_swaps.regenerate_feed_token(desk, actor="infoa", person_id=pid)
+    assert leave_swaps.person_for_token(desk, first) is None and leave_swaps.person_for_token(desk, "x" * 100) is None
+    assert leave_swaps.person_for_token(desk, second).username == "infoa"

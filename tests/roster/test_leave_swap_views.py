@@ -13,11 +13,10 @@ from icalendar import Calendar
 from sqlmodel import select
 
 from desk.db import session_scope
-from roster import clock, service
-from roster import requests as svc
+from roster import clock, leave_swaps, service
 from roster.models import FeedToken, LeaveRequest, SwapRequest
 from tests.conftest import csrf_token, login
-from tests.roster.test_requests import DAYS, START, free_on, published_desk, seats, stale_swap
+from tests.roster.test_leave_swaps import DAYS, START, free_on, published_desk, seats, stale_swap
 
 NOW = datetime(2026, 12, 30, 2, 0, tzinfo=UTC)  # two days before the published roster: its seats are to come
 
@@ -87,8 +86,8 @@ def _swap(app, target_pool=("spare",)):
     with session_scope(_engine(app)) as session:
         seat, taker = _free_seat(session, target_pool)
         if taker == "spare":
-            swap_id = svc.propose_swap(session, actor="infob", day=seat.day, shift="D", target=taker).id
-            svc.accept_swap(session, actor=taker, swap_id=swap_id)
+            swap_id = leave_swaps.propose_swap(session, actor="infob", day=seat.day, shift="D", target=taker).id
+            leave_swaps.accept_swap(session, actor=taker, swap_id=swap_id)
         else:
             swap_id = stale_swap(session, "infob", seat.day, "D", taker)
         return swap_id, seat, taker
@@ -256,7 +255,7 @@ def test_swap_options_follow_qualification_duty_and_leave() -> None:
     people = {u: P(u, u, role, frozenset(skills.split(",")) if skills else frozenset()) for u, role, skills in (
         ("me", "watcher", "info"), ("busy", "watcher", "info"), ("other", "watcher", "info"),
         ("comms", "watcher", "comms"), ("boss", "leader", ""), ("away", "watcher", "info"))}
-    options = svc.swap_options(rows, people, "me", (Leave("away", day, day),))
+    options = leave_swaps.swap_options(rows, people, "me", (Leave("away", day, day),))
     assert options.takers == {"other": (f"{day}|D",)}
     assert [(a.username, fits) for a, fits in options.theirs] == [("other", (f"{day}|D",))]
 
@@ -264,7 +263,7 @@ def test_swap_options_follow_qualification_duty_and_leave() -> None:
 def test_the_swap_notice_says_what_each_side_gives(app) -> None:
     from flask_babel import force_locale
 
-    from roster.requests_views import offer_text
+    from roster.leave_swap_views import offer_text
 
     give = SwapRequest(id=1, requester_id=1, requester_day=START, requester_shift="D", requester_position="info",
                        target_id=2)
@@ -282,10 +281,10 @@ def test_the_swap_notice_says_what_each_side_gives(app) -> None:
 def test_the_queue_names_the_requester_and_the_approver(app, client) -> None:
     published_desk(app)
     with session_scope(_engine(app)) as session:
-        leave = svc.ask_leave(session, actor="infob", username="infob", start=START + timedelta(days=20),
+        leave = leave_swaps.ask_leave(session, actor="infob", username="infob", start=START + timedelta(days=20),
                               end=START + timedelta(days=20))
-        svc.approve_leave(session, actor="leadb", leave_id=leave.id, note="ok")
-        svc.ask_leave(session, actor="infoa", username="infoa", start=START + timedelta(days=21),
+        leave_swaps.approve_leave(session, actor="leadb", leave_id=leave.id, note="ok")
+        leave_swaps.ask_leave(session, actor="infoa", username="infoa", start=START + timedelta(days=21),
                       end=START + timedelta(days=21))
     login(client, "leada")
     queue = client.get("/requests/queue").get_data(as_text=True)

@@ -19,7 +19,7 @@ from desk.db import session_scope
 from desk.i18n import DEFAULT_LANGUAGE
 from desk.settings import LANGUAGES
 from desk.timeutil import in_desk_range
-from roster import requests, service
+from roster import leave_swaps, service
 
 leave_cli = AppGroup("leave", help="Leave requests (请假).")
 DATE = click.DateTime(["%Y-%m-%d"])
@@ -37,7 +37,7 @@ def _fail(message: str) -> None:
 @click.command("export")
 @click.option("--start", required=True, type=DATE, help="First day, YYYY-MM-DD")
 @click.option("--days", required=True, type=click.IntRange(1, service.MAX_DAYS), help="Length of the period")
-@click.option("--format", "fmt", required=True, type=click.Choice(sorted(requests.EXPORT_TYPES)))
+@click.option("--format", "fmt", required=True, type=click.Choice(sorted(leave_swaps.EXPORT_TYPES)))
 @click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True), help="File to write")
 @click.option("--username", default=None, help="Whose calendar (ics only)")
 @click.option("--lang", type=click.Choice(LANGUAGES), default=DEFAULT_LANGUAGE, show_default=True,
@@ -55,12 +55,12 @@ def export_command(start, days: int, fmt: str, output: str, username: str | None
     if fmt != "ics" and username:
         _fail("--username goes with --format ics only")
     with force_locale(lang):
-        words = requests.export_words(gettext)
+        words = leave_swaps.export_words(gettext)
     with session_scope(_engine()) as session:
         try:
-            data, seats = requests.export_published(session, start=first, end=first + timedelta(days=days - 1),
+            data, seats = leave_swaps.export_published(session, start=first, end=first + timedelta(days=days - 1),
                                                     fmt=fmt, username=username, words=words)
-        except requests.RequestError as exc:
+        except leave_swaps.RequestError as exc:
             _fail(str(exc))
         covered = service.published_days(session, start=first, end=first + timedelta(days=days - 1))
     Path(output).write_bytes(data)
@@ -81,14 +81,14 @@ def export_command(start, days: int, fmt: str, output: str, username: str | None
 def leave_add(username: str, first, last, shift: str | None, reason: str, approve: bool) -> None:
     """Ask for leave for someone, and optionally approve it."""
     start, end = first.date(), last.date()
-    shifts = requests.single_shifts(start, end, shift) if shift else None
+    shifts = leave_swaps.single_shifts(start, end, shift) if shift else None
     with session_scope(_engine()) as session:
         try:
-            leave = requests.ask_leave(session, actor="cli", username=username, start=start, end=end,
+            leave = leave_swaps.ask_leave(session, actor="cli", username=username, start=start, end=end,
                                        shifts=shifts, reason=reason)
             if approve:
-                leave = requests.approve_leave(session, actor="cli", leave_id=leave.id)
-        except (requests.RequestError, service.RosterError) as exc:
+                leave = leave_swaps.approve_leave(session, actor="cli", leave_id=leave.id)
+        except (leave_swaps.RequestError, service.RosterError) as exc:
             _fail(str(exc))
         click.echo(f"leave #{leave.id} for {username}: {start} .. {end} {leave.status}")
         if leave.amendment_id:

@@ -584,7 +584,7 @@ SEAT_WORDS = {"leader": N_("shift leader"), "info": N_("information watcher"),
               "comms": N_("communications watcher")}
 
 
-def violation_text(v: Violation, inputs: RosterInputs, names: dict[str, str],
+def rule_and_sentence(v: Violation, inputs: RosterInputs, names: dict[str, str],
                    gettext: Callable[..., str] | None = None) -> tuple[str, str]:
     """(rule name, sentence) of a violation in the leader's words: the page's language when ``gettext`` is
     given (Flask-Babel's), English otherwise. ``inputs`` is kept for the callers; the violation has its figures."""

@@ -13,7 +13,7 @@ from sqlmodel import select
 from desk.db import session_scope
 from roster import service
 from roster.models import LeaveRequest, RosterVersion
-from tests.roster.test_requests import DAYS, START, make_desk, published_desk, seats
+from tests.roster.test_leave_swaps import DAYS, START, make_desk, published_desk, seats
 
 
 def test_export_csv_xlsx_and_ics(app, runner, tmp_path) -> None:

@@ -25,8 +25,7 @@ from desk import features, web
 from desk.i18n import DEFAULT_LANGUAGE
 from desk.models import Person
 from desk.timeutil import in_desk_range
-from roster import clock, grid, service
-from roster import requests as svc
+from roster import clock, grid, leave_swaps, service
 from roster.forms import in_range
 from roster.models import LeaveRequest, SwapRequest
 
@@ -46,10 +45,10 @@ def requests_panel(session: Any, person: Person) -> dict[str, Any] | None:
     """Home page panel: what waits for this person (leaders: the queue; everyone: swaps offered to them)."""
     if person.role not in SEAT_HOLDERS and person.role not in DECIDERS:
         return None
-    offered = [s for s in svc.swap_requests(session, person_id=person.id, statuses=("proposed",))
+    offered = [s for s in leave_swaps.swap_requests(session, person_id=person.id, statuses=("proposed",))
                if s.target_id == person.id]
-    leaves = len(svc.leave_requests(session, status="pending")) if person.role in DECIDERS else 0
-    swaps = len(svc.swap_requests(session, statuses=("accepted",))) if person.role in DECIDERS else 0
+    leaves = len(leave_swaps.leave_requests(session, status="pending")) if person.role in DECIDERS else 0
+    swaps = len(leave_swaps.swap_requests(session, statuses=("accepted",))) if person.role in DECIDERS else 0
     if not (offered or leaves or swaps):
         return None
     names = {p.id: p.display_name for p in service.people_by_id(session).values()}
@@ -97,25 +96,26 @@ def _today() -> date:
     return clock.today(web.settings().tz)
 
 
-def _error(exc: svc.RequestError | service.RosterError) -> str:
-    if isinstance(exc, svc.SwapRefused):
-        rules = sorted({_(svc.RULE_NAMES.get(v.rule, v.rule)) for v in exc.check.violations})
+def _error(exc: leave_swaps.RequestError | service.RosterError) -> str:
+    if isinstance(exc, leave_swaps.SwapRefused):
+        rules = sorted({_(leave_swaps.RULE_NAMES.get(v.rule, v.rule)) for v in exc.check.violations})
         return _("This swap would break a rule: %(rules)s.", rules=", ".join(rules))
-    if isinstance(exc, svc.RequestError):
+    if isinstance(exc, leave_swaps.RequestError):
         params = dict(exc.params)
         if "status" in params:
-            params["status"] = _(svc.STATUS_WORDS.get(params["status"], params["status"]))
+            params["status"] = _(leave_swaps.STATUS_WORDS.get(params["status"], params["status"]))
         return _(exc.message, **params)
     return exc.message
 
 
 def _refusal_lines(exc: ValueError) -> list[str]:
     """The broken rules of a refused swap, one sentence each (nothing for other errors)."""
-    if not isinstance(exc, svc.SwapRefused) or exc.check.inputs is None:
+    if not isinstance(exc, leave_swaps.SwapRefused) or exc.check.inputs is None:
         return []
     names = service.display_names(web.db())
     return [_("%(rule)s: %(sentence)s", rule=rule, sentence=sentence)
-            for rule, sentence in (svc.violation_text(v, exc.check.inputs, names, _) for v in exc.check.violations)]
+            for rule, sentence in (leave_swaps.rule_and_sentence(v, exc.check.inputs, names, _)
+                                   for v in exc.check.violations)]
 
 
 def _conflict(exc: IntegrityError | OperationalError) -> None:
@@ -138,7 +138,7 @@ def _version_url(version_id: int | None) -> str | None:
 
 def _seat_label(day: date, shift: str, position: str | None = None) -> str:
     shift_word = _("Day shift") if shift == "D" else _("Night shift")
-    seat = f" · {_(svc.SEAT_WORDS[position])}" if position in svc.SEAT_WORDS else ""
+    seat = f" · {_(leave_swaps.SEAT_WORDS[position])}" if position in leave_swaps.SEAT_WORDS else ""
     return f"{day:%Y-%m-%d} {WEEKDAYS[day.weekday()]} {shift_word}{seat}"
 
 
@@ -166,8 +166,9 @@ def _is_decider() -> bool:
 @web.roles(*SEAT_HOLDERS)
 def index() -> Any:
     session = web.db()
-    return render_template("roster/leave_index.html", leaves=svc.leave_requests(session, person_id=current_user.id),
-                           swaps=svc.swap_requests(session, person_id=current_user.id), people=_people_by_id(),
+    return render_template("roster/leave_index.html",
+                           leaves=leave_swaps.leave_requests(session, person_id=current_user.id),
+                           swaps=leave_swaps.swap_requests(session, person_id=current_user.id), people=_people_by_id(),
                            form=NoteForm(formdata=None), seat_label=_seat_label,
                            waiting=sum(map(len, _queue_items())) if _is_decider() else 0)
 
@@ -178,8 +179,8 @@ def _people_by_id() -> dict[int, Person]:
 
 def _queue_items() -> tuple[list[LeaveRequest], list[SwapRequest]]:
     session = web.db()
-    return (svc.leave_requests(session, status="pending"),
-            svc.swap_requests(session, statuses=("accepted",)))
+    return (leave_swaps.leave_requests(session, status="pending"),
+            leave_swaps.swap_requests(session, statuses=("accepted",)))
 
 
 @bp.route("/queue")
@@ -189,12 +190,12 @@ def queue() -> Any:
     leaves, swaps = _queue_items()
     names = service.display_names(session)
     checks = {s.id: _check_view(s, names) for s in swaps}
-    recent = [lv for lv in svc.leave_requests(session, limit=30) if lv.status != "pending"][:10]
-    offered = svc.swap_requests(session, statuses=("proposed",))
+    recent = [lv for lv in leave_swaps.leave_requests(session, limit=30) if lv.status != "pending"][:10]
+    offered = leave_swaps.swap_requests(session, statuses=("proposed",))
     return render_template("roster/leave_queue.html", month=_today().strftime("%Y-%m"), leaves=leaves,
                            swaps=swaps, checks=checks, recent=recent, offered=offered,
                            people=_people_by_id(), form=NoteForm(formdata=None),
-                           seat_label=_seat_label, hits=svc.leaves_hits(session, leaves))
+                           seat_label=_seat_label, hits=leave_swaps.leaves_hits(session, leaves))
 
 
 # --- leave ---------------------------------------------------------------------------------------------------
@@ -208,11 +209,11 @@ def leave_new() -> Any:
     if form.validate_on_submit():
         start, end = form.start.data, form.end.data
         single = form.shift.data in ("D", "N") and end >= start
-        shifts = svc.single_shifts(start, end, form.shift.data) if single else None
+        shifts = leave_swaps.single_shifts(start, end, form.shift.data) if single else None
         try:
-            leave = svc.ask_leave(web.db(), actor=current_user.username, username=current_user.username,
+            leave = leave_swaps.ask_leave(web.db(), actor=current_user.username, username=current_user.username,
                                   start=start, end=end, shifts=shifts, reason=form.reason.data or "")
-        except svc.RequestError as exc:
+        except leave_swaps.RequestError as exc:
             web.db().rollback()
             form.end.errors = [*form.end.errors, _error(exc)]
         else:
@@ -230,7 +231,7 @@ def leave_detail(leave_id: int) -> Any:
         abort(403)
     session = web.db()
     return render_template("roster/leave_detail.html", leave=leave, person=session.get(Person, leave.person_id),
-                           hits=svc.leave_hits(session, leave), form=NoteForm(formdata=None),
+                           hits=leave_swaps.leave_hits(session, leave), form=NoteForm(formdata=None),
                            amendment_url=_version_url(leave.amendment_id), seat_label=_seat_label)
 
 
@@ -242,12 +243,12 @@ def _leave_action(leave_id: int, action: str) -> Any:
     session, actor, note = web.db(), current_user.username, form.note.data or ""
     try:
         if action == "approve":
-            leave = svc.approve_leave(session, actor=actor, leave_id=leave_id, note=note)
+            leave = leave_swaps.approve_leave(session, actor=actor, leave_id=leave_id, note=note)
         elif action == "reject":
-            leave = svc.reject_leave(session, actor=actor, leave_id=leave_id, note=note)
+            leave = leave_swaps.reject_leave(session, actor=actor, leave_id=leave_id, note=note)
         else:
-            leave = svc.cancel_leave(session, actor=actor, leave_id=leave_id)
-    except (svc.RequestError, service.RosterError) as exc:
+            leave = leave_swaps.cancel_leave(session, actor=actor, leave_id=leave_id)
+    except (leave_swaps.RequestError, service.RosterError) as exc:
         session.rollback()
         flash(_error(exc), "error")
     except (IntegrityError, OperationalError) as exc:
@@ -297,10 +298,10 @@ def _swap_choices(form: SwapForm) -> None:
     domain = {p.username: service.to_domain_person(p) for p in people.values()}
     usernames = {i: p.username for i, p in people.items()}
     leaves = service.approved_leaves(session, start=today, end=end, usernames=usernames)
-    options = svc.swap_options(rows, domain, current_user.username, leaves)
-    keys = {svc.seat_key(a) for a in options.mine}
+    options = leave_swaps.swap_options(rows, domain, current_user.username, leaves)
+    keys = {leave_swaps.seat_key(a) for a in options.mine}
     chosen = {form.mine.data} & keys or keys  # a chosen seat narrows the lists on the server too
-    form.mine.choices = [(svc.seat_key(a), _seat_label(a.day, a.shift, a.position)) for a in options.mine]
+    form.mine.choices = [(leave_swaps.seat_key(a), _seat_label(a.day, a.shift, a.position)) for a in options.mine]
     names = {u: p.name for u, p in domain.items()}
     form.colleague.choices = [("", "—"), *((u, names[u], {"data-seats": " ".join(ks)}) for u, ks in sorted(
         options.takers.items(), key=lambda item: names[item[0]]) if chosen & set(ks))]
@@ -332,16 +333,19 @@ def _propose(form: SwapForm) -> SwapRequest | None:
         if form.theirs.data:
             holder, day_t, target_shift = form.theirs.data.split("|", 2)
             if target and holder != target:
-                raise svc.RequestError(svc.N_("The shift to exchange is not one of the colleague's you chose."))
+                raise leave_swaps.RequestError(
+                    leave_swaps.N_("The shift to exchange is not one of the colleague's you chose."))
             target, target_day = holder, date.fromisoformat(day_t)
         if not target:
-            raise svc.RequestError(svc.N_("Choose a colleague to give the shift to, or a shift to exchange."))
-        swap = svc.propose_swap(web.db(), actor=current_user.username, day=date.fromisoformat(day_s), shift=shift,
-                                target=target, target_day=target_day, target_shift=target_shift,
-                                message=form.message.data or "", today=_today())
+            raise leave_swaps.RequestError(
+                leave_swaps.N_("Choose a colleague to give the shift to, or a shift to exchange."))
+        swap = leave_swaps.propose_swap(web.db(), actor=current_user.username, day=date.fromisoformat(day_s),
+                                        shift=shift,
+                                        target=target, target_day=target_day, target_shift=target_shift,
+                                        message=form.message.data or "", today=_today())
     except ValueError as exc:
         web.db().rollback()
-        form.mine.errors = [*form.mine.errors, _error(exc) if isinstance(exc, svc.RequestError) else str(exc),
+        form.mine.errors = [*form.mine.errors, _error(exc) if isinstance(exc, leave_swaps.RequestError) else str(exc),
                             *_refusal_lines(exc)]
         return None
     web.db().commit()
@@ -351,10 +355,10 @@ def _propose(form: SwapForm) -> SwapRequest | None:
 
 def _check_view(swap: SwapRequest, names: dict[str, str]) -> dict[str, Any]:
     """The validator's verdict in words: {ok, problems: [(rule name, sentence)], reason}."""
-    check = svc.check_swap(web.db(), swap_id=swap.id)
+    check = leave_swaps.check_swap(web.db(), swap_id=swap.id)
     if check.problem:
         return {"ok": False, "problems": [], "reason": _(check.problem)}
-    problems = [svc.violation_text(v, check.inputs, names, _) for v in check.violations]
+    problems = [leave_swaps.rule_and_sentence(v, check.inputs, names, _) for v in check.violations]
     reason = _("Approval is not possible: %(rule)s.", rule=problems[0][0]) if problems else ""
     return {"ok": check.ok, "problems": problems, "reason": reason,
             "range": (check.inputs.start, check.inputs.end) if check.inputs else None}
@@ -368,7 +372,7 @@ def swap_detail(swap_id: int) -> Any:
         abort(403)
     check = _check_view(swap, service.display_names(web.db())) if swap.status in ("proposed", "accepted") else None
     return render_template("roster/swap_detail.html", swap=swap, people=_people_by_id(), check=check,
-                           party=svc.is_party(current_user.id, swap),
+                           party=leave_swaps.is_party(current_user.id, swap),
                            form=NoteForm(formdata=None), seat_label=_seat_label,
                            version_url=_version_url(swap.amendment_id))
 
@@ -379,14 +383,14 @@ def _swap_action(swap_id: int, action: str) -> Any:
     if not form.validate_on_submit():
         abort(400)
     session, actor, note = web.db(), current_user.username, form.note.data or ""
-    calls = {"accept": lambda: svc.accept_swap(session, actor=actor, swap_id=swap_id),
-             "decline": lambda: svc.decline_swap(session, actor=actor, swap_id=swap_id, note=note),
-             "cancel": lambda: svc.cancel_swap(session, actor=actor, swap_id=swap_id),
-             "approve": lambda: svc.approve_swap(session, actor=actor, swap_id=swap_id, note=note),
-             "reject": lambda: svc.reject_swap(session, actor=actor, swap_id=swap_id, note=note)}
+    calls = {"accept": lambda: leave_swaps.accept_swap(session, actor=actor, swap_id=swap_id),
+             "decline": lambda: leave_swaps.decline_swap(session, actor=actor, swap_id=swap_id, note=note),
+             "cancel": lambda: leave_swaps.cancel_swap(session, actor=actor, swap_id=swap_id),
+             "approve": lambda: leave_swaps.approve_swap(session, actor=actor, swap_id=swap_id, note=note),
+             "reject": lambda: leave_swaps.reject_swap(session, actor=actor, swap_id=swap_id, note=note)}
     try:
         swap = calls[action]()
-    except (svc.RequestError, service.RosterError) as exc:
+    except (leave_swaps.RequestError, service.RosterError) as exc:
         session.rollback()
         flash(_error(exc), "error")
         for line in _refusal_lines(exc):
@@ -441,12 +445,12 @@ def swap_reject(swap_id: int) -> Any:
 @web.public
 def feed(token: str) -> Any:
     session = web.db()
-    person = svc.person_for_token(session, token)
+    person = leave_swaps.person_for_token(session, token)
     if person is None:
         abort(404)
     with force_locale(person.language or DEFAULT_LANGUAGE):  # a calendar app sends no useful language
-        words = svc.export_words(_)
-    body = svc.person_feed(session, person=person, today=_today(), tz=web.settings().timezone, words=words)
+        words = leave_swaps.export_words(_)
+    body = leave_swaps.person_feed(session, person=person, today=_today(), tz=web.settings().timezone, words=words)
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f'inline; filename="duty-{person.username}.ics"', "Cache-Control": "no-cache"})
 
@@ -459,7 +463,7 @@ def calendar() -> Any:
 
 def _calendar_page(secret: str | None) -> Any:
     """The calendar page; the feed address only right after it was made (only its hash is kept)."""
-    token = svc.feed_token(web.db(), person_id=current_user.id)
+    token = leave_swaps.feed_token(web.db(), person_id=current_user.id)
     url = url_for("roster_files.feed", token=secret, _external=True) if secret else None
     webcal = url.replace("http", "webcal", 1).replace("webcals://", "webcal://") if url else None
     return render_template("roster/calendar.html", feed_url=url, webcal=webcal, form=NoteForm(formdata=None),
@@ -471,7 +475,7 @@ def _calendar_page(secret: str | None) -> Any:
 def calendar_regenerate() -> Any:
     if not NoteForm().validate_on_submit():
         abort(400)
-    secret = svc.regenerate_feed_token(web.db(), actor=current_user.username, person_id=current_user.id)
+    secret = leave_swaps.regenerate_feed_token(web.db(), actor=current_user.username, person_id=current_user.id)
     web.db().commit()
     flash(_("New calendar address made; any older one no longer works. Copy it now: it is shown only once."),
           "success")
@@ -491,7 +495,7 @@ def export() -> Any:
     if fmt not in ("csv", "xlsx"):
         abort(400, description=_("Export as csv or xlsx."))
     last = grid.month_bounds(first)[1]
-    data, _seats = svc.export_published(web.db(), start=first, end=last, fmt=fmt, tz=web.settings().timezone,
-                                        words=svc.export_words(_))  # the request's language
-    return Response(data, mimetype=svc.EXPORT_TYPES[fmt].split(";")[0], headers={
+    data, _seats = leave_swaps.export_published(web.db(), start=first, end=last, fmt=fmt, tz=web.settings().timezone,
+                                        words=leave_swaps.export_words(_))  # the request's language
+    return Response(data, mimetype=leave_swaps.EXPORT_TYPES[fmt].split(";")[0], headers={
         "Content-Disposition": f'attachment; filename="roster-{first:%Y-%m}.{fmt}"'})
