@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from monitoring.maintenance import MaintenanceWindow
 from roster import holidays
-from roster.domain import Leave, Pattern, Person, ShiftDef
+from roster.domain import Leave, Member, Pattern, ShiftDef
 from roster.facts import fairness_group
 
 POSITIONS = ("leader", "info", "comms")
@@ -191,7 +191,7 @@ class CoverageInput:
     period: Period
     shifts: tuple[ShiftDef, ...]
     coverage: Mapping[str, int]
-    people: Mapping[str, Person]
+    people: Mapping[str, Member]
     seats: tuple[Seat, ...]
     rostered: frozenset[date]
     leaves: tuple[Leave, ...] = ()
@@ -301,7 +301,7 @@ def _seat_problem(data: CoverageInput, seat: Seat) -> str | None:
 
 
 def leave_days(leaves: Iterable[Leave], period: Period) -> int:
-    """Person-days of approved leave inside the period (a day with any leave shift counts once)."""
+    """Member-days of approved leave inside the period (a day with any leave shift counts once)."""
     days: set[tuple[str, date]] = set()
     for lv in leaves:
         if lv.shifts is not None:
@@ -367,7 +367,7 @@ class GroupLoad:
         return next((s for s in self.spreads if s.metric == metric), None)
 
 
-def group_key(person: Person) -> str:
+def group_key(person: Member) -> str:
     """'leader', 'info', 'comms', with '/spare' for people of no team (roster.facts.fairness_group)."""
     primary, spare = fairness_group(person)
     return f"{primary}/spare" if spare else primary
@@ -379,7 +379,7 @@ def day_kind(day: date) -> str:
     return holidays.day_info(day).kind
 
 
-def load(seats: Iterable[Seat], people: Mapping[str, Person], pattern: Pattern, shifts: tuple[ShiftDef, ...],
+def load(seats: Iterable[Seat], people: Mapping[str, Member], pattern: Pattern, shifts: tuple[ShiftDef, ...],
          swaps: Iterable[SwapInfo], period: Period) -> list[PersonLoad]:
     """Per person (every seat holder of ``people`` and whoever sat a seat): shifts, hours, nights, weekend and
     public-holiday shifts (the desk's holiday calendar), substitutions made and received, swaps."""
@@ -408,13 +408,13 @@ def _count_seat(c: Counter, seat: Seat, kind: str, hours: float, how: str) -> No
     c["substitutions_made"] += how == "substitute"
 
 
-def _person_load(username: str, person: Person | None, c: Counter) -> PersonLoad:
+def _person_load(username: str, person: Member | None, c: Counter) -> PersonLoad:
     name = person.name if person else username
     group = group_key(person) if person else "—"
     return PersonLoad(username, name, group, **{k: c[k] for k in LOAD_FIELDS})
 
 
-def received(seats: list[Seat], people: Mapping[str, Person], pattern: Pattern,
+def received(seats: list[Seat], people: Mapping[str, Member], pattern: Pattern,
              swapped: set[tuple[date, str, str, str]]) -> list[str]:
     """For each seat sat by a substitute, the rotation holders of that seat who did not work that shift."""
     on_shift: dict[tuple[date, str], set[str]] = defaultdict(set)
@@ -430,7 +430,7 @@ def received(seats: list[Seat], people: Mapping[str, Person], pattern: Pattern,
     return out
 
 
-def fairness(loads: Iterable[PersonLoad], people: Mapping[str, Person]) -> list[GroupLoad]:
+def fairness(loads: Iterable[PersonLoad], people: Mapping[str, Member]) -> list[GroupLoad]:
     """Per fairness group of active people qualified for their primary seat (as the engine groups them):
     the spread and standard deviation of shifts, nights, weekend and public-holiday shifts."""
     members: dict[str, list[PersonLoad]] = defaultdict(list)

@@ -52,7 +52,7 @@ class Scope:
         return self.team is None and self.username is None
 
 
-def people(session: Session) -> dict[str, domain.Person]:
+def people(session: Session) -> dict[str, domain.Member]:
     """Every seat holder as the engine sees them, by username."""
     return {p.username: roster.to_domain_person(p) for p in roster.people_by_id(session).values()}
 
@@ -135,7 +135,7 @@ def load_report(session: Session, *, period: Period, scope: Scope = Scope()) -> 
                       _visible(year, who, scope), tuple(core.fairness(year, who)))
 
 
-def _visible(rows: list[PersonLoad], who: dict[str, domain.Person], scope: Scope) -> tuple[PersonLoad, ...]:
+def _visible(rows: list[PersonLoad], who: dict[str, domain.Member], scope: Scope) -> tuple[PersonLoad, ...]:
     if scope.username is not None:
         return tuple(r for r in rows if r.username == scope.username)
     if scope.team is not None:

@@ -29,8 +29,9 @@ def frozen_map(data: Mapping[Any, Any] | None = None) -> Mapping[Any, Any]:
 
 
 @dataclass(frozen=True)
-class Person:
-    """Someone who may sit a seat; ``position`` is the primary seat (derived when None)."""
+class Member:
+    """Someone on the rota, as the engine sees them (the table is ``desk.models.Person``); ``position`` is the
+    primary seat (derived when None)."""
 
     username: str
     name: str
@@ -196,7 +197,7 @@ class RosterInputs:
     ``calendar``: the holiday calendar (the library's with the desk's own days); ``day_kinds``: optional
     override of it (date -> 'workday'|'weekend'|'holiday'), used by tests and benchmarks."""
 
-    people: tuple[Person, ...]
+    people: tuple[Member, ...]
     start: date
     days: int
     pattern: Pattern
@@ -222,7 +223,7 @@ class RosterInputs:
         """The last date of the period (inclusive)."""
         return self.start + timedelta(days=self.days - 1)
 
-    def person(self, username: str) -> Person | None:
+    def person(self, username: str) -> Member | None:
         """The person with ``username`` or None."""
         return next((p for p in self.people if p.username == username), None)
 

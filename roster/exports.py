@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from roster import holidays
-from roster.domain import DEFAULT_SHIFTS, POSITIONS, Assignment, Leave, Person, ShiftDef
+from roster.domain import DEFAULT_SHIFTS, POSITIONS, Assignment, Leave, Member, ShiftDef
 
 SHIFT_LABELS = {"D": ("白班", "Day shift"), "N": ("夜班", "Night shift")}
 POSITION_LABELS = {
@@ -93,7 +93,7 @@ def _local_iso(naive: datetime, zone: ZoneInfo) -> str:
     return naive.replace(tzinfo=zone).isoformat()
 
 
-def roster_csv(assignments: Iterable[Assignment], people: Iterable[Person], tz: str = "Asia/Shanghai",
+def roster_csv(assignments: Iterable[Assignment], people: Iterable[Member], tz: str = "Asia/Shanghai",
                shifts: tuple[ShiftDef, ...] = DEFAULT_SHIFTS, words: Words = CODES) -> str:
     """One row per seat (header ``words.columns``), times local with their UTC offset; shift, seat and source in
     ``words`` (codes by default).
@@ -133,7 +133,7 @@ HEADER_ROWS = 3  # title, day of month, weekday
 FIRST_DAY_COL = 4  # name, team, seat, then the days
 
 
-def roster_xlsx(assignments: Iterable[Assignment], people: Iterable[Person], start: date, end: date,
+def roster_xlsx(assignments: Iterable[Assignment], people: Iterable[Member], start: date, end: date,
                 day_kinds: Mapping[date, str] | None = None, title: str | None = None,
                 leaves: Iterable[Leave] = (), calendar: holidays.Calendar = holidays.LIBRARY,
                 words: Words = CODES) -> bytes:
@@ -160,7 +160,7 @@ def roster_xlsx(assignments: Iterable[Assignment], people: Iterable[Person], sta
     return buf.getvalue()
 
 
-def _people_rows(people: Iterable[Person], rows: list[Assignment]) -> list[Person]:
+def _people_rows(people: Iterable[Member], rows: list[Assignment]) -> list[Member]:
     """Everyone active or on the roster, by team, seat and username (people without a team last)."""
     on_roster = {a.username for a in rows}
     order = {q: i for i, q in enumerate(POSITIONS)}
@@ -207,7 +207,7 @@ def cell_text(a: Assignment | None, on_leave: bool, words: Words = CODES) -> str
     return words.leave if on_leave else words.off
 
 
-def _xlsx_person_row(ws: Worksheet, r: int, person: Person, days: list[date], kinds: Mapping[date, str],
+def _xlsx_person_row(ws: Worksheet, r: int, person: Member, days: list[date], kinds: Mapping[date, str],
                      cells: Mapping[tuple[str, date], Assignment], leaves: set[tuple[str, date]],
                      words: Words) -> None:
     """One person's row: name, team, seat label, a cell per day, their day and night totals."""
@@ -281,7 +281,7 @@ def shift_summary(a: Assignment, words: Words = CODES) -> str:
     return f"{words.shift.get(a.shift, a.shift)} — {words.position.get(a.position, a.position)}"
 
 
-def person_ical(assignments: Iterable[Assignment], person: Person, tz: str = "Asia/Shanghai",
+def person_ical(assignments: Iterable[Assignment], person: Member, tz: str = "Asia/Shanghai",
                 shifts: tuple[ShiftDef, ...] = DEFAULT_SHIFTS, stamp: datetime | None = None,
                 domain: str = "dutydesk", words: Words = CODES) -> bytes:
     """The person's shifts as an RFC 5545 calendar: one VEVENT each, local times with TZID and a VTIMEZONE."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from roster import holidays
-from roster.domain import Assignment, Person, RosterInputs, Rules
+from roster.domain import Assignment, Member, RosterInputs, Rules
 from roster.patterns import resolve_rules
 from roster.rules import conflict_offsets
 
@@ -25,7 +25,7 @@ class Facts:
     rules: Rules
     dates: list[date]
     codes: list[str]
-    people: dict[str, Person]
+    people: dict[str, Member]
     kinds: dict[date, str]
     unknown_years: list[int]
     leave: set[Slot] = field(default_factory=set)
@@ -131,7 +131,7 @@ def rotation_counts(facts: Facts, metric: str) -> tuple[Counter, Counter]:
     return expected, credit
 
 
-def fairness_group(person: Person) -> tuple[str, bool]:
+def fairness_group(person: Member) -> tuple[str, bool]:
     """People share fair burdens with those of the same primary position and kind (team or spare)."""
     return (person.primary, person.team is None)
 

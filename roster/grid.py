@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from roster import holidays
-from roster.domain import TEAMS, Assignment, Leave, Person
+from roster.domain import TEAMS, Assignment, Leave, Member
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Cell:
 class Row:
     """One person's line: their cells and totals (shifts, nights)."""
 
-    person: Person
+    person: Member
     cells: list[Cell] = field(default_factory=list)
 
     @property
@@ -84,7 +84,7 @@ def columns(start: date, end: date,
     return out, sorted(unknown)
 
 
-def build(assignments: Iterable[Assignment], people: Iterable[Person], leaves: Iterable[Leave],
+def build(assignments: Iterable[Assignment], people: Iterable[Member], leaves: Iterable[Leave],
           start: date, end: date, calendar: holidays.Calendar = holidays.LIBRARY) -> Grid:
     """The grid over ``start``..``end``: everyone active or on the roster, by team then seat then name."""
     days, unknown = columns(start, end, calendar)

@@ -28,8 +28,7 @@ from desk.models import Person
 from desk.sessions import hash_secret
 from desk.timeutil import in_desk_range, utcnow
 from roster import exports, service, settings_store, stored_text, words
-from roster.domain import Assignment, Leave, RosterInputs, Violation
-from roster.domain import Person as DomainPerson
+from roster.domain import Assignment, Leave, Member, RosterInputs, Violation
 from roster.models import FeedToken, LeaveRequest, RosterAssignment, RosterVersion, SwapRequest
 from roster.validate import validate
 
@@ -313,14 +312,14 @@ def seat_key(a: Assignment) -> str:
     return f"{a.day.isoformat()}|{a.shift}"
 
 
-def swap_options(rows: list[Assignment], people: dict[str, DomainPerson], me: str,
+def swap_options(rows: list[Assignment], people: dict[str, Member], me: str,
                  leaves: tuple[Leave, ...] = ()) -> SwapOptions:
     """Only the seats and people that fit: a taker is qualified for my seat, has no seat that day and no leave on
     that shift; an exchange seat is one I am qualified for, held by someone qualified for mine."""
     mine = tuple(a for a in rows if a.username == me)
     busy = {(a.username, a.day) for a in rows}
 
-    def free(p: DomainPerson, a: Assignment) -> bool:
+    def free(p: Member, a: Assignment) -> bool:
         return (p.username, a.day) not in busy and not any(
             lv.username == p.username and lv.covers(a.day, a.shift) for lv in leaves)
 

@@ -5,23 +5,23 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from roster.domain import TEAMS, Leave, Person, RosterInputs, frozen_map
+from roster.domain import TEAMS, Leave, Member, RosterInputs, frozen_map
 from roster.patterns import make_pattern
 
 SURNAMES = ("Li", "Wang", "Zhang", "Liu", "Chen", "Yang", "Zhao", "Huang", "Zhou", "Wu", "Xu", "Sun", "Hu",
             "Zhu", "Gao", "Lin", "He", "Guo", "Ma", "Luo")
 
 
-def desk_people(per_position: int = 1, spares: int = 2) -> tuple[Person, ...]:
+def desk_people(per_position: int = 1, spares: int = 2) -> tuple[Member, ...]:
     """Four teams of ``per_position`` leaders, info and comms watchers, plus spares holding both skills."""
     people = []
     for team in TEAMS:
         for i in range(per_position):
-            people.append(Person(f"lead{team}{i}", _name(len(people)), "leader", frozenset(), team))
-            people.append(Person(f"info{team}{i}", _name(len(people)), "watcher", frozenset({"info"}), team))
-            people.append(Person(f"comm{team}{i}", _name(len(people)), "watcher", frozenset({"comms"}), team))
+            people.append(Member(f"lead{team}{i}", _name(len(people)), "leader", frozenset(), team))
+            people.append(Member(f"info{team}{i}", _name(len(people)), "watcher", frozenset({"info"}), team))
+            people.append(Member(f"comm{team}{i}", _name(len(people)), "watcher", frozenset({"comms"}), team))
     for i in range(spares):
-        people.append(Person(f"spare{i}", _name(len(people)), "watcher", frozenset({"info", "comms"}), None))
+        people.append(Member(f"spare{i}", _name(len(people)), "watcher", frozenset({"info", "comms"}), None))
     return tuple(people)
 
 
@@ -30,7 +30,7 @@ def _name(i: int) -> str:
     return SURNAMES[i % len(SURNAMES)] + ("" if i < len(SURNAMES) else str(i // len(SURNAMES)))
 
 
-def random_leaves(people: tuple[Person, ...], start: date, days: int, count: int, seed: int,
+def random_leaves(people: tuple[Member, ...], start: date, days: int, count: int, seed: int,
                   max_len: int = 4) -> tuple[Leave, ...]:
     """``count`` leaves of 1..max_len days for random people (deterministic by ``seed``)."""
     rng = random.Random(seed)

@@ -128,9 +128,9 @@ def display_names(session: Session) -> dict[str, str]:
     return {p.username: p.display_name for p in people_by_id(session).values()}
 
 
-def to_domain_person(p: Person) -> domain.Person:
+def to_domain_person(p: Person) -> domain.Member:
     """The engine's view of a person."""
-    return domain.Person(p.username, p.display_name, p.role, p.skill_set, p.team_code, p.active)
+    return domain.Member(p.username, p.display_name, p.role, p.skill_set, p.team_code, p.active)
 
 
 def published_versions(session: Session, *, start: date, end: date) -> list[RosterVersion]:
@@ -481,7 +481,7 @@ def _validate_edit(session: Session, version: RosterVersion, seat: RosterAssignm
         raise error
 
 
-def violation_text(v: domain.Violation, people: dict[str, domain.Person] | None = None) -> str:
+def violation_text(v: domain.Violation, people: dict[str, domain.Member] | None = None) -> str:
     """'Li would work the day shift of 01-03 right after a night shift' (English, for logs and the CLI)."""
     names = {u: p.name for u, p in (people or {}).items()}
     return words.violation_sentence(v, names)

@@ -17,7 +17,7 @@ from desk import features, web
 from desk.forms import ConfirmForm
 from desk.timeutil import in_desk_range, utcnow
 from roster import clock, grid, holiday_store, service, settings_store, stored_text, words
-from roster.domain import POSITIONS, TEAMS, Leave, Pattern, Person, Weights
+from roster.domain import POSITIONS, TEAMS, Leave, Member, Pattern, Weights
 from roster.forms import AmendForm, GenerateForm, PreferenceForm, SeatForm, SettingsForm
 from roster.models import RosterVersion
 from roster.patterns import default_offsets
@@ -93,7 +93,7 @@ def _parse_month(raw: str | None) -> date:
     return first
 
 
-def _grid_people(session, start: date, end: date) -> tuple[list[Person], tuple[Leave, ...]]:
+def _grid_people(session, start: date, end: date) -> tuple[list[Member], tuple[Leave, ...]]:
     """The people and the approved leave a grid over ``start``..``end`` shows (engine types)."""
     people = service.people_by_id(session)
     leaves = service.approved_leaves(session, start=start, end=end,

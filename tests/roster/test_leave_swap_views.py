@@ -246,7 +246,7 @@ def test_swap_form_offers_only_the_people_and_seats_that_fit(app, client) -> Non
 
 def test_swap_options_follow_qualification_duty_and_leave() -> None:
     from roster.domain import Assignment, Leave
-    from roster.domain import Person as P
+    from roster.domain import Member as P
 
     day = START
     rows = [Assignment(day, "D", "info", "me"), Assignment(day, "D", "comms", "busy"),
