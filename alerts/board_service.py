@@ -14,8 +14,7 @@ from sqlmodel import Session, col
 from alerts.board import BoardAlert
 from alerts.models import ACTIVE_STATUSES, Alert, Notification
 from desk.models import Person
-from roster import oncall, settings_store
-from roster import service as roster
+from roster import oncall, settings_store, versions
 from roster.domain import OnDuty, ShiftDef
 
 FAILED_WINDOW = timedelta(hours=24)
@@ -95,9 +94,9 @@ class Duty:
 
 def duty(session: Session, *, now: datetime, tz: str) -> Duty:
     """The shift now and the next one from one read of the published roster around ``now`` (what
-    ``roster.service.on_duty_at`` and ``next_on_duty_at`` each read)."""
+    ``roster.duty_lookup.on_duty_at`` and ``next_on_duty_at`` each read)."""
     local = now.astimezone(ZoneInfo(tz)).date()
-    rows = roster.published_assignments(session, start=local - timedelta(days=1), end=local + timedelta(days=2))
+    rows = versions.published_assignments(session, start=local - timedelta(days=1), end=local + timedelta(days=2))
     shifts = settings_store.current(session).shifts
     return Duty(oncall.on_duty(rows, now, shifts, tz), oncall.next_on_duty(rows, now, shifts, tz), shifts)
 

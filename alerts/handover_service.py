@@ -29,8 +29,7 @@ from desk.db import session_scope
 from desk.models import Person
 from desk.timeutil import as_utc
 from monitoring.models import Check, CheckRun
-from roster import service as roster
-from roster import settings_store
+from roster import duty_lookup, settings_store
 
 NOTE_KINDS = ("commented", "acknowledged", "resolved", "reopened", "reassigned")
 _STATE_RANK = {"CRITICAL": 0, "UNKNOWN": 1, "WARNING": 2}
@@ -78,7 +77,7 @@ def desk_shifts(session: Session) -> tuple:
 
 def seats(session: Session, ref: core.ShiftRef, tz: str) -> Seats:
     """Who sits ``ref`` per the published roster."""
-    duty = roster.on_duty_at(session, at=ref.starts_at, tz=tz)
+    duty = duty_lookup.on_duty_at(session, at=ref.starts_at, tz=tz)
     if duty is None or duty.day != ref.day or duty.shift != ref.code:
         return Seats()
     return Seats(tuple(duty.people.get("leader", ())), tuple(duty.people.get("info", ())),

@@ -239,10 +239,10 @@ def _open(session: Session, *, actor: str, now: datetime, tz: str | None, lookup
 def _routing(session: Session, domain: str | None, now: datetime, tz: str | None,
              lookups: Lookups | None = None) -> Routing:
     """The roster's answer for ``domain`` at ``now``."""
-    from roster import service as roster_service
+    from roster import duty_lookup
 
     on_duty = (lookups or Lookups()).get(("on_duty", now, tz),
-                                         lambda: roster_service.on_duty_at(session, at=now, tz=tz))
+                                         lambda: duty_lookup.on_duty_at(session, at=now, tz=tz))
     return route(domain, on_duty)
 
 
@@ -458,9 +458,9 @@ def _escalation_people(session: Session, alert: Alert, event: str) -> list[Perso
 def reroute_open(session: Session, *, now: datetime, tz: str | None = None) -> int:
     """Move every unacknowledged alert whose roster answer changed (a new version published, the shift
     changed) to the leader now on duty, with a ``routed`` timeline entry; returns how many moved."""
-    from roster import service as roster_service
+    from roster import duty_lookup
 
-    on_duty = roster_service.on_duty_at(session, at=now, tz=tz)
+    on_duty = duty_lookup.on_duty_at(session, at=now, tz=tz)
     moved = 0
     for alert in list(session.exec(select(Alert).where(Alert.status == "open"))):
         routing = route(alert.domain, on_duty)

@@ -23,8 +23,7 @@ from monitoring.models import AnomalyEventRow, Check, CheckRun, MaintenanceWindo
 from reports import core
 from reports.core import CoverageReport, Period, PersonLoad, Seat, SwapInfo
 from reports.models import PatrolDay, PatrolRollup
-from roster import domain, settings_store
-from roster import service as roster
+from roster import domain, seat_holders, settings_store, solve_inputs, versions
 from roster.models import RosterAssignment, SwapRequest
 
 ACK_LIMIT_SECONDS = 5 * 60
@@ -54,7 +53,7 @@ class Scope:
 
 def people(session: Session) -> dict[str, domain.Member]:
     """Every seat holder as the engine sees them, by username."""
-    return {p.username: roster.to_domain_person(p) for p in roster.people_by_id(session).values()}
+    return {p.username: seat_holders.to_domain_person(p) for p in seat_holders.people_by_id(session).values()}
 
 
 def approved_swaps(session: Session, *, period: Period) -> tuple[SwapInfo, ...]:
@@ -69,17 +68,17 @@ def approved_swaps(session: Session, *, period: Period) -> tuple[SwapInfo, ...]:
 
 
 def seats(session: Session, *, period: Period) -> tuple[Seat, ...]:
-    """The published truth of the period as report seats (``roster.service.published_assignments`` read as
+    """The published truth of the period as report seats (``roster.versions.published_assignments`` read as
     plain columns: a year of seats as ORM objects costs a second)."""
-    versions = roster.published_versions(session, start=period.start, end=period.end)
-    if not versions:
+    found = versions.published_versions(session, start=period.start, end=period.end)
+    if not found:
         return ()
-    owner = roster.truth_map(versions, period.start, period.end)
+    owner = versions.truth_map(found, period.start, period.end)
     ra = RosterAssignment.__table__.c
     rows = session.execute(
         select(ra.version_id, ra.day, ra.shift, ra.position, ra.source, Person.username)
         .join(Person, Person.id == ra.person_id)
-        .where(ra.version_id.in_([v.id for v in versions]), ra.day >= period.start, ra.day <= period.end))
+        .where(ra.version_id.in_([v.id for v in found]), ra.day >= period.start, ra.day <= period.end))
     return tuple(sorted(Seat(d, s, q, u, src) for v, d, s, q, src, u in rows if owner.get(d) == v))
 
 
@@ -89,8 +88,8 @@ def coverage_report(session: Session, *, period: Period, scope: Scope = Scope())
     who = people(session)
     data = core.CoverageInput(
         period=period, shifts=es.shifts, coverage=es.coverage, people=who, seats=seats(session, period=period),
-        rostered=frozenset(roster.published_days(session, start=period.start, end=period.end)),
-        leaves=roster.approved_leaves(session, start=period.start, end=period.end),
+        rostered=frozenset(versions.published_days(session, start=period.start, end=period.end)),
+        leaves=solve_inputs.approved_leaves(session, start=period.start, end=period.end),
         swaps=approved_swaps(session, period=period))
     if scope.team is None:
         return core.coverage(data)

@@ -15,7 +15,7 @@ from flask import Blueprint, jsonify, request
 
 from desk import web
 from desk.timeutil import in_desk_range
-from roster import clock, service, settings_store
+from roster import clock, duty_lookup, refusals, seat_holders, settings_store, versions
 from roster.domain import POSITIONS, OnDuty
 
 bp = Blueprint("roster_api", __name__, url_prefix="/api/v1")
@@ -40,22 +40,22 @@ def roster() -> Any:
         return web.api_error(400, "bad_dates", OUT_OF_RANGE)
     if end < start:
         return web.api_error(400, "bad_dates", "'to' is before 'from'.")
-    if service.period_days(start, end) > service.MAX_DAYS:
-        return web.api_error(400, "range_too_long", f"Ask for at most {service.MAX_DAYS} days at a time.")
+    if refusals.period_days(start, end) > refusals.MAX_DAYS:
+        return web.api_error(400, "range_too_long", f"Ask for at most {refusals.MAX_DAYS} days at a time.")
     session = web.db()
     tz = web.settings().tz
     defs = {s.code: s for s in settings_store.current(session).shifts}
-    people = service.display_names(session)
+    people = seat_holders.display_names(session)
     out = [{"date": a.day.isoformat(), "shift": a.shift, "position": a.position,
             "starts_at": defs[a.shift].starts_at(a.day).replace(tzinfo=tz).isoformat(),
             "ends_at": defs[a.shift].ends_at(a.day).replace(tzinfo=tz).isoformat(),
             "source": a.source, "person": {"username": a.username, "name": people.get(a.username, a.username)}}
-           for a in service.published_assignments(session, start=start, end=end)]
+           for a in versions.published_assignments(session, start=start, end=end)]
     return jsonify(out)
 
 
 def _duty_json(duty: OnDuty) -> dict[str, Any]:
-    people = service.display_names(web.db())
+    people = seat_holders.display_names(web.db())
     return {"date": duty.day.isoformat(), "shift": duty.shift, "starts_at": duty.starts_at.isoformat(),
             "ends_at": duty.ends_at.isoformat(),
             "positions": {q: [{"username": u, "name": people.get(u, u)} for u in duty.people.get(q, ())]
@@ -63,7 +63,7 @@ def _duty_json(duty: OnDuty) -> dict[str, Any]:
 
 
 def _answer(at: datetime) -> Any:
-    duty = service.on_duty_at(web.db(), at=at, tz=web.settings().timezone)
+    duty = duty_lookup.on_duty_at(web.db(), at=at, tz=web.settings().timezone)
     if duty is None:
         local = at.astimezone(web.settings().tz).isoformat(timespec="minutes")
         return web.api_error(404, "no_roster", f"No published roster covers {local}.")

@@ -16,7 +16,7 @@ from flask_babel import force_locale
 from desk.db import session_scope
 from desk.settings import LANGUAGES
 from desk.timeutil import in_desk_range
-from roster import service, words
+from roster import drafts, publishing, refusals, seat_holders, words
 from roster.leave_swap_cli import export_command
 
 roster_cli = AppGroup("roster", help="Rosters: generate, publish, export.")
@@ -29,7 +29,7 @@ def _engine():
 
 @roster_cli.command("generate")
 @click.option("--start", "start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day, YYYY-MM-DD")
-@click.option("--days", required=True, type=click.IntRange(1, service.MAX_DAYS), help="Length of the period")
+@click.option("--days", required=True, type=click.IntRange(1, refusals.MAX_DAYS), help="Length of the period")
 @click.option("--publish", is_flag=True, help="Publish the roster when one is found")
 @click.option("--time-limit", default=30.0, show_default=True, help="Solver time limit in seconds")
 @click.option("--note", default="", help="Why this roster (kept with the version)")
@@ -46,17 +46,17 @@ def generate(start, days: int, publish: bool, time_limit: float, note: str, lang
     end = first + timedelta(days=days - 1)
     with session_scope(_engine()) as session:
         try:
-            version = service.create_draft(session, actor="cli", start=first, end=end, note=note)
-        except service.RosterError as exc:
+            version = drafts.create_draft(session, actor="cli", start=first, end=end, note=note)
+        except refusals.RosterError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
-        result = service.solve_version(session, version=version, time_limit=time_limit)
-        names = service.display_names(session)
+        result = drafts.solve_version(session, version=version, time_limit=time_limit)
+        names = seat_holders.display_names(session)
         _print_result(version, result, names, lang)
         if not result.ok:
-            service.discard(session, actor="cli", version_id=version.id)
+            drafts.discard(session, actor="cli", version_id=version.id)
         elif publish:
-            service.publish(session, actor="cli", version_id=version.id)
+            publishing.publish(session, actor="cli", version_id=version.id)
             click.echo(f"published as version {version.number}")
         else:
             click.echo(f"draft {version.id} saved; publish it on the roster page")
@@ -73,7 +73,7 @@ def _in_language(lang: str, texts) -> list[str]:
 
 
 def _print_result(version, result, names: dict[str, str], lang: str = "en") -> None:
-    click.echo(f"period: {version.start} .. {version.end} ({service.period_days(version.start, version.end)} days)")
+    click.echo(f"period: {version.start} .. {version.end} ({refusals.period_days(version.start, version.end)} days)")
     click.echo(f"status: {result.status}")
     for w in _in_language(lang, lambda t: [words.warning(x, t) for x in version.warnings or []]):
         click.echo(f"warning: {w}")
@@ -87,7 +87,7 @@ def _print_result(version, result, names: dict[str, str], lang: str = "en") -> N
                f"wall time: {result.wall_time:.2f} s")
     substitutes = sum(1 for a in result.assignments if a.source == "substitute")
     click.echo(f"seats: {len(result.assignments)} ({substitutes} by substitutes)")
-    lines = service.cost_lines(version.cost_breakdown, names)
+    lines = words.cost_lines(version.cost_breakdown, names)
     click.echo("cost by rule and person:" if lines else "cost: none (every rule fully honoured)")
     for group in lines:
         people = ", ".join(f"{n} {a}" for n, a in group["people"])

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from roster import clock, grid, service, settings_store
+from roster import clock, drafts, duty_lookup, grid, publishing, settings_store, versions
 from roster.models import RosterSettings
 
 
@@ -28,11 +28,11 @@ def load_demo_roster(session: Session, today: date | None = None) -> None:
         defaults = settings_store.defaults()
         settings_store.save(session, actor="demo", values={k: getattr(defaults, k) for k in (
             "pattern_code", "anchor", "offsets", "day_start", "night_start", "coverage", "rules")})
-    start, end = demo_period(today or clock.today(ZoneInfo(service.desk_timezone())))
-    if service.published_versions(session, start=start, end=end):
+    start, end = demo_period(today or clock.today(ZoneInfo(duty_lookup.desk_timezone())))
+    if versions.published_versions(session, start=start, end=end):
         return
-    version = service.create_draft(session, actor="demo", start=start, end=end, note="demo roster")
-    result = service.solve_version(session, version=version)
+    version = drafts.create_draft(session, actor="demo", start=start, end=end, note="demo roster")
+    result = drafts.solve_version(session, version=version)
     if result.ok:
-        service.publish(session, actor="demo", version_id=version.id)
+        publishing.publish(session, actor="demo", version_id=version.id)
 

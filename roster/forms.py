@@ -11,14 +11,14 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from desk.timeutil import in_desk_range
+from roster import words
 from roster.domain import Weights
 
 PATTERN_CHOICES = [("DNOO", _l("DNOO: day, night, off, off (4-day cycle)")),
                    ("DDNNOOOO", _l("DDNNOOOO: two days, two nights, four off (8-day cycle)")),
                    ("custom", _l("Custom pattern"))]
-SHIFT_CHOICES = [("D", _l("Day shift")), ("N", _l("Night shift"))]
-POSITION_CHOICES = [("leader", _l("Shift leader")), ("info", _l("Information watcher")),
-                    ("comms", _l("Communications watcher"))]
+SHIFT_CHOICES = [(k, _l(v)) for k, v in words.SHIFT_NAMES.items()]
+POSITION_CHOICES = [(k, _l(v)) for k, v in words.SEAT_NAMES.items()]
 WEIGHT_LABELS = {
     "substitution": _l("Substitution (someone off their own pattern)"),
     "pattern_release": _l("Pattern shift not worked"),

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from desk import audit
 from desk.db import session_scope
 from desk.timeutil import utcnow
-from roster import service, stored_text
+from roster import concurrency, drafts, solve_inputs, stored_text
 from roster.models import RosterVersion
 
 log = logging.getLogger("dutydesk.roster.jobs")
@@ -101,19 +101,19 @@ def _solve_one(engine: Engine, version_id: int, now: datetime, time_limit: float
         with heartbeat(engine, version_id):
             with session_scope(engine) as session:
                 version = session.get(RosterVersion, version_id)
-                inputs = service.inputs_for(session, version)
+                inputs = solve_inputs.inputs_for(session, version)
             _progress(engine, version_id, stored_text.encode("solving", people=len(inputs.people), days=inputs.days))
             from roster.solver import solve
 
             result = solve(inputs, time_limit=time_limit)
         with session_scope(engine) as session:
-            if not service.transition(session, RosterVersion, version_id, field="job_status", allowed=("running",),
+            if not concurrency.transition(session, RosterVersion, version_id, field="job_status", allowed=("running",),
                                       values={"job_status": "done", "job_finished_at": _finished(now, result.wall_time),
                                               "progress": stored_text.encode("solved" if result.ok else "no_roster")}):
                 log.warning("roster: result of version %s dropped: the solve was no longer running", version_id)
                 return
             version = session.get(RosterVersion, version_id)
-            service.store_result(session, version=version, result=result)
+            drafts.store_result(session, version=version, result=result)
             audit.record(session, actor="system", action="roster.solved", object_type="roster_version",
                          object_id=version_id, after={"status": result.status, "objective": result.objective,
                                                       "wall_time": round(result.wall_time, 3)})
@@ -157,7 +157,7 @@ def _fail_stale(engine: Engine, now: datetime) -> None:
                         now=now):
                 since = v.job_heartbeat_at or v.job_started_at
                 reason = stored_text.encode("stalled", since=f"{since:%Y-%m-%d %H:%M:%S}")
-                service.transition(session, RosterVersion, v.id, field="job_status", allowed=("running",),
+                concurrency.transition(session, RosterVersion, v.id, field="job_status", allowed=("running",),
                                    also=(last == since,), values={"job_status": "failed", "job_finished_at": now,
                                                                    "progress": reason})
         session.commit()

@@ -19,7 +19,7 @@ from desk.db import session_scope
 from desk.i18n import DEFAULT_LANGUAGE
 from desk.settings import LANGUAGES
 from desk.timeutil import in_desk_range
-from roster import leave_swaps, service
+from roster import drafts, leave_swaps, refusals, versions
 
 leave_cli = AppGroup("leave", help="Leave requests (请假).")
 DATE = click.DateTime(["%Y-%m-%d"])
@@ -36,7 +36,7 @@ def _fail(message: str) -> None:
 
 @click.command("export")
 @click.option("--start", required=True, type=DATE, help="First day, YYYY-MM-DD")
-@click.option("--days", required=True, type=click.IntRange(1, service.MAX_DAYS), help="Length of the period")
+@click.option("--days", required=True, type=click.IntRange(1, refusals.MAX_DAYS), help="Length of the period")
 @click.option("--format", "fmt", required=True, type=click.Choice(sorted(leave_swaps.EXPORT_TYPES)))
 @click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True), help="File to write")
 @click.option("--username", default=None, help="Whose calendar (ics only)")
@@ -62,7 +62,7 @@ def export_command(start, days: int, fmt: str, output: str, username: str | None
                                                     fmt=fmt, username=username, words=words)
         except leave_swaps.RequestError as exc:
             _fail(str(exc))
-        covered = service.published_days(session, start=first, end=first + timedelta(days=days - 1))
+        covered = versions.published_days(session, start=first, end=first + timedelta(days=days - 1))
     Path(output).write_bytes(data)
     click.echo(f"wrote {output}: {seats} seats, {len(covered)} of {days} days published")
     if not covered:
@@ -88,7 +88,7 @@ def leave_add(username: str, first, last, shift: str | None, reason: str, approv
                                        shifts=shifts, reason=reason)
             if approve:
                 leave = leave_swaps.approve_leave(session, actor="cli", leave_id=leave.id)
-        except (leave_swaps.RequestError, service.RosterError) as exc:
+        except (leave_swaps.RequestError, refusals.RosterError) as exc:
             _fail(str(exc))
         click.echo(f"leave #{leave.id} for {username}: {start} .. {end} {leave.status}")
         if leave.amendment_id:
@@ -97,7 +97,7 @@ def leave_add(username: str, first, last, shift: str | None, reason: str, approv
 
 def _solve_amendment(session, version_id: int) -> None:
     """Solve the amendment the approval opened, inline (the CLI has no background solver)."""
-    version = service.get_version(session, version_id)
-    result = service.solve_version(session, version=version)
+    version = versions.get_version(session, version_id)
+    result = drafts.solve_version(session, version=version)
     click.echo(f"amendment draft {version.id} ({version.start} .. {version.end}): {result.status}; "
                f"review and publish it on the roster page")

@@ -25,13 +25,13 @@ from desk import features, web
 from desk.i18n import DEFAULT_LANGUAGE
 from desk.models import Person
 from desk.timeutil import in_desk_range
-from roster import clock, grid, leave_swaps, service
+from roster import clock, concurrency, grid, leave_swaps, refusals, seat_holders, solve_inputs, versions, words
 from roster.forms import in_range
 from roster.models import LeaveRequest, SwapRequest
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 files_bp = Blueprint("roster_files", __name__, url_prefix="/roster")
-SEAT_HOLDERS = service.SEAT_HOLDERS
+SEAT_HOLDERS = seat_holders.SEAT_HOLDERS
 DECIDERS = ("leader", "manager")
 SWAP_HORIZON_DAYS = 62
 WEEKDAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
@@ -51,7 +51,7 @@ def requests_panel(session: Any, person: Person) -> dict[str, Any] | None:
     swaps = len(leave_swaps.swap_requests(session, statuses=("accepted",))) if person.role in DECIDERS else 0
     if not (offered or leaves or swaps):
         return None
-    names = {p.id: p.display_name for p in service.people_by_id(session).values()}
+    names = {p.id: p.display_name for p in seat_holders.people_by_id(session).values()}
     return {"template": "roster/leave_panel.html", "offered": [(s.id, offer_text(s, names)) for s in offered],
             "leaves": leaves, "swaps": swaps}
 
@@ -96,9 +96,9 @@ def _today() -> date:
     return clock.today(web.settings().tz)
 
 
-def _error(exc: leave_swaps.RequestError | service.RosterError) -> str:
+def _error(exc: leave_swaps.RequestError | refusals.RosterError) -> str:
     if isinstance(exc, leave_swaps.SwapRefused):
-        rules = sorted({_(leave_swaps.RULE_NAMES.get(v.rule, v.rule)) for v in exc.check.violations})
+        rules = sorted({_(words.HARD_RULE_NAMES.get(v.rule, v.rule)) for v in exc.check.violations})
         return _("This swap would break a rule: %(rules)s.", rules=", ".join(rules))
     if isinstance(exc, leave_swaps.RequestError):
         params = dict(exc.params)
@@ -112,7 +112,7 @@ def _refusal_lines(exc: ValueError) -> list[str]:
     """The broken rules of a refused swap, one sentence each (nothing for other errors)."""
     if not isinstance(exc, leave_swaps.SwapRefused) or exc.check.inputs is None:
         return []
-    names = service.display_names(web.db())
+    names = seat_holders.display_names(web.db())
     return [_("%(rule)s: %(sentence)s", rule=rule, sentence=sentence)
             for rule, sentence in (leave_swaps.rule_and_sentence(v, exc.check.inputs, names, _)
                                    for v in exc.check.violations)]
@@ -120,7 +120,7 @@ def _refusal_lines(exc: ValueError) -> list[str]:
 
 def _conflict(exc: IntegrityError | OperationalError) -> None:
     """Another decision on the same rows won the race in the database: say so (a flash, never a 500)."""
-    if not service.is_write_conflict(exc):
+    if not concurrency.is_write_conflict(exc):
         raise exc
     web.db().rollback()
     flash(_("Someone else decided this request at the same moment; reload the page to see the outcome."), "error")
@@ -137,8 +137,8 @@ def _version_url(version_id: int | None) -> str | None:
 
 
 def _seat_label(day: date, shift: str, position: str | None = None) -> str:
-    shift_word = _("Day shift") if shift == "D" else _("Night shift")
-    seat = f" · {_(leave_swaps.SEAT_WORDS[position])}" if position in leave_swaps.SEAT_WORDS else ""
+    shift_word = _(words.SHIFT_NAMES[shift]) if shift in words.SHIFT_NAMES else shift
+    seat = f" · {words.seat_word(words.babel(), position)}" if position in words.SEAT_NAMES else ""
     return f"{day:%Y-%m-%d} {WEEKDAYS[day.weekday()]} {shift_word}{seat}"
 
 
@@ -174,7 +174,7 @@ def index() -> Any:
 
 
 def _people_by_id() -> dict[int, Person]:
-    return service.people_by_id(web.db())
+    return seat_holders.people_by_id(web.db())
 
 
 def _queue_items() -> tuple[list[LeaveRequest], list[SwapRequest]]:
@@ -188,7 +188,7 @@ def _queue_items() -> tuple[list[LeaveRequest], list[SwapRequest]]:
 def queue() -> Any:
     session = web.db()
     leaves, swaps = _queue_items()
-    names = service.display_names(session)
+    names = seat_holders.display_names(session)
     checks = {s.id: _check_view(s, names) for s in swaps}
     recent = [lv for lv in leave_swaps.leave_requests(session, limit=30) if lv.status != "pending"][:10]
     offered = leave_swaps.swap_requests(session, statuses=("proposed",))
@@ -248,7 +248,7 @@ def _leave_action(leave_id: int, action: str) -> Any:
             leave = leave_swaps.reject_leave(session, actor=actor, leave_id=leave_id, note=note)
         else:
             leave = leave_swaps.cancel_leave(session, actor=actor, leave_id=leave_id)
-    except (leave_swaps.RequestError, service.RosterError) as exc:
+    except (leave_swaps.RequestError, refusals.RosterError) as exc:
         session.rollback()
         flash(_error(exc), "error")
     except (IntegrityError, OperationalError) as exc:
@@ -293,11 +293,11 @@ def _swap_choices(form: SwapForm) -> None:
     seat and colleague chosen."""
     session, today = web.db(), _today()
     end = today + timedelta(days=SWAP_HORIZON_DAYS)
-    rows = service.published_assignments(session, start=today, end=end)
-    people = service.people_by_id(session)
-    domain = {p.username: service.to_domain_person(p) for p in people.values()}
+    rows = versions.published_assignments(session, start=today, end=end)
+    people = seat_holders.people_by_id(session)
+    domain = {p.username: seat_holders.to_domain_person(p) for p in people.values()}
     usernames = {i: p.username for i, p in people.items()}
-    leaves = service.approved_leaves(session, start=today, end=end, usernames=usernames)
+    leaves = solve_inputs.approved_leaves(session, start=today, end=end, usernames=usernames)
     options = leave_swaps.swap_options(rows, domain, current_user.username, leaves)
     keys = {leave_swaps.seat_key(a) for a in options.mine}
     chosen = {form.mine.data} & keys or keys  # a chosen seat narrows the lists on the server too
@@ -370,7 +370,7 @@ def swap_detail(swap_id: int) -> Any:
     swap = _swap_or_404(swap_id)
     if current_user.id not in (swap.requester_id, swap.target_id) and not _is_decider():
         abort(403)
-    check = _check_view(swap, service.display_names(web.db())) if swap.status in ("proposed", "accepted") else None
+    check = _check_view(swap, seat_holders.display_names(web.db())) if swap.status in ("proposed", "accepted") else None
     return render_template("roster/swap_detail.html", swap=swap, people=_people_by_id(), check=check,
                            party=leave_swaps.is_party(current_user.id, swap),
                            form=NoteForm(formdata=None), seat_label=_seat_label,
@@ -390,7 +390,7 @@ def _swap_action(swap_id: int, action: str) -> Any:
              "reject": lambda: leave_swaps.reject_swap(session, actor=actor, swap_id=swap_id, note=note)}
     try:
         swap = calls[action]()
-    except (leave_swaps.RequestError, service.RosterError) as exc:
+    except (leave_swaps.RequestError, refusals.RosterError) as exc:
         session.rollback()
         flash(_error(exc), "error")
         for line in _refusal_lines(exc):

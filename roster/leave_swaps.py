@@ -4,7 +4,7 @@ Service functions: keyword-only, ``actor`` is a username ("cli" for the command 
 with ``desk.audit.record``. The views and the CLI call one of them and commit.
 
 - Leave: a person asks (whole dates, or single shifts); a leader approves or rejects with a note; approving leave
-  that hits a published shift opens an amendment (``roster.service.open_amendment``): a draft re-solved with
+  that hits a published shift opens an amendment (``roster.drafts.open_amendment``): a draft re-solved with
   minimal change, which the leader reviews and publishes.
 - Swap: a person offers one of their published seats to a colleague, or asks to exchange it for one of the
   colleague's; the colleague accepts or declines; a leader approves, which is only possible when the published
@@ -27,7 +27,19 @@ from desk.accounts import N_, get_by_username
 from desk.models import Person
 from desk.sessions import hash_secret
 from desk.timeutil import in_desk_range, utcnow
-from roster import exports, service, settings_store, stored_text, words
+from roster import (
+    concurrency,
+    drafts,
+    duty_lookup,
+    exports,
+    publishing,
+    seat_holders,
+    settings_store,
+    solve_inputs,
+    stored_text,
+    versions,
+    words,
+)
 from roster.domain import Assignment, Leave, Member, RosterInputs, Violation
 from roster.models import FeedToken, LeaveRequest, RosterAssignment, RosterVersion, SwapRequest
 from roster.validate import validate
@@ -109,7 +121,7 @@ def _check_dates(*days: date | None) -> None:
 def _move(session: Session, row: LeaveRequest | SwapRequest, allowed: tuple[str, ...],
           values: dict[str, Any]) -> None:
     """The request's state change, done once: when someone else decided it first, say what it is now."""
-    if not service.transition(session, type(row), row.id, allowed=allowed, values=values):
+    if not concurrency.transition(session, type(row), row.id, allowed=allowed, values=values):
         raise RequestError(N_("This request is already %(status)s."), status=row.status)
 
 
@@ -170,11 +182,11 @@ def _refuse_overlap(session: Session, person: Person, start: date, end: date,
     mine = session.exec(select(LeaveRequest).where(
         LeaveRequest.person_id == person.id, LeaveRequest.status.in_(("pending", "approved")),
         LeaveRequest.start <= end, LeaveRequest.end >= start)).all()
-    wanted = service.leave_of(LeaveRequest(person_id=0, start=start, end=end,
+    wanted = solve_inputs.leave_of(LeaveRequest(person_id=0, start=start, end=end,
                                        shifts=[[d.isoformat(), s] for d, s in shifts] if shifts else None), "")
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     for other in mine:
-        held = service.leave_of(other, "")
+        held = solve_inputs.leave_of(other, "")
         if any(wanted.covers(d, s) and held.covers(d, s) for d in days for s in ("D", "N")):
             raise RequestError(N_("You already asked for leave on %(start)s – %(end)s."),
                                start=other.start.isoformat(), end=other.end.isoformat())
@@ -189,12 +201,12 @@ def leaves_hits(session: Session, leaves: list[LeaveRequest]) -> dict[int, list[
     """leave id -> the published seats it takes its person off, reading the published roster once."""
     if not leaves:
         return {}
-    rows = service.published_assignments(session, start=min(lv.start for lv in leaves),
+    rows = versions.published_assignments(session, start=min(lv.start for lv in leaves),
                                          end=max(lv.end for lv in leaves))
     out = {}
     for leave in leaves:
         username = _username(session, leave.person_id)
-        wanted = service.leave_of(leave, username)
+        wanted = solve_inputs.leave_of(leave, username)
         out[leave.id] = [a for a in rows if a.username == username and wanted.covers(a.day, a.shift)]
     return out
 
@@ -219,7 +231,7 @@ def approve_leave(session: Session, *, actor: str, leave_id: int, note: str = ""
     if hits:
         person = session.get(Person, leave.person_id)
         who = person.display_name if person else "?"
-        draft = service.open_amendment(session, actor=actor, start=min(a.day for a in hits),
+        draft = drafts.open_amendment(session, actor=actor, start=min(a.day for a in hits),
                                        end=max(a.day for a in hits),
                                        reason=stored_text.auto_note("leave", id=leave.id, name=who))
         leave.amendment_id = draft.id
@@ -293,7 +305,7 @@ def _swap_snapshot(swap: SwapRequest) -> dict[str, Any]:
 
 def published_seat(session: Session, username: str, day: date, shift: str) -> Assignment | None:
     """The published seat ``username`` sits on ``shift`` of ``day``, if any."""
-    rows = service.published_assignments(session, start=day, end=day)
+    rows = versions.published_assignments(session, start=day, end=day)
     return next((a for a in rows if a.username == username and a.shift == shift), None)
 
 
@@ -480,13 +492,13 @@ def check_swap(session: Session, *, swap_id: int) -> SwapCheck:
     swap = get_swap(session, swap_id)
     requester, target = _username(session, swap.requester_id), _username(session, swap.target_id)
     days = _swap_days(swap)
-    rows = service.published_assignments(session, start=days[0], end=days[-1] + timedelta(days=LOOKAHEAD_DAYS))
+    rows = versions.published_assignments(session, start=days[0], end=days[-1] + timedelta(days=LOOKAHEAD_DAYS))
     proposed = apply_swap(rows, swap, requester, target)
     if proposed is None:
         return SwapCheck((), None, (), problem=N_("The published roster changed: a swapped seat is no longer "
                                                    "held as it was when the swap was asked."))
     last = max(a.day for a in rows)
-    inputs = service.build_inputs(session, start=days[0], days=(last - days[0]).days + 1)
+    inputs = solve_inputs.build_inputs(session, start=days[0], days=(last - days[0]).days + 1)
     known = {_key(v) for v in validate(rows, inputs)}
     new = tuple(v for v in validate(proposed, inputs) if _key(v) not in known)
     return SwapCheck(new, inputs, tuple(proposed))
@@ -509,7 +521,7 @@ def _key(v: Violation) -> tuple:
 
 def approve_swap(session: Session, *, actor: str, swap_id: int, note: str = "") -> SwapRequest:
     """Approve an accepted swap that keeps every rule, publishing the changed days as a new version."""
-    service.lock_publishing(session)  # the check below must still hold when the swap is published
+    concurrency.lock_publishing(session)  # the check below must still hold when the swap is published
     swap = _swap_in(session, swap_id, ("accepted",))
     _require_decider(session, actor, swap.requester_id, swap.target_id)
     check = refuse_broken(session, swap)
@@ -538,7 +550,7 @@ def publish_changed(session: Session, *, actor: str, start: date, end: date, ass
         session.flush()
         return row
 
-    version = service.with_next_number(session, insert)
+    version = concurrency.with_next_number(session, insert)
     number = version.number
     for a in assignments:
         session.add(RosterAssignment(version_id=version.id, day=a.day, shift=a.shift, position=a.position,
@@ -546,7 +558,8 @@ def publish_changed(session: Session, *, actor: str, start: date, end: date, ass
     audit.record(session, actor=actor, action="roster.publish", object_type="roster_version",
                  object_id=version.id, after={"number": number, "start": start.isoformat(),
                                               "end": end.isoformat(), "note": note, "seats": len(assignments),
-                                              "superseded": service.supersede_covered(session, start=start, end=end)})
+                                              "superseded": publishing.supersede_covered(session, start=start,
+                                                                                          end=end)})
     return version
 
 
@@ -563,24 +576,9 @@ def swap_requests(session: Session, *, person_id: int | None = None, statuses: t
 
 # --- rules in words ------------------------------------------------------------------------------------------
 
-RULE_NAMES = {
-    "coverage": N_("Every seat filled exactly"),
-    "one_seat": N_("One seat at a time"),
-    "qualification": N_("Only qualified people"),
-    "leave": N_("Approved leave is kept"),
-    "pin": N_("Pinned seats are kept"),
-    "one_per_day": N_("One shift per calendar day"),
-    "night_then_day": N_("No day shift right after a night shift"),
-    "min_rest": N_("Minimum rest between shifts"),
-    "max_consecutive": N_("Maximum working days in a row"),
-    "window_limit": N_("Maximum shifts in a rolling window"),
-}
-SHIFT_WORDS = {"D": N_("day shift"), "N": N_("night shift")}
 STATUS_WORDS = {"pending": N_("pending"), "approved": N_("approved"), "rejected": N_("rejected"),
                 "cancelled": N_("cancelled"), "proposed": N_("waiting for colleague"),
                 "accepted": N_("accepted, waiting for leader"), "declined": N_("declined")}
-SEAT_WORDS = {"leader": N_("shift leader"), "info": N_("information watcher"),
-              "comms": N_("communications watcher")}
 
 
 def rule_and_sentence(v: Violation, inputs: RosterInputs, names: dict[str, str],
@@ -588,7 +586,7 @@ def rule_and_sentence(v: Violation, inputs: RosterInputs, names: dict[str, str],
     """(rule name, sentence) of a violation in the leader's words: the page's language when ``gettext`` is
     given (Flask-Babel's), English otherwise. ``inputs`` is kept for the callers; the violation has its figures."""
     w = words.babel() if gettext is not None else words.ENGLISH
-    return w.gettext(RULE_NAMES.get(v.rule, v.rule)), words.violation_sentence(v, names, w)
+    return w.gettext(words.HARD_RULE_NAMES.get(v.rule, v.rule)), words.violation_sentence(v, names, w)
 
 
 # --- calendar feed tokens ------------------------------------------------------------------------------------
@@ -622,15 +620,14 @@ def person_for_token(session: Session, token: str) -> Person | None:
 
 EXPORT_WORDS = {
     "cell": {"D": N_("D"), "N": N_("N")},
-    "shift": {"D": N_("Day shift"), "N": N_("Night shift")},
-    "position": {"leader": N_("Shift leader"), "info": N_("Information watcher"),
-                 "comms": N_("Communications watcher")},
+    "shift": words.SHIFT_NAMES,
+    "position": words.SEAT_NAMES,
     "source": {"pattern": N_("own rotation"), "substitute": N_("substitute"), "pinned": N_("edited by hand")},
     "weekdays": (N_("Mo"), N_("Tu"), N_("We"), N_("Th"), N_("Fr"), N_("Sa"), N_("Su")),
     "heads": (N_("Name"), N_("Team"), N_("Seat")),
     "columns": (N_("Date"), N_("Shift"), N_("Seat"), N_("Username"), N_("Name"), N_("Source"), N_("Starts"),
                 N_("Ends")),
-    "legend": {"D": N_("Day shift"), "N": N_("Night shift"), exports.OFF: N_("off"), exports.LEAVE: N_("on leave"),
+    "legend": {**words.SHIFT_NAMES, exports.OFF: N_("off"), exports.LEAVE: N_("on leave"),
                "D*": N_("substitute (off their own team's pattern)"), "weekend": N_("weekend"),
                "holiday": N_("public holiday")},
 }
@@ -655,9 +652,9 @@ def export_published(session: Session, *, start: date, end: date, fmt: str, user
                      tz: str | None = None, words: exports.Words = exports.CODES) -> tuple[bytes, int]:
     """The published roster of ``start``..``end`` as csv / xlsx, or one person's ics, in ``words`` (the reader's
     language: ``export_words``); with the seat count."""
-    tz = tz or service.desk_timezone()
-    rows = service.published_assignments(session, start=start, end=end)
-    inputs = service.build_inputs(session, start=start, days=(end - start).days + 1, previous=False)
+    tz = tz or duty_lookup.desk_timezone()
+    rows = versions.published_assignments(session, start=start, end=end)
+    inputs = solve_inputs.build_inputs(session, start=start, days=(end - start).days + 1, previous=False)
     if fmt == "csv":
         return exports.roster_csv(rows, inputs.people, tz, inputs.shifts, words).encode("utf-8-sig"), len(rows)
     if fmt == "xlsx":
@@ -667,7 +664,7 @@ def export_published(session: Session, *, start: date, end: date, fmt: str, user
     if fmt == "ics":
         person = person_by_username(session, username or "")
         mine = [a for a in rows if a.username == person.username]
-        return exports.person_ical(mine, service.to_domain_person(person), tz, inputs.shifts,
+        return exports.person_ical(mine, seat_holders.to_domain_person(person), tz, inputs.shifts,
                                    words=words), len(mine)
     raise RequestError(N_("Export as csv, xlsx or ics."))
 
@@ -676,7 +673,7 @@ def person_feed(session: Session, *, person: Person, today: date, tz: str | None
                 words: exports.Words = exports.CODES) -> bytes:
     """A person's iCalendar feed: their published shifts from ``FEED_PAST_DAYS`` ago to ``FEED_AHEAD_DAYS`` on."""
     start, end = today - timedelta(days=FEED_PAST_DAYS), today + timedelta(days=FEED_AHEAD_DAYS)
-    rows = [a for a in service.published_assignments(session, start=start, end=end) if a.username == person.username]
+    rows = [a for a in versions.published_assignments(session, start=start, end=end) if a.username == person.username]
     shifts = settings_store.current(session).shifts
-    return exports.person_ical(rows, service.to_domain_person(person), tz or service.desk_timezone(), shifts,
+    return exports.person_ical(rows, seat_holders.to_domain_person(person), tz or duty_lookup.desk_timezone(), shifts,
                                words=words)

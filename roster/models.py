@@ -2,11 +2,11 @@
 
 A roster version is a draft until a shift leader publishes it; published versions are immutable and numbered
 (1, 2, 3…). Where two published versions cover the same day, the one with the higher number is the truth for that
-day (``roster.service.published_assignments``); a version whose every day is covered by newer ones is marked
+day (``roster.versions.published_assignments``); a version whose every day is covered by newer ones is marked
 ``superseded``. A draft carries the state of its background solve (``job_*`` and the solver figures).
 
 People are referred to by ``person.id``; the engine (``roster.domain``) works with usernames, and
-``roster.service`` maps between the two.
+``roster.seat_holders``, ``roster.versions`` and ``roster.solve_inputs`` map between the two.
 """
 
 from __future__ import annotations

@@ -16,7 +16,24 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from desk import features, web
 from desk.forms import ConfirmForm
 from desk.timeutil import in_desk_range, utcnow
-from roster import clock, grid, holiday_store, service, settings_store, stored_text, words
+from roster import (
+    clock,
+    concurrency,
+    drafts,
+    duty_lookup,
+    grid,
+    hand_edits,
+    holiday_store,
+    preferences,
+    publishing,
+    refusals,
+    seat_holders,
+    settings_store,
+    solve_inputs,
+    stored_text,
+    versions,
+    words,
+)
 from roster.domain import POSITIONS, TEAMS, Leave, Member, Pattern, Weights
 from roster.forms import AmendForm, GenerateForm, PreferenceForm, SeatForm, SettingsForm
 from roster.models import RosterVersion
@@ -26,14 +43,8 @@ from roster.settings_store import SettingsError
 bp = Blueprint("roster", __name__, url_prefix="/roster")
 LEADS = ("leader", "manager")
 SHIFT_LABELS = {"D": _l("Day"), "N": _l("Night")}
-POSITION_LABELS = {"leader": _l("Shift leader"), "info": _l("Information watcher"),
-                   "comms": _l("Communications watcher")}
-RULE_LABELS = {
-    "substitution": _l("Substitutions"), "pattern_release": _l("Pattern shifts not worked"),
-    "fair_nights": _l("Fairness of nights"), "fair_weekends": _l("Fairness of weekend shifts"),
-    "fair_holidays": _l("Fairness of public-holiday shifts"), "fair_substitutions": _l("Fairness of substitutions"),
-    "preference": _l("Personal wishes not honoured"), "change": _l("Seats changed against the published roster"),
-}
+POSITION_LABELS = {k: _l(v) for k, v in words.SEAT_NAMES.items()}
+RULE_LABELS = {k: _l(v) for k, v in words.SOFT_RULE_NAMES.items()}
 STATUS_LABELS = {"draft": _l("draft"), "published": _l("published"), "superseded": _l("superseded"),
                  "discarded": _l("discarded")}
 
@@ -55,7 +66,7 @@ def _person_name(username: str | None) -> str:
     if not username:
         return ""
     if "roster_names" not in g:
-        g.roster_names = service.display_names(web.db())  # once per request
+        g.roster_names = seat_holders.display_names(web.db())  # once per request
     return g.roster_names.get(username, username)
 
 
@@ -95,10 +106,10 @@ def _parse_month(raw: str | None) -> date:
 
 def _grid_people(session, start: date, end: date) -> tuple[list[Member], tuple[Leave, ...]]:
     """The people and the approved leave a grid over ``start``..``end`` shows (engine types)."""
-    people = service.people_by_id(session)
-    leaves = service.approved_leaves(session, start=start, end=end,
+    people = seat_holders.people_by_id(session)
+    leaves = solve_inputs.approved_leaves(session, start=start, end=end,
                                      usernames={i: p.username for i, p in people.items()})
-    return [service.to_domain_person(p) for p in people.values()], leaves
+    return [seat_holders.to_domain_person(p) for p in people.values()], leaves
 
 
 def _grid(session, assignments, start: date, end: date) -> grid.Grid:
@@ -125,11 +136,11 @@ def _month_grids(session, assignments, start: date, end: date) -> list[grid.Grid
 def month() -> Any:
     session = web.db()
     first, last = grid.month_bounds(_parse_month(request.args.get("month")))
-    rows = service.published_assignments(session, start=first, end=last)
-    numbers = sorted(set(service.published_days(session, start=first, end=last).values()))
-    drafts = service.drafts(session, start=first, end=last) if current_user.role in LEADS else []
+    rows = versions.published_assignments(session, start=first, end=last)
+    numbers = sorted(set(versions.published_days(session, start=first, end=last).values()))
+    open_drafts = versions.drafts(session, start=first, end=last) if current_user.role in LEADS else []
     month_grid = _grid(session, rows, first, last)
-    return render_template("roster/month.html", grid=month_grid, numbers=numbers, drafts=drafts,
+    return render_template("roster/month.html", grid=month_grid, numbers=numbers, drafts=open_drafts,
                            unknown_years=month_grid.unknown_years,
                            prev_month=(first - timedelta(days=1)).strftime("%Y-%m"),
                            next_month=(last + timedelta(days=1)).strftime("%Y-%m"), today=_today(),
@@ -142,13 +153,13 @@ def mine() -> Any:
     session = web.db()
     start = _today()
     end = start + timedelta(days=62)
-    rows = [a for a in service.published_assignments(session, start=start - timedelta(days=7), end=end)
+    rows = [a for a in versions.published_assignments(session, start=start - timedelta(days=7), end=end)
             if a.username == current_user.username]
     shifts = settings_store.current(session).shifts
     defs = {s.code: s for s in shifts}
     items = [{"a": a, "starts": defs[a.shift].starts_at(a.day), "ends": defs[a.shift].ends_at(a.day),
               "past": a.day < start} for a in rows if a.shift in defs]
-    prefs = service.preferences_of(session, person_id=current_user.id)
+    prefs = preferences.preferences_of(session, person_id=current_user.id)
     return render_template("roster/mine.html", items=items, start=start - timedelta(days=7), end=end, prefs=prefs,
                            leaves=_my_leave(session, start - timedelta(days=7), end),
                            pref_form=PreferenceForm(formdata=None), confirm=ConfirmForm(),
@@ -172,11 +183,11 @@ def add_wish() -> Any:
         flash(_("Choose either a date or a weekday."), "error")
         return redirect(url_for("roster.mine", _anchor="wishes"))
     try:
-        service.add_preference(web.db(), actor=current_user.username, person_id=current_user.id,
+        preferences.add_preference(web.db(), actor=current_user.username, person_id=current_user.id,
                                wanted=form.wanted.data == "1", day=None if form.weekday.data else form.day.data,
                                weekday=int(form.weekday.data) if form.weekday.data else None,
                                shift=form.shift.data or None, weight=int(form.weight.data))
-    except service.RosterError as exc:
+    except refusals.RosterError as exc:
         web.db().rollback()
         flash(_(exc.message, **exc.params), "error")
     else:
@@ -191,9 +202,9 @@ def delete_wish(preference_id: int) -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400, description=_("The form expired; reload the page and try again."))
     try:
-        service.delete_preference(web.db(), actor=current_user.username, person_id=current_user.id,
+        preferences.delete_preference(web.db(), actor=current_user.username, person_id=current_user.id,
                                   preference_id=preference_id)
-    except service.RosterError as exc:
+    except refusals.RosterError as exc:
         abort(404, description=_(exc.message))
     web.db().commit()
     flash(_("Wish removed."), "info")
@@ -203,8 +214,9 @@ def delete_wish(preference_id: int) -> Any:
 def duty_panel(session, person) -> dict[str, Any]:
     """The home page panel: who is on duty now and next."""
     now = clock.now()
-    return {"template": "roster/_duty_panel.html", "duty_now": service.on_duty_at(session, at=now),
-            "duty_next": service.next_on_duty_at(session, at=now), "duty_names": service.display_names(session)}
+    return {"template": "roster/_duty_panel.html", "duty_now": duty_lookup.on_duty_at(session, at=now),
+            "duty_next": duty_lookup.next_on_duty_at(session, at=now),
+            "duty_names": seat_holders.display_names(session)}
 
 
 @bp.route("/oncall")
@@ -228,9 +240,9 @@ def generate() -> Any:
     error = None
     if form.validate_on_submit():
         try:
-            version = service.create_draft(web.db(), actor=current_user.username, start=form.start.data,
+            version = drafts.create_draft(web.db(), actor=current_user.username, start=form.start.data,
                                            end=form.end.data, note=form.note.data or "")
-        except service.RosterError as exc:
+        except refusals.RosterError as exc:
             web.db().rollback()
             error = _(exc.message, **exc.params)
         else:
@@ -248,9 +260,9 @@ def amend() -> Any:
         flash(_("Give the period and the reason of the amendment."), "error")
         return redirect(url_for("roster.month"))
     try:
-        version = service.open_amendment(web.db(), actor=current_user.username, start=form.start.data,
+        version = drafts.open_amendment(web.db(), actor=current_user.username, start=form.start.data,
                                          end=form.end.data, reason=form.note.data or "")
-    except service.RosterError as exc:
+    except refusals.RosterError as exc:
         web.db().rollback()
         flash(_(exc.message, **exc.params), "error")
         return redirect(url_for("roster.month"))
@@ -265,10 +277,10 @@ def _version_or_404(version_id: int) -> RosterVersion:
     return version
 
 
-@bp.route("/versions")
+@bp.route("/versions", endpoint="versions")
 @web.roles(*LEADS)
-def versions() -> Any:
-    return render_template("roster/versions.html", versions=service.history(web.db()))
+def version_list() -> Any:
+    return render_template("roster/versions.html", versions=versions.history(web.db()))
 
 
 @bp.route("/versions/<int:version_id>")
@@ -281,22 +293,23 @@ def _seat_form(session, v: RosterVersion, posted: bool = False) -> SeatForm:
     """The hand-edit form: empty (the period's first day), or as posted (a refused edit keeps what was chosen)."""
     seat = SeatForm() if posted else SeatForm(formdata=None, day=v.start)
     seat.username.choices = [(p.username, p.display_name) for p in sorted(
-        service.people_by_id(session).values(), key=lambda p: p.username) if p.active]
+        seat_holders.people_by_id(session).values(), key=lambda p: p.username) if p.active]
     return seat
 
 
 def _version_page(v: RosterVersion, seat: SeatForm | None = None, status: int = 200) -> Any:
     session = web.db()
-    names = service.display_names(session)
-    rows = service.version_assignments(session, version_id=v.id)
-    changes = service.version_diff(session, version_id=v.id) if v.job_status != "running" else []
+    names = seat_holders.display_names(session)
+    rows = versions.version_assignments(session, version_id=v.id)
+    changes = versions.version_diff(session, version_id=v.id) if v.job_status != "running" else []
     grids = _month_grids(session, rows, v.start, v.end) if rows else []
     return render_template(
         "roster/version.html", v=v, names=names, grids=grids,
         unknown_years=sorted({y for g in grids for y in g.unknown_years}),
-        changes=changes, costs=service.cost_lines(v.cost_breakdown, names), seat=seat or _seat_form(session, v),
+        changes=changes, costs=words.cost_lines(v.cost_breakdown, names, words.babel()),
+        seat=seat or _seat_form(session, v),
         confirm=ConfirmForm(), substitutes=sum(1 for a in rows if a.source == "substitute"), seats=len(rows),
-        baseline=service.has_baseline(session, version=v),
+        baseline=versions.has_baseline(session, version=v),
         stalled=v.job_status == "queued" and (utcnow() - v.created_at).total_seconds() > 30,
         base=session.get(RosterVersion, v.base_version_id) if v.base_version_id else None,
         explanation=words.explanation_lines(v.explanation, words.babel()) if v.explanation else [],
@@ -312,7 +325,7 @@ def version_status(version_id: int) -> Any:
                     "solver_status": v.solver_status})
 
 
-def _problem_lines(exc: service.RosterError) -> list[str]:
+def _problem_lines(exc: refusals.RosterError) -> list[str]:
     """The broken hard rules of a refused action in the reader's words (the swap pages' wording)."""
     if not exc.violations or exc.inputs is None:
         return exc.problems
@@ -331,12 +344,12 @@ def _act(version_id: int, action) -> Any:
         done = action(web.db(), actor=current_user.username, version_id=version_id)
         web.db().flush()
     except (IntegrityError, OperationalError) as exc:
-        if not service.is_write_conflict(exc):
+        if not concurrency.is_write_conflict(exc):
             raise
         web.db().rollback()
         flash(_("Someone else changed the roster at the same moment; try again."), "error")
         return None
-    except service.RosterError as exc:
+    except refusals.RosterError as exc:
         web.db().rollback()
         params = {k: str(STATUS_LABELS.get(v, v)) if k == "status" else v for k, v in exc.params.items()}
         flash(_(exc.message, **params), "error")
@@ -350,7 +363,7 @@ def _act(version_id: int, action) -> Any:
 @bp.route("/versions/<int:version_id>/publish", methods=["POST"])
 @web.roles(*LEADS)
 def publish(version_id: int) -> Any:
-    v = _act(version_id, service.publish)
+    v = _act(version_id, publishing.publish)
     if v is not None:
         flash(_("Published as version %(number)s.", number=v.number), "success")
     return redirect(url_for("roster.version", version_id=version_id))
@@ -359,7 +372,7 @@ def publish(version_id: int) -> Any:
 @bp.route("/versions/<int:version_id>/discard", methods=["POST"])
 @web.roles(*LEADS)
 def discard(version_id: int) -> Any:
-    if _act(version_id, service.discard) is not None:
+    if _act(version_id, drafts.discard) is not None:
         flash(_("The draft is discarded."), "info")
     return redirect(url_for("roster.version", version_id=version_id))
 
@@ -367,7 +380,7 @@ def discard(version_id: int) -> Any:
 @bp.route("/versions/<int:version_id>/resolve", methods=["POST"])
 @web.roles(*LEADS)
 def resolve(version_id: int) -> Any:
-    if _act(version_id, service.requeue) is not None:
+    if _act(version_id, drafts.requeue) is not None:
         flash(_("The draft is queued to be solved again, keeping the seats edited by hand."), "info")
     return redirect(url_for("roster.version", version_id=version_id))
 
@@ -381,9 +394,9 @@ def edit_seat(version_id: int) -> Any:
         flash(_("Choose a date, a shift, a seat and a person."), "error")
         return _version_page(v, form, 422)
     try:
-        service.edit_seat(web.db(), actor=current_user.username, version_id=version_id, day=form.day.data,
+        hand_edits.edit_seat(web.db(), actor=current_user.username, version_id=version_id, day=form.day.data,
                           shift=form.shift.data, position=form.position.data, username=form.username.data)
-    except service.RosterError as exc:
+    except refusals.RosterError as exc:
         web.db().rollback()
         flash(_("Not changed: %(why)s", why=_(exc.message, **exc.params)), "error")
         for line in _problem_lines(exc):
@@ -456,9 +469,8 @@ def settings() -> Any:
             flash(_("Roster settings saved. They apply to the next roster you generate."), "success")
             return redirect(url_for("roster.settings"))
     status = 422 if (form.errors or problems) else 200
-    from roster.leave_swaps import RULE_NAMES
 
-    rule_names = {k: _(v) for k, v in RULE_NAMES.items()}
+    rule_names = {k: _(v) for k, v in words.HARD_RULE_NAMES.items()}
     today = _today()
     return render_template("roster/settings.html", form=form, problems=problems, hard_rules=rule_names,
                            saved=row, weights=list(Weights.__dataclass_fields__),

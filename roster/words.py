@@ -10,6 +10,7 @@ its reader's language. Drafts solved before the codes existed stored English lin
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,35 @@ from typing import Any
 from roster.domain import Explanation, Gap, Message, Violation
 
 STORED_VERSION = 2
+
+
+def N_(msgid: str) -> str:
+    """Mark ``msgid`` for extraction (make i18n-extract); it is translated where it is shown."""
+    return msgid
+
+
+# The names of shifts, seats and rules, the one home of their wording: pages wrap them in ``_l``/``_``, the
+# sentences below use the lower-case forms.
+SHIFT_NAMES = {"D": N_("Day shift"), "N": N_("Night shift")}
+SEAT_NAMES = {"leader": N_("Shift leader"), "info": N_("Information watcher"), "comms": N_("Communications watcher")}
+HARD_RULE_NAMES = {
+    "coverage": N_("Every seat filled exactly"),
+    "one_seat": N_("One seat at a time"),
+    "qualification": N_("Only qualified people"),
+    "leave": N_("Approved leave is kept"),
+    "pin": N_("Pinned seats are kept"),
+    "one_per_day": N_("One shift per calendar day"),
+    "night_then_day": N_("No day shift right after a night shift"),
+    "min_rest": N_("Minimum rest between shifts"),
+    "max_consecutive": N_("Maximum working days in a row"),
+    "window_limit": N_("Maximum shifts in a rolling window"),
+}
+SOFT_RULE_NAMES = {
+    "substitution": N_("Substitutions"), "pattern_release": N_("Pattern shifts not worked"),
+    "fair_nights": N_("Fairness of nights"), "fair_weekends": N_("Fairness of weekend shifts"),
+    "fair_holidays": N_("Fairness of public-holiday shifts"), "fair_substitutions": N_("Fairness of substitutions"),
+    "preference": N_("Personal wishes not honoured"), "change": N_("Seats changed against the published roster"),
+}
 
 
 @dataclass(frozen=True)
@@ -272,3 +302,19 @@ def violation_sentence(v: Violation, names: Mapping[str, str], w: Words = ENGLIS
 def _shift_of(w: Words, code: str | None) -> str:
     names = {"D": lambda: w.gettext("day shift"), "N": lambda: w.gettext("night shift")}
     return names[code]() if code in names else ""
+
+
+# --- the cost of a roster -------------------------------------------------------------------------------------
+
+def cost_lines(breakdown: list[dict[str, Any]] | None, names: Mapping[str, str],
+               w: Words = ENGLISH) -> list[dict[str, Any]]:
+    """The cost breakdown grouped by rule, each with its people: [{rule, label, total, people: [(name, amount)]}]."""
+    groups: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for c in breakdown or []:
+        groups[c["rule"]][c["username"]] += int(c["amount"])
+    out = []
+    for rule, people in sorted(groups.items(), key=lambda kv: -sum(kv[1].values())):
+        ranked = sorted(people.items(), key=lambda kv: (-kv[1], kv[0]))
+        out.append({"rule": rule, "label": w.gettext(SOFT_RULE_NAMES.get(rule, rule)), "total": sum(people.values()),
+                    "people": [(names.get(u, u), n) for u, n in ranked]})
+    return out

@@ -20,9 +20,9 @@ def shift(leader: str = "lead1", info: str = "info1", comms: str = "comms1") -> 
 
 @pytest.fixture
 def roster(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """``roster["now"]`` is what ``roster.service.on_duty_at`` answers (None: no published roster)."""
+    """``roster["now"]`` is what ``roster.duty_lookup.on_duty_at`` answers (None: no published roster)."""
     answer: dict[str, Any] = {"now": shift()}
-    monkeypatch.setattr("roster.service.on_duty_at", lambda session, *, at, tz=None: answer["now"])
+    monkeypatch.setattr("roster.duty_lookup.on_duty_at", lambda session, *, at, tz=None: answer["now"])
     return answer
 
 

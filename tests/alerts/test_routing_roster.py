@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from alerts import service
 from desk.db import session_scope
 from desk.models import Person
-from roster import service as roster_service
+from roster import drafts, duty_lookup, publishing
 from roster.models import LeaveRequest
 from tests.roster.deskdata import START, published, with_people
 
@@ -28,7 +28,7 @@ def test_an_amendment_after_the_alert_moves_only_the_unacknowledged_one(app):
     engine = with_people(app)
     published(engine, START, START + timedelta(days=5))
     with session_scope(engine) as s:
-        on_duty = roster_service.on_duty_at(s, at=AT, tz="Asia/Shanghai")
+        on_duty = duty_lookup.on_duty_at(s, at=AT, tz="Asia/Shanghai")
         leader, watcher = on_duty.people["leader"][0], on_duty.people["info"][0]
         open_id = service.raise_alert(s, actor="system", key="a", title="t", severity="major", domain="info",
                                       source="patrol", now=AT, tz="Asia/Shanghai").alert.id
@@ -41,13 +41,13 @@ def test_an_amendment_after_the_alert_moves_only_the_unacknowledged_one(app):
         person = s.exec(select(Person).where(Person.username == leader)).one()
         s.add(LeaveRequest(person_id=person.id, start=DAY, end=DAY, status="approved", reason="ill"))
         s.flush()
-        amendment = roster_service.open_amendment(s, actor="lead", start=DAY - timedelta(days=1),
+        amendment = drafts.open_amendment(s, actor="lead", start=DAY - timedelta(days=1),
                                                   end=DAY + timedelta(days=1), reason="leader ill")
-        assert roster_service.solve_version(s, version=amendment).ok
-        roster_service.publish(s, actor="lead", version_id=amendment.id)
+        assert drafts.solve_version(s, version=amendment).ok
+        publishing.publish(s, actor="lead", version_id=amendment.id)
     later = AT + timedelta(minutes=3)
     with session_scope(engine) as s:
-        new_leader = roster_service.on_duty_at(s, at=later, tz="Asia/Shanghai").people["leader"][0]
+        new_leader = duty_lookup.on_duty_at(s, at=later, tz="Asia/Shanghai").people["leader"][0]
         assert new_leader != leader
         assert service.reroute_open(s, now=later, tz="Asia/Shanghai") == 1
     with Session(engine) as s:

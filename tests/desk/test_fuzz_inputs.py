@@ -35,8 +35,7 @@ from desk.db import session_scope
 from monitoring import service as checks
 from monitoring.checkspec import spec_from_dict
 from monitoring.maintenance import MaintenanceWindow
-from roster import leave_swaps
-from roster import service as roster
+from roster import drafts, leave_swaps, preferences, versions
 from tests.conftest import login
 from tests.roster import deskdata
 
@@ -219,9 +218,9 @@ def seed(app: Flask) -> dict[str, int]:
     engine = deskdata.with_people(app)
     published = deskdata.published(engine, actor="zhangwei")
     with session_scope(engine) as session:
-        draft = roster.create_draft(session, actor="zhangwei", start=START + timedelta(days=28),
+        draft = drafts.create_draft(session, actor="zhangwei", start=START + timedelta(days=28),
                                     end=START + timedelta(days=34))
-        roster.solve_version(session, version=draft)
+        drafts.solve_version(session, version=draft)
         leave = leave_swaps.ask_leave(session, actor="liqiang", username="liqiang", start=START + timedelta(days=60),
                                       end=START + timedelta(days=61), reason="fuzz")
         check = checks.create_check(session, actor="test", spec=spec_from_dict(
@@ -229,7 +228,7 @@ def seed(app: Flask) -> dict[str, int]:
         window = checks.create_window(session, actor="test", window=MaintenanceWindow.one_off(
             datetime(2026, 1, 1, tzinfo=app.extensions["dutydesk.settings"].tz),
             datetime(2100, 1, 1, tzinfo=app.extensions["dutydesk.settings"].tz), "guohua", "fuzz"))
-        wish = roster.add_preference(session, actor="liqiang", person_id=_person_id(session, "liqiang"),
+        wish = preferences.add_preference(session, actor="liqiang", person_id=_person_id(session, "liqiang"),
                                      wanted=False, day=START + timedelta(days=40))
         session.flush()
         ids = {"version_id": draft.id, "leave_id": leave.id, "check_id": check.id, "window_id": window.id,
@@ -244,7 +243,8 @@ def _person_id(session: Any, username: str) -> int:
 
 def _swap_id(session: Any, version_id: int) -> int | None:
     """A pending swap: liqiang offers their first seat to whichever colleague may take it."""
-    seats = [a for a in roster.published_assignments(session, start=START, end=deskdata.END) if a.username == "liqiang"]
+    seats = [a for a in versions.published_assignments(session, start=START, end=deskdata.END)
+             if a.username == "liqiang"]
     for seat in seats:
         for target in ("chenjing", "huangli", "xuting", "majun", "zhuxia"):
             try:
@@ -424,9 +424,9 @@ def test_a_discarded_draft_still_shows(app: Flask, login_as: Callable[..., Flask
     """A discarded draft has no number: its page compared ``number < None`` (a 500); it compares like a draft."""
     engine = deskdata.with_people(app)
     with session_scope(engine) as session:
-        draft = roster.create_draft(session, actor="zhangwei", start=START, end=START + timedelta(days=6))
-        roster.solve_version(session, version=draft)
-        roster.discard(session, actor="zhangwei", version_id=draft.id)
+        draft = drafts.create_draft(session, actor="zhangwei", start=START, end=START + timedelta(days=6))
+        drafts.solve_version(session, version=draft)
+        drafts.discard(session, actor="zhangwei", version_id=draft.id)
     client = login_as("manager", "boss")
     assert client.get(f"/roster/versions/{draft.id}").status_code == 200
 

@@ -11,7 +11,7 @@ from werkzeug.security import generate_password_hash
 from desk import accounts, demo
 from desk.db import session_scope
 from desk.models import Person
-from roster import service
+from roster import drafts, publishing
 from tests.conftest import PASSWORD
 
 START = date(2026, 9, 28)  # two weeks over the National Day holidays
@@ -45,9 +45,9 @@ def with_people(app):
 def published(engine, start: date = START, end: date = END, actor: str = "lead") -> int:
     """Generate, solve inline and publish a roster; returns the version id."""
     with session_scope(engine) as session:
-        version = service.create_draft(session, actor=actor, start=start, end=end)
-        assert service.solve_version(session, version=version).ok
-        service.publish(session, actor=actor, version_id=version.id)
+        version = drafts.create_draft(session, actor=actor, start=start, end=end)
+        assert drafts.solve_version(session, version=version).ok
+        publishing.publish(session, actor=actor, version_id=version.id)
         return version.id
 
 

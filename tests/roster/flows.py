@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from sqlmodel import Session
 
 from desk.models import Person
-from roster import service
+from roster import versions
 from roster.domain import Assignment
 from tests.roster.test_leave_swaps import _hash, free_on, make_desk, publish_roster
 
@@ -47,7 +47,7 @@ def arrange(session: Session, start: date) -> FlowPlan:
 
 def seats_of(session: Session, start: date, username: str) -> list[Assignment]:
     """``username``'s published seats over the flows' period."""
-    rows = service.published_assignments(session, start=start, end=start + timedelta(days=DAYS - 1))
+    rows = versions.published_assignments(session, start=start, end=start + timedelta(days=DAYS - 1))
     return [a for a in rows if a.username == username]
 
 

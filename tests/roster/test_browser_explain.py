@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from desk.db import session_scope
-from roster import service
+from roster import drafts, seat_holders
 from roster.models import LeaveRequest
 from tests.conftest import browser_login, screenshot
 from tests.roster.deskdata import START, with_people
@@ -19,12 +19,12 @@ def test_the_explanation_reads_in_chinese(browser, live_server, app, db_url):
     engine = with_people(app)
     day = START + timedelta(days=3)
     with session_scope(engine) as s:
-        for p in service.people_by_id(s).values():
+        for p in seat_holders.people_by_id(s).values():
             if p.role == "leader":
                 s.add(LeaveRequest(person_id=p.id, start=day, end=day, status="approved", reason="course"))
     with session_scope(engine) as s:
-        draft = service.create_draft(s, actor="zhangwei", start=START, end=START + timedelta(days=6))
-        assert not service.solve_version(s, version=draft).ok
+        draft = drafts.create_draft(s, actor="zhangwei", start=START, end=START + timedelta(days=6))
+        assert not drafts.solve_version(s, version=draft).ok
         vid = draft.id
     context = browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 1360, "height": 900})
     tab = context.new_page()

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from desk.db import session_scope
-from roster import leave_swaps, service
+from roster import leave_swaps, seat_holders, versions
 from tests.conftest import screenshot
 from tests.roster.flows import OUTSIDER
 from tests.roster.test_browser_requests import _tab, flows  # noqa: F401  (the fixture)
@@ -22,7 +22,7 @@ VISIBLE = "options => options.filter(o => !o.hidden).map(o => o.value)"
 def _tired_taker(session, start):
     """An infob day seat and an info watcher who works the night before it (free that day: offered, but the
     swap breaks the night-then-day rule)."""
-    rows = service.published_assignments(session, start=start - timedelta(days=1), end=start + timedelta(days=8))
+    rows = versions.published_assignments(session, start=start - timedelta(days=1), end=start + timedelta(days=8))
     nights = {(a.username, a.day) for a in rows if a.shift == "N"}
     busy = {(a.username, a.day) for a in rows}
     for seat in (a for a in rows if a.username == "infob" and a.shift == "D"):
@@ -78,8 +78,8 @@ def _offer_an_exchange(app, plan) -> str | None:
     """infob offers the first exchange the form would list that keeps every rule; the colleague's username."""
     engine = app.extensions["dutydesk.engine"]
     with session_scope(engine) as session:
-        rows = service.published_assignments(session, start=plan.start, end=plan.start + timedelta(days=7))
-        people = {p.username: service.to_domain_person(p) for p in service.people_by_id(session).values()}
+        rows = versions.published_assignments(session, start=plan.start, end=plan.start + timedelta(days=7))
+        people = {p.username: seat_holders.to_domain_person(p) for p in seat_holders.people_by_id(session).values()}
         options = leave_swaps.swap_options(rows, people, "infob")
     mine = {leave_swaps.seat_key(a): a for a in options.mine}
     for theirs, fits in options.theirs:

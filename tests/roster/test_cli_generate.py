@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from desk.db import session_scope
-from roster import service
+from roster import seat_holders, versions
 from roster.models import LeaveRequest, RosterVersion
 from tests.roster.deskdata import START, with_people
 
@@ -26,7 +26,7 @@ def test_generate_prints_the_result_and_publishes(runner, desk):
     assert "status: OPTIMAL" in out and "objective: " in out and "gap: 0.0%" in out
     assert "published as version 1" in out
     with session_scope(desk) as s:
-        assert len(service.published_assignments(s, start=START, end=START + timedelta(days=13))) == 84
+        assert len(versions.published_assignments(s, start=START, end=START + timedelta(days=13))) == 84
 
 
 def test_generate_without_publish_keeps_a_draft(runner, desk):
@@ -40,7 +40,7 @@ def test_generate_without_publish_keeps_a_draft(runner, desk):
 def test_generate_infeasible_exits_non_zero_with_the_explanation(runner, desk):
     day = START + timedelta(days=3)
     with session_scope(desk) as s:
-        for p in service.people_by_id(s).values():
+        for p in seat_holders.people_by_id(s).values():
             if p.role == "leader":
                 s.add(LeaveRequest(person_id=p.id, start=day, end=day, status="approved", reason="course"))
     result = runner.invoke(args=["roster", "generate", "--start", START.isoformat(), "--days", "7"])
@@ -59,7 +59,7 @@ def test_generate_refuses_a_bad_start(runner, desk):
 def test_generate_explains_in_the_desks_language_with_lang(runner, desk):
     day = START + timedelta(days=3)
     with session_scope(desk) as s:
-        for p in service.people_by_id(s).values():
+        for p in seat_holders.people_by_id(s).values():
             if p.role == "leader":
                 s.add(LeaveRequest(person_id=p.id, start=day, end=day, status="approved", reason="course"))
     result = runner.invoke(args=["roster", "generate", "--start", START.isoformat(), "--days", "7", "--lang", "zh_CN"])

@@ -15,7 +15,7 @@ from flask_babel import Babel, force_locale
 
 from roster import codes, words
 from roster.domain import Explanation, Gap, Message, Violation, msg
-from roster.leave_swaps import RULE_NAMES
+from roster.words import HARD_RULE_NAMES as RULE_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 CJK = re.compile(r"[\u4e00-\u9fff]")

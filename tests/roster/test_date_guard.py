@@ -15,7 +15,7 @@ from sqlmodel import SQLModel, create_engine, select
 
 import desk.model_registry  # noqa: F401  (every table, for create_all)
 from desk.db import session_scope
-from roster import clock, demo, leave_swaps, service
+from roster import clock, demo, leave_swaps, versions
 from roster.models import RosterVersion
 from tests.conftest import login
 from tests.roster.deskdata import add_people, published, with_people
@@ -64,7 +64,7 @@ def test_the_demo_roster_covers_the_coming_months_from_any_day() -> None:
                 add_people(session)
         with session_scope(engines[period]) as session:
             demo.load_demo_roster(session, today=today)
-            covered = service.published_days(session, start=today, end=period[1])
+            covered = versions.published_days(session, start=today, end=period[1])
             assert len(covered) == (period[1] - today).days + 1, today
             assert len(session.exec(select(RosterVersion)).all()) == 1, today
     assert len(engines) == 2  # the two weeks cross a month end

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from desk.db import session_scope
 from desk.models import Person
-from roster import exports, leave_swaps, service
+from roster import drafts, exports, leave_swaps, refusals
 from roster.domain import Assignment, Member
 from roster.models import RosterVersion
 from tests.conftest import csrf_token, login
@@ -57,9 +57,9 @@ def test_a_roster_for_year_1_or_9999_is_refused_before_the_solve(leader, app):
     for first, last in (("0001-01-01", "0001-01-31"), ("9999-12-01", "9999-12-31")):
         r = _post(leader, "/roster/generate", "/roster/generate", start=first, end=last, note="")
         assert r.status_code == 422 and "between the years 2000 and 2100" in r.get_data(as_text=True)
-        with session_scope(app.extensions["dutydesk.engine"]) as s, pytest.raises(service.RosterError,
+        with session_scope(app.extensions["dutydesk.engine"]) as s, pytest.raises(refusals.RosterError,
                                                                                      match="2000 and 2100"):
-            service.create_draft(s, actor="leada", start=date.fromisoformat(first), end=date.fromisoformat(last))
+            drafts.create_draft(s, actor="leada", start=date.fromisoformat(first), end=date.fromisoformat(last))
     with session_scope(app.extensions["dutydesk.engine"]) as s:
         assert s.exec(select(RosterVersion).where(RosterVersion.status == "draft")).all() == []
     out = app.test_cli_runner().invoke(args=["roster", "generate", "--start", "9999-12-25", "--days", "14"])
@@ -89,8 +89,8 @@ def test_free_text_over_its_limit_is_refused_not_cut(app):
         day = next(a for a in seats(s, "infob") if a.shift == "D").day
         with pytest.raises(leave_swaps.RequestError, match="at most 2000 characters"):
             leave_swaps.propose_swap(s, actor="infob", day=day, shift="D", target="spare", message="m" * 2001)
-        with pytest.raises(service.RosterError, match="at most 500 characters"):
-            service.create_draft(s, actor="leada", start=START, end=START, note="n" * 501)
+        with pytest.raises(refusals.RosterError, match="at most 500 characters"):
+            drafts.create_draft(s, actor="leada", start=START, end=START, note="n" * 501)
 
 
 def test_a_leader_party_to_a_swap_cannot_decide_it(app, client):

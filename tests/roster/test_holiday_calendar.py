@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from desk.db import session_scope
-from roster import holiday_file, holiday_store, holidays, service
+from roster import holiday_file, holiday_store, holidays, solve_inputs
 from roster.facts import build_facts
 from roster.holidays import Calendar, Override
 from roster.samples import desk_inputs
@@ -83,7 +83,7 @@ def test_build_inputs_reads_the_desks_calendar(app):
     with session_scope(engine) as session:
         holiday_store.set_day(session, actor="t", day=NEW_YEAR_2027)
     with session_scope(engine) as session:
-        inputs = service.build_inputs(session, start=date(2027, 1, 1), days=3)
+        inputs = solve_inputs.build_inputs(session, start=date(2027, 1, 1), days=3)
         assert inputs.calendar.day_info(date(2027, 1, 1)).kind == "holiday"
         assert holiday_store.remove_day(session, actor="t", day=date(2027, 1, 1))
         assert not holiday_store.remove_day(session, actor="t", day=date(2027, 1, 1))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from desk.db import session_scope
-from roster import jobs, service, stored_text, words
+from roster import drafts, jobs, refusals, seat_holders, solve_inputs, stored_text, versions, words
 from roster.models import LeaveRequest, RosterVersion
 from tests.roster.deskdata import END, START, with_people
 
@@ -23,7 +23,7 @@ def desk(app):
 
 def _queue(engine, start=START, end=END) -> int:
     with session_scope(engine) as s:
-        return service.create_draft(s, actor="lead", start=start, end=end).id
+        return drafts.create_draft(s, actor="lead", start=start, end=end).id
 
 
 def test_a_queued_draft_is_solved_and_stored(desk):
@@ -34,13 +34,13 @@ def test_a_queued_draft_is_solved_and_stored(desk):
         assert (v.job_status, v.solver_status, v.progress) == ("done", "OPTIMAL", "solved")  # a code
         assert v.objective is not None and v.gap == 0 and v.wall_time is not None
         assert sum(c["amount"] for c in v.cost_breakdown) == v.objective
-        assert len(service.version_assignments(s, version_id=vid)) == 84
+        assert len(versions.version_assignments(s, version_id=vid)) == 84
     assert jobs.run_pending_solves(desk, now=NOW) == 0  # nothing left
 
 
 def test_an_infeasible_period_stores_the_explanation(desk):
     with session_scope(desk) as s:
-        for p in service.people_by_id(s).values():  # everyone who may sit comms is away on the 3rd day
+        for p in seat_holders.people_by_id(s).values():  # everyone who may sit comms is away on the 3rd day
             if "comms" in p.skill_set:
                 s.add(LeaveRequest(person_id=p.id, start=START + timedelta(days=2), end=START + timedelta(days=2),
                                    status="approved"))
@@ -51,7 +51,7 @@ def test_an_infeasible_period_stores_the_explanation(desk):
         assert (v.job_status, v.solver_status) == ("done", "INFEASIBLE")
         lines = words.explanation_lines(v.explanation)
         assert any("no communications watcher" in line and "on leave" in line for line in lines), lines
-        assert service.version_assignments(s, version_id=vid) == []
+        assert versions.version_assignments(s, version_id=vid) == []
 
 
 def test_a_draft_is_claimed_by_one_process_only(desk):
@@ -73,7 +73,7 @@ def test_a_failing_solve_is_recorded_not_raised(desk, monkeypatch):
     def broken(*_a, **_k):
         raise RuntimeError("solver exploded")
 
-    monkeypatch.setattr(service, "inputs_for", broken)
+    monkeypatch.setattr(solve_inputs, "inputs_for", broken)
     assert jobs.run_pending_solves(desk, now=NOW) == 1
     with session_scope(desk) as s:
         v = s.get(RosterVersion, vid)
@@ -141,5 +141,5 @@ def test_a_database_failure_is_not_raised(app):
 
 def test_a_draft_being_solved_is_not_queued_twice(desk):
     vid = _queue(desk)
-    with session_scope(desk) as s, pytest.raises(service.RosterError, match="still being solved"):
-        service.requeue(s, actor="lead", version_id=vid)
+    with session_scope(desk) as s, pytest.raises(refusals.RosterError, match="still being solved"):
+        drafts.requeue(s, actor="lead", version_id=vid)

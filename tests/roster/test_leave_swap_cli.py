@@ -11,7 +11,7 @@ from icalendar import Calendar
 from sqlmodel import select
 
 from desk.db import session_scope
-from roster import service
+from roster import versions
 from roster.models import LeaveRequest, RosterVersion
 from tests.roster.test_leave_swaps import DAYS, START, make_desk, published_desk, seats
 
@@ -72,7 +72,7 @@ def test_leave_add_and_approve_solves_the_amendment(app, runner) -> None:
         leave = session.exec(select(LeaveRequest)).one()
         draft = session.get(RosterVersion, leave.amendment_id)
         assert leave.reason == "年假" and draft.status == "draft" and draft.job_status == "done"
-        rows = service.version_assignments(session, version_id=draft.id)
+        rows = versions.version_assignments(session, version_id=draft.id)
         assert rows and all(a.username != "infoc" for a in rows)
 
 

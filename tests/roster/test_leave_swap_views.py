@@ -13,7 +13,7 @@ from icalendar import Calendar
 from sqlmodel import select
 
 from desk.db import session_scope
-from roster import clock, leave_swaps, service
+from roster import clock, leave_swaps, versions
 from roster.models import FeedToken, LeaveRequest, SwapRequest
 from tests.conftest import csrf_token, login
 from tests.roster.test_leave_swaps import DAYS, START, free_on, published_desk, seats, stale_swap
@@ -225,7 +225,7 @@ def test_swap_form_offers_only_the_people_and_seats_that_fit(app, client) -> Non
     published_desk(app)
     with session_scope(_engine(app)) as session:
         seat = seats(session, "infob")[0]
-        rows = service.published_assignments(session, start=START, end=START + timedelta(days=DAYS - 1))
+        rows = versions.published_assignments(session, start=START, end=START + timedelta(days=DAYS - 1))
     login(client, "infob")
     page = client.get(f"/requests/swap/new?mine={seat.day}|{seat.shift}").get_data(as_text=True)
     colleague = page[page.index('name="colleague"'):page.index('name="theirs"')]

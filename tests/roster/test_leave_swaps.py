@@ -16,7 +16,7 @@ from desk.db import session_scope
 from desk.demo import ensure_teams
 from desk.models import AuditEvent, Person
 from desk.sessions import hash_secret
-from roster import leave_swaps, service
+from roster import drafts, leave_swaps, publishing, versions
 from roster.models import RosterVersion, SwapRequest
 from tests.conftest import PASSWORD
 
@@ -50,9 +50,9 @@ def make_desk(session: Session) -> None:
 
 def publish_roster(session: Session, start: date = START, days: int = DAYS) -> RosterVersion:
     """Solve and publish a roster for the period (inline, as the CLI does)."""
-    version = service.create_draft(session, actor="test", start=start, end=start + timedelta(days=days - 1))
-    assert service.solve_version(session, version=version).ok
-    return service.publish(session, actor="test", version_id=version.id)
+    version = drafts.create_draft(session, actor="test", start=start, end=start + timedelta(days=days - 1))
+    assert drafts.solve_version(session, version=version).ok
+    return publishing.publish(session, actor="test", version_id=version.id)
 
 
 def published_desk(app: Flask) -> None:
@@ -63,12 +63,12 @@ def published_desk(app: Flask) -> None:
 
 
 def seats(session: Session, username: str) -> list:
-    return [a for a in service.published_assignments(session, start=START, end=START + timedelta(days=DAYS - 1))
+    return [a for a in versions.published_assignments(session, start=START, end=START + timedelta(days=DAYS - 1))
             if a.username == username]
 
 
 def free_on(session: Session, username: str, day: date) -> bool:
-    rows = service.published_assignments(session, start=day - timedelta(days=1), end=day + timedelta(days=1))
+    rows = versions.published_assignments(session, start=day - timedelta(days=1), end=day + timedelta(days=1))
     return not any(a.username == username for a in rows)
 
 
@@ -106,7 +106,7 @@ def test_leave_hitting_a_published_shift_opens_an_amendment(desk: Session) -> No
     assert leave.status == "approved" and leave.decided_by == "leada"
     assert draft.status == "draft" and draft.base_version_id is not None and draft.job_status == "queued"
     assert (draft.start, draft.end) == (first.day, first.day) and "leave" in draft.note
-    result = service.solve_version(desk, version=draft)
+    result = drafts.solve_version(desk, version=draft)
     assert result.ok and all(a.username != "infob" for a in result.assignments if a.day == first.day)
     assert actions(desk, "leave.") == ["leave.ask", "leave.approve"]
 
@@ -185,7 +185,7 @@ def test_offer_accept_approve_publishes_a_new_version(desk: Session) -> None:
     leave_swaps.approve_swap(desk, actor="leada", swap_id=swap.id, note="fine")
     version = desk.get(RosterVersion, swap.amendment_id)
     assert swap.status == "approved" and version.status == "published" and version.number == 2
-    now = service.published_assignments(desk, start=seat.day, end=seat.day)
+    now = versions.published_assignments(desk, start=seat.day, end=seat.day)
     assert any(a.username == "spare" and a.position == "info" and a.source == "substitute" for a in now)
     assert all(a.username != "infob" for a in now)
     assert len(now) == 6  # every seat of the day is in the new version
@@ -203,7 +203,7 @@ def test_exchange_of_a_night_for_the_next_day_shift(desk: Session) -> None:
     leave_swaps.accept_swap(desk, actor=day.username, swap_id=swap.id)
     assert leave_swaps.check_swap(desk, swap_id=swap.id).ok
     leave_swaps.approve_swap(desk, actor="leadb", swap_id=swap.id)
-    now = {(a.day, a.shift): a.username for a in service.published_assignments(
+    now = {(a.day, a.shift): a.username for a in versions.published_assignments(
         desk, start=night.day, end=day.day) if a.position == "info"}
     assert now[(night.day, "N")] == day.username and now[(day.day, "D")] == "infoa"
     assert desk.get(RosterVersion, swap.amendment_id).start == night.day
@@ -240,7 +240,7 @@ def test_a_swap_that_breaks_a_rule_is_refused_when_offered_and_when_accepted(des
 
 
 def test_rest_rule_named_when_a_day_follows_a_night(desk: Session) -> None:
-    nights = {(a.username, a.day) for a in service.published_assignments(
+    nights = {(a.username, a.day) for a in versions.published_assignments(
         desk, start=START, end=START + timedelta(days=DAYS - 1)) if a.shift == "N" and a.position == "info"}
     seat = next(a for a in seats(desk, "infob") if a.shift == "D" and any(
         (u, a.day - timedelta(days=1)) in nights for u in ("infoa", "infoc", "infod")))
@@ -279,7 +279,7 @@ def test_swap_of_a_seat_changed_since_is_not_approved(desk: Session) -> None:
     seat = _give_day(desk, "infob", "spare")
     swap = leave_swaps.propose_swap(desk, actor="infob", day=seat.day, shift="D", target="spare")
     leave_swaps.accept_swap(desk, actor="spare", swap_id=swap.id)
-    rows = service.published_assignments(desk, start=seat.day, end=seat.day)
+    rows = versions.published_assignments(desk, start=seat.day, end=seat.day)
     moved = [replace(a, username="spare2", source="substitute") if a.username == "infob" else a for a in rows]
     leave_swaps.publish_changed(desk, actor="test", start=seat.day, end=seat.day, assignments=moved, note="hand")
     assert leave_swaps.check_swap(desk, swap_id=swap.id).problem

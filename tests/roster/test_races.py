@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from desk.db import session_scope
 from desk.models import AuditEvent
-from roster import leave_swaps, service
+from roster import drafts, leave_swaps, publishing, refusals, versions
 from roster.models import RosterVersion
 from tests.conftest import login, page_csrf
 from tests.roster.test_leave_swaps import START, make_desk, publish_roster, seats
@@ -77,8 +77,8 @@ def _audit(session: Session, action: str, object_id: int | None = None) -> int:
 def _solved_draft(app: Flask) -> int:
     with session_scope(app.extensions["dutydesk.engine"]) as s:
         make_desk(s)
-        draft = service.create_draft(s, actor="test", start=START, end=START + timedelta(days=7))
-        assert service.solve_version(s, version=draft).ok
+        draft = drafts.create_draft(s, actor="test", start=START, end=START + timedelta(days=7))
+        assert drafts.solve_version(s, version=draft).ok
         return draft.id
 
 
@@ -143,9 +143,9 @@ def test_concurrent_publishes_of_different_drafts_get_distinct_numbers(app, db_u
         make_desk(s)
         ids = []
         for k in range(4):
-            draft = service.create_draft(s, actor="test", start=START + timedelta(days=10 * k),
+            draft = drafts.create_draft(s, actor="test", start=START + timedelta(days=10 * k),
                                          end=START + timedelta(days=10 * k + 3))
-            assert service.solve_version(s, version=draft).ok
+            assert drafts.solve_version(s, version=draft).ok
             ids.append(draft.id)
     barrier, errors = threading.Barrier(len(ids)), []
 
@@ -153,7 +153,7 @@ def test_concurrent_publishes_of_different_drafts_get_distinct_numbers(app, db_u
         try:
             with session_scope(engine) as s:
                 barrier.wait(timeout=60)
-                service.publish(s, actor="leada", version_id=vid)
+                publishing.publish(s, actor="leada", version_id=vid)
         except BaseException as exc:
             errors.append(exc)
 
@@ -199,7 +199,7 @@ def test_two_swaps_of_one_day_approved_at_once_do_not_undo_each_other(app):
         t.join(timeout=120)
     assert errors == []
     with session_scope(app.extensions["dutydesk.engine"]) as s:
-        truth = {a.username for a in service.published_assignments(s, start=day, end=day) if a.shift == "D"}
+        truth = {a.username for a in versions.published_assignments(s, start=day, end=day) if a.shift == "D"}
         approved = [swaps[i] for i in swaps if s.get(leave_swaps.SwapRequest, i).status == "approved"]
         assert approved, "at least one approval goes through"
         for giver, taker in approved:
@@ -214,9 +214,9 @@ def test_a_stale_page_cannot_discard_or_republish_a_published_draft(app):
         seen = late.get(RosterVersion, vid)  # what the loser's page saw (held, as a request holds it)
         assert seen.status == "draft"
         with session_scope(engine) as s:
-            service.publish(s, actor="leada", version_id=vid)
-        with pytest.raises(service.RosterError, match="just published this draft as version 1"):
-            service.discard(late, actor="leadb", version_id=vid)
+            publishing.publish(s, actor="leada", version_id=vid)
+        with pytest.raises(refusals.RosterError, match="just published this draft as version 1"):
+            drafts.discard(late, actor="leadb", version_id=vid)
         late.rollback()
     with session_scope(engine) as s:
         assert s.get(RosterVersion, vid).status == "published"

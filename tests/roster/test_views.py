@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from desk.db import session_scope
-from roster import clock, jobs, service
+from roster import clock, drafts, jobs, preferences, seat_holders, solve_inputs, versions, words
 from roster.models import RosterVersion
 from tests.conftest import csrf_token, login
 from tests.roster.deskdata import END, START, approved_leave, published, with_people
@@ -70,7 +70,7 @@ def test_amendment_shows_the_diff_before_publishing(leader, desk):
     html = leader.get(url).get_data(as_text=True)
     assert "Changes against the published roster" in html and 'id="diff-none"' in html  # nothing to change yet
     with session_scope(desk) as s:
-        busy = {a.day for a in service.published_assignments(s, start=START, end=END) if a.username == "majun"}
+        busy = {a.day for a in versions.published_assignments(s, start=START, end=END) if a.username == "majun"}
     day = START + timedelta(days=3)
     assert not busy & {day - timedelta(days=1), day, day + timedelta(days=1)}  # the spare rests around it
     r = _post(leader, url + "/seat", {"day": day.isoformat(), "shift": "D", "position": "info",
@@ -85,9 +85,9 @@ def test_amendment_shows_the_diff_before_publishing(leader, desk):
 
 def test_a_hand_edit_that_breaks_a_rule_says_which(leader, desk):
     with session_scope(desk) as s:
-        draft = service.create_draft(s, actor="zhangwei", start=START, end=END)
-        service.solve_version(s, version=draft)
-        rows = service.version_assignments(s, version_id=draft.id)
+        draft = drafts.create_draft(s, actor="zhangwei", start=START, end=END)
+        drafts.solve_version(s, version=draft)
+        rows = versions.version_assignments(s, version_id=draft.id)
         night = next(a for a in rows if a.shift == "N" and a.position == "leader" and a.day < END)
     url = f"/roster/versions/{draft.id}"
     r = _post(leader, url + "/seat", {"day": (night.day + timedelta(days=1)).isoformat(), "shift": "D",
@@ -145,7 +145,7 @@ def test_versions_page_lists_drafts_and_published(leader, desk):
 
 def test_month_links_its_drafts_and_generates_for_itself(leader, desk):
     with session_scope(desk) as s:
-        draft = service.create_draft(s, actor="zhangwei", start=START, end=END)
+        draft = drafts.create_draft(s, actor="zhangwei", start=START, end=END)
     month = leader.get(f"/roster/?month={START:%Y-%m}").get_data(as_text=True)
     assert f'href="/roster/versions/{draft.id}"' in month and "solving" in month
     assert "/roster/generate?month=2026-09" in month  # nothing published: offer to generate this month
@@ -164,11 +164,11 @@ def test_a_watcher_records_a_wish_and_the_next_solve_sees_it(client, desk):
                 page="/roster/mine")
     assert "Choose either a date or a weekday." in client.get(bad.location).get_data(as_text=True)
     with session_scope(desk) as s:
-        prefs = service.build_inputs(s, start=START, days=7).preferences
+        prefs = solve_inputs.build_inputs(s, start=START, days=7).preferences
         assert [(p.username, p.wanted, p.weekday, p.shift, p.weight) for p in prefs] == [
             ("liqiang", False, 5, "N", 3)]
-        me = next(p.id for p in service.people_by_id(s).values() if p.username == "liqiang")
-        pid = service.preferences_of(s, person_id=me)[0].id
+        me = next(p.id for p in seat_holders.people_by_id(s).values() if p.username == "liqiang")
+        pid = preferences.preferences_of(s, person_id=me)[0].id
     other = client.application.test_client()
     login(other, "wangfang")  # someone else cannot remove it
     assert _post(other, f"/roster/mine/wishes/{pid}/delete", {}, page="/roster/mine").status_code == 404
@@ -178,7 +178,7 @@ def test_a_watcher_records_a_wish_and_the_next_solve_sees_it(client, desk):
 
 def test_a_solve_whose_process_died_shows_the_leader_why(leader, desk):
     with session_scope(desk) as s:
-        vid = service.create_draft(s, actor="zhangwei", start=START, end=END).id
+        vid = drafts.create_draft(s, actor="zhangwei", start=START, end=END).id
     assert jobs.claim(desk, vid, NOW)  # the solving process dies right after claiming it
     jobs.run_pending_solves(desk, now=NOW + jobs.STALE_AFTER + timedelta(seconds=1))
     html = leader.get(f"/roster/versions/{vid}").get_data(as_text=True)
@@ -188,17 +188,16 @@ def test_a_solve_whose_process_died_shows_the_leader_why(leader, desk):
 
 
 def test_the_explanation_is_shown_in_the_readers_language_and_old_drafts_still_display(leader, desk):
-    from roster import words
     from roster.domain import Explanation, Gap, msg
 
     expl = Explanation(msg("no_roster"), (Gap(START, "N", "comms", (("liqiang", msg("on_leave")),)),),
                        (msg("rest_rules_of", person="wangfang"),))
     with session_scope(desk) as s:
-        new = service.create_draft(s, actor="zhangwei", start=START, end=END)
-        new.explanation = words.explanation_data(expl, service.display_names(s))
+        new = drafts.create_draft(s, actor="zhangwei", start=START, end=END)
+        new.explanation = words.explanation_data(expl, seat_holders.display_names(s))
         new.warnings = words.stored_warnings((msg("holiday_year_unknown", year=2027),))
         new.job_status, new.solver_status = "done", "INFEASIBLE"
-        old = service.create_draft(s, actor="zhangwei", start=START, end=END)
+        old = drafts.create_draft(s, actor="zhangwei", start=START, end=END)
         old.explanation = {"lines": ["no roster satisfies every rule; in conflict: rest rules for 王芳"],
                            "summary": "no roster satisfies every rule", "gaps": [], "conflicts": []}
         old.warnings = ["holiday calendar has no data for 2027: only weekends counted, public holidays unknown"]
