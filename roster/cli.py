@@ -74,7 +74,10 @@ def _in_language(lang: str, texts) -> list[str]:
 
 def _print_result(version, result, names: dict[str, str], lang: str = "en") -> None:
     click.echo(f"period: {version.start} .. {version.end} ({refusals.period_days(version.start, version.end)} days)")
-    click.echo(f"status: {result.status}")
+    click.echo(f"status: {result.status} (solver stage: {result.stage or '-'})")
+    for note in _in_language(lang, lambda t: [words.proof_note(result.status, result.stage, 0, t)]):
+        if note:
+            click.echo(f"note: {note}")
     for w in _in_language(lang, lambda t: [words.warning(x, t) for x in version.warnings or []]):
         click.echo(f"warning: {w}")
     if not result.ok:

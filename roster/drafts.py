@@ -87,7 +87,7 @@ def store_result(session: Session, *, version: RosterVersion, result: SolveResul
     for a in (a for a in result.assignments if version.start <= a.day <= version.end):
         session.add(RosterAssignment(version_id=version.id, day=a.day, shift=a.shift, position=a.position,
                                      person_id=ids[a.username], source=a.source))
-    version.solver_status = result.status
+    version.solver_status, version.stage, version.hand_edits = result.status, result.stage, 0
     version.objective, version.best_bound = result.objective, result.best_bound
     version.gap, version.wall_time = result.gap, round(result.wall_time, 3)
     version.cost_breakdown = [{"rule": c.rule, "username": c.username, "amount": c.amount, "detail": c.detail}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 
 from sqlmodel import Session, select
@@ -10,24 +10,15 @@ from sqlmodel import Session, select
 from desk import audit
 from desk.accounts import N_, get_by_username
 from desk.models import Person
-from roster import domain, words
-from roster.domain import Assignment
+from roster import domain, scorer, words
+from roster.domain import Assignment, Pin, RosterInputs
 from roster.models import RosterAssignment, RosterPin, RosterVersion
 from roster.refusals import RosterError
+from roster.scorer import Score
 from roster.seat_holders import people_by_id
 from roster.solve_inputs import draft_inputs
 from roster.validate import validate
 from roster.versions import get_draft, version_assignments
-
-
-@dataclass(frozen=True)
-class SeatEdit:
-    """A hand edit of one seat: ``username`` sits ``position`` on ``shift`` of ``day``."""
-
-    day: date
-    shift: str
-    position: str
-    username: str
 
 
 def edit_seat(session: Session, *, actor: str, version_id: int, day: date, shift: str, position: str,
@@ -47,7 +38,7 @@ def edit_seat(session: Session, *, actor: str, version_id: int, day: date, shift
     if not rows:
         raise RosterError(N_("That seat is not in this draft."))
     seat = next((r for r in rows if r.person_id == person.id), rows[0])
-    _validate_edit(session, version, seat, person)
+    inputs, seats = _validate_edit(session, version, seat, person)
     before = {"person_id": seat.person_id, "source": seat.source}
     seat.person_id, seat.source = person.id, "pinned"
     session.add(seat)
@@ -56,10 +47,26 @@ def edit_seat(session: Session, *, actor: str, version_id: int, day: date, shift
     audit.record(session, actor=actor, action="roster.edit_seat", object_type="roster_version",
                  object_id=version.id, before={**before, "seat": f"{day} {shift} {position}"},
                  after={"person_id": person.id, "username": username, "source": "pinned"})
+    rescore(version, replace(inputs, pins=(*inputs.pins, Pin(username, day, shift, position))), seats)
     return seat
 
 
-def _validate_edit(session: Session, version: RosterVersion, seat: RosterAssignment, person: Person) -> None:
+def rescore(version: RosterVersion, inputs: RosterInputs, seats: list[Assignment]) -> Score:
+    """The draft's cost recomputed by the independent scorer (roster.scorer) from its seats after a hand edit, so
+    the summary shows what the roster costs now, not what the solver's answer cost; counts the edit."""
+    score = scorer.score(inputs, seats)
+    version.objective = score.total
+    version.cost_breakdown = [{"rule": c.rule, "username": c.username, "amount": c.amount, "detail": c.detail}
+                              for c in score.charges]
+    if version.best_bound is not None:
+        version.gap = abs(score.total - version.best_bound) / max(1, abs(score.total))
+    version.hand_edits = (version.hand_edits or 0) + 1
+    return score
+
+
+def _validate_edit(session: Session, version: RosterVersion, seat: RosterAssignment,
+                   person: Person) -> tuple[RosterInputs, list[Assignment]]:
+    """The draft's inputs and its seats with the edit made; RosterError naming each hard rule the edit breaks."""
     inputs, after = draft_inputs(session, version)
     current = version_assignments(session, version_id=version.id) + list(after)
     old = {(v.rule, v.day, v.shift, v.position, v.username) for v in validate(current, inputs)}
@@ -74,6 +81,7 @@ def _validate_edit(session: Session, version: RosterVersion, seat: RosterAssignm
                             name=person.display_name)
         error.violations, error.inputs = new, inputs
         raise error
+    return inputs, changed
 
 
 def violation_text(v: domain.Violation, people: dict[str, domain.Member] | None = None) -> str:

@@ -79,6 +79,9 @@ class RosterVersion(SQLModel, table=True):
     gap: float | None = Field(default=None)
     wall_time: float | None = Field(default=None)
     cost_breakdown: list[Any] | None = Field(default=None, sa_column=Column(JSON))
+    stage: str | None = Field(default=None, max_length=8,
+                              description="the solver stage that answered: pattern | local | free (roster.solver)")
+    hand_edits: int | None = Field(default=None, description="seats edited by hand since the solve (cost rescored)")
     explanation: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON),
                                                description="why no roster: roster.words.explanation_data")
     warnings: list[Any] | None = Field(default=None, sa_column=Column(JSON))

@@ -309,6 +309,8 @@ def _version_page(v: RosterVersion, seat: SeatForm | None = None, status: int = 
         changes=changes, costs=words.cost_lines(v.cost_breakdown, names, words.babel()),
         seat=seat or _seat_form(session, v),
         confirm=ConfirmForm(), substitutes=sum(1 for a in rows if a.source == "substitute"), seats=len(rows),
+        pinned=sum(1 for a in rows if a.source == "pinned"),
+        proof=words.proof_note(v.solver_status, v.stage, v.hand_edits, words.babel()),
         baseline=versions.has_baseline(session, version=v),
         stalled=v.job_status == "queued" and (utcnow() - v.created_at).total_seconds() > 30,
         base=session.get(RosterVersion, v.base_version_id) if v.base_version_id else None,

@@ -304,6 +304,25 @@ def _shift_of(w: Words, code: str | None) -> str:
     return names[code]() if code in names else ""
 
 
+# --- what a solve proved ---------------------------------------------------------------------------------------
+
+RESTRICTED_STAGES = ("pattern", "local")  # roster.solver: stages that keep (part of) the rotation fixed
+
+
+def proof_note(status: str | None, stage: str | None, hand_edits: int | None, w: Words = ENGLISH) -> str:
+    """What the solver's status does not say on its own: an OPTIMAL of a rotation-restricted stage is proven only
+    for that stage's model, and hand edits after the solve leave the solver's answer behind ("" when neither)."""
+    if hand_edits:
+        return w.ngettext("%(num)s seat was edited by hand after the solve: the cost is recomputed by the scorer, "
+                          "the roster is no longer the solver's answer.",
+                          "%(num)s seats were edited by hand after the solve: the cost is recomputed by the scorer, "
+                          "the roster is no longer the solver's answer.", hand_edits)
+    if status == "OPTIMAL" and stage in RESTRICTED_STAGES:
+        return w.gettext("Optimal while the rotation is kept (solver stage “%(stage)s”): proven best among rosters "
+                         "that keep it, not proven best for the whole desk.", stage=stage)
+    return ""
+
+
 # --- the cost of a roster -------------------------------------------------------------------------------------
 
 def cost_lines(breakdown: list[dict[str, Any]] | None, names: Mapping[str, str],

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from desk.db import session_scope
 from desk.models import AuditEvent, Person
-from roster import drafts, duty_lookup, hand_edits, publishing, refusals, settings_store, solve_inputs, versions
+from roster import drafts, duty_lookup, hand_edits, publishing, refusals, scorer, settings_store, solve_inputs, versions
 from roster.models import LeaveRequest, RosterPin, RosterVersion
 from roster.validate import validate
 from tests.roster.deskdata import END, START, published, with_people
@@ -93,7 +93,8 @@ def test_publish_needs_a_solved_draft_and_refuses_one_broken_by_new_leave(desk):
 def test_hand_edit_is_validated_and_pinned(desk):
     with session_scope(desk) as s:
         draft = drafts.create_draft(s, actor="lead", start=START, end=END)
-        drafts.solve_version(s, version=draft)
+        solved = drafts.solve_version(s, version=draft)
+        assert (draft.stage, draft.hand_edits, draft.objective) == (solved.stage, 0, solved.objective)
         rows = versions.version_assignments(s, version_id=draft.id)
         night = next(a for a in rows if a.shift == "N" and a.position == "leader" and a.day < END)
         with pytest.raises(refusals.RosterError) as refused:
@@ -109,11 +110,17 @@ def test_hand_edit_is_validated_and_pinned(desk):
         seat = hand_edits.edit_seat(s, actor="lead", version_id=draft.id, day=free, shift="D", position="info",
                                  username="majun")
         assert seat.source == "pinned"
+        # the summary's cost is the edited roster's, recomputed by the independent scorer (issue 7 item 7)
+        s.flush()
+        inputs, after = solve_inputs.draft_inputs(s, draft)
+        rescored = scorer.score(inputs, versions.version_assignments(s, version_id=draft.id) + list(after))
+        assert (draft.hand_edits, draft.objective) == (1, rescored.total) and rescored.total != solved.objective
+        assert sum(c["amount"] for c in draft.cost_breakdown) == draft.objective
         pins = s.exec(select(RosterPin).where(RosterPin.version_id == draft.id)).all()
         assert [(p.day, p.shift, p.position) for p in pins] == [(free, "D", "info")]
         # solving again keeps the pin
         drafts.requeue(s, actor="lead", version_id=draft.id)
-        assert drafts.solve_version(s, version=draft).ok
+        assert drafts.solve_version(s, version=draft).ok and draft.hand_edits == 0
         assert any(a.username == "majun" and a.day == free and a.position == "info"
                    for a in versions.version_assignments(s, version_id=draft.id))
 

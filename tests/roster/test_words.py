@@ -7,6 +7,7 @@ from datetime import date
 
 from roster import words
 from roster.domain import Explanation, Gap, Violation, msg
+from tests.roster.test_codes import CJK, babel_app, render_in  # noqa: F401 (babel_app: the fixture)
 
 EXPL = Explanation(
     msg("no_roster"),
@@ -68,3 +69,19 @@ def test_violations_carry_their_figures():
     assert words.violation_sentence(v, NAMES) == "Li would work 17 shifts, more than 16, in the 28 days from 12-01"
     night = Violation("night_then_day", date(2026, 12, 2), "D", "info", "li")
     assert words.violation_sentence(night, {}) == "li would work the day shift of 12-02 right after a night shift"
+
+
+def test_what_a_solve_proved_is_said_in_both_languages(babel_app):  # noqa: F811 (the fixture)
+    """OPTIMAL of a rotation-restricted stage is not optimal for the whole desk; hand edits leave the solver's
+    answer behind; the free stage's OPTIMAL needs no note (issue 7 item 5)."""
+    app = babel_app
+    assert words.proof_note("OPTIMAL", "free", 0) == "" and words.proof_note("FEASIBLE", "pattern", None) == ""
+    for stage in words.RESTRICTED_STAGES:
+        en = words.proof_note("OPTIMAL", stage, 0)
+        assert "not proven best for the whole desk" in en and stage in en
+        zh = render_in(app, "zh_CN", lambda w, stage=stage: words.proof_note("OPTIMAL", stage, 0, w))
+        assert CJK.search(zh) and stage in zh and "whole desk" not in zh
+    assert words.proof_note("OPTIMAL", "pattern", 2).startswith("2 seats were edited by hand")
+    zh = render_in(app, "zh_CN", lambda w: words.proof_note("OPTIMAL", "pattern", 1, w))
+    assert CJK.search(zh) and "edited" not in zh
+
