@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlmodel import select
 
-from desk import accounts, audit, features, web
+from desk import accounts, features, web
 from desk.models import Person
 
 bp = Blueprint("home", __name__)
@@ -26,16 +26,14 @@ def index() -> Any:
         teammates = accounts.list_people(session, include_inactive=False, team_code=current_user.team_code)
     counts = accounts.count_by_role(session)
     panels = [p for p in (panel(session, current_user) for panel in features.home_panels()) if p]
-    recent = audit.recent(session, limit=10) if current_user.role == "manager" else []
-    return render_template("home/index.html", teammates=teammates, counts=counts,
-                           panels=panels, recent=recent)
+    return render_template("home/index.html", teammates=teammates, counts=counts, panels=panels)
 
 
 @bp.route("/audit")
 @web.roles("manager")
 def audit_trail() -> Any:
-    events = audit.recent(web.db(), limit=500)
-    return render_template("home/audit.html", events=events)
+    """The audit trail lives with the reports (each event told as a sentence); old links land there."""
+    return redirect(url_for("reports.audit"))
 
 
 @bp.route("/healthz")

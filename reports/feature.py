@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from desk.features import Feature
-from reports import api, cli, views
+from reports import api, cli, trail, views
 
 FEATURE = Feature(
     name="reports",
     blueprints=(views.bp, api.bp),
     nav=views.NAV,
     commands=(cli.reports_cli,),
+    home_panels=(trail.recent_panel,),
 )

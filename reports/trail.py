@@ -86,6 +86,49 @@ def changes(event: AuditEvent) -> list[tuple[str, Any, Any]]:
     return audit.changes(event)
 
 
+# The fields the desk's services record, by their label; a field not listed keeps its name.
+FIELD_LABELS: dict[str, Any] = {
+    "status": _l("Status"), "number": _l("Number"), "start": _l("From"), "end": _l("To"), "note": _l("Note"),
+    "job_status": _l("Solve"), "seat": _l("Seat"), "username": _l("Person"), "source": _l("Source"),
+    "name": _l("Name"), "enabled": _l("Enabled"), "role": _l("Role"), "active": _l("Active"),
+    "reason": _l("Reason"), "display_name": _l("Name"), "superseded": _l("Superseded versions"),
+}
+STATUS_WORDS: dict[str, Any] = {
+    "draft": _l("draft"), "published": _l("published"), "superseded": _l("superseded"), "discarded": _l("discarded"),
+    "pending": _l("pending"), "approved": _l("approved"), "rejected": _l("rejected"), "cancelled": _l("cancelled"),
+}
+HIDDEN_FIELDS = ("person_id", "base_version_id")  # ids a reader cannot use; the sentence names the object
+
+
+def labelled_changes(event: AuditEvent) -> list[tuple[str, str, str]]:
+    """(label, before, after) of the event's changed fields in the reader's language, values as plain text (lists
+    joined, None as an empty string), ids left out."""
+    return [(str(FIELD_LABELS.get(k, k)), _plain(old, k), _plain(new, k)) for k, old, new in audit.changes(event)
+            if k not in HIDDEN_FIELDS]
+
+
+def _plain(value: Any, field: str = "") -> str:
+    if field == "status" and value in STATUS_WORDS:
+        return str(STATUS_WORDS[value])
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain(v) for v in value)
+    return str(value)
+
+
+def recent_panel(session: Session, person: Any) -> dict[str, Any] | None:
+    """The home page's latest changes for managers, told as the audit trail tells them."""
+    if getattr(person, "role", None) != "manager":
+        return None
+    events = list(session.execute(select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+                                  .limit(10)).scalars())
+    return {"template": "reports/_recent_changes.html", "class": "wide", "events": events,
+            "sentence": sentence, "changes": labelled_changes}
+
+
 @dataclass(frozen=True)
 class TrailFilter:
     """What the manager asked to see (empty: anything); ``since``/``until`` are aware UTC datetimes."""

@@ -186,3 +186,24 @@ def test_alert_page_and_export_agree(as_user: Any, alert_desk: None) -> None:
     assert data["total"]["ack_median_seconds"] == 240 and data["noisiest"][0] == {"key": "check:web", "count": 2}
     rows = csv_rows(client.get(f"/reports/alerts.csv?{Q}").data)
     assert ["All alerts", "4", "4.0", "10.0", "30.0", "50.0", "50.0", "2", "2", "1"] in rows
+
+
+def test_the_home_page_tells_the_latest_changes_as_the_audit_trail_does(app: Any, as_user: Any) -> None:
+    """Sentences and field labels, in both languages; no raw action codes, ids or Python lists (issue 7 item 7)."""
+    with session_scope(app.extensions["dutydesk.engine"]) as session:
+        audit.record(session, actor="lc", action="roster.publish", object_type="roster_version", object_id=7,
+                     before={"status": "draft", "number": None}, after={"status": "published", "number": 3,
+                                                                        "superseded": [1, 2]})
+        audit.record(session, actor="lc", action="roster.edit_seat", object_type="roster_version", object_id=7,
+                     before={"person_id": 4, "seat": "2026-10-01 D info"}, after={"person_id": 5})
+    client = as_user("boss")
+    page = client.get("/").get_data(as_text=True)
+    recent = page[page.index('id="recent-changes"'):]
+    assert "lc published roster #7" in recent and "Status: draft → published" in recent
+    assert "Superseded versions:  → 1, 2" in recent and "[1, 2]" not in recent
+    assert "roster.publish" not in recent and "person_id" not in recent and "roster_version" not in recent
+    zh = client.get("/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    recent = zh[zh.index('id="recent-changes"'):]
+    assert "lc 发布了排班表 #7" in recent and "状态: 草稿 → 已发布" in recent, recent[:600]
+    assert "roster.publish" not in recent and "person_id" not in recent
+    assert client.get("/audit").headers["Location"].endswith("/reports/audit")
