@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from desk import audit
 from desk.models import AuditEvent
+from desk.templating import ROLE_LABELS
 
 PAGE_SIZE = 50
 
@@ -90,8 +91,10 @@ def changes(event: AuditEvent) -> list[tuple[str, Any, Any]]:
 FIELD_LABELS: dict[str, Any] = {
     "status": _l("Status"), "number": _l("Number"), "start": _l("From"), "end": _l("To"), "note": _l("Note"),
     "job_status": _l("Solve"), "seat": _l("Seat"), "username": _l("Person"), "source": _l("Source"),
-    "name": _l("Name"), "enabled": _l("Enabled"), "role": _l("Role"), "active": _l("Active"),
+    "name": _l("Name"), "enabled": _l("Enabled"), "role": _l("Role"), "active": _l("active"),
     "reason": _l("Reason"), "display_name": _l("Name"), "superseded": _l("Superseded versions"),
+    "skills": _l("Skills"), "team_code": _l("Team"), "phone": _l("Phone"), "email": _l("E-mail"),
+    "language": _l("Language"),
 }
 STATUS_WORDS: dict[str, Any] = {
     "draft": _l("draft"), "published": _l("published"), "superseded": _l("superseded"), "discarded": _l("discarded"),
@@ -103,13 +106,16 @@ HIDDEN_FIELDS = ("person_id", "base_version_id")  # ids a reader cannot use; the
 def labelled_changes(event: AuditEvent) -> list[tuple[str, str, str]]:
     """(label, before, after) of the event's changed fields in the reader's language, values as plain text (lists
     joined, None as an empty string), ids left out."""
-    return [(str(FIELD_LABELS.get(k, k)), _plain(old, k), _plain(new, k)) for k, old, new in audit.changes(event)
-            if k not in HIDDEN_FIELDS]
+    out = [(str(FIELD_LABELS.get(k, k)), _plain(old, k), _plain(new, k)) for k, old, new in audit.changes(event)
+           if k not in HIDDEN_FIELDS]
+    return [(label, old, new) for label, old, new in out if old or new]  # a field empty before and after says nothing
 
 
 def _plain(value: Any, field: str = "") -> str:
     if field == "status" and value in STATUS_WORDS:
         return str(STATUS_WORDS[value])
+    if field == "role" and value in ROLE_LABELS:
+        return str(ROLE_LABELS[value])
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from desk import audit
+from desk.db import session_scope
 from tests.conftest import browser_login, screenshot
 
 pytestmark = pytest.mark.browser
@@ -26,7 +28,7 @@ def _tab(browser: Any, live_server: str, locale: str) -> Any:
 
 @pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
 def test_manager_reads_every_report(browser: Any, live_server: str, as_user: Any, patrol_desk: int, locale: str,
-                                    db_url: str, tmp_path: Any) -> None:
+                                    db_url: str, tmp_path: Any, app: Any) -> None:
     as_user("boss")  # creates the manager
     tab = _tab(browser, live_server, locale)
     errors: list[str] = []
@@ -55,7 +57,21 @@ def test_manager_reads_every_report(browser: Any, live_server: str, as_user: Any
     download.value.save_as(path)
     sheet = load_workbook(path).worksheets[0]
     assert next(r for r in sheet.iter_rows(values_only=True) if r[0] == "cc")[3] == 4
+    _home_tells_the_latest_changes(tab, app, locale, db)
     if locale == "en-US" and db == "sqlite":
         tab.goto(PAGES["coverage"])
         tab.pdf(path=str(tmp_path / "coverage.pdf"), format="A4")
     assert errors == []
+
+
+def _home_tells_the_latest_changes(tab: Any, app: Any, locale: str, db: str) -> None:
+    """The home page's latest changes read as the audit trail: sentences and labels, no codes (issue 7 item 7)."""
+    with session_scope(app.extensions["dutydesk.engine"]) as session:
+        audit.record(session, actor="lc", action="roster.publish", object_type="roster_version", object_id=9,
+                     before={"status": "draft", "number": None}, after={"status": "published", "number": 4})
+    tab.goto("/")
+    text = tab.locator("#recent-changes").inner_text()
+    assert ("lc published roster #9" if locale == "en-US" else "lc 发布了排班表 #9") in text, text
+    assert "roster.publish" not in text and "roster_version" not in text
+    screenshot(tab, f"home-latest-changes-{locale}-{db}")
+

@@ -35,11 +35,15 @@ def test_leader_generates_publishes_and_sees_the_month(page, app, db_url):
     assert "optimal" in page.locator("#solver-status").inner_text()
     assert page.locator("#gap").inner_text() == "0.0 %"
     assert page.locator("#cost-breakdown").is_visible()
+    # the rotation stage answered: its OPTIMAL is not a proof for the whole desk, and the page says so (item 5)
+    assert "not proven best for the whole desk" in page.locator("#proof-note").inner_text()
     screenshot(page, f"roster-draft-{kind}")
     assert not page.locator("#publish").is_visible()  # publishing asks first
     with page.expect_navigation():
         page.select_option("#ui-language", "zh_CN")
     page.click("#discard-open")
+    assert "未证明对整个值班台最优" in page.locator("#proof-note").inner_text()
+    screenshot(page, f"roster-draft-zh-{kind}")
     assert "确认作废此草稿" in page.locator("#discard-step").inner_text()
     screenshot(page, f"roster-discard-confirm-zh-{kind}")
     with page.expect_navigation():
