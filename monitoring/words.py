@@ -162,18 +162,29 @@ TEMPLATES: dict[Code, Callable[[P], str]] = {
 
 def _prepared(params: P) -> P:
     """Parameters ready for a template: states, nested messages and finding lists put into words."""
-    out = dict(params)
-    if "state" in out:
-        out["state"] = _state(out["state"])
-    for name in ("problem", "said"):  # a nested message: a plugin problem, the run behind an event
-        if isinstance(out.get(name), dict):
-            out[name] = render(out[name])
-    if isinstance(out.get("problems"), dict):
-        out["problems"] = pgettext("list separator", "; ").join(
-            f"{name}: {render(problem)}" for name, problem in out["problems"].items())
-    if isinstance(out.get("findings"), list):
-        out["findings"] = pgettext("list separator", ", ").join(render(f) for f in out["findings"])
-    return out
+    return {key: PARAM_WORDS[key](value) if key in PARAM_WORDS else value for key, value in params.items()}
+
+
+def _nested(value: Any) -> Any:
+    """A nested message (a plugin problem, the run behind an event) in words; anything else as it is."""
+    return render(value) if isinstance(value, dict) else value
+
+
+def _problems(value: Any) -> Any:
+    """{field: message} as 'field: words; field: words'."""
+    if not isinstance(value, dict):
+        return value
+    return pgettext("list separator", "; ").join(f"{field}: {render(problem)}" for field, problem in value.items())
+
+
+def _findings(value: Any) -> Any:
+    """A list of messages as one line."""
+    return pgettext("list separator", ", ").join(render(f) for f in value) if isinstance(value, list) else value
+
+
+# How each parameter that is not yet words is put into words (the others go into the template as they are).
+PARAM_WORDS: dict[str, Callable[[Any], Any]] = {"state": _state, "problem": _nested, "said": _nested,
+                                                "problems": _problems, "findings": _findings}
 
 
 def render(message: Message | dict[str, Any]) -> str:
