@@ -36,3 +36,19 @@ def test_preference_beats_browser(client, make_person):
     login(client, "li")
     html = client.get("/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "Hello, " in html
+
+
+def test_error_pages_speak_the_readers_language(app, client):
+    """The 404/500 page bodies are the desk's sentences in the reader's language, not Werkzeug's English (issue 7
+    item 7)."""
+    from flask import render_template
+    from flask_babel import force_locale
+
+    zh = client.get("/no/such/page", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "此地址没有页面" in zh, zh
+    assert "The requested URL was not found" not in zh and "There is no page at this address" not in zh
+    en = client.get("/no/such/page").get_data(as_text=True)
+    assert "There is no page at this address" in en
+    with app.test_request_context("/"), force_locale("zh_CN"):
+        body = render_template("error.html", code=500, message=None)
+    assert "Something went wrong" not in body and "管理员" in body, body
