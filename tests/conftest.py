@@ -16,6 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session
+from werkzeug.security import generate_password_hash
 
 from desk import accounts, migrate
 from desk.app import create_app
@@ -24,6 +25,9 @@ from desk.settings import load_settings
 from tests import dbutil
 
 PASSWORD = "correct-horse-9"
+# Tests hash passwords with a cheap PBKDF2 instead of the app's scrypt (87 ms of CPU per hash or login check,
+# over a thousand of them in a run); tests/desk/test_auth.py checks that the app itself stores scrypt hashes.
+TEST_HASH_METHOD = "pbkdf2:sha256:1000"
 TEST_SECRET = "test-secret-key-that-is-at-least-32-characters"  # the built-in one is refused outside development
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
@@ -45,6 +49,21 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             with po.open("rb") as source, partial.open("wb") as target:
                 write_mo(target, read_po(source), use_fuzzy=True)
             partial.replace(mo)
+
+
+def cheap_hash(password: str, method: str = TEST_HASH_METHOD, salt_length: int = 16) -> str:
+    """What the tests store as a password hash (checked by werkzeug like any other)."""
+    return generate_password_hash(password, method=method, salt_length=salt_length)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """The app's accounts hash with ``cheap_hash`` in this test process (see TEST_HASH_METHOD)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "generate_password_hash", cheap_hash)
+        accounts._dummy_hash.cache_clear()
+        yield
+    accounts._dummy_hash.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -11,13 +11,12 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
-from werkzeug.security import generate_password_hash
 
 from alerts.models import Alert, AlertEvent
 from desk.db import session_scope
 from desk.models import Person
 from roster.models import RosterAssignment, RosterVersion
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, cheap_hash
 
 # 2026-12-03 in Asia/Shanghai (UTC+8): the day shift runs 00:00-12:00 UTC, the night 12:00-00:00 UTC.
 DAY = date(2026, 12, 3)
@@ -32,7 +31,7 @@ def local(hour: int, minute: int = 0, second: int = 0, day: date = DAY) -> datet
 
 @functools.cache
 def _password_hash() -> str:
-    return generate_password_hash(PASSWORD)
+    return cheap_hash(PASSWORD)
 
 
 def add_desk(engine: Engine) -> None:

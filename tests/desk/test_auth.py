@@ -102,3 +102,16 @@ def test_language_switch_for_anonymous_and_logged_in(client, login_as, db):
 
     db.expire_all()
     assert accounts.get_by_username(db, "zhang").language == "en"
+
+
+def test_the_app_stores_scrypt_hashes(app, db, monkeypatch):
+    """The tests hash cheaply (tests/conftest.py TEST_HASH_METHOD); the app itself stores werkzeug's scrypt."""
+    from werkzeug.security import generate_password_hash
+
+    from desk import accounts
+
+    monkeypatch.setattr(accounts, "generate_password_hash", generate_password_hash)
+    fields = accounts.PersonFields(username="hashy", display_name="Hashy", role="watcher", skills=("info",),
+                                   team_code="A")
+    person = accounts.create_person(db, actor="test", fields=fields, password="correct-horse-9")
+    assert person.password_hash.startswith("scrypt:")

@@ -346,7 +346,7 @@ def _post_targets(app: Flask, clients: dict[str | None, FlaskClient], pages: lis
         if page.path_params:
             continue
         client = clients[role]
-        for query in ({}, {"month": START.strftime("%Y-%m")}):  # this month has a published roster
+        for query in _queries(page):
             response = client.get(page.url, query_string=query)
             if response.status_code != 200 or response.mimetype != "text/html":
                 continue
@@ -359,13 +359,19 @@ def _post_targets(app: Flask, clients: dict[str | None, FlaskClient], pages: lis
     return sorted(found.values(), key=lambda t: (t.endpoint in LAST, t.endpoint))
 
 
+def _queries(page: Target) -> list[dict[str, str]]:
+    """The page as it opens, and on the month with a published roster when it reads a month (a page that does
+    not read one renders the same with it: fetching it twice found nothing more and cost a fifth of the walk)."""
+    return [{}, {"month": START.strftime("%Y-%m")}] if "month" in page.fields else [{}]
+
+
 def revisit(clients: dict[str | None, FlaskClient], pages: list[Target], findings: list[Finding]) -> None:
     """Every page once more after the forms stored what they accepted (a name with CR/LF broke the feed), and
     the calendar feeds whose URLs the calendar page shows."""
     feeds: set[str] = set()
     for page in pages:
         client = clients[page.role if page.endpoint != "auth.login" else None]
-        for query in ({}, {"month": START.strftime("%Y-%m")}):
+        for query in _queries(page):
             outcome = _send(client, page, {**query}, {})
             if outcome:
                 findings.append(Finding(page, {"after the forms": True, **query}, outcome))

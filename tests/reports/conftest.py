@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from desk.db import session_scope
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, cheap_hash, login
 from tests.reports import data
 
 _HASH: dict[str, str] = {}
@@ -17,7 +16,7 @@ _HASH: dict[str, str] = {}
 def password_hash() -> str:
     """The tests' password hashed once per run (hashing per person would cost most of a test's time)."""
     if not _HASH:
-        _HASH["h"] = generate_password_hash(PASSWORD)
+        _HASH["h"] = cheap_hash(PASSWORD)
     return _HASH["h"]
 
 

@@ -6,13 +6,12 @@ import functools
 from datetime import date, timedelta
 
 from sqlmodel import Session
-from werkzeug.security import generate_password_hash
 
 from desk import accounts, demo
 from desk.db import session_scope
 from desk.models import Person
 from roster import drafts, publishing
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, cheap_hash
 
 START = date(2026, 9, 28)  # two weeks over the National Day holidays
 END = START + timedelta(days=13)
@@ -20,7 +19,7 @@ END = START + timedelta(days=13)
 
 @functools.cache
 def _password_hash() -> str:
-    return generate_password_hash(PASSWORD)
+    return cheap_hash(PASSWORD)
 
 
 def add_people(session: Session) -> None:

@@ -10,7 +10,6 @@ from functools import cache
 import pytest
 from flask import Flask
 from sqlmodel import Session, select
-from werkzeug.security import generate_password_hash
 
 from desk.db import session_scope
 from desk.demo import ensure_teams
@@ -18,7 +17,7 @@ from desk.models import AuditEvent, Person
 from desk.sessions import hash_secret
 from roster import drafts, leave_swaps, publishing, versions
 from roster.models import RosterVersion, SwapRequest
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, cheap_hash
 
 START = date(2027, 1, 1)
 DAYS = 8
@@ -36,7 +35,7 @@ DESK = (
 
 @cache
 def _hash() -> str:
-    return generate_password_hash(PASSWORD)
+    return cheap_hash(PASSWORD)
 
 
 def make_desk(session: Session) -> None:
