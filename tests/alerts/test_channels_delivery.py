@@ -126,7 +126,9 @@ def test_email_with_starttls_and_login(tmp_path, monkeypatch):
 
     def authenticate(server, session, envelope, mechanism, data):
         logins.append((data.login, data.password))
-        return AuthResult(success=data.login == b"desk" and data.password == b"pw")
+        # handled=False: the server answers 535 itself (a handled failure is never answered, and the client
+        # would fail only when SMTP_TIMEOUT ran out, 15 s later)
+        return AuthResult(success=data.login == b"desk" and data.password == b"pw", handled=False)
 
     with smtp_server(tls_context=server_tls, require_starttls=True, authenticator=authenticate) as box:
         smtp = SmtpSettings(host="127.0.0.1", port=box.port, user="desk", password="pw", sender="desk@example.cn",
@@ -135,7 +137,7 @@ def test_email_with_starttls_and_login(tmp_path, monkeypatch):
         msg = message(7)
         deliver(Target("email", "zhang@example.cn"), render_for(msg, language="en", settings=settings), message=msg,
                 delivery_id=3, now=T0, settings=settings, client=None)  # type: ignore[arg-type]
-        with pytest.raises(DeliveryError):
+        with pytest.raises(DeliveryError, match="SMTPAuthenticationError"):
             wrong = replace(settings, smtp=replace(smtp, password="nope"))
             deliver(Target("email", "zhang@example.cn"), render_for(msg, language="en", settings=wrong),
                     message=msg, delivery_id=4, now=T0, settings=wrong, client=None)  # type: ignore[arg-type]
