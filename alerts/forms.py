@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from alerts.words import DOMAIN_LABELS, SEVERITY_LABELS
+from desk.forms import WholeRange
 
 NOTE = Length(max=2000)
 
@@ -54,8 +55,8 @@ class PolicyForm(FlaskForm):
     severity = SelectField(_l("Applies to"), choices=[("", _l("Every severity (default)")),
                                                       *SEVERITY_LABELS.items()], default="")
     remind_after = IntegerField(_l("Remind the leader after (minutes unacknowledged)"),
-                                validators=[DataRequired(), NumberRange(1, 1440)], default=5)
+                                validators=[DataRequired(), WholeRange(1, 1440)], default=5)
     managers_after = IntegerField(_l("Then raise to the managers after (minutes)"),
-                                  validators=[DataRequired(), NumberRange(1, 1440)], default=10)
+                                  validators=[DataRequired(), WholeRange(1, 1440)], default=10)
     repeat_every = IntegerField(_l("Then re-notify every (minutes)"),
-                                validators=[DataRequired(), NumberRange(1, 1440)], default=30)
+                                validators=[DataRequired(), WholeRange(1, 1440)], default=30)

@@ -17,7 +17,21 @@ from wtforms import (
     StringField,
     widgets,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
+
+
+class WholeRange(NumberRange):
+    """NumberRange for whole numbers of any length: WTForms' own asks ``math.isnan`` first, which cannot take an
+    integer beyond a float's range (a pasted 400-digit number was a 500, not a field error)."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        data = field.data
+        if isinstance(data, int) and not isinstance(data, bool):
+            if (self.min is None or data >= self.min) and (self.max is None or data <= self.max):
+                return
+            raise ValidationError(self.message or field.gettext("Number must be between %(min)s and %(max)s.")
+                                  % {"min": self.min, "max": self.max})
+        super().__call__(form, field)
 
 
 def attach_errors(form: Any, errors: dict[str, str]) -> None:
@@ -76,7 +90,7 @@ class ResetPasswordForm(FlaskForm):
 class TokenForm(FlaskForm):
     label = StringField(_l("What the token is for"), validators=[DataRequired(), Length(max=100)])
     expires_days = IntegerField(_l("Valid for (days, empty for no end)"),
-                                validators=[Optional(), NumberRange(min=1, max=3650)])
+                                validators=[Optional(), WholeRange(min=1, max=3650)])
 
 
 class ConfirmForm(FlaskForm):

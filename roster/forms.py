@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from desk.forms import WholeRange
 from desk.timeutil import in_desk_range
 from roster import words
 from roster.domain import Weights
@@ -57,7 +58,7 @@ class SeatForm(FlaskForm):
 
 
 def _count(label, lo: int = 0, hi: int = 400, required: bool = True) -> IntegerField:
-    checks = [InputRequired() if required else Optional(), NumberRange(min=lo, max=hi)]
+    checks = [InputRequired() if required else Optional(), WholeRange(min=lo, max=hi)]
     return IntegerField(label, validators=checks)
 
 

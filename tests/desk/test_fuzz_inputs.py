@@ -448,3 +448,14 @@ def test_a_nul_character_anywhere_is_a_400(client: FlaskClient, login_as: Callab
     login_as("manager")
     answer = client.get("/api/v1/oncall", query_string={"at": "2026-01-01\x00"})
     assert answer.status_code == 400 and answer.json["error"]["code"] == "bad_request"
+
+
+def test_a_whole_number_beyond_a_float_is_a_field_error(app: Flask, login_as: Callable[..., FlaskClient]) -> None:
+    """A 1166-digit minute count was a 500 (WTForms' NumberRange asks math.isnan, which overflows): now the field
+    says its range, on the escalation form (desk.forms.WholeRange, used by every ranged number field)."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = login_as("manager")
+    response = client.post("/alerts/escalation", data={"severity": "", "remind_after": "5", "managers_after": "10",
+                                                       "repeat_every": "7" * 1166})
+    assert response.status_code == 422
+    assert "between 1 and 1440" in response.get_data(as_text=True)
