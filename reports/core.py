@@ -620,6 +620,38 @@ def share_within(durations: Iterable[float | None], limit: float) -> float | Non
 # --- alert handling ----------------------------------------------------------------------------------------------
 
 ACK_LIMIT_SECONDS = 5 * 60
+ACK_MINUTES_RANGE = (1, 1440)
+ACK_PERCENT_RANGE = (50.0, 100.0)
+
+
+@dataclass(frozen=True)
+class AckTarget:
+    """The managers' acknowledgement target: an alert acknowledged within ``minutes`` is on time, and at least
+    ``share`` (0..1) of the alerts should be."""
+
+    minutes: int = ACK_LIMIT_SECONDS // 60
+    share: float = ACK_TARGET
+
+    @property
+    def seconds(self) -> int:
+        """The limit in seconds."""
+        return self.minutes * 60
+
+    @property
+    def percent(self) -> float:
+        """The share as a percentage (95.0)."""
+        return round(self.share * 100, 2)
+
+
+def ack_target_problems(minutes: int | None, percent: float | None) -> dict[str, str]:
+    """{field: code} of what is wrong with a proposed target (``required``, ``out_of_range``); empty when fine."""
+    problems = {}
+    for name, value, (low, high) in (("minutes", minutes, ACK_MINUTES_RANGE), ("percent", percent, ACK_PERCENT_RANGE)):
+        if value is None:
+            problems[name] = "required"
+        elif not (low <= value <= high):  # NaN fails this too
+            problems[name] = "out_of_range"
+    return problems
 
 
 @dataclass(frozen=True)
@@ -700,6 +732,7 @@ class AlertReport:
     by: Mapping[str, tuple[AlertFigures, ...]]
     noisiest: tuple[tuple[str, int], ...]
     target: float = ACK_TARGET
+    limit: float = ACK_LIMIT_SECONDS
 
 
 def _week(alert: AlertFact) -> str:
@@ -707,8 +740,9 @@ def _week(alert: AlertFact) -> str:
     return f"{year}-W{week:02d}"
 
 
-def alert_report(alerts: Iterable[AlertFact], limit: float = ACK_LIMIT_SECONDS) -> AlertReport:
-    """Alert handling figures, grouped every way the managers read them."""
+def alert_report(alerts: Iterable[AlertFact], ack: AckTarget = AckTarget()) -> AlertReport:
+    """Alert handling figures, grouped every way the managers read them, against the acknowledgement target."""
+    limit = ack.seconds
     rows = list(alerts)
     keys = {"day": lambda a: a.day, "week": _week, "severity": lambda a: a.severity, "shift": lambda a: a.shift or "-",
             "leader": lambda a: a.leader or "-", "domain": lambda a: a.domain or "-", "source": lambda a: a.source}
@@ -719,4 +753,4 @@ def alert_report(alerts: Iterable[AlertFact], limit: float = ACK_LIMIT_SECONDS) 
             groups[key(a)].append(a)
         by[name] = tuple(alert_figures(k, v, limit) for k, v in sorted(groups.items()))
     noisy = Counter(a.key for a in rows).most_common(10)
-    return AlertReport(alert_figures("total", rows, limit), by, tuple(noisy))
+    return AlertReport(alert_figures("total", rows, limit), by, tuple(noisy), ack.share, limit)

@@ -20,14 +20,12 @@ from desk.models import Person
 from desk.timeutil import as_utc
 from monitoring import store
 from monitoring.models import AnomalyEventRow, Check, CheckRun, MaintenanceWindowRow
-from reports import core
+from reports import core, targets
 from reports.core import CoverageReport, Period, PersonLoad, Seat, SwapInfo
 from reports.models import PatrolDay, PatrolRollup
 from roster import domain, settings_store
 from roster import service as roster
 from roster.models import RosterAssignment, SwapRequest
-
-ACK_LIMIT_SECONDS = 5 * 60
 
 
 @dataclass(frozen=True)
@@ -232,12 +230,13 @@ def roll_up(session: Session, *, until: date, tz: str) -> list[date]:
 
 # --- alerts (the KPI figures the alert tables already allow) -----------------------------------------------------
 
-def ack_share(session: Session, *, period: Period, tz: str) -> float | None:
-    """The share of the period's alerts acknowledged within the target (5 minutes); None without alerts."""
+def ack_share(session: Session, *, period: Period, tz: str, ack: core.AckTarget | None = None) -> float | None:
+    """The share of the period's alerts acknowledged within the managers' limit; None without alerts."""
     lo, hi = period.utc_bounds(tz)
+    limit = (ack or targets.ack_target(session)).seconds
     rows = session.execute(select(Alert.first_seen, Alert.acknowledged_at).where(
         Alert.first_seen >= lo, Alert.first_seen < hi)).all()
-    return core.share_within(((a - f).total_seconds() if a else None for f, a in rows), ACK_LIMIT_SECONDS)
+    return core.share_within(((a - f).total_seconds() if a else None for f, a in rows), limit)
 
 
 def handover_share(session: Session, *, period: Period, tz: str) -> float | None:
@@ -251,9 +250,10 @@ def handover_share(session: Session, *, period: Period, tz: str) -> float | None
 def kpis(session: Session, *, period: Period, tz: str, now: datetime) -> list[core.Kpi]:
     """The desk's KPIs for the period and the previous one."""
     before = period.previous()
+    ack = targets.ack_target(session)
     figures = [
         ("coverage", core.COVERAGE_TARGET, lambda p: coverage_report(session, period=p).rate),
-        ("ack", core.ACK_TARGET, lambda p: ack_share(session, period=p, tz=tz)),
+        ("ack", ack.share, lambda p: ack_share(session, period=p, tz=tz, ack=ack)),
         ("handover", core.HANDOVER_TARGET, lambda p: handover_share(session, period=p, tz=tz)),
         ("patrol", core.PATROL_TARGET, lambda p: patrol_report(session, period=p, tz=tz, now=now).rate),
     ]
@@ -279,7 +279,7 @@ def alert_report(session: Session, *, period: Period, tz: str, scope: Scope = Sc
                             names.get(r.assignee_id) if r.routed_to == "leader" else None, r.routed_to != "leader",
                             ends(r.shift_day, r.shift_code), r.first_seen.astimezone(zone).date().isoformat())
              for r in session.execute(query)]
-    return core.alert_report(facts)
+    return core.alert_report(facts, targets.ack_target(session))
 
 
 def _shift_ends(session: Session, tz: str) -> Any:

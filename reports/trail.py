@@ -30,6 +30,7 @@ SENTENCES: dict[str, Any] = {
     "roster.edit_seat": _l("%(who)s changed a seat by hand in roster draft %(what)s"),
     "roster.resolve": _l("%(who)s solved roster draft %(what)s again"),
     "roster.settings": _l("%(who)s changed the roster settings"),
+    "reports.ack_target": _l("%(who)s changed the alert acknowledgement target"),
     "roster.preference_add": _l("%(who)s added a wish %(what)s"),
     "roster.preference_delete": _l("%(who)s removed a wish %(what)s"),
     "leave.ask": _l("%(who)s asked for leave %(what)s"),
@@ -59,7 +60,7 @@ SENTENCES: dict[str, Any] = {
     "feed.regenerate": _l("%(who)s replaced calendar feed link %(what)s"),
 }
 OBJECT_TYPES = ("roster_version", "roster_settings", "leave", "swap", "preference", "check", "maintenance",
-                "person", "api_token", "feed_token", "alert", "handover")
+                "person", "api_token", "feed_token", "alert", "handover", "report_settings")
 
 
 def sentence(event: AuditEvent) -> str:
