@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,12 +18,13 @@ from reports.service import LoadReport
 
 @dataclass(frozen=True)
 class Table:
-    """A titled table: ``key`` names the sheet/section, ``rows`` hold plain values (numbers stay numbers)."""
+    """A titled table: ``key`` names the sheet/section, ``rows`` hold plain values (numbers stay numbers); an
+    export's rows may be an iterator read once (the audit trail's), a page's are a tuple."""
 
     key: str
     title: str
     headers: tuple[str, ...]
-    rows: tuple[tuple[Any, ...], ...]
+    rows: tuple[tuple[Any, ...], ...] | Iterator[tuple[Any, ...]]
 
 
 def pct(value: float | None, digits: int = 1) -> float | None:

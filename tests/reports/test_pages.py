@@ -186,3 +186,21 @@ def test_alert_page_and_export_agree(as_user: Any, alert_desk: None) -> None:
     assert data["total"]["ack_median_seconds"] == 240 and data["noisiest"][0] == {"key": "check:web", "count": 2}
     rows = csv_rows(client.get(f"/reports/alerts.csv?{Q}").data)
     assert ["All alerts", "4", "4.0", "10.0", "30.0", "50.0", "50.0", "2", "2", "1"] in rows
+
+
+def test_audit_exports_follow_the_filters_newest_first(app: Any, as_user: Any) -> None:
+    with session_scope(app.extensions["dutydesk.engine"]) as session:
+        for i in range(3):
+            audit.record(session, actor="lc", action="leave.approve", object_type="leave", object_id=i,
+                         before={"status": "asked"}, after={"status": "approved", "note": "好"})
+        audit.record(session, actor="mgr", action="check.create", object_type="check", object_id="3")
+    client = as_user("boss")
+    response = client.get("/reports/audit.csv?actor=lc")
+    assert response.is_streamed and response.headers["Content-Disposition"].startswith('attachment; filename="audit-')
+    rows = csv_rows(response.data)
+    assert [r[3] for r in rows[2:5]] == ["lc approved leave #2", "lc approved leave #1", "lc approved leave #0"]
+    assert rows[2][6] == '{"note": "好", "status": "approved"}' and rows[5] == []
+    book = load_workbook(io.BytesIO(client.get("/reports/audit.xlsx?actor=lc").data))
+    assert [r[4] for r in book.active.iter_rows(min_row=2, values_only=True)] == ["leave 2", "leave 1", "leave 0"]
+    assert book.active.freeze_panes == "A2" and book.active["A1"].font.bold
+    assert client.get("/reports/audit.pdf").status_code == 404
