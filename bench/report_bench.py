@@ -12,17 +12,36 @@ acknowledged, resolved) and a handover per shift; and 20,000 audit events, all i
 the fill took (and per million runs), then the median of ``--repeat`` timings of each URL (a month, a quarter and
 the whole year) through the Flask test client as a logged-in manager. Targets: every page < 1 s, every export < 3 s.
 
-Figures (2026-12-02, SQLite, 2 CPUs shared with five other engineers' test runs: load average 10-16, so wall
-times are several times what the machine gives alone; CPU seconds of the request in brackets where measured):
+Figures (2026-12-02, 2 CPUs shared with other engineers' test runs: load average 9-14 throughout, so wall times
+are several times what the machine gives alone; the CPU seconds of the request process are the steadier figure;
+on PostgreSQL the server's own work is not in them):
 
-    python bench/report_bench.py --runs 5000000
-    fill: runs 693 s (139 s per million, raw executemany), alerts 19 s, roll-up of 365 days 36 s
-    month:   every page 0.07-0.51 s, every export 0.08-0.50 s
-    quarter: every page 0.14-0.94 s, API alerts 0.97 s, exports 0.13-1.22 s
-    year:    coverage 0.40, load 0.33, patrols 0.87 [0.24 CPU], KPIs 1.06 [0.59 CPU], alerts 9.1 [1.9 CPU] s;
-             exports: coverage.csv 0.86, load 1.04, patrols 0.93, coverage.xlsx 3.6 [0.73 CPU],
-             alerts.xlsx 13.5, kpis.xlsx 6.5 s; audit trail (20,000 events): page 0.07 s, csv 14.7 [2.2 CPU],
-             xlsx 44 [8.1 CPU] s (openpyxl writes ~17,000 cells per CPU second without lxml)
+    python bench/report_bench.py --runs 5000000 --url sqlite:///… (and --url postgresql+psycopg://…/bench)
+    fill, SQLite: runs 217 s (43 s per million, executemany), alerts 12 s, roll-up of 365 days 27 s
+    fill, PostgreSQL: runs 155 s (31 s per million, COPY), alerts 11 s, roll-up of 365 days 7 s
+    then --no-fill --repeat 3; the year (from=2026-01-01&to=2026-12-31), wall s [CPU s]:
+
+                              SQLite before   SQLite after      PostgreSQL before  PostgreSQL after
+    alerts page               3.34            0.38 [0.21]       2.47               1.14 [0.20]
+    alerts API                3.06            0.50 [0.19]       3.86               0.75 [0.18]
+    KPIs page                 0.95            0.23 [0.09]       2.11               0.55 [0.08]
+    alerts.xlsx / .csv        3.58 / —        0.93 / 0.96       4.11 / —           3.21 [0.23] / 1.67 [0.19]
+    coverage.xlsx             2.01            0.35 [0.14]       2.23               0.77 [0.15]
+    audit.csv (20,000)        4.74            2.14 [0.48]       6.41               3.37 [0.54]
+    audit.xlsx (20,000)       16.44           8.18 [1.84]       21.68              10.93 [1.82]
+    every other page/API      ≤ 0.66          ≤ 0.18            ≤ 0.65             ≤ 0.55
+    every other export        ≤ 0.66          ≤ 0.35            ≤ 0.59             ≤ 0.56
+
+Where the time went (cProfile through the test client): the alert report built a Python object per alert with
+three datetimes (60,000 UTCDateTime conversions) and then scanned every group of seven groupings again (1.9 s of
+CPU for the year); now the database gives each alert as seconds and one pass tallies every grouping. The KPI page
+read the year's alerts as datetimes to count the ones acknowledged in time; now SQL counts them. The audit export
+loaded 20,000 ORM objects, held the whole CSV in memory and filled openpyxl's cell grid before writing it; now
+it reads plain rows a thousand at a time, the CSV streams, and the workbook is written in write-only mode
+(openpyxl's XML writer is what is left: about 1.1 s of CPU per 140,000 cells; lxml would save only a fifth).
+PostgreSQL had no planner statistics after the fill (it estimated 10 alerts for a year of 20,000); the fill now
+runs ANALYZE as autovacuum soon would. EXPLAIN shows index scans for the alerts (ix_alert_first_seen), the
+roll-ups (ix_patrolday_day_check) and the seats (ix_rosterassignment_version_day): no new index was needed.
 
 Without the roll-ups the patrol report counted the runs themselves: over 1,000,000 runs a month took 3.3 s and
 the year's GROUP BY alone 28 s; with them the year's patrol page is 0.87 s on 5,000,000 runs.
