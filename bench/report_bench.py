@@ -29,8 +29,9 @@ on PostgreSQL the server's own work is not in them):
     coverage.xlsx             2.01            0.35 [0.14]       2.23               0.77 [0.15]
     audit.csv (20,000)        4.74            2.14 [0.48]       6.41               3.37 [0.54]
     audit.xlsx (20,000)       16.44           8.18 [1.84]       21.68              10.93 [1.82]
-    every other page/API      ≤ 0.66          ≤ 0.18            ≤ 0.65             ≤ 0.55
-    every other export        ≤ 0.66          ≤ 0.35            ≤ 0.59             ≤ 0.56
+    every other page/API      ≤ 0.69          ≤ 0.18            ≤ 1.27             ≤ 0.59
+    every other export        ≤ 0.97          ≤ 0.28            ≤ 1.30             ≤ 0.59
+    (month, quarter and year; "before" timed once each (--repeat 1) at main cdd493d, "after" the median of 3)
 
 Where the time went (cProfile through the test client): the alert report built a Python object per alert with
 three datetimes (60,000 UTCDateTime conversions) and then scanned every group of seven groupings again (1.9 s of
