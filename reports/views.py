@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -317,9 +317,16 @@ def audit_export(fmt: str) -> Any:
     if fmt not in exports.TYPES:
         abort(404)
     filters, _errors = _trail_filter()
-    table = audit_table(trail.export_events(web.db(), filters=filters))
     filename = f"audit-{today()}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt == "csv":
-        return Response(stream_with_context(exports.csv_chunks([table])), mimetype="text/csv", headers=headers)
+        return Response(stream_with_context(_audit_csv(filters)), mimetype="text/csv", headers=headers)
+    table = audit_table(trail.export_events(web.db(), filters=filters))
     return Response(exports.to_xlsx([table]), mimetype=exports.TYPES[fmt].split(";")[0], headers=headers)
+
+
+def _audit_csv(filters: trail.TrailFilter) -> Iterator[bytes]:
+    """The CSV, read and written while it streams. It asks for its session here, inside the contexts
+    ``stream_with_context`` pushes again: the request's own session was closed when the view returned, and one
+    taken then would stay open (in a transaction) after the stream, with no teardown left to close it."""
+    yield from exports.csv_chunks([audit_table(trail.export_events(web.db(), filters=filters))])

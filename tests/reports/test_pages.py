@@ -195,9 +195,11 @@ def test_audit_exports_follow_the_filters_newest_first(app: Any, as_user: Any) -
                          before={"status": "asked"}, after={"status": "approved", "note": "好"})
         audit.record(session, actor="mgr", action="check.create", object_type="check", object_id="3")
     client = as_user("boss")
+    engine = app.extensions["dutydesk.engine"]
     response = client.get("/reports/audit.csv?actor=lc")
     assert response.is_streamed and response.headers["Content-Disposition"].startswith('attachment; filename="audit-')
     rows = csv_rows(response.data)
+    assert engine.pool.checkedout() == 0  # the stream's session was closed with it (not left in a transaction)
     assert [r[3] for r in rows[2:5]] == ["lc approved leave #2", "lc approved leave #1", "lc approved leave #0"]
     assert rows[2][6] == '{"note": "好", "status": "approved"}' and rows[5] == []
     book = load_workbook(io.BytesIO(client.get("/reports/audit.xlsx?actor=lc").data))
