@@ -238,11 +238,16 @@ def _settings_page(form: AckTargetForm, session: Any, status: int, fresh_version
     """The page; a refused form keeps what was typed (and the version it was read at, unless ``fresh_version``)."""
     current, stored = targets.ack_target(session), targets.row(session)
     if not form.is_submitted():
-        form.minutes.data, form.percent.data = current.minutes, current.percent
+        form.minutes.data, form.percent.data = current.minutes, _plain(current.percent)
     if not form.is_submitted() or fresh_version:
         form.version.data = str(stored.version if stored else 0)
     return render_template("reports/settings.html", form=form, current=current, stored=stored,
                            period_form=False, args={}, errors={}), status
+
+
+def _plain(number: float) -> float | int:
+    """95.0 shown as 95, 99.5 as it is."""
+    return int(number) if number == int(number) else number
 
 
 def _int(raw: str | None) -> int:
