@@ -104,7 +104,7 @@ def _figures(f: core.AlertFigures) -> dict[str, Any]:
 def alerts_json(report: core.AlertReport, period: core.Period) -> dict[str, Any]:
     """The alert handling report as the API shows it."""
     return {"from": period.start.isoformat(), "to": period.end.isoformat(), "target": report.target,
-            "ack_limit_seconds": core.ACK_LIMIT_SECONDS, "total": _figures(report.total),
+            "ack_limit_seconds": int(report.limit), "total": _figures(report.total),
             **{f"by_{name}": [_figures(f) for f in rows] for name, rows in report.by.items()},
             "noisiest": [{"key": k, "count": n} for k, n in report.noisiest]}
 

@@ -80,12 +80,17 @@ def _pct(value: float | None) -> float | None:
     return None if value is None else round(value * 100, 2)
 
 
+def _short(value: float) -> str:
+    """A number to one decimal at most (the secondary axis's labels are scaled from the first's: 4.1333…)."""
+    return f"{round(value, 1):g}"
+
+
 def alert_volume(days: Sequence[core.AlertFigures], title: str, count: str, ack: str) -> Markup:
     """Alerts per day as bars and the median minutes to acknowledge on a secondary axis (nothing without alerts)."""
     if not days:
         return Markup("")
     chart = pygal.Bar(**_config(width=760, height=320, title=title, x_label_rotation=45,
-                                show_minor_x_labels=len(days) <= 31))
+                                show_minor_x_labels=len(days) <= 31, value_formatter=_short))
     chart.x_labels = [d.label[5:] for d in days]  # 10-08 for a day, W41 for a week
     chart.add(count, [d.count for d in days])
     acks = [None if d.ack_median is None else round(d.ack_median / 60, 1) for d in days]

@@ -620,41 +620,58 @@ def share_within(durations: Iterable[float | None], limit: float) -> float | Non
 # --- alert handling ----------------------------------------------------------------------------------------------
 
 ACK_LIMIT_SECONDS = 5 * 60
+ACK_MINUTES_RANGE = (1, 1440)
+ACK_PERCENT_RANGE = (50.0, 100.0)
 
 
 @dataclass(frozen=True)
-class AlertFact:
-    """One alert as the report needs it (times aware UTC; ``shift_end``: when its shift ended, if routed to one)."""
+class AckTarget:
+    """The managers' acknowledgement target: an alert acknowledged within ``minutes`` is on time, and at least
+    ``share`` (0..1) of the alerts should be."""
 
-    id: int
+    minutes: int = ACK_LIMIT_SECONDS // 60
+    share: float = ACK_TARGET
+
+    @property
+    def seconds(self) -> int:
+        """The limit in seconds."""
+        return self.minutes * 60
+
+    @property
+    def percent(self) -> float:
+        """The share as a percentage (95.0)."""
+        return round(self.share * 100, 2)
+
+
+def ack_target_problems(minutes: int | None, percent: float | None) -> dict[str, str]:
+    """{field: code} of what is wrong with a proposed target (``required``, ``out_of_range``); empty when fine."""
+    problems = {}
+    for name, value, (low, high) in (("minutes", minutes, ACK_MINUTES_RANGE), ("percent", percent, ACK_PERCENT_RANGE)):
+        if value is None:
+            problems[name] = "required"
+        elif not (low <= value <= high):  # NaN fails this too
+            problems[name] = "out_of_range"
+    return problems
+
+
+@dataclass(frozen=True, slots=True)
+class AlertFact:
+    """One alert as the report needs it, its times already reduced to seconds by the database: ``to_ack`` and
+    ``to_resolve`` from first seen (None: not yet); ``carried_over``: still unresolved when its shift ended;
+    ``day``: the local day it was first seen (ISO)."""
+
     severity: str
     domain: str | None
     source: str
     key: str
-    first_seen: datetime
-    acknowledged_at: datetime | None
-    resolved_at: datetime | None
-    escalations: int
-    shift: str | None
-    leader: str | None
-    no_roster: bool
-    shift_end: datetime | None = None
-    day: str = ""
-
-    @functools.cached_property
-    def to_ack(self) -> float | None:
-        """Seconds from first seen to acknowledged (None: never acknowledged)."""
-        return (self.acknowledged_at - self.first_seen).total_seconds() if self.acknowledged_at else None
-
-    @functools.cached_property
-    def to_resolve(self) -> float | None:
-        """Seconds from first seen to resolved (None: not resolved)."""
-        return (self.resolved_at - self.first_seen).total_seconds() if self.resolved_at else None
-
-    @property
-    def carried_over(self) -> bool:
-        """Still unresolved when its shift ended: handed over to the next shift."""
-        return self.shift_end is not None and (self.resolved_at is None or self.resolved_at > self.shift_end)
+    day: str
+    to_ack: float | None
+    to_resolve: float | None
+    escalations: int = 0
+    shift: str | None = None
+    leader: str | None = None
+    no_roster: bool = False
+    carried_over: bool = False
 
 
 @dataclass(frozen=True)
@@ -682,14 +699,45 @@ def percentile(values: list[float], share: float) -> float | None:
     return ordered[max(0, min(len(ordered) - 1, -(-int(share * 100) * len(ordered) // 100) - 1))]
 
 
-def alert_figures(label: str, alerts: list[AlertFact], limit: float = ACK_LIMIT_SECONDS) -> AlertFigures:
+class _Tally:
+    """What a group of alerts adds up to, filled one alert at a time (a year is 20,000 alerts, seven ways)."""
+
+    __slots__ = ("acks", "carried", "count", "escalated", "fixes", "no_roster", "within")
+
+    def __init__(self) -> None:
+        self.acks: list[float] = []
+        self.fixes: list[float] = []
+        self.count = self.within = self.escalated = self.carried = self.no_roster = 0
+
+    def add(self, a: AlertFact, limit: float) -> None:
+        self.count += 1
+        if a.to_ack is not None:
+            self.acks.append(a.to_ack)
+            self.within += a.to_ack <= limit
+        if a.to_resolve is not None:
+            self.fixes.append(a.to_resolve)
+        self.escalated += a.escalations > 0
+        self.carried += a.carried_over
+        self.no_roster += a.no_roster
+
+    def figures(self, label: str) -> AlertFigures:
+        self.acks.sort()
+        self.fixes.sort()
+        return AlertFigures(label, self.count, _median(self.acks), percentile(self.acks, 0.9), _median(self.fixes),
+                            percentile(self.fixes, 0.9), self.within / self.count if self.count else None,
+                            self.escalated, self.carried, self.no_roster)
+
+
+def _median(ordered: list[float]) -> float | None:
+    return statistics.median(ordered) if ordered else None
+
+
+def alert_figures(label: str, alerts: Iterable[AlertFact], limit: float = ACK_LIMIT_SECONDS) -> AlertFigures:
     """The figures of ``alerts``; an alert never acknowledged counts as not within the limit."""
-    acks = [a.to_ack for a in alerts if a.to_ack is not None]
-    fixes = [a.to_resolve for a in alerts if a.to_resolve is not None]
-    return AlertFigures(label, len(alerts), statistics.median(acks) if acks else None, percentile(acks, 0.9),
-                        statistics.median(fixes) if fixes else None, percentile(fixes, 0.9),
-                        share_within((a.to_ack for a in alerts), limit), sum(a.escalations > 0 for a in alerts),
-                        sum(a.carried_over for a in alerts), sum(a.no_roster for a in alerts))
+    tally = _Tally()
+    for a in alerts:
+        tally.add(a, limit)
+    return tally.figures(label)
 
 
 @dataclass(frozen=True)
@@ -700,23 +748,33 @@ class AlertReport:
     by: Mapping[str, tuple[AlertFigures, ...]]
     noisiest: tuple[tuple[str, int], ...]
     target: float = ACK_TARGET
+    limit: float = ACK_LIMIT_SECONDS
 
 
-def _week(alert: AlertFact) -> str:
-    year, week, _day = date.fromisoformat(alert.day).isocalendar() if alert.day else (0, 0, 0)
+@functools.lru_cache(maxsize=4096)
+def iso_week(day: str) -> str:
+    """'2026-W41' of an ISO day ('' gives '0-W00')."""
+    year, week, _day = date.fromisoformat(day).isocalendar() if day else (0, 0, 0)
     return f"{year}-W{week:02d}"
 
 
-def alert_report(alerts: Iterable[AlertFact], limit: float = ACK_LIMIT_SECONDS) -> AlertReport:
-    """Alert handling figures, grouped every way the managers read them."""
-    rows = list(alerts)
-    keys = {"day": lambda a: a.day, "week": _week, "severity": lambda a: a.severity, "shift": lambda a: a.shift or "-",
-            "leader": lambda a: a.leader or "-", "domain": lambda a: a.domain or "-", "source": lambda a: a.source}
-    by = {}
-    for name, key in keys.items():
-        groups: dict[str, list[AlertFact]] = defaultdict(list)
-        for a in rows:
-            groups[key(a)].append(a)
-        by[name] = tuple(alert_figures(k, v, limit) for k, v in sorted(groups.items()))
-    noisy = Counter(a.key for a in rows).most_common(10)
-    return AlertReport(alert_figures("total", rows, limit), by, tuple(noisy))
+ALERT_GROUPINGS: dict[str, Callable[[AlertFact], str]] = {
+    "day": lambda a: a.day, "week": lambda a: iso_week(a.day), "severity": lambda a: a.severity,
+    "shift": lambda a: a.shift or "-", "leader": lambda a: a.leader or "-", "domain": lambda a: a.domain or "-",
+    "source": lambda a: a.source}
+
+
+def alert_report(alerts: Iterable[AlertFact], ack: AckTarget = AckTarget()) -> AlertReport:
+    """Alert handling figures, grouped every way the managers read them, against the acknowledgement target:
+    one pass over the alerts fills a tally per group of every grouping."""
+    limit = ack.seconds
+    total = _Tally()
+    tallies: dict[str, dict[str, _Tally]] = {name: defaultdict(_Tally) for name in ALERT_GROUPINGS}
+    noisy: Counter[str] = Counter()
+    for a in alerts:
+        total.add(a, limit)
+        noisy[a.key] += 1
+        for name, key in ALERT_GROUPINGS.items():
+            tallies[name][key(a)].add(a, limit)
+    by = {name: tuple(t.figures(k) for k, t in sorted(groups.items())) for name, groups in tallies.items()}
+    return AlertReport(total.figures("total"), by, tuple(noisy.most_common(10)), ack.share, limit)

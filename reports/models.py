@@ -43,3 +43,18 @@ class PatrolRollup(SQLModel, table=True):
     day: date = Field(unique=True)
     runs: int = Field(default=0)
     done_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ReportSettings(SQLModel, table=True):
+    """The desk's report targets managers set (one row, id 1; absent: the defaults). ``version`` makes each save a
+    conditional UPDATE, so two managers saving at once cannot both win."""
+
+    __tablename__ = "reportsettings"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    ack_minutes: int = Field(default=5, description="an alert acknowledged within this many minutes is on time")
+    ack_target: float = Field(default=0.95, description="the share of alerts that should be on time")
+    version: int = Field(default=1)
+    updated_by: str = Field(default="", max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -6,13 +6,14 @@ a leader's reports hold their own team's shifts and people, a watcher's only the
 
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Float, case, cast, func, insert, select
 from sqlmodel import Session
 
 from alerts.models import Alert, Handover
@@ -20,13 +21,11 @@ from desk.models import Person
 from desk.timeutil import as_utc
 from monitoring import store
 from monitoring.models import AnomalyEventRow, Check, CheckRun, MaintenanceWindowRow
-from reports import core
+from reports import core, targets
 from reports.core import CoverageReport, Period, PersonLoad, Seat, SwapInfo
 from reports.models import PatrolDay, PatrolRollup
 from roster import domain, seat_holders, settings_store, solve_inputs, versions
 from roster.models import RosterAssignment, SwapRequest
-
-ACK_LIMIT_SECONDS = 5 * 60
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,7 @@ def seats(session: Session, *, period: Period) -> tuple[Seat, ...]:
         select(ra.version_id, ra.day, ra.shift, ra.position, ra.source, Person.username)
         .join(Person, Person.id == ra.person_id)
         .where(ra.version_id.in_([v.id for v in found]), ra.day >= period.start, ra.day <= period.end))
-    return tuple(sorted(Seat(d, s, q, u, src) for v, d, s, q, src, u in rows if owner.get(d) == v))
+    return tuple(Seat(*t) for t in sorted((d, s, q, u, src) for v, d, s, q, src, u in rows if owner.get(d) == v))
 
 
 def coverage_report(session: Session, *, period: Period, scope: Scope = Scope()) -> CoverageReport:
@@ -231,12 +230,16 @@ def roll_up(session: Session, *, until: date, tz: str) -> list[date]:
 
 # --- alerts (the KPI figures the alert tables already allow) -----------------------------------------------------
 
-def ack_share(session: Session, *, period: Period, tz: str) -> float | None:
-    """The share of the period's alerts acknowledged within the target (5 minutes); None without alerts."""
+def ack_share(session: Session, *, period: Period, tz: str, ack: core.AckTarget | None = None) -> float | None:
+    """The share of the period's alerts acknowledged within the managers' limit; None without alerts. Counted by
+    the database (an alert never acknowledged is not within the limit)."""
     lo, hi = period.utc_bounds(tz)
-    rows = session.execute(select(Alert.first_seen, Alert.acknowledged_at).where(
-        Alert.first_seen >= lo, Alert.first_seen < hi)).all()
-    return core.share_within(((a - f).total_seconds() if a else None for f, a in rows), ACK_LIMIT_SECONDS)
+    limit = (ack or targets.ack_target(session)).seconds
+    a = Alert.__table__.c
+    took = _epoch(session, a.acknowledged_at) - _epoch(session, a.first_seen)
+    total, within = session.execute(select(func.count(), func.sum(case((took <= limit + 0.0005, 1), else_=0))).where(
+        a.first_seen >= lo, a.first_seen < hi)).one()
+    return int(within or 0) / total if total else None
 
 
 def handover_share(session: Session, *, period: Period, tz: str) -> float | None:
@@ -250,9 +253,10 @@ def handover_share(session: Session, *, period: Period, tz: str) -> float | None
 def kpis(session: Session, *, period: Period, tz: str, now: datetime) -> list[core.Kpi]:
     """The desk's KPIs for the period and the previous one."""
     before = period.previous()
+    ack = targets.ack_target(session)
     figures = [
         ("coverage", core.COVERAGE_TARGET, lambda p: coverage_report(session, period=p).rate),
-        ("ack", core.ACK_TARGET, lambda p: ack_share(session, period=p, tz=tz)),
+        ("ack", ack.share, lambda p: ack_share(session, period=p, tz=tz, ack=ack)),
         ("handover", core.HANDOVER_TARGET, lambda p: handover_share(session, period=p, tz=tz)),
         ("patrol", core.PATROL_TARGET, lambda p: patrol_report(session, period=p, tz=tz, now=now).rate),
     ]
@@ -262,35 +266,75 @@ def kpis(session: Session, *, period: Period, tz: str, now: datetime) -> list[co
 # --- alert handling ----------------------------------------------------------------------------------------------
 
 def alert_report(session: Session, *, period: Period, tz: str, scope: Scope = Scope()) -> core.AlertReport:
-    """Alert handling of the alerts first seen in the period (a leader's: those assigned to them)."""
+    """Alert handling of the alerts first seen in the period (a leader's: those of the shifts they led, and
+    those assigned to them). The database reduces each alert to seconds; no datetime is built per alert."""
     lo, hi = period.utc_bounds(tz)
-    names = {p.id: p.username for p in session.exec(select(Person.id, Person.username))}
     a = Alert.__table__.c
-    query = select(a.id, a.severity, a.domain, a.source, a.key, a.first_seen, a.acknowledged_at, a.resolved_at,
-                   a.escalation_step, a.shift_day, a.shift_code, a.assignee_id, a.routed_to).where(
-        a.first_seen >= lo, a.first_seen < hi)
+    first = _epoch(session, a.first_seen)
+    rows = session.execute(select(
+        a.severity, a.domain, a.source, a.key, first, _epoch(session, a.acknowledged_at) - first,
+        _epoch(session, a.resolved_at) - first, a.escalation_step, a.shift_day, a.shift_code, a.assignee_id,
+        a.routed_to).where(a.first_seen >= lo, a.first_seen < hi)).all()
+    names = dict(session.execute(select(Person.id, Person.username)).all())
     if scope.team is not None:
-        mine = [i for i, u in names.items() if u == scope.leader]
-        query = query.where(a.assignee_id.in_(mine or [-1]))
-    ends, zone = _shift_ends(session, tz), ZoneInfo(tz)
-    facts = [core.AlertFact(r.id, r.severity, r.domain, r.source, r.key, r.first_seen, r.acknowledged_at,
-                            r.resolved_at, r.escalation_step, f"{r.shift_day} {r.shift_code}" if r.shift_day else None,
-                            names.get(r.assignee_id) if r.routed_to == "leader" else None, r.routed_to != "leader",
-                            ends(r.shift_day, r.shift_code), r.first_seen.astimezone(zone).date().isoformat())
-             for r in session.execute(query)]
-    return core.alert_report(facts)
+        rows = _leaders_rows(session, rows, period, scope.leader or "", names)
+    day_of, end_of = _local_day(period, tz), _shift_ends(session, tz)
+    facts = (core.AlertFact(sev, dom, src, key, day_of(f), _seconds(ack), _seconds(fix), steps or 0,
+                            f"{sday} {scode}" if sday else None, names.get(who) if routed == "leader" else None,
+                            routed != "leader", _carried(end_of(sday, scode), f, fix))
+             for sev, dom, src, key, f, ack, fix, steps, sday, scode, who, routed in rows)
+    return core.alert_report(facts, targets.ack_target(session))
+
+
+def _epoch(session: Session, column: Any) -> Any:
+    """Seconds since 1970 of a naive-UTC datetime column, computed by the database (a float)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.extract("epoch", column), Float)
+    return (func.julianday(column) - 2440587.5) * 86400.0
+
+
+def _seconds(value: float | None) -> float | None:
+    """A duration the database computed, to the millisecond (SQLite's julianday is a float of days)."""
+    return None if value is None else round(float(value), 3)
+
+
+def _carried(shift_end: float | None, first: float, to_resolve: float | None) -> bool:
+    """Still unresolved when its shift ended (handed over to the next shift)."""
+    return shift_end is not None and (to_resolve is None or first + to_resolve > shift_end + 0.0005)
+
+
+def _leaders_rows(session: Session, rows: list[Any], period: Period, leader: str,
+                  names: dict[int, str]) -> list[Any]:
+    """The rows of the shifts ``leader`` held the leader's seat of (by the published roster), or assigned to them."""
+    wide = Period(period.start - timedelta(days=1), period.end)
+    led = {(s.day.isoformat(), s.shift) for s in seats(session, period=wide)
+           if s.username == leader and s.position == "leader"}
+    return [r for r in rows if (r[8], r[9]) in led or names.get(r[10]) == leader]
+
+
+def _local_day(period: Period, tz: str) -> Any:
+    """A function: seconds since 1970 -> the local day (ISO) of the period it falls in."""
+    zone, utc = ZoneInfo(tz), ZoneInfo("UTC")
+    days = period.days
+    bounds = [datetime.combine(d, datetime.min.time(), tzinfo=zone).astimezone(utc).timestamp() for d in days]
+    names = [d.isoformat() for d in days]
+
+    def day(seconds: float) -> str:
+        return names[max(0, bisect.bisect_right(bounds, float(seconds)) - 1)]
+
+    return day
 
 
 def _shift_ends(session: Session, tz: str) -> Any:
-    """A function (shift day ISO, shift code) -> the aware UTC end of that shift, or None."""
+    """A function (shift day ISO, shift code) -> the end of that shift in seconds since 1970, or None."""
     shifts = {sd.code: sd for sd in settings_store.current(session).shifts}
     zone = ZoneInfo(tz)
 
     @functools.cache
-    def end(day: str | None, code: str | None) -> datetime | None:
+    def end(day: str | None, code: str | None) -> float | None:
         sd = shifts.get(code or "")
         if not day or sd is None:
             return None
-        return sd.ends_at(date.fromisoformat(day)).replace(tzinfo=zone).astimezone(ZoneInfo("UTC"))
+        return sd.ends_at(date.fromisoformat(day)).replace(tzinfo=zone).timestamp()
 
     return end

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from reports import core
 from reports.service import LoadReport
@@ -16,12 +18,13 @@ from reports.service import LoadReport
 
 @dataclass(frozen=True)
 class Table:
-    """A titled table: ``key`` names the sheet/section, ``rows`` hold plain values (numbers stay numbers)."""
+    """A titled table: ``key`` names the sheet/section, ``rows`` hold plain values (numbers stay numbers); an
+    export's rows may be an iterator read once (the audit trail's), a page's are a tuple."""
 
     key: str
     title: str
     headers: tuple[str, ...]
-    rows: tuple[tuple[Any, ...], ...]
+    rows: tuple[tuple[Any, ...], ...] | Iterator[tuple[Any, ...]]
 
 
 def pct(value: float | None, digits: int = 1) -> float | None:
@@ -135,16 +138,21 @@ def patrol_tables(report: core.PatrolReport) -> list[Table]:
     return [summary, checks]
 
 
-def kpi_label(key: str) -> str:
-    return {"coverage": _("Coverage rate"), "ack": _("Alerts acknowledged within 5 minutes"),
+def ack_label(minutes: int) -> str:
+    """'Alerts acknowledged within N minutes' in the reader's language."""
+    return ngettext("Alerts acknowledged within %(num)d minute", "Alerts acknowledged within %(num)d minutes", minutes)
+
+
+def kpi_label(key: str, ack_minutes: int = core.ACK_LIMIT_SECONDS // 60) -> str:
+    return {"coverage": _("Coverage rate"), "ack": ack_label(ack_minutes),
             "handover": _("Handovers confirmed on time"), "patrol": _("Patrol runs made")}.get(key, key)
 
 
-def kpi_tables(kpis: list[core.Kpi]) -> list[Table]:
+def kpi_tables(kpis: list[core.Kpi], ack_minutes: int = core.ACK_LIMIT_SECONDS // 60) -> list[Table]:
     """One row per KPI: this period, the previous one, the target."""
     headers = (_("Figure"), _("This period %"), _("Previous period %"), _("Target %"))
-    return [Table("kpis", _("Key figures"), headers,
-                  tuple((kpi_label(k.key), pct(k.value, 2), pct(k.previous, 2), pct(k.target, 2)) for k in kpis))]
+    return [Table("kpis", _("Key figures"), headers, tuple(
+        (kpi_label(k.key, ack_minutes), pct(k.value, 2), pct(k.previous, 2), pct(k.target, 2)) for k in kpis))]
 
 
 def minutes(seconds: float | None) -> float | None:
@@ -155,7 +163,8 @@ def alert_tables(report: core.AlertReport) -> list[Table]:
     """The total, then one table per grouping (day, severity, shift, leader, domain, source), the noisiest keys."""
     headers = (_("Group"), _("Alerts"), _("Minutes to acknowledge, median"), _("Minutes to acknowledge, 90th pct"),
                _("Minutes to resolve, median"), _("Minutes to resolve, 90th pct"),
-               _("Acknowledged within 5 minutes %"), _("Escalated"), _("Carried over at handover"),
+               ngettext("Acknowledged within %(num)d minute %%", "Acknowledged within %(num)d minutes %%",
+                        int(report.limit // 60)), _("Escalated"), _("Carried over at handover"),
                _("Arrived with no roster"))
 
     def row(f: core.AlertFigures, label: str) -> tuple:

@@ -5,6 +5,7 @@ Read-only: nothing here (nor anywhere in the app) changes or deletes an audit ev
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,6 +32,7 @@ SENTENCES: dict[str, Any] = {
     "roster.edit_seat": _l("%(who)s changed a seat by hand in roster draft %(what)s"),
     "roster.resolve": _l("%(who)s solved roster draft %(what)s again"),
     "roster.settings": _l("%(who)s changed the roster settings"),
+    "reports.ack_target": _l("%(who)s changed the alert acknowledgement target"),
     "roster.preference_add": _l("%(who)s added a wish %(what)s"),
     "roster.preference_delete": _l("%(who)s removed a wish %(what)s"),
     "leave.ask": _l("%(who)s asked for leave %(what)s"),
@@ -60,7 +62,7 @@ SENTENCES: dict[str, Any] = {
     "feed.regenerate": _l("%(who)s replaced calendar feed link %(what)s"),
 }
 OBJECT_TYPES = ("roster_version", "roster_settings", "leave", "swap", "preference", "check", "maintenance",
-                "person", "api_token", "feed_token", "alert", "handover")
+                "person", "api_token", "feed_token", "alert", "handover", "report_settings")
 
 
 def sentence(event: AuditEvent) -> str:
@@ -167,6 +169,18 @@ def page(session: Session, *, filters: TrailFilter, number: int = 1,
     query = _where(select(AuditEvent), filters).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     rows = session.execute(query.offset(max(0, number - 1) * size).limit(size)).scalars().all()
     return list(rows), int(total)
+
+
+EXPORT_LIMIT = 50_000
+_EXPORT_COLUMNS = (AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.object_type, AuditEvent.object_id,
+                   AuditEvent.before, AuditEvent.after)
+
+
+def export_events(session: Session, *, filters: TrailFilter, limit: int = EXPORT_LIMIT) -> Iterator[Any]:
+    """The matching events newest first as plain rows (``at``, ``actor``, ``action``, ``object_type``,
+    ``object_id``, ``before``, ``after``: what ``sentence`` reads), fetched a thousand at a time."""
+    query = _where(select(*_EXPORT_COLUMNS), filters).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    yield from session.execute(query.limit(limit).execution_options(yield_per=1000))
 
 
 def actions(session: Session) -> list[str]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,7 +15,8 @@ from flask_login import current_user
 
 from desk import features, security, web
 from desk.timeutil import utcnow
-from reports import charts, core, exports, service, tables, trail
+from reports import charts, core, exports, service, tables, targets, trail
+from reports.forms import MESSAGES, AckTargetForm
 from reports.service import Scope
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -74,17 +76,19 @@ def _kpis(period: core.Period) -> list[core.Kpi]:
 def index() -> Any:
     period, errors = period_arg()
     kpis = _kpis(period)
-    labels = [tables.kpi_label(k.key) for k in kpis]
+    minutes = targets.ack_target(web.db()).minutes
+    labels = [tables.kpi_label(k.key, minutes) for k in kpis]
     chart = charts.kpi_trend(kpis, labels, _("This period"), _("Previous period"), _("Target"))
     return _page("reports/index.html", period, errors, kpis=kpis, labels=labels, chart=chart,
-                 previous=period.previous(), kpi_table=tables.kpi_tables(kpis)[0])
+                 previous=period.previous(), kpi_table=tables.kpi_tables(kpis, minutes)[0])
 
 
 @bp.route("/kpis.<fmt>")
 @web.roles("manager")
 def index_export(fmt: str) -> Any:
     period, _errors = period_arg()
-    return _file("kpis", period, tables.kpi_tables(_kpis(period)), fmt)
+    kpis = _kpis(period)
+    return _file("kpis", period, tables.kpi_tables(kpis, targets.ack_target(web.db()).minutes), fmt)
 
 
 # --- coverage ----------------------------------------------------------------------------------------------------
@@ -193,7 +197,7 @@ def alerts() -> Any:
                                 _("Alerts per day and minutes to acknowledge"), _("Alerts"),
                                 _("Minutes to acknowledge, median"))
     return _page("reports/alerts.html", period, errors, report=report, chart=chart,
-                 report_tables=tables.alert_tables(report))
+                 ack_label=tables.ack_label(int(report.limit // 60)), report_tables=tables.alert_tables(report))
 
 
 @bp.route("/alerts.<fmt>")
@@ -201,6 +205,56 @@ def alerts() -> Any:
 def alerts_export(fmt: str) -> Any:
     period, _errors = period_arg()
     return _file("alerts", period, tables.alert_tables(_alerts(period)), fmt)
+
+
+# --- settings (managers) ----------------------------------------------------------------------------------------
+
+@bp.route("/settings", methods=["GET", "POST"])
+@web.roles("manager")
+def settings() -> Any:
+    """The acknowledgement target: minutes and the share that should be on time."""
+    session, form = web.db(), AckTargetForm()
+    if not form.validate_on_submit():
+        return _settings_page(form, session, 422 if form.errors else 200)
+    try:
+        targets.save_ack_target(session, actor=current_user.username, minutes=form.minutes.data,
+                                percent=form.percent.data, read_version=_int(form.version.data), now=utcnow())
+    except targets.TargetError as exc:
+        session.rollback()
+        for name, code in exc.problems.items():
+            getattr(form, name).errors = [str(MESSAGES["required" if code == "required" else name])]
+        return _settings_page(form, session, 422)
+    except targets.StaleTarget:
+        session.rollback()
+        flash(_("Someone else changed the target meanwhile (now shown above the form); yours is still in the "
+                "form: save it again if it should replace theirs."), "error")
+        return _settings_page(form, session, 409, fresh_version=True)
+    session.commit()
+    flash(_("Acknowledgement target saved."), "success")
+    return redirect(url_for("reports.settings"))
+
+
+def _settings_page(form: AckTargetForm, session: Any, status: int, fresh_version: bool = False) -> Any:
+    """The page; a refused form keeps what was typed (and the version it was read at, unless ``fresh_version``)."""
+    current, stored = targets.ack_target(session), targets.row(session)
+    if not form.is_submitted():
+        form.minutes.data, form.percent.data = current.minutes, _plain(current.percent)
+    if not form.is_submitted() or fresh_version:
+        form.version.data = str(stored.version if stored else 0)
+    return render_template("reports/settings.html", form=form, current=current, stored=stored,
+                           period_form=False, args={}, errors={}), status
+
+
+def _plain(number: float) -> float | int:
+    """95.0 shown as 95, 99.5 as it is."""
+    return int(number) if number == int(number) else number
+
+
+def _int(raw: str | None) -> int:
+    try:
+        return int(raw or 0)
+    except ValueError:
+        return -1  # an unreadable version matches no row: the save is refused as stale
 
 
 # --- audit trail -------------------------------------------------------------------------------------------------
@@ -246,13 +300,13 @@ def audit() -> Any:
                            object_types=trail.OBJECT_TYPES), 400 if errors else 200
 
 
-def audit_table(events: list) -> tables.Table:
-    """The audit events as a table (the export)."""
+def audit_table(events: Iterable[Any]) -> tables.Table:
+    """The audit events as a table (the export); its rows are told one event at a time as they are read."""
     zone = ZoneInfo(web.settings().timezone)
-    return tables.Table("audit", _("Audit trail"), (_("Time"), _("Who"), _("Action"), _("What happened"),
-                                                     _("Object"), _("Before"), _("After")), tuple(
-        (e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.action, trail.sentence(e),
-         f"{e.object_type} {e.object_id}".strip(), _json(e.before), _json(e.after)) for e in events))
+    headers = (_("Time"), _("Who"), _("Action"), _("What happened"), _("Object"), _("Before"), _("After"))
+    rows = ((e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.action, trail.sentence(e),
+             f"{e.object_type} {e.object_id}".strip(), _json(e.before), _json(e.after)) for e in events)
+    return tables.Table("audit", _("Audit trail"), headers, rows)
 
 
 def _json(value: Any) -> str:
@@ -264,7 +318,20 @@ def _json(value: Any) -> str:
 @bp.route("/audit.<fmt>")
 @web.roles("manager")
 def audit_export(fmt: str) -> Any:
+    """The filtered trail as a file (at most ``trail.EXPORT_LIMIT`` events, newest first); CSV streams."""
+    if fmt not in exports.TYPES:
+        abort(404)
     filters, _errors = _trail_filter()
-    events, _total = trail.page(web.db(), filters=filters, number=1, size=50000)
-    today_ = today()
-    return _file("audit", core.Period(today_, today_), [audit_table(events)], fmt)
+    filename = f"audit-{today()}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if fmt == "csv":
+        return Response(stream_with_context(_audit_csv(filters)), mimetype="text/csv", headers=headers)
+    table = audit_table(trail.export_events(web.db(), filters=filters))
+    return Response(exports.to_xlsx([table]), mimetype=exports.TYPES[fmt].split(";")[0], headers=headers)
+
+
+def _audit_csv(filters: trail.TrailFilter) -> Iterator[bytes]:
+    """The CSV, read and written while it streams. It asks for its session here, inside the contexts
+    ``stream_with_context`` pushes again: the request's own session was closed when the view returned, and one
+    taken then would stay open (in a transaction) after the stream, with no teardown left to close it."""
+    yield from exports.csv_chunks([audit_table(trail.export_events(web.db(), filters=filters))])

@@ -75,3 +75,37 @@ def _home_tells_the_latest_changes(tab: Any, app: Any, locale: str, db: str) -> 
     assert "roster.publish" not in text and "roster_version" not in text
     screenshot(tab, f"home-latest-changes-{locale}-{db}")
 
+WORDS = {"en-US": {"error": "Between 1 and 1440 minutes.", "saved": "Acknowledgement target saved.",
+                   "label": "Alerts acknowledged within 10 minutes"},
+         "zh-CN": {"error": "请填写 1 到 1440 分钟之间的数。", "saved": "告警确认目标已保存。",
+                   "label": "10 分钟内确认的告警"}}
+
+
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_manager_sets_the_acknowledgement_target(browser: Any, live_server: str, as_user: Any, alert_desk: None,
+                                                 locale: str, db_url: str) -> None:
+    as_user("boss")
+    tab = _tab(browser, live_server, locale)
+    browser_login(tab, "boss")
+    db = db_url.split(":")[0].split("+")[0]
+    words = WORDS[locale]
+    tab.goto("/reports/settings")
+    assert tab.locator("#minutes").input_value() == "5" and tab.locator("#percent").input_value() == "95"
+    tab.fill("#minutes", "0")
+    tab.fill("#percent", "90")
+    tab.locator("#ack-target-form button[type=submit]").click()
+    tab.wait_for_load_state()
+    assert tab.locator("#minutes-error").inner_text() == words["error"]
+    assert tab.locator("#minutes").input_value() == "0" and tab.locator("#percent").input_value() == "90"
+    screenshot(tab, f"reports-settings-error-{locale}-{db}")
+    tab.fill("#minutes", "10")
+    tab.locator("#ack-target-form button[type=submit]").click()
+    tab.wait_for_load_state()
+    assert words["saved"] in tab.locator("body").inner_text()
+    screenshot(tab, f"reports-settings-saved-{locale}-{db}")
+    tab.goto(f"/reports/alerts?{Q}")
+    assert words["label"] in tab.locator(".kpi-line").inner_text()
+    assert tab.locator("#ack-target").inner_text() == "90" and tab.locator("#ack-share").inner_text() == "75.00 %"
+    screenshot(tab, f"reports-alerts-target-{locale}-{db}")
+    tab.emulate_media(media="print")
+    assert not tab.locator("nav.report-tabs").is_visible() and not tab.locator("form.period-form").is_visible()

@@ -207,3 +207,22 @@ def test_the_home_page_tells_the_latest_changes_as_the_audit_trail_does(app: Any
     assert "lc 发布了排班表 #7" in recent and "状态: 草稿 → 已发布" in recent, recent[:600]
     assert "roster.publish" not in recent and "person_id" not in recent
     assert client.get("/audit").headers["Location"].endswith("/reports/audit")
+
+def test_audit_exports_follow_the_filters_newest_first(app: Any, as_user: Any) -> None:
+    with session_scope(app.extensions["dutydesk.engine"]) as session:
+        for i in range(3):
+            audit.record(session, actor="lc", action="leave.approve", object_type="leave", object_id=i,
+                         before={"status": "asked"}, after={"status": "approved", "note": "好"})
+        audit.record(session, actor="mgr", action="check.create", object_type="check", object_id="3")
+    client = as_user("boss")
+    engine = app.extensions["dutydesk.engine"]
+    response = client.get("/reports/audit.csv?actor=lc")
+    assert response.is_streamed and response.headers["Content-Disposition"].startswith('attachment; filename="audit-')
+    rows = csv_rows(response.data)
+    assert engine.pool.checkedout() == 0  # the stream's session was closed with it (not left in a transaction)
+    assert [r[3] for r in rows[2:5]] == ["lc approved leave #2", "lc approved leave #1", "lc approved leave #0"]
+    assert rows[2][6] == '{"note": "好", "status": "approved"}' and rows[5] == []
+    book = load_workbook(io.BytesIO(client.get("/reports/audit.xlsx?actor=lc").data))
+    assert [r[4] for r in book.active.iter_rows(min_row=2, values_only=True)] == ["leave 2", "leave 1", "leave 0"]
+    assert book.active.freeze_panes == "A2" and book.active["A1"].font.bold
+    assert client.get("/reports/audit.pdf").status_code == 404
