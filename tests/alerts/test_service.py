@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from alerts import service
+from alerts import outbox, service
 from alerts.models import Alert, AlertEvent, Channel, EscalationPolicy, Notification
 from desk.db import session_scope
 from desk.models import AuditEvent
@@ -21,11 +21,17 @@ def _raise(db: Session, key: str = "check:db", **kw) -> service.Raised:
     return service.raise_alert(db, **args)
 
 
+@pytest.fixture
+def mail(db: Session) -> None:
+    """A desk with a mail server (``DUTYDESK_SMTP_HOST``), so alerts are e-mailed too."""
+    db.info[outbox.MAIL_KEY] = "mail.example.cn"
+
+
 def _kinds(db: Session, alert_id: int) -> list[str]:
     return [e.kind for e in service.timeline(db, alert_id)]
 
 
-def test_raise_routes_to_the_leader_on_duty_and_writes_timeline_audit_outbox(app, db, desk):
+def test_raise_routes_to_the_leader_on_duty_and_writes_timeline_audit_outbox(app, db, desk, mail):
     db.add(Channel(name="robot", kind="wecom", target="http://127.0.0.1:9/robot"))
     db.flush()
     raised = _raise(db)
@@ -46,12 +52,20 @@ def test_raise_routes_to_the_leader_on_duty_and_writes_timeline_audit_outbox(app
     assert message["mention_phones"] == ["13800000001", "13800000003"]
 
 
-def test_no_roster_goes_to_the_managers_as_a_gap(app, db, desk):
+def test_no_roster_goes_to_the_managers_as_a_gap(app, db, desk, mail):
     desk["now"] = None
     alert = _raise(db).alert
     assert (alert.routed_to, alert.assignee_id, alert.shift_day) == ("managers", None, None)
     emails = db.exec(select(Notification.target).where(Notification.kind == "email")).all()
     assert emails == ["boss@example.com"]
+
+
+def test_without_a_mail_server_nothing_is_emailed(app, db, desk):
+    db.add(Channel(name="robot", kind="wecom", target="http://127.0.0.1:9/robot"))
+    db.add(Channel(name="desk mailbox", kind="email", target="desk@example.cn"))
+    db.flush()
+    _raise(db)
+    assert db.exec(select(Notification.kind)).all() == ["wecom"]  # no row that could only fail
 
 
 def test_repeat_folds_into_the_active_alert_and_a_new_one_opens_after_resolution(app, db, desk):
@@ -114,7 +128,7 @@ def test_a_stale_version_is_a_conflict_and_reopen_refuses_when_the_key_is_active
         service.reopen(db, actor="lead1", alert_id=alert.id, now=NOW + timedelta(minutes=2))
 
 
-def test_escalation_sweep_reminds_escalates_repeats_and_stops_on_acknowledgement(app, db, desk):
+def test_escalation_sweep_reminds_escalates_repeats_and_stops_on_acknowledgement(app, db, desk, mail):
     db.add(EscalationPolicy(severity="minor", remind_after_minutes=1, managers_after_minutes=1,
                             repeat_every_minutes=1))
     alert = _raise(db).alert
