@@ -19,7 +19,7 @@ from alerts.preferences import wants_email
 from desk.models import Person
 from desk.timeutil import as_utc
 
-EVENTS = ("raised", "reminder", "escalated", "repeat", "reassigned", "handed_over", "resolved")
+EVENTS = ("raised", "severity_raised", "reminder", "escalated", "repeat", "reassigned", "handed_over", "resolved")
 
 
 def enqueue(session: Session, *, alert: Alert, event: str, now: datetime, people: Sequence[Person] = (),

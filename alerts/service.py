@@ -195,7 +195,8 @@ def raise_alert(session: Session, *, actor: str, key: str, title: str, severity:
         if not known:  # no prefetch, or a retry after losing a race: ask the database
             active = active_by_key(session, key)
         if active is not None:
-            done = _repeat(session, active, actor=actor, now=now, occurrence=occurrence)
+            done = _repeat(session, active, actor=actor, now=now, occurrence=occurrence, severity=severity,
+                           lookups=memo)
             if done is not None:
                 return done
             continue  # resolved between our read and our update: open a new one
@@ -272,19 +273,44 @@ def _raised_people(session: Session, alert: Alert, lookups: Lookups | None = Non
     return people + (lookups or Lookups()).get("managers", lambda: managers(session))
 
 
-def _repeat(session: Session, alert: Alert, *, actor: str, now: datetime, occurrence: str | None) -> Raised | None:
-    """One more occurrence of an active alert; None when it was resolved meanwhile."""
-    if occurrence is not None and alert.details.get("occurrence") == occurrence:
+def _repeat(session: Session, alert: Alert, *, actor: str, now: datetime, occurrence: str | None,
+            severity: str | None = None, lookups: Lookups | None = None) -> Raised | None:
+    """One more occurrence of an active alert; None when it was resolved meanwhile. A repeat of a higher
+    severity raises the alert's (see :func:`_severity_values`)."""
+    higher = severity in SEVERITIES and SEVERITIES.index(severity) < SEVERITIES.index(alert.severity)
+    if not higher and occurrence is not None and alert.details.get("occurrence") == occurrence:
         return Raised(alert, created=False, changed=False)
+    before = alert.severity
     details = {**alert.details, "occurrence": occurrence} if occurrence is not None else alert.details
+    values = _severity_values(session, alert, severity, lookups) if higher and severity else {}
     stmt = (update(Alert).where(col(Alert.id) == alert.id, col(Alert.status).in_(ACTIVE))
             .values(occurrences=Alert.occurrences + 1, last_seen=now,
-                    details=details, version=Alert.version + 1).execution_options(synchronize_session=False))
+                    details=details, version=Alert.version + 1, **values).execution_options(synchronize_session=False))
     if session.execute(stmt).rowcount != 1:
         return None
     session.refresh(alert)
-    _record(session, alert, actor=actor, action="repeat", now=now, params={"occurrences": alert.occurrences})
+    if not higher:
+        _record(session, alert, actor=actor, action="repeat", now=now, params={"occurrences": alert.occurrences})
+        return Raised(alert, created=False)
+    _record(session, alert, actor=actor, action="repeat", now=now, kind="severity_raised",
+            params={"occurrences": alert.occurrences, "from": before, "to": alert.severity})
+    memo = lookups or Lookups()
+    outbox.enqueue(session, alert=alert, event="severity_raised", now=now, people=_raised_people(session, alert, memo),
+                   channels=memo.get("channels", lambda: outbox.enabled_channels(session)))
     return Raised(alert, created=False)
+
+
+def _severity_values(session: Session, alert: Alert, severity: str, lookups: Lookups | None) -> dict[str, Any]:
+    """The columns of a severity rise: the severity, and for an open alert not yet reminded the first escalation
+    step of the new severity's policy (counted from ``first_seen``) when that comes sooner."""
+    values: dict[str, Any] = {"severity": severity}
+    if alert.status != "open" or alert.escalation_step != 0:
+        return values
+    rules = (lookups or Lookups()).get("policies", lambda: policies(session))
+    due = escalation.first_due(escalation.policy_for(severity, rules), as_utc(alert.first_seen))
+    if alert.next_escalation_at is None or due < as_utc(alert.next_escalation_at):
+        values["next_escalation_at"] = due
+    return values
 
 
 def recover(session: Session, *, actor: str, key: str, now: datetime) -> Alert | None:

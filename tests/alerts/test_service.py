@@ -218,3 +218,29 @@ def test_hand_over_moves_an_active_alert_to_the_incoming_leader(app, db, desk):
     service.resolve(db, actor="lead2", alert_id=alert.id, impact="i", summary="s", now=NOW)
     with pytest.raises(service.AlertConflict):
         service.hand_over(db, actor="system", alert_id=alert.id, username="lead1", now=NOW)
+
+
+def test_a_repeat_of_higher_severity_raises_the_alert(app, db, desk):
+    db.add(Channel(name="robot", kind="wecom", target="http://127.0.0.1:9/robot"))
+    db.add(EscalationPolicy(severity="critical", remind_after_minutes=2, managers_after_minutes=5,
+                            repeat_every_minutes=10))
+    db.flush()
+    first = _raise(db, severity="minor", occurrence="w").alert
+    assert first.next_escalation_at == NOW + timedelta(minutes=5)
+    again = _raise(db, severity="critical", occurrence="w", now=NOW + timedelta(minutes=1)).alert  # same firing
+    assert (again.id, again.severity, again.occurrences) == (first.id, "critical", 2)
+    assert again.next_escalation_at == NOW + timedelta(minutes=2)  # the critical policy, from first_seen
+    lower = _raise(db, severity="minor", now=NOW + timedelta(minutes=2)).alert
+    assert (lower.severity, lower.occurrences) == ("critical", 3)  # never lowered by a repeat
+    assert _kinds(db, first.id) == ["raised", "severity_raised", "repeated"]
+    event = db.exec(select(AlertEvent).where(AlertEvent.kind == "severity_raised")).one()
+    assert event.params == {"occurrences": 2, "from": "minor", "to": "critical"}
+    audits = db.exec(select(AuditEvent).where(AuditEvent.action == "alert.repeat")).all()
+    assert len(audits) == 2 and audits[0].after["to"] == "critical"
+    sent = db.exec(select(Notification.event).where(Notification.alert_id == first.id)
+                   .order_by(Notification.id)).all()
+    assert sent == ["raised", "severity_raised"]
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        from alerts.words import event_text
+        assert event_text("severity_raised", event.params) == (
+            "Occurred again with a higher severity: Minor → Critical (2 times in all).")
