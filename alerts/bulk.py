@@ -29,8 +29,10 @@ from alerts.models import Alert, AlertEvent, Notification
 from desk.models import AuditEvent
 from desk.timeutil import utcnow
 
-ALERT, EVENT, AUDIT, NOTIFICATION = (Alert.__table__, AlertEvent.__table__, AuditEvent.__table__,  # type: ignore[attr-defined]
-                                     Notification.__table__)  # type: ignore[attr-defined]
+ALERT: Any = Alert.__table__  # type: ignore[attr-defined]
+EVENT: Any = AlertEvent.__table__  # type: ignore[attr-defined]
+AUDIT: Any = AuditEvent.__table__  # type: ignore[attr-defined]
+NOTIFICATION: Any = Notification.__table__  # type: ignore[attr-defined]
 CHUNK = 200  # alerts per INSERT: well under SQLite's bound-parameter limit
 
 
