@@ -3,6 +3,8 @@ people on duty now and next, the failed notifications. Each a query or two, by i
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -137,8 +139,11 @@ class LateHandover:
     late: bool
 
 
-_SNAPSHOTS: dict[tuple[Any, ...], Snapshot] = {}
-KEEP = 8  # snapshots kept per process (viewers in several time zones or databases; the newest ones)
+# Per engine (an app's database; a test's app has its own, so a database emptied and refilled with the same ids
+# never meets another's snapshot), then per key: the newest few.
+_SNAPSHOTS: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Snapshot]] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+KEEP = 8  # snapshots kept per engine (viewers in several time zones; the newest ones)
 
 
 def snapshot(session: Session, *, markers: tuple[Any, ...], now: datetime, tz: str) -> Snapshot:
@@ -146,13 +151,16 @@ def snapshot(session: Session, *, markers: tuple[Any, ...], now: datetime, tz: s
     database once per process and kept until the markers or the minute change: after a change, the first poll
     of each worker reads it and the other viewers' polls reuse it. It is exactly as fresh as the board's ETag,
     which is made of the same markers and minute."""
-    key = (str(session.get_bind().url), markers, int(now.timestamp() // 60), tz)
-    found = _SNAPSHOTS.get(key)
+    key = (markers, int(now.timestamp() // 60), tz)
+    with _LOCK:
+        kept = _SNAPSHOTS.setdefault(session.get_bind(), {})
+        found = kept.get(key)
     if found is None:
         found = _read_snapshot(session, now=now, tz=tz)
-        while len(_SNAPSHOTS) >= KEEP:
-            _SNAPSHOTS.pop(next(iter(_SNAPSHOTS)), None)
-        _SNAPSHOTS[key] = found
+        with _LOCK:
+            while len(kept) >= KEEP:
+                kept.pop(next(iter(kept)), None)
+            kept[key] = found
     return found
 
 
