@@ -3,6 +3,8 @@ people on duty now and next, the failed notifications. Each a query or two, by i
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -106,3 +108,83 @@ def seat_of(current: OnDuty | None, username: str) -> str | None:
     if current is None:
         return None
     return next((seat for seat, names in current.people.items() if username in names), None)
+
+
+# --- the board's snapshot, shared by every viewer until something changes -----------------------------------------
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What every viewer's board is made of at one set of change markers and one minute: the people, the duty,
+    the active alerts (and each one's JSON row, in codes), the failed notifications and the late handover.
+    A viewer's answer is then only its order, its filters and its language's words."""
+
+    usernames: dict[int, str]
+    people: dict[str, dict[str, str]]
+    duty: Duty
+    alerts: list[BoardAlert]
+    rows: dict[int, dict[str, Any]]
+    failed: tuple[int, list[FailedNotice]]
+    change: Any  # the last shift change (alerts.handover.Change), None while no roster covers the moment
+    handover: LateHandover | None  # that change's handover as stored, if any
+
+
+@dataclass(frozen=True)
+class LateHandover:
+    """The last change's handover, late and unconfirmed (``status`` "missing" when none was written)."""
+
+    shift_day: str
+    shift_code: str
+    status: str
+    late: bool
+
+
+# Per engine (an app's database; a test's app has its own, so a database emptied and refilled with the same ids
+# never meets another's snapshot), then per key: the newest few.
+_SNAPSHOTS: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Snapshot]] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+KEEP = 8  # snapshots kept per engine (viewers in several time zones; the newest ones)
+
+
+def snapshot(session: Session, *, markers: tuple[Any, ...], now: datetime, tz: str) -> Snapshot:
+    """The board's snapshot for these change markers (:func:`change_markers`) and this minute, read from the
+    database once per process and kept until the markers or the minute change: after a change, the first poll
+    of each worker reads it and the other viewers' polls reuse it. It is exactly as fresh as the board's ETag,
+    which is made of the same markers and minute."""
+    key = (markers, int(now.timestamp() // 60), tz)
+    with _LOCK:
+        kept = _SNAPSHOTS.setdefault(session.get_bind(), {})
+        found = kept.get(key)
+    if found is None:
+        found = _read_snapshot(session, now=now, tz=tz)
+        with _LOCK:
+            while len(kept) >= KEEP:
+                kept.pop(next(iter(kept)), None)
+            kept[key] = found
+    return found
+
+
+def _read_snapshot(session: Session, *, now: datetime, tz: str) -> Snapshot:
+    from alerts import board, handover_service
+    from alerts import handover as handover_core
+
+    usernames, everyone = people(session)
+    current = duty(session, now=now, tz=tz)
+    alerts = active_alerts(session, usernames)
+    rows = {a.id: dict(board.alert_json(a, everyone), url=f"/alerts/{a.id}") for a in alerts}
+    change = handover_core.last_change(now, current.shifts, tz) if current.now is not None else None
+    row = handover_service.handover_for(session, change.outgoing) if change is not None else None
+    stored = LateHandover(row.shift_day, row.shift_code, row.status, row.late) if row is not None else None
+    return Snapshot(usernames, everyone, current, alerts, rows, failed_notifications(session, now=now), change, stored)
+
+
+def late_handover(snap: Snapshot, *, now: datetime) -> LateHandover | None:
+    """The last change's handover when it is late and still unconfirmed at ``now`` (the seconds count: the
+    snapshot is per minute), as ``handover_service.late_handover`` says it."""
+    from alerts import handover as handover_core
+
+    row, change = snap.handover, snap.change
+    if row is not None and row.late and row.status != "confirmed":
+        return row
+    if row is None and change is not None and handover_core.is_late(change, now):
+        return LateHandover(change.outgoing.day.isoformat(), change.outgoing.code, "missing", True)
+    return None

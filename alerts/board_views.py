@@ -14,7 +14,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlmodel import Session, col, select
 
-from alerts import board, board_service, handover_service
+from alerts import board, board_service
 from alerts.board import Filters
 from desk import features, web
 from desk.i18n import select_locale
@@ -56,11 +56,11 @@ def index() -> Any:
 def data() -> Any:
     session, now = web.db(), utcnow()
     filters = board.parse_filters(request.args)
-    etag = board.stamp(board_service.change_markers(session), viewer=current_user.username, filters=filters,
-                       language=select_locale(), now=now)
+    markers = board_service.change_markers(session)
+    etag = board.stamp(markers, viewer=current_user.username, filters=filters, language=select_locale(), now=now)
     if request.if_none_match.contains(etag):
         return _cached(Response(status=304), etag)
-    return _cached(jsonify(board_data(session, filters=filters, now=now)), etag)
+    return _cached(jsonify(board_data(session, filters=filters, now=now, markers=markers)), etag)
 
 
 def _cached(response: Response, etag: str) -> Response:
@@ -70,25 +70,26 @@ def _cached(response: Response, etag: str) -> Response:
     return response
 
 
-def board_data(session: Session, *, filters: Filters, now: datetime) -> dict[str, Any]:
-    """The board's JSON for the current viewer."""
+def board_data(session: Session, *, filters: Filters, now: datetime,
+               markers: tuple[Any, ...] | None = None) -> dict[str, Any]:
+    """The board's JSON for the current viewer, from the snapshot all viewers share
+    (:func:`board_service.snapshot`)."""
     tz, words = web.settings().timezone, labels()
-    usernames, people = board_service.people(session)
-    duty = board_service.duty(session, now=now, tz=tz)
-    current = duty.now
+    snap = board_service.snapshot(session, markers=markers or board_service.change_markers(session), now=now, tz=tz)
+    current = snap.duty.now
     seat = board_service.seat_of(current, current_user.username)
     first = board.first_domain_of(current_user.role, seat, current_user.skill_set)
-    everything = board_service.active_alerts(session, usernames)
-    shown = board.board_alerts(everything, filters, first_domain=first)
+    shown = board.board_alerts(snap.alerts, filters, first_domain=first)
     return {
         "now": now.isoformat(),
         "viewer": {"username": current_user.username, "role": current_user.role, "seat": seat,
                    "first_domain": first},
-        "duty": {"now": _duty_json(current, people, words), "next": _duty_json(duty.next, people, words)},
-        "alerts": [dict(board.alert_json(a, people), url=f"/alerts/{a.id}") for a in shown],
+        "duty": {"now": _duty_json(current, snap.people, words),
+                 "next": _duty_json(snap.duty.next, snap.people, words)},
+        "alerts": [snap.rows[a.id] for a in shown],
         "labels": {field: words[field] for field in ("severity", "domain", "status", "source")},
-        "counts": dict(board.counts(everything), shown=len(shown), total=len(everything)),
-        "warnings": _warnings(session, duty, now=now, tz=tz, words=words),
+        "counts": dict(board.counts(snap.alerts), shown=len(shown), total=len(snap.alerts)),
+        "warnings": _warnings(snap, now=now, words=words),
     }
 
 
@@ -102,14 +103,14 @@ def _duty_json(duty: OnDuty | None, people: dict[str, dict[str, str]], words: di
                        "people": [board.person_json(u, people) for u in duty.people.get(s, ())]} for s in SEATS]}
 
 
-def _warnings(session: Session, duty: board_service.Duty, *, now: datetime, tz: str,
-              words: dict[str, dict[str, str]]) -> list[dict[str, str]]:
+def _warnings(snap: board_service.Snapshot, *, now: datetime, words: dict[str, dict[str, str]]
+              ) -> list[dict[str, str]]:
     """The banner: an uncovered shift, notifications given up on, a late handover."""
     out = []
-    if duty.now is None:
+    if snap.duty.now is None:
         out.append({"kind": "uncovered", "text": _(
             "No published roster covers this moment: new alerts go to the managers.")})
-    failed, latest = board_service.failed_notifications(session, now=now)
+    failed, latest = snap.failed
     if failed:
         text = ngettext("%(num)d notification could not be delivered in the last 24 hours.",
                         "%(num)d notifications could not be delivered in the last 24 hours.", failed)
@@ -117,8 +118,7 @@ def _warnings(session: Session, duty: board_service.Duty, *, now: datetime, tz: 
         out.append({"kind": "failed", "text": text + " " + _(
             "Latest: %(kind)s %(target)s for alert #%(alert)s: %(error)s", kind=detail.kind, target=detail.target,
             alert=detail.alert_id or "—", error=detail.error[:200])})
-    late = (handover_service.late_handover(session, now=now, tz=tz, shifts=duty.shifts)
-            if duty.now is not None else None)
+    late = board_service.late_handover(snap, now=now)
     if late is not None:
         shift = words["shift"].get(late.shift_code, late.shift_code)
         out.append({"kind": "late_handover", "text": _(

@@ -18,7 +18,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 
 from alerts import channel_service as service
-from alerts import preferences
+from alerts import outbox, preferences
 from alerts.channels import redact_url, sample_message
 from alerts.models import CHANNEL_KINDS, Channel
 from alerts.notify_metrics import NotificationCollector
@@ -68,7 +68,7 @@ def index() -> Any:
     session = web.db()
     return render_template("alert_channels/index.html", channels=service.list_channels(session),
                            failed=service.failed_notifications(session), kinds=KIND_LABELS, redact=redact_url,
-                           confirm=ConfirmForm())
+                           confirm=ConfirmForm(), mail=outbox.mail_configured(session))
 
 
 def _render_form(form: ChannelForm, channel: Channel | None, status: int = 200) -> Any:
@@ -200,4 +200,5 @@ def my_notifications() -> Any:
         flash(_("Saved."), "success")
         return redirect(url_for("alert_channels.my_notifications"))
     form.email.data = preferences.email_enabled(session, person.id)
-    return render_template("alert_channels/mine.html", form=form, address=person.email)
+    return render_template("alert_channels/mine.html", form=form, address=person.email,
+                           mail=outbox.mail_configured(session))

@@ -31,7 +31,8 @@ Gettext = Callable[..., str]  # _(msgid, **params) -> the text in the recipient'
 ROBOT_KINDS = ("wecom", "dingtalk", "feishu")
 SIGNATURE_HEADER = "X-DutyDesk-Signature"
 EVENT_WORDS = {
-    "raised": N_("New alert"), "reminder": N_("Reminder: not acknowledged yet"),
+    "raised": N_("New alert"), "severity_raised": N_("Severity raised"),
+    "reminder": N_("Reminder: not acknowledged yet"),
     "escalated": N_("Escalated to the managers"), "repeat": N_("Still not acknowledged"),
     "reassigned": N_("Reassigned"), "handed_over": N_("Handed over to the next shift"),
     "resolved": N_("Resolved"), "test": N_("Test message"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -27,8 +27,7 @@ from desk import audit
 from desk.accounts import N_
 from desk.db import session_scope
 from desk.models import Person
-from desk.timeutil import as_utc
-from monitoring.models import Check, CheckRun
+from monitoring import service as monitoring
 from roster import duty_lookup, settings_store
 
 NOTE_KINDS = ("commented", "acknowledged", "resolved", "reopened", "reassigned")
@@ -143,26 +142,14 @@ def _notes(session: Session, alert_ids: list[int]) -> list[core.NoteFact]:
 
 
 def failed_patrols(session: Session, ref: core.ShiftRef) -> list[core.PatrolFact]:
-    """Checks with HARD problem results (outside maintenance) during the shift, from the patrol's recorded runs."""
-    query = (select(Check.name, CheckRun.state, func.count(), func.min(CheckRun.started_at),
-                    func.max(CheckRun.started_at))
-             .join(Check, Check.id == CheckRun.check_id)
-             .where(CheckRun.started_at >= ref.starts_at, CheckRun.started_at < ref.ends_at,
-                    CheckRun.state_type == "HARD", col(CheckRun.state).in_(tuple(_STATE_RANK)),
-                    CheckRun.in_maintenance == False)  # noqa: E712
-             .group_by(Check.name, CheckRun.state))
-    folded: dict[str, list[Any]] = defaultdict(list)
-    for name, state, count, first, last in session.exec(query):
-        folded[name].append((state, count, _aware(first), _aware(last)))
-    return [core.PatrolFact(name, min((r[0] for r in rows), key=_STATE_RANK.__getitem__), sum(r[1] for r in rows),
-                            min(r[2] for r in rows), max(r[3] for r in rows)) for name, rows in folded.items()]
-
-
-def _aware(value: datetime | str) -> datetime:
-    """An aggregate's time as aware UTC (SQLite hands min/max back as text, PostgreSQL as naive datetimes)."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return as_utc(value)
+    """Checks with HARD problem results (outside maintenance) during the shift, from the patrol's recorded runs
+    (through ``monitoring.service.hard_problems``), the worst state first per check."""
+    folded: dict[str, list[monitoring.HardProblems]] = defaultdict(list)
+    for row in monitoring.hard_problems(session, start=ref.starts_at, end=ref.ends_at):
+        folded[row.check].append(row)
+    return [core.PatrolFact(name, min((r.state for r in rows), key=_STATE_RANK.__getitem__),
+                            sum(r.count for r in rows), min(r.first for r in rows), max(r.last for r in rows))
+            for name, rows in folded.items()]
 
 
 # --- write, confirm, sweep ----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from alerts import service
+from alerts import bulk, service
 from alerts.ingest import Incoming
 from alerts.models import DOMAINS, INTEGRATION_KINDS, Integration
 from desk import audit
@@ -100,25 +100,37 @@ def authenticate(session: Session, *, secret: str, kind: str, now: datetime) -> 
 
 
 def receive(session: Session, *, integration: Integration, items: Sequence[Incoming], now: datetime) -> dict[str, int]:
-    """Apply a checked delivery: firing alerts raise or repeat, resolved ones recover. Returns counts by outcome."""
+    """Apply a checked delivery: firing alerts raise or repeat, resolved ones recover. Returns counts by outcome.
+
+    The delivery's new alerts are opened in bulk (:func:`alerts.bulk.open_new`); the rest one by one, in order."""
     counts = {"raised": 0, "repeated": 0, "unchanged": 0, "resolved": 0}
     actor, lookups = f"integration:{integration.name}"[:64], service.Lookups()
     lookups.prefetch_active(session, [item.key for item in items if item.status != "resolved"])
+    batch = [(item.key, _request(integration, item, actor, now)) for item in items]
     with session.no_autoflush:  # one flush at the commit, not one before every read of the batch
-        for item in items:
-            _apply_item(session, integration=integration, item=item, actor=actor, now=now, lookups=lookups,
-                        counts=counts)
+        opened = bulk.open_new(session, batch, tz=None, lookups=lookups)
+        counts["raised"] += len(opened)
+        for i, (item, (_key, request)) in enumerate(zip(items, batch, strict=True)):
+            if i not in opened:
+                _apply_item(session, item=item, request=request, actor=actor, now=now, lookups=lookups,
+                            counts=counts)
     return counts
 
 
-def _apply_item(session: Session, *, integration: Integration, item: Incoming, actor: str, now: datetime,
+def _request(integration: Integration, item: Incoming, actor: str, now: datetime) -> bulk.Request | None:
+    """The raise of a firing alert (None for a resolved one)."""
+    if item.status == "resolved":
+        return None
+    return bulk.Request(actor=actor, key=item.key, title=item.title, severity=item.severity, domain=item.domain,
+                        source=SOURCE_OF_KIND[integration.kind], now=now, details=item.details,
+                        integration_id=integration.id, occurrence=item.occurrence)
+
+
+def _apply_item(session: Session, *, item: Incoming, request: bulk.Request | None, actor: str, now: datetime,
                 lookups: service.Lookups, counts: dict[str, int]) -> None:
     """One alert of a delivery: a resolution recovers, a firing raises or repeats."""
-    if item.status == "resolved":
+    if request is None:
         counts["resolved"] += service.recover(session, actor=actor, key=item.key, now=now) is not None
         return
-    done = service.raise_alert(session, actor=actor, key=item.key, title=item.title, severity=item.severity,
-                               domain=item.domain, source=SOURCE_OF_KIND[integration.kind], now=now,
-                               details=item.details, integration_id=integration.id, occurrence=item.occurrence,
-                               lookups=lookups)
+    done = bulk.raise_one(session, request, tz=None, lookups=lookups)
     counts["raised" if done.created else "repeated" if done.changed else "unchanged"] += 1

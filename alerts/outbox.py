@@ -6,10 +6,12 @@ to e-mail and has an address. The message is plain JSON (see ALERTS.md), rendere
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlmodel import Session, select
 
 from alerts.models import Alert, Channel, Notification
@@ -17,7 +19,7 @@ from alerts.preferences import wants_email
 from desk.models import Person
 from desk.timeutil import as_utc
 
-EVENTS = ("raised", "reminder", "escalated", "repeat", "reassigned", "handed_over", "resolved")
+EVENTS = ("raised", "severity_raised", "reminder", "escalated", "repeat", "reassigned", "handed_over", "resolved")
 
 
 def enqueue(session: Session, *, alert: Alert, event: str, now: datetime, people: Sequence[Person] = (),
@@ -27,19 +29,46 @@ def enqueue(session: Session, *, alert: Alert, event: str, now: datetime, people
     ``channels`` (optional) are the enabled channels and ``wanted`` who of ``people`` takes e-mail, when the caller
     already read them (a batch of raises).
     """
+    rows = [Notification(**row) for row in notification_rows(session, alert=alert, event=event, now=now,
+                                                             people=people, channels=channels, wanted=wanted)]
+    session.add_all(rows)
+    return rows
+
+
+def notification_rows(session: Session, *, alert: Alert, event: str, now: datetime, people: Sequence[Person] = (),
+                      channels: Sequence[Channel] | None = None,
+                      wanted: set[int] | None = None) -> list[dict[str, Any]]:
+    """The column values of the notifications of ``event`` on ``alert``: one per enabled desk channel, one e-mail
+    per person who takes e-mail. No e-mail at all while the desk has no mail server (:func:`mail_configured`):
+    such a row could only fail."""
     if event not in EVENTS:
         raise ValueError(f"unknown notification event {event!r}")
     message = alert_message(session, alert=alert, event=event, people=people)
-    rows = [Notification(alert_id=alert.id, event=event, kind=c.kind, channel_id=c.id, target=c.target,
-                         language=c.language or "zh_CN", message=message, next_attempt_at=now, created_at=now)
-            for c in (enabled_channels(session) if channels is None else channels)]
+    mail = mail_configured(session)
+    base = {"alert_id": alert.id, "event": event, "message": message, "next_attempt_at": now, "created_at": now}
+    rows = [{**base, "kind": c.kind, "channel_id": c.id, "person_id": None, "target": c.target,
+             "language": c.language or "zh_CN"}
+            for c in (enabled_channels(session) if channels is None else channels) if mail or c.kind != "email"]
+    if not mail:
+        return rows
     if wanted is None:
         wanted = wants_email(session, [p.id for p in people if p.id is not None and p.email])
-    rows += [Notification(alert_id=alert.id, event=event, kind="email", person_id=p.id, target=p.email,
-                          language=p.language or "zh_CN", message=message, next_attempt_at=now, created_at=now)
-             for p in _unique(people) if p.id in wanted]
-    session.add_all(rows)
+    rows += [{**base, "kind": "email", "channel_id": None, "person_id": p.id, "target": p.email,
+              "language": p.language or "zh_CN"} for p in _unique(people) if p.id in wanted]
     return rows
+
+
+MAIL_KEY = "dutydesk.smtp_host"
+
+
+def mail_configured(session: Session) -> bool:
+    """Whether the desk has a mail server (``DUTYDESK_SMTP_HOST``): the session's ``info`` says so when its opener
+    set it, else the running app's settings, else the environment (the scheduler reads its settings there)."""
+    if MAIL_KEY in session.info:
+        return bool(session.info[MAIL_KEY])
+    if has_app_context() and "dutydesk.settings" in current_app.extensions:
+        return bool(current_app.extensions["dutydesk.settings"].smtp.host)
+    return bool(os.environ.get("DUTYDESK_SMTP_HOST", "").strip())
 
 
 def enabled_channels(session: Session) -> list[Channel]:

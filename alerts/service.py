@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 
 from alerts import escalation, outbox
 from alerts.lifecycle import ACTIVE, TRANSITIONS
-from alerts.models import DOMAINS, SEVERITIES, SOURCES, Alert, AlertEvent, EscalationPolicy
+from alerts.models import DOMAINS, SEVERITIES, SOURCES, Alert, AlertEvent, EscalationPolicy, Notification
 from alerts.routing import Routing, follows_roster, route
 from desk import audit
 from desk.accounts import N_
@@ -37,7 +37,7 @@ from desk.timeutil import as_utc
 SYSTEM = "system"
 NOTE_MAX = 2000
 KEY_MAX, TITLE_MAX = 200, 300
-_ACTIVE_SQL = "status IN ('open', 'acknowledged')"
+ACTIVE_SQL = "status IN ('open', 'acknowledged')"
 
 
 class AlertError(Exception):
@@ -195,7 +195,8 @@ def raise_alert(session: Session, *, actor: str, key: str, title: str, severity:
         if not known:  # no prefetch, or a retry after losing a race: ask the database
             active = active_by_key(session, key)
         if active is not None:
-            done = _repeat(session, active, actor=actor, now=now, occurrence=occurrence)
+            done = _repeat(session, active, actor=actor, now=now, occurrence=occurrence, severity=severity,
+                           lookups=memo)
             if done is not None:
                 return done
             continue  # resolved between our read and our update: open a new one
@@ -212,15 +213,15 @@ def raise_alert(session: Session, *, actor: str, key: str, title: str, severity:
 def _open(session: Session, *, actor: str, now: datetime, tz: str | None, lookups: Lookups,
           values: dict[str, Any]) -> Alert | None:
     """Insert a new routed alert unless another active one with its key won the race (None then)."""
-    routing = _routing(session, values["domain"], now, tz, lookups)
+    routing = route_for(session, values["domain"], now, tz, lookups)
     policy = escalation.policy_for(values["severity"], lookups.get("policies", lambda: policies(session)))
     values["details"]["routing"] = routing.as_dict()
     alert = Alert(**values, first_seen=now, last_seen=now, next_escalation_at=escalation.first_due(policy, now),
-                  **_routing_columns(session, routing, lookups))
+                  **routing_columns(session, routing, lookups))
     row = alert.model_dump(exclude={"id"})
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     stmt = (insert(Alert).values(**row)
-            .on_conflict_do_nothing(index_elements=["key"], index_where=text(_ACTIVE_SQL)).returning(col(Alert.id)))
+            .on_conflict_do_nothing(index_elements=["key"], index_where=text(ACTIVE_SQL)).returning(col(Alert.id)))
     new_id = session.execute(stmt).scalar()
     if new_id is None:
         return None
@@ -228,15 +229,20 @@ def _open(session: Session, *, actor: str, now: datetime, tz: str | None, lookup
     make_transient_to_detached(alert)  # it is the row just inserted: no need to read it back
     session.add(alert)
     _record(session, alert, actor=actor, action="raise", now=now, params={"source": alert.source, **routing.as_dict()})
-    people = _raised_people(session, alert, lookups)
-    wanted = lookups.get(("wants_email", tuple(p.id for p in people)),
-                         lambda: outbox.wants_email(session, [p.id for p in people if p.id is not None and p.email]))
-    outbox.enqueue(session, alert=alert, event="raised", now=now, people=people,
-                   channels=lookups.get("channels", lambda: outbox.enabled_channels(session)), wanted=wanted)
+    session.add_all([Notification(**row) for row in raised_notifications(session, alert, now=now, lookups=lookups)])
     return alert
 
 
-def _routing(session: Session, domain: str | None, now: datetime, tz: str | None,
+def raised_notifications(session: Session, alert: Alert, *, now: datetime, lookups: Lookups) -> list[dict[str, Any]]:
+    """The column values of a new alert's ``raised`` notifications (channels and e-mail choices read once a batch)."""
+    people = _raised_people(session, alert, lookups)
+    wanted = lookups.get(("wants_email", tuple(p.id for p in people)),
+                         lambda: outbox.wants_email(session, [p.id for p in people if p.id is not None and p.email]))
+    return outbox.notification_rows(session, alert=alert, event="raised", now=now, people=people, wanted=wanted,
+                                    channels=lookups.get("channels", lambda: outbox.enabled_channels(session)))
+
+
+def route_for(session: Session, domain: str | None, now: datetime, tz: str | None,
              lookups: Lookups | None = None) -> Routing:
     """The roster's answer for ``domain`` at ``now``."""
     from roster import duty_lookup
@@ -246,7 +252,7 @@ def _routing(session: Session, domain: str | None, now: datetime, tz: str | None
     return route(domain, on_duty)
 
 
-def _routing_columns(session: Session, routing: Routing, lookups: Lookups | None = None) -> dict[str, Any]:
+def routing_columns(session: Session, routing: Routing, lookups: Lookups | None = None) -> dict[str, Any]:
     """The alert columns of a routing (usernames resolved to person ids; unknown people are left empty)."""
     memo = lookups or Lookups()
     assignee = memo.get(("person", routing.assignee), lambda: person(session, routing.assignee or "")
@@ -267,19 +273,44 @@ def _raised_people(session: Session, alert: Alert, lookups: Lookups | None = Non
     return people + (lookups or Lookups()).get("managers", lambda: managers(session))
 
 
-def _repeat(session: Session, alert: Alert, *, actor: str, now: datetime, occurrence: str | None) -> Raised | None:
-    """One more occurrence of an active alert; None when it was resolved meanwhile."""
-    if occurrence is not None and alert.details.get("occurrence") == occurrence:
+def _repeat(session: Session, alert: Alert, *, actor: str, now: datetime, occurrence: str | None,
+            severity: str | None = None, lookups: Lookups | None = None) -> Raised | None:
+    """One more occurrence of an active alert; None when it was resolved meanwhile. A repeat of a higher
+    severity raises the alert's (see :func:`_severity_values`)."""
+    higher = severity in SEVERITIES and SEVERITIES.index(severity) < SEVERITIES.index(alert.severity)
+    if not higher and occurrence is not None and alert.details.get("occurrence") == occurrence:
         return Raised(alert, created=False, changed=False)
+    before = alert.severity
     details = {**alert.details, "occurrence": occurrence} if occurrence is not None else alert.details
+    values = _severity_values(session, alert, severity, lookups) if higher and severity else {}
     stmt = (update(Alert).where(col(Alert.id) == alert.id, col(Alert.status).in_(ACTIVE))
             .values(occurrences=Alert.occurrences + 1, last_seen=now,
-                    details=details, version=Alert.version + 1).execution_options(synchronize_session=False))
+                    details=details, version=Alert.version + 1, **values).execution_options(synchronize_session=False))
     if session.execute(stmt).rowcount != 1:
         return None
     session.refresh(alert)
-    _record(session, alert, actor=actor, action="repeat", now=now, params={"occurrences": alert.occurrences})
+    if not higher:
+        _record(session, alert, actor=actor, action="repeat", now=now, params={"occurrences": alert.occurrences})
+        return Raised(alert, created=False)
+    _record(session, alert, actor=actor, action="repeat", now=now, kind="severity_raised",
+            params={"occurrences": alert.occurrences, "from": before, "to": alert.severity})
+    memo = lookups or Lookups()
+    outbox.enqueue(session, alert=alert, event="severity_raised", now=now, people=_raised_people(session, alert, memo),
+                   channels=memo.get("channels", lambda: outbox.enabled_channels(session)))
     return Raised(alert, created=False)
+
+
+def _severity_values(session: Session, alert: Alert, severity: str, lookups: Lookups | None) -> dict[str, Any]:
+    """The columns of a severity rise: the severity, and for an open alert not yet reminded the first escalation
+    step of the new severity's policy (counted from ``first_seen``) when that comes sooner."""
+    values: dict[str, Any] = {"severity": severity}
+    if alert.status != "open" or alert.escalation_step != 0:
+        return values
+    rules = (lookups or Lookups()).get("policies", lambda: policies(session))
+    due = escalation.first_due(escalation.policy_for(severity, rules), as_utc(alert.first_seen))
+    if alert.next_escalation_at is None or due < as_utc(alert.next_escalation_at):
+        values["next_escalation_at"] = due
+    return values
 
 
 def recover(session: Session, *, actor: str, key: str, now: datetime) -> Alert | None:
@@ -336,14 +367,14 @@ def reopen(session: Session, *, actor: str, alert_id: int, now: datetime, versio
     current = get_alert(session, alert_id)
     if active_by_key(session, current.key) is not None:
         raise AlertConflict(alert_id)
-    routing = _routing(session, current.domain, now, tz)
+    routing = route_for(session, current.domain, now, tz)
     policy = policy_for(session, current.severity)
     try:
         alert = _apply(session, alert_id, "reopen", version, resolved_at=None, resolved_by_id=None,
                        acknowledged_at=None, acknowledged_by_id=None, escalation_step=0, last_seen=now,
                        next_escalation_at=escalation.first_due(policy, now),
                        details={**current.details, "routing": routing.as_dict()},
-                       **_routing_columns(session, routing))
+                       **routing_columns(session, routing))
     except IntegrityError as exc:  # another alert of the key opened between the check and the update
         raise AlertConflict(alert_id) from exc
     _record(session, alert, actor=actor, action="reopen", now=now, params=routing.as_dict())
@@ -474,7 +505,7 @@ def _reroute(session: Session, alert: Alert, routing: Routing, now: datetime) ->
     before = usernames(session, [alert.assignee_id]).get(alert.assignee_id or 0)
     try:
         alert = _apply(session, alert.id, "route", alert.version, details={**alert.details,
-                       "routing": routing.as_dict()}, **_routing_columns(session, routing))
+                       "routing": routing.as_dict()}, **routing_columns(session, routing))
     except AlertConflict:
         return False
     _record(session, alert, actor=SYSTEM, action="route", now=now, params={"from": before, **routing.as_dict()})

@@ -49,6 +49,9 @@ def _routed(p: Mapping[str, Any]) -> str:
 _TEXTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "raised": _raised,
     "repeated": lambda p: _("Occurred again (%(count)s times in all).", count=p.get("occurrences", "?")),
+    "severity_raised": lambda p: _("Occurred again with a higher severity: %(old)s → %(new)s (%(count)s times in "
+                                   "all).", old=label(SEVERITY_LABELS, p.get("from")),
+                                   new=label(SEVERITY_LABELS, p.get("to")), count=p.get("occurrences", "?")),
     "acknowledged": lambda p: _("Acknowledged."),
     "resolved": lambda p: _("Resolved by hand."),
     "recovered": lambda p: _("Recovered at its source: resolved."),

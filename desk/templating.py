@@ -21,7 +21,7 @@ SKILL_LABELS = {"info": _l("Information systems"), "comms": _l("Communications")
 def nav_for(role: str) -> list[dict[str, Any]]:
     """The header links this role may follow, in order, with the current one marked."""
     items = [i for i in features.nav_items() if role in i.roles]
-    return [{"url": url_for(i.endpoint), "label": i.label,
+    return [{"url": url_for(i.endpoint), "label": i.label, "endpoint": i.endpoint,
              "active": request.endpoint == i.endpoint} for i in items]
 
 

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from desk import audit
 from desk.accounts import N_
-from desk.timeutil import utcnow
+from desk.timeutil import as_utc, utcnow
 from monitoring import words
 from monitoring.checkspec import CheckSpec, State, spec_from_dict, spec_to_dict, validate_spec
 from monitoring.codes import Message
@@ -382,6 +382,40 @@ def latency_series(session: Session, *, check_ids: list[int], limit: int = 30) -
     for check_id, duration in session.exec(query):
         series[check_id].append(float(duration))
     return series
+
+
+@dataclass(frozen=True)
+class HardProblems:
+    """One check's HARD results in one problem state over a span: how many, the first and last run's start."""
+
+    check: str
+    state: str
+    count: int
+    first: datetime
+    last: datetime
+
+
+PROBLEM_STATES = ("CRITICAL", "UNKNOWN", "WARNING")
+
+
+def hard_problems(session: Session, *, start: datetime, end: datetime) -> list[HardProblems]:
+    """Per check and problem state, the HARD results outside maintenance of the runs started in start..end
+    (the handover's failed patrols), with aware UTC times."""
+    query = (select(Check.name, CheckRun.state, func.count(), func.min(CheckRun.started_at),
+                    func.max(CheckRun.started_at))
+             .join(Check, Check.id == CheckRun.check_id)
+             .where(CheckRun.started_at >= start, CheckRun.started_at < end, CheckRun.state_type == "HARD",
+                    col(CheckRun.state).in_(PROBLEM_STATES), CheckRun.in_maintenance == False)  # noqa: E712
+             .group_by(Check.name, CheckRun.state))
+    return [HardProblems(name, state, count, _aware(first), _aware(last))
+            for name, state, count, first, last in session.exec(query)]
+
+
+def _aware(value: datetime | str) -> datetime:
+    """An aggregate's time as aware UTC (SQLite hands min/max back as text, PostgreSQL as naive datetimes)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return as_utc(value)
 
 
 def scheduler_running(session: Session, *, now: datetime | None = None) -> bool:

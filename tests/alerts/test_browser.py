@@ -52,3 +52,26 @@ def test_a_manager_looks_at_the_list_the_policy_and_the_integrations(app, page, 
     page.click("#integration-form button[type=submit]")
     assert page.inner_text("#token-value").startswith("ddi_")
     screenshot(page, "alerts-integrations-en")
+
+
+@pytest.mark.parametrize("username", ["lead1", "boss"])
+def test_the_header_fits_one_line_at_1280_px_in_both_languages(app, page, desk, username):
+    """Every role's links fit the header at 1280 px; the menus open on hover and lead to every page."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    browser_login(page, username)
+    page.goto("/board")
+    for language in ("en", "zh_CN"):
+        if language == "zh_CN":
+            with page.expect_navigation():
+                page.select_option("#ui-language", "zh_CN")
+        header = page.locator("header.topbar").bounding_box()
+        brand = page.locator("header .brand").bounding_box()
+        assert header["height"] < brand["height"] * 2.5, f"the header wraps in {language}"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        groups = page.locator(".navgroup")
+        assert groups.count() >= 2
+        groups.nth(1).hover()
+        assert page.locator(".navgroup:hover .navmenu").is_visible()
+        screenshot(page, f"header-{username}-{language}")
+    hrefs = page.eval_on_selector_all(".mainnav a", "links => links.map(a => a.getAttribute('href'))")
+    assert "/board" in hrefs and len(set(hrefs)) >= 8

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import update
 from sqlmodel import Session, select
 
 from alerts import preferences
 from alerts.models import Channel, Notification
 from desk.models import AuditEvent, Person
+from desk.settings import SmtpSettings
 from tests.alerts.outbox_support import T0, add_alert, add_channel, add_notification, receiver, row
 from tests.conftest import csrf_token, page_csrf
 
@@ -161,3 +164,12 @@ def test_metrics_show_outbox_figures(app, client):
     assert 'dutydesk_notifications{kind="email",status="pending"} 1.0' in text
     assert "# TYPE dutydesk_notifications_sent_total counter" in text
     assert 'dutydesk_notifications_failed_total{kind="feishu"} 0.0' in text
+
+
+def test_the_pages_say_when_the_desk_has_no_mail_server(app, login_as):
+    client = login_as("manager")
+    assert 'id="no-mail-server"' in client.get("/alerts/channels").get_data(as_text=True)
+    assert 'id="no-mail-server"' in client.get("/alerts/me/notifications").get_data(as_text=True)
+    app.extensions["dutydesk.settings"] = replace(app.extensions["dutydesk.settings"],
+                                                  smtp=SmtpSettings(host="mail.example.cn"))
+    assert 'id="no-mail-server"' not in client.get("/alerts/channels").get_data(as_text=True)

@@ -179,3 +179,15 @@ def test_wecom_mention_failure_is_noted_without_repeating_the_card(engine):
         assert [r.json()["msgtype"] for r in bot.wait(2)] == ["markdown", "text"]
     sent = row(engine, nid)
     assert sent.status == "sent" and sent.last_error == "card sent; mention not sent: wecom errcode 45009: freq limit"
+
+
+def test_a_burst_drains_in_one_call_batch_after_batch(engine, db_url):
+    with receiver(default=(200, {})) as box:
+        channel = add_channel(engine, kind="webhook", target=box.url())
+        alert = add_alert(engine)
+        for _ in range(7):
+            add_notification(engine, alert_id=alert, channel_id=channel)
+        report = dispatch_due(engine, now=T0, settings=settings_for(db_url), policy=Policy(batch=3, workers=2))
+        assert (report.claimed, report.sent) == (7, 7)
+        assert len(box.wait(7)) == 7
+        assert dispatch_due(engine, now=T0, settings=settings_for(db_url)).claimed == 0

@@ -8,10 +8,10 @@ import json
 import pytest
 from sqlmodel import Session, select
 
-from alerts import ingest, integrations
-from alerts.models import Alert, Integration
+from alerts import ingest, integrations, service
+from alerts.models import Alert, Channel, Integration, Notification
 from desk.accounts import create_token
-from desk.models import Person
+from desk.models import AuditEvent, Person
 from tests.alerts.conftest import NOW
 
 AM = "/api/v1/integrations/alertmanager"
@@ -173,3 +173,30 @@ def test_generic_webhook_raise_repeat_resolve(app, client, tokens):
     assert [(a.status, a.occurrences, a.source) for a in alerts] == [("resolved", 2, "webhook"), ("open", 1, "webhook")]
     with Session(app.extensions["dutydesk.engine"]) as s:
         assert s.exec(select(Integration).where(Integration.name == "zabbix")).one().last_used_at is not None
+
+
+def test_a_mixed_batch_is_applied_in_its_order(app, client, tokens):
+    """The batch's new alerts are opened in bulk; what follows them in the batch still applies after them."""
+    url, token = "/api/v1/alerts", tokens["generic"]
+
+    def item(key: str, status: str = "firing") -> dict:
+        return {"key": key, "title": f"t {key}", "severity": "major", "domain": "info", "status": status}
+
+    with Session(app.extensions["dutydesk.engine"]) as s:
+        s.add(Channel(name="robot", kind="wecom", target="http://127.0.0.1:9/robot"))
+        s.commit()
+    assert _post(client, url, token, item("old")).json["raised"] == 1
+    batch = [item("a"), item("old"), item("a"), item("b", "resolved"), item("b"), item("c"), item("c", "resolved"),
+             item("c")]
+    counts = _post(client, url, token, batch).json
+    assert counts == {"received": 8, "raised": 4, "repeated": 2, "unchanged": 0, "resolved": 1}
+    rows = sorted((a.key, a.status, a.occurrences) for a in _alerts(app))
+    assert rows == [("a", "open", 2), ("b", "open", 1), ("c", "open", 1), ("c", "resolved", 1), ("old", "open", 2)]
+    with Session(app.extensions["dutydesk.engine"]) as s:
+        kinds = {a.key + str(a.id): [e.kind for e in service.timeline(s, a.id)] for a in _alerts(app)}
+        raised = s.exec(select(AuditEvent).where(AuditEvent.action == "alert.raise")).all()
+        outbox = s.exec(select(Notification.alert_id)).all()
+    assert sorted(kinds.values()) == [["raised"], ["raised"], ["raised", "recovered"], ["raised", "repeated"],
+                                      ["raised", "repeated"]]
+    assert len(raised) == 5 and all(e.after["status"] == "open" and e.after["routed_to"] for e in raised)
+    assert sorted(set(outbox)) == [a.id for a in _alerts(app)] and len(outbox) == 6  # 5 raised, 1 resolved

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from alerts import service
+from alerts import outbox, service
 from alerts.models import Alert, AlertEvent, Channel, EscalationPolicy, Notification
 from desk.db import session_scope
 from desk.models import AuditEvent
@@ -21,11 +21,17 @@ def _raise(db: Session, key: str = "check:db", **kw) -> service.Raised:
     return service.raise_alert(db, **args)
 
 
+@pytest.fixture
+def mail(db: Session) -> None:
+    """A desk with a mail server (``DUTYDESK_SMTP_HOST``), so alerts are e-mailed too."""
+    db.info[outbox.MAIL_KEY] = "mail.example.cn"
+
+
 def _kinds(db: Session, alert_id: int) -> list[str]:
     return [e.kind for e in service.timeline(db, alert_id)]
 
 
-def test_raise_routes_to_the_leader_on_duty_and_writes_timeline_audit_outbox(app, db, desk):
+def test_raise_routes_to_the_leader_on_duty_and_writes_timeline_audit_outbox(app, db, desk, mail):
     db.add(Channel(name="robot", kind="wecom", target="http://127.0.0.1:9/robot"))
     db.flush()
     raised = _raise(db)
@@ -46,12 +52,20 @@ def test_raise_routes_to_the_leader_on_duty_and_writes_timeline_audit_outbox(app
     assert message["mention_phones"] == ["13800000001", "13800000003"]
 
 
-def test_no_roster_goes_to_the_managers_as_a_gap(app, db, desk):
+def test_no_roster_goes_to_the_managers_as_a_gap(app, db, desk, mail):
     desk["now"] = None
     alert = _raise(db).alert
     assert (alert.routed_to, alert.assignee_id, alert.shift_day) == ("managers", None, None)
     emails = db.exec(select(Notification.target).where(Notification.kind == "email")).all()
     assert emails == ["boss@example.com"]
+
+
+def test_without_a_mail_server_nothing_is_emailed(app, db, desk):
+    db.add(Channel(name="robot", kind="wecom", target="http://127.0.0.1:9/robot"))
+    db.add(Channel(name="desk mailbox", kind="email", target="desk@example.cn"))
+    db.flush()
+    _raise(db)
+    assert db.exec(select(Notification.kind)).all() == ["wecom"]  # no row that could only fail
 
 
 def test_repeat_folds_into_the_active_alert_and_a_new_one_opens_after_resolution(app, db, desk):
@@ -114,7 +128,7 @@ def test_a_stale_version_is_a_conflict_and_reopen_refuses_when_the_key_is_active
         service.reopen(db, actor="lead1", alert_id=alert.id, now=NOW + timedelta(minutes=2))
 
 
-def test_escalation_sweep_reminds_escalates_repeats_and_stops_on_acknowledgement(app, db, desk):
+def test_escalation_sweep_reminds_escalates_repeats_and_stops_on_acknowledgement(app, db, desk, mail):
     db.add(EscalationPolicy(severity="minor", remind_after_minutes=1, managers_after_minutes=1,
                             repeat_every_minutes=1))
     alert = _raise(db).alert
@@ -204,3 +218,29 @@ def test_hand_over_moves_an_active_alert_to_the_incoming_leader(app, db, desk):
     service.resolve(db, actor="lead2", alert_id=alert.id, impact="i", summary="s", now=NOW)
     with pytest.raises(service.AlertConflict):
         service.hand_over(db, actor="system", alert_id=alert.id, username="lead1", now=NOW)
+
+
+def test_a_repeat_of_higher_severity_raises_the_alert(app, db, desk):
+    db.add(Channel(name="robot", kind="wecom", target="http://127.0.0.1:9/robot"))
+    db.add(EscalationPolicy(severity="critical", remind_after_minutes=2, managers_after_minutes=5,
+                            repeat_every_minutes=10))
+    db.flush()
+    first = _raise(db, severity="minor", occurrence="w").alert
+    assert first.next_escalation_at == NOW + timedelta(minutes=5)
+    again = _raise(db, severity="critical", occurrence="w", now=NOW + timedelta(minutes=1)).alert  # same firing
+    assert (again.id, again.severity, again.occurrences) == (first.id, "critical", 2)
+    assert again.next_escalation_at == NOW + timedelta(minutes=2)  # the critical policy, from first_seen
+    lower = _raise(db, severity="minor", now=NOW + timedelta(minutes=2)).alert
+    assert (lower.severity, lower.occurrences) == ("critical", 3)  # never lowered by a repeat
+    assert _kinds(db, first.id) == ["raised", "severity_raised", "repeated"]
+    event = db.exec(select(AlertEvent).where(AlertEvent.kind == "severity_raised")).one()
+    assert event.params == {"occurrences": 2, "from": "minor", "to": "critical"}
+    audits = db.exec(select(AuditEvent).where(AuditEvent.action == "alert.repeat")).all()
+    assert len(audits) == 2 and audits[0].after["to"] == "critical"
+    sent = db.exec(select(Notification.event).where(Notification.alert_id == first.id)
+                   .order_by(Notification.id)).all()
+    assert sent == ["raised", "severity_raised"]
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        from alerts.words import event_text
+        assert event_text("severity_raised", event.params) == (
+            "Occurred again with a higher severity: Minor → Critical (2 times in all).")

@@ -48,6 +48,7 @@ def test_leave_and_swap_flows(app, browser, live_server, flows, db_url) -> None:
     watcher, leader = _tab(browser, live_server, "infob"), _tab(browser, live_server, "leada")
 
     # a watcher asks for leave
+    watcher.hover("nav.mainnav .navgroup:has(a:text-is('Leave & swaps'))")  # the link sits in a header menu
     watcher.click("nav.mainnav >> text=Leave & swaps")
     watcher.click("#ask-leave")
     watcher.fill("input[name=start]", leave_seat.day.isoformat())
@@ -59,6 +60,7 @@ def test_leave_and_swap_flows(app, browser, live_server, flows, db_url) -> None:
     screenshot(watcher, f"requests-leave-asked-{db}")
 
     # the leader approves it from the queue; the published shift it hits opens an amendment
+    leader.hover("nav.mainnav .navgroup:has(a:text-is('Approvals'))")  # the link sits in a header menu
     leader.click("nav.mainnav >> text=Approvals")
     assert "孩子生病" in leader.locator("#leave-queue").inner_text()
     leader.click("#leave-queue >> text=Decide")
@@ -70,6 +72,7 @@ def test_leave_and_swap_flows(app, browser, live_server, flows, db_url) -> None:
     screenshot(leader, f"requests-leave-approved-{db}")
 
     # the watcher offers a day shift to the spare, who accepts it
+    watcher.hover("nav.mainnav .navgroup:has(a:text-is('Leave & swaps'))")  # the link sits in a header menu
     watcher.click("nav.mainnav >> text=Leave & swaps")
     assert "approved" in watcher.locator("#my-leave").inner_text()
     watcher.click("#offer-swap")
@@ -86,6 +89,7 @@ def test_leave_and_swap_flows(app, browser, live_server, flows, db_url) -> None:
     assert "Swap accepted" in colleague.locator(".flash").first.inner_text()
 
     # the leader sees that every rule holds and approves: a new published version
+    leader.hover("nav.mainnav .navgroup:has(a:text-is('Approvals'))")  # the link sits in a header menu
     leader.click("nav.mainnav >> text=Approvals")
     assert "every rule holds" in leader.locator("#swap-queue").inner_text()
     screenshot(leader, f"requests-queue-{db}")

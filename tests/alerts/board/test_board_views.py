@@ -192,3 +192,25 @@ def test_home_panel_for_the_people_on_duty_only(as_user, app, desk, clock, monke
     assert "info thing" in html and "comms thing" in html
     client = as_user("nightl")
     assert 'id="home-shift-alerts"' not in client.get("/").get_data(as_text=True)
+
+
+def test_viewers_share_one_snapshot_until_something_changes(as_user, app, desk, clock):
+    from alerts import board_service
+
+    engine = app.extensions["dutydesk.engine"]
+    alert_id = add_alert(engine, title="db down", severity="critical", first_seen=local(9))
+    clock(local(10))
+    with session_scope(engine) as session:
+        markers = board_service.change_markers(session)
+        first = board_service.snapshot(session, markers=markers, now=local(10), tz="Asia/Shanghai")
+        assert board_service.snapshot(session, markers=markers, now=local(10, 0, 30), tz="Asia/Shanghai") is first
+    leader, watcher = as_user("dayl"), as_user("dayi")
+    assert data(leader).get_json()["alerts"][0]["status"] == "open"
+    with session_scope(engine) as session:
+        session.execute(update(Alert).where(Alert.id == alert_id).values(status="acknowledged",
+                                                                         version=Alert.version + 1))
+    assert data(watcher).get_json()["alerts"][0]["status"] == "acknowledged"  # the markers moved: read again
+    assert data(leader).get_json()["alerts"][0]["status"] == "acknowledged"
+    with session_scope(engine) as session:
+        markers = board_service.change_markers(session)
+        assert board_service.snapshot(session, markers=markers, now=local(10), tz="Asia/Shanghai") is not first
