@@ -574,6 +574,9 @@ RULE_NAMES = {
     "min_rest": N_("Minimum rest between shifts"),
     "max_consecutive": N_("Maximum working days in a row"),
     "window_limit": N_("Maximum shifts in a rolling window"),
+    "succession": N_("Forbidden shift successions"),
+    "limit_above": N_("Personal maximum limits"),
+    "limit_below": N_("Personal minimum limits"),
 }
 SHIFT_WORDS = {"D": N_("day shift"), "N": N_("night shift")}
 STATUS_WORDS = {"pending": N_("pending"), "approved": N_("approved"), "rejected": N_("rejected"),

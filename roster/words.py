@@ -143,6 +143,9 @@ SENTENCES: dict[str, Sentence] = {
         day=p["cycle_day"], shift=shift_word(w, p["shift"]), n=p["n"]),
     "pattern_night_then_day": lambda w, p: w.gettext("cycle day %(day)s: a night shift followed by a day shift",
                                                      day=p["cycle_day"]),
+    "pattern_succession": lambda w, p: w.gettext(
+        "cycle day %(day)s: %(a)s may not be followed by %(b)s", day=p["cycle_day"],
+        a=shift_word(w, p["first"]), b=shift_word(w, p["second"])),
     "pattern_short_rest": lambda w, p: w.gettext(
         "cycle day %(day)s: %(a)s then %(b)s leaves less than %(hours)s hours of rest", day=p["cycle_day"],
         a=shift_word(w, p["first"]), b=shift_word(w, p["second"]), hours=p["hours"]),
@@ -253,7 +256,25 @@ VIOLATIONS: dict[str, Callable[[Words, dict[str, Any]], str]] = {
     "window_limit": lambda w, p: w.gettext(
         "%(name)s would work %(n)s shifts, more than %(limit)s, in the %(days)s days from %(date)s",
         **_pick(p, "name", "n", "limit", "days", "date")),
+    "succession": lambda w, p: w.gettext(
+        "%(name)s would work %(b)s on %(date)s right after %(a)s", name=p["name"], date=p["date"],
+        a=shift_word(w, p["first"]), b=shift_word(w, p["second"])),
+    "limit_above": lambda w, p: w.gettext("%(name)s: %(what)s would be %(n)s, more than %(limit)s",
+                                          name=p["name"], what=limit_word(w, p), n=p["n"], limit=p["limit"]),
+    "limit_below": lambda w, p: w.gettext("%(name)s: %(what)s would be %(n)s, fewer than %(limit)s",
+                                          name=p["name"], what=limit_word(w, p), n=p["n"], limit=p["limit"]),
 }
+
+
+def limit_word(w: Words, p: dict[str, Any]) -> str:
+    """What a limit row bounds, in words ('night shifts', 'minutes worked', 'days in a row')."""
+    kind = p["kind"]
+    if kind == "shifts" and p.get("shift"):
+        return w.gettext("%(shift)s count", shift=shift_word(w, p["shift"]))
+    names = {"shifts": lambda: w.gettext("shifts worked"), "minutes": lambda: w.gettext("minutes worked"),
+             "weekends": lambda: w.gettext("weekends worked"), "work_run": lambda: w.gettext("working days in a row"),
+             "off_run": lambda: w.gettext("days off in a row")}
+    return names[kind]()
 
 
 def _pick(p: dict[str, Any], *keys: str) -> dict[str, Any]:
