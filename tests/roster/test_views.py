@@ -4,6 +4,7 @@ settings refusals name the broken rule; my shifts, on duty, versions and the hom
 from __future__ import annotations
 
 import re
+from html import unescape
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -101,7 +102,7 @@ def test_settings_refuse_a_pattern_that_breaks_a_rule(leader, desk):
     page = leader.get("/roster/settings")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    form = dict(re.findall(r'<input[^>]*name="([\w_]+)"[^>]*value="([^"]*)"', html))
+    form = {k: unescape(v) for k, v in re.findall(r'<input[^>]*name="([\w_]+)"[^>]*value="([^"]*)"', html)}
     form.update({"pattern": "custom", "custom": "DNDNOO", "default_offsets": "y"})
     form.pop("csrf_token", None)
     r = _post(leader, "/roster/settings", form)
