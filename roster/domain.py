@@ -163,6 +163,7 @@ class Weights:
     fair_substitutions: int = 2
     preference: int = 5
     change: int = 30
+    change_added: int = 0
 
 
 LIMIT_KINDS: frozenset[str] = frozenset({"shifts", "minutes", "weekends", "work_run", "off_run"})

@@ -24,7 +24,7 @@ from ortools.sat.python import cp_model
 
 from roster.cpsat import RosterModel
 from roster.domain import Explanation, Gap, Message, RosterInputs, msg
-from roster.facts import Facts, build_facts
+from roster.facts import Facts, build_facts, hard_min
 
 MAX_GAPS = 10
 
@@ -76,8 +76,7 @@ def _capacity(facts: Facts, days: int) -> int:
 
 def _seats(facts: Facts) -> list[tuple[date, str, str]]:
     """Every (day, shift, position) seat of the period with a positive requirement."""
-    cov = facts.inputs.coverage
-    return [(d, s, q) for d in facts.dates for s in facts.codes for q in cov if cov[q] > 0]
+    return [(d, s, q) for (d, s, q) in facts.cover if hard_min(facts, d, s, q) > 0]
 
 
 def _pin_problems(facts: Facts) -> list[Message]:
@@ -110,7 +109,7 @@ def _seat_gap(facts: Facts, d: date, s: str, q: str, pattern: bool = True) -> Ga
     qualified = [p for p in facts.people.values() if p.qualified(q)]
     reasons = [(p.username, why_not(facts, p.username, d, s, q, pattern)) for p in qualified]
     free = sum(1 for _u, r in reasons if r is None)
-    if free >= facts.inputs.coverage[q]:
+    if free >= hard_min(facts, d, s, q):
         return None
     return Gap(d, s, q, tuple((u, r) for u, r in reasons if r is not None))
 

@@ -70,6 +70,8 @@ from roster.explain import explain, quick_check
 from roster.facts import Facts, build_facts, short_seat_days
 from roster.patterns import check_pattern
 
+Progress = Callable[[float, int], None]  # (seconds since solve() was called, objective of the new roster)
+
 STATUS = {
     cp_model.OPTIMAL: "OPTIMAL",
     cp_model.FEASIBLE: "FEASIBLE",
@@ -85,12 +87,17 @@ def solve(
     workers: int = 2,
     stages: tuple[str, ...] = ("pattern", "local", "free"),
     log: bool = False,
+    progress: Progress | None = None,
 ) -> SolveResult:
     """Build and solve the roster of ``inputs``; never raises for bad inputs (see ``status``).
 
-    ``status`` is OPTIMAL, FEASIBLE, INFEASIBLE (with ``explanation``), UNKNOWN (time ran out
-    before any roster) or INVALID_PATTERN (with ``explanation``)."""
+    ``time_limit`` (seconds, whole solve) and ``workers`` go to CP-SAT; ``progress(seconds, objective)`` is
+    called on each improved roster (seconds since this call). Without a pattern only one stage runs (the
+    direct model: every seat a decision). ``status`` is OPTIMAL, FEASIBLE, INFEASIBLE (with
+    ``explanation``), UNKNOWN (time ran out before any roster) or INVALID_PATTERN (with ``explanation``)."""
     started = time.perf_counter()
+    if inputs.pattern is None:
+        stages = stages[:1]
     facts = build_facts(inputs)
     warnings = tuple(msg("holiday_year_unknown", year=y) for y in facts.unknown_years)
     refused = _pattern_refusal(facts)
@@ -104,13 +111,26 @@ def solve(
         if stage == "local" and not short_seat_days(facts):
             continue  # nothing to reopen: the local model would be the pattern model again
         left = max(0.1, time_limit - (time.perf_counter() - started))
-        result = solve_stage(facts, stage, left, workers, log)
+        result = solve_stage(facts, stage, left, workers, log, _Clock(progress, started))
         if result.status != "INFEASIBLE":
             return _with(result, started, warnings)
     return _with(_explained(inputs, result), started, warnings)
 
 
-def solve_stage(facts: Facts, stage: str, time_limit: float, workers: int, log: bool = False) -> SolveResult:
+class _Clock(cp_model.CpSolverSolutionCallback):
+    """Reports each improved solution to ``progress`` with the seconds since ``started``."""
+
+    def __init__(self, progress: Progress | None, started: float):
+        super().__init__()
+        self.progress, self.started = progress, started
+
+    def on_solution_callback(self) -> None:
+        if self.progress is not None:
+            self.progress(time.perf_counter() - self.started, round(self.objective_value))
+
+
+def solve_stage(facts: Facts, stage: str, time_limit: float, workers: int, log: bool = False,
+                clock: _Clock | None = None) -> SolveResult:
     """Solve one stage's model and read the result."""
     rm = RosterModel(facts, stage)
     rm.add_hard_rules()
@@ -119,7 +139,8 @@ def solve_stage(facts: Facts, stage: str, time_limit: float, workers: int, log: 
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     solver.parameters.log_search_progress = log
-    status = STATUS.get(solver.Solve(rm.m), "UNKNOWN")
+    reporting = clock is not None and clock.progress is not None
+    status = STATUS.get(solver.solve(rm.m, clock if reporting else None), "UNKNOWN")
     if status not in ("OPTIMAL", "FEASIBLE"):
         return SolveResult(status, stage=stage)
     return _read(rm, solver, status, stage)
@@ -127,15 +148,15 @@ def solve_stage(facts: Facts, stage: str, time_limit: float, workers: int, log: 
 
 def _read(rm: RosterModel, solver: cp_model.CpSolver, status: str, stage: str) -> SolveResult:
     """Assignments, objective, bound, gap and the cost breakdown of a solved model."""
-    obj, bound = round(solver.ObjectiveValue()), round(solver.BestObjectiveBound())
+    obj, bound = round(solver.objective_value), round(solver.best_objective_bound)
     gap = 0.0 if status == "OPTIMAL" else abs(obj - bound) / max(1, abs(obj))
     return SolveResult(
         status=status,
-        assignments=tuple(rm.assignments(solver.BooleanValue)),
+        assignments=tuple(rm.assignments(solver.boolean_value)),
         objective=obj,
         best_bound=obj if status == "OPTIMAL" else bound,
         gap=gap,
-        cost_breakdown=tuple(breakdown(rm, solver.Value)),
+        cost_breakdown=tuple(breakdown(rm, solver.value)),
         stage=stage,
     )
 
@@ -160,6 +181,8 @@ def summarise(costs: tuple[Cost, ...] | list[Cost]) -> dict[str, int]:
 
 def _pattern_refusal(facts: Facts) -> SolveResult | None:
     """INVALID_PATTERN with the broken rules, or None when the pattern may be used."""
+    if facts.inputs.pattern is None:
+        return None
     problems = check_pattern(facts.inputs.pattern, facts.inputs.rules, facts.inputs.shifts)
     if not problems:
         return None
