@@ -34,6 +34,7 @@ from bench.curtois_score import Score, score
 Roster = dict[tuple[str, int], str]
 Progress = Callable[[float, int], None]
 ABSENCE_DAYS = tuple(range(14, 19))  # week 3, Monday to Friday
+CHANGE_WEIGHT = 10  # per seat dropped or added against the first roster in --reroster
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Solved:
 
 class Engine(Protocol):
     def __call__(self, instance: Instance, seconds: float, workers: int, progress: Progress,
-                 previous: Roster | None = None) -> Solved: ...
+                 previous: Roster | None = None, change: int = CHANGE_WEIGHT) -> Solved: ...
 
 
 @dataclass(frozen=True)
@@ -72,16 +73,13 @@ class Outcome:
 
 
 def engine_solve(instance: Instance, seconds: float, workers: int, progress: Progress,
-                 previous: Roster | None = None) -> Solved:
-    """Solve with the desk's engine (imported here so the pure parts of this file need no engine)."""
+                 previous: Roster | None = None, change: int = CHANGE_WEIGHT) -> Solved:
+    """Solve with the desk's engine (imported here so the pure parts of this file need no engine); with
+    ``previous``, a minimal-change re-solve costing ``change`` per seat dropped or added."""
     from bench.curtois_inputs import to_inputs, to_roster
     from roster.solver import solve
 
-    inputs = to_inputs(instance)
-    if previous is not None:
-        from bench.curtois_inputs import with_previous
-
-        inputs = with_previous(instance, inputs, previous)
+    inputs = to_inputs(instance) if previous is None else to_inputs(instance, previous=previous, change=change)
     first: list[float] = []
 
     def on_improvement(elapsed: float, objective: int) -> None:
@@ -95,14 +93,14 @@ def engine_solve(instance: Instance, seconds: float, workers: int, progress: Pro
 
 
 def run(instance: Instance, seconds: float, workers: int, engine: Engine, out: TextIO,
-        previous: Roster | None = None) -> Outcome:
+        previous: Roster | None = None, change: int = CHANGE_WEIGHT) -> Outcome:
     """Solve one instance, printing progress, and score the answer independently."""
     started = time.perf_counter()
 
     def progress(elapsed: float, objective: int) -> None:
         print(f"  {instance.name} {elapsed:7.2f}s objective={objective}", file=out, flush=True)
 
-    solved = engine(instance, seconds, workers, progress, previous=previous)
+    solved = engine(instance, seconds, workers, progress, previous=previous, change=change)
     wall = time.perf_counter() - started
     result = score(instance, solved.roster)
     status = "INVALID" if result.violations and solved.roster else solved.status
@@ -205,7 +203,7 @@ def reroster(path: Path, args: argparse.Namespace, engine: Engine, out: TextIO) 
         return 1
     absent = with_absence(instance, person)
     print(f"re-roster: {person} off on days {ABSENCE_DAYS[0]}-{ABSENCE_DAYS[-1]}", file=out)
-    second = run(absent, args.seconds, args.workers, engine, out, previous=first.roster)
+    second = run(absent, args.seconds, args.workers, engine, out, previous=first.roster, change=args.change_weight)
     for line in change_report(first.roster, second.roster, person):
         print(line, file=out)
     print(f"re-roster {summary_line(second)}", file=out)
@@ -219,6 +217,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--all", dest="folder", type=Path, help="solve every *.txt in this folder and print a table")
     p.add_argument("--reroster", action="store_true", help="solve, then re-solve with 5 days off in week 3")
     p.add_argument("--person", help="with --reroster: who is away (default: who works most of days 14-18)")
+    p.add_argument("--change-weight", type=int, default=CHANGE_WEIGHT,
+                   help=f"with --reroster: cost per seat dropped or added (default {CHANGE_WEIGHT})")
     p.add_argument("--seconds", type=float, default=60.0, help="time limit per solve (default 60)")
     p.add_argument("--workers", type=int, default=2, help="CP-SAT workers (default 2)")
     p.add_argument("--roster-out", type=Path, help="write the roster as CSV employee,day,shift")

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from bench import curtois
-from bench.curtois_format import Instance, parse_text
-from bench.curtois_score import Score
+from bench.curtois_format import Instance, parse, parse_text
+from bench.curtois_score import Score, score_rows
 from tests.bench.test_curtois_format import TINY
 
+SHARED = Path("/work/shared/curtois")
 GOOD = {("A", 1): "E", ("A", 2): "E", ("B", 0): "E"}  # valid for TINY: A 960 min, B off day 4
 
 
@@ -19,7 +20,7 @@ def fake_engine(roster: dict[tuple[str, int], str], status: str = "OPTIMAL") -> 
     calls: list[curtois.Roster | None] = []
 
     def engine(instance: Instance, seconds: float, workers: int, progress: curtois.Progress,
-               previous: curtois.Roster | None = None) -> curtois.Solved:
+               previous: curtois.Roster | None = None, change: int = 0) -> curtois.Solved:
         calls.append(previous)
         progress(0.5, 999)
         progress(1.25, 3)
@@ -149,3 +150,15 @@ def test_reroster_solves_twice_the_second_time_against_the_first(tiny_file: Path
     assert engine.calls == [None, GOOD]  # type: ignore[attr-defined]
     assert "re-roster: A off on days 14-18" in text
     assert "changes=0 people=- days=-" in text
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="the shared instances are not on this machine")
+def test_instance1_solves_to_its_proven_optimum_607_with_the_desks_engine(tmp_path: Path) -> None:
+    out = io.StringIO()
+    csv_path = tmp_path / "i1.csv"
+    code = curtois.main([str(SHARED / "Instance1.txt"), "--seconds", "30", "--roster-out", str(csv_path)], out=out)
+    last = out.getvalue().splitlines()[-1]
+    assert code == 0, out.getvalue()
+    assert last.startswith("Instance1 objective=607 status=OPTIMAL ") and last.endswith(" ratio=1.000")
+    rows = [(e, int(d), s) for e, d, s in (line.split(",") for line in csv_path.read_text().splitlines()[1:])]
+    assert score_rows(parse(SHARED / "Instance1.txt"), rows).objective == 607
