@@ -129,6 +129,9 @@ def test_absence_adds_fixed_days_off() -> None:
     changed = curtois.with_absence(inst, "A", (2, 3))
     assert changed.days_off["A"] == frozenset({0, 2, 3, 6})
     assert inst.days_off["A"] == frozenset({0, 6})
+    assert [s.min_minutes for s in changed.staff] == [0, 0]  # 960 - 2 x 480 (leave counts as worked time)
+    again = curtois.with_absence(parse_text(TINY), "A", (0, 2))  # day 0 was off already: one day of credit
+    assert again.staff[0].min_minutes == 480
 
 
 def test_busiest_and_changes() -> None:
