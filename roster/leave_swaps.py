@@ -624,8 +624,8 @@ def person_for_token(session: Session, token: str) -> Person | None:
 # --- exports of the published roster -------------------------------------------------------------------------
 
 EXPORT_WORDS = {
-    "cell": {"D": N_("D"), "N": N_("N")},
-    "shift": {"D": N_("Day shift"), "N": N_("Night shift")},
+    "cell": {"D": N_("D"), "E": N_("E"), "N": N_("N")},
+    "shift": {"D": N_("Day shift"), "E": N_("Evening shift"), "N": N_("Night shift")},
     "position": {"leader": N_("Shift leader"), "info": N_("Information watcher"),
                  "comms": N_("Communications watcher")},
     "source": {"pattern": N_("own rotation"), "substitute": N_("substitute"), "pinned": N_("edited by hand")},
@@ -633,7 +633,8 @@ EXPORT_WORDS = {
     "heads": (N_("Name"), N_("Team"), N_("Seat")),
     "columns": (N_("Date"), N_("Shift"), N_("Seat"), N_("Username"), N_("Name"), N_("Source"), N_("Starts"),
                 N_("Ends")),
-    "legend": {"D": N_("Day shift"), "N": N_("Night shift"), exports.OFF: N_("off"), exports.LEAVE: N_("on leave"),
+    "legend": {"D": N_("Day shift"), "E": N_("Evening shift"), "N": N_("Night shift"), exports.OFF: N_("off"),
+               exports.LEAVE: N_("on leave"),
                "D*": N_("substitute (off their own team's pattern)"), "weekend": N_("weekend"),
                "holiday": N_("public holiday")},
 }
@@ -665,7 +666,7 @@ def export_published(session: Session, *, start: date, end: date, fmt: str, user
         return exports.roster_csv(rows, inputs.people, tz, inputs.shifts, words).encode("utf-8-sig"), len(rows)
     if fmt == "xlsx":
         data = exports.roster_xlsx(rows, inputs.people, start, end, day_kinds=inputs.day_kinds,
-                                   leaves=inputs.leaves, calendar=inputs.calendar, words=words)
+                                   leaves=inputs.leaves, calendar=inputs.calendar, words=words, shifts=inputs.shifts)
         return data, len(rows)
     if fmt == "ics":
         person = person_by_username(session, username or "")

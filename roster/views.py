@@ -25,7 +25,7 @@ from roster.settings_store import SettingsError
 
 bp = Blueprint("roster", __name__, url_prefix="/roster")
 LEADS = ("leader", "manager")
-SHIFT_LABELS = {"D": _l("Day"), "N": _l("Night")}
+SHIFT_LABELS = {"D": _l("Day"), "E": _l("Evening"), "N": _l("Night")}
 POSITION_LABELS = {"leader": _l("Shift leader"), "info": _l("Information watcher"),
                    "comms": _l("Communications watcher")}
 RULE_LABELS = {
@@ -44,9 +44,12 @@ NAV = (features.nav("roster.month", _l("Roster"), ("manager", "leader", "watcher
        features.nav("roster.oncall", _l("On duty"), ("manager", "leader", "watcher"), order=16))
 
 
-def _shift_starts(session) -> dict[str, str]:
+def _shift_starts(session) -> dict[str, Any]:
+    """What the grid's legend says about the shifts: the desk's shift types with their hours."""
     row = settings_store.load(session)
-    return {"day_start": row.day_start, "night_start": row.night_start}
+    shifts = settings_store.shift_types(row)
+    hours = [(s.code, f"{s.start:%H:%M}", f"{s.ends_at(date(2000, 1, 3)):%H:%M}") for s in shifts]
+    return {"day_start": row.day_start, "night_start": row.night_start, "shift_hours": hours}
 
 
 @bp.app_template_filter("person_name")
