@@ -28,6 +28,7 @@ WEIGHT_LABELS = {
     "fair_substitutions": _l("Fair share of substitutions"),
     "preference": _l("Personal wish not honoured"),
     "change": _l("Seat changed against the published roster"),
+    "change_added": _l("Seat added against the published roster"),
 }
 
 
