@@ -198,6 +198,8 @@ class Limit:
             raise ValueError(f"unknown limit kind {self.kind!r}")
         if self.shift is not None and self.kind != "shifts":
             raise ValueError("only a 'shifts' limit names a shift type")
+        if self.kind in ("work_run", "off_run") and (self.soft_min is not None or self.soft_max is not None):
+            raise ValueError("runs are hard limits only")
 
 
 NIGHT_THEN_DAY: tuple[tuple[str, str], ...] = (("N", "D"),)
