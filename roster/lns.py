@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import random
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -75,7 +75,7 @@ def polish(rm: RosterModel, best: cp_model.CpSolver, seconds: float, workers: in
     sub = rm.m.clone()
     if HINT_POLISH:
         values = list(best.response_proto.solution)
-        sub.clear_hints()
+        sub.clear_hints()  # type: ignore[no-untyped-call]
         sub.proto.solution_hint.vars.extend(range(len(values)))
         sub.proto.solution_hint.values.extend(values)
     solver = cp_model.CpSolver()
@@ -111,7 +111,7 @@ def _window(days: list[date], n: int, rng: random.Random) -> set[date]:
 
 
 def _step(rm: RosterModel, best: cp_model.CpSolver, free: Callable[[Key], bool], seconds: float,
-          seed: int) -> tuple[cp_model.CpSolver | None, int]:
+          seed: int) -> tuple[cp_model.CpSolver | None, cp_model.CpSolverStatus]:
     """Re-solve with the seats outside ``free`` fixed to the incumbent; (solver or None, status)."""
     sub = rm.m.clone()
     values = list(best.response_proto.solution)
@@ -120,7 +120,7 @@ def _step(rm: RosterModel, best: cp_model.CpSolver, free: Callable[[Key], bool],
             domain = sub.proto.variables[var.index].domain
             domain.clear()
             domain.extend([values[var.index]] * 2)
-    sub.clear_hints()
+    sub.clear_hints()  # type: ignore[no-untyped-call]
     sub.proto.solution_hint.vars.extend(range(len(values)))
     sub.proto.solution_hint.values.extend(values)
     solver = cp_model.CpSolver()

@@ -65,10 +65,10 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from roster.cpsat import RosterModel
-from roster.lns import polish
 from roster.domain import Cost, Explanation, Message, RosterInputs, SolveResult, msg
 from roster.explain import explain, quick_check
 from roster.facts import Facts, build_facts, short_seat_days
+from roster.lns import polish
 from roster.patterns import check_pattern
 
 LNS_FROM_SECONDS = 20.0  # time limits from this long on may end with large-neighbourhood search
