@@ -11,7 +11,8 @@ The engine call, the same ``solve()`` the desk uses::
     )                                 # -> roster.domain.SolveResult (status, assignments, objective, cost_breakdown)
     roster = to_roster(instance, result)   # {(staff id, day index): shift id}
 
-Re-rostering (minimal change): ``to_inputs(instance, previous=roster, change=W)`` adds the earlier roster as the
+Re-rostering (minimal change): ``with_previous(instance, to_inputs(instance), roster, change=W)`` (or
+``to_inputs(instance, previous=roster, change=W)``) adds the earlier roster as the
 engine's ``previous`` with weight ``W`` per seat dropped and per seat added (``Weights.change`` and
 ``Weights.change_added``), and ``hint``s the search with it; the objective then includes those change costs (the
 scorer's objective does not), see ``change_cost``.
@@ -27,6 +28,7 @@ weights. Day 0 is a Monday (2024-01-01), so weekends are days 5 and 6 of each we
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, time, timedelta
 
 from bench.curtois_format import Instance, Staff
@@ -71,6 +73,17 @@ def to_inputs(instance: Instance, previous: Mapping[tuple[str, int], str] | None
                        for r in instance.off_requests)),
         rules=rules, previous=_previous(previous or {}), day_kinds={},
     )
+
+
+CHANGE_WEIGHT = 10  # per seat dropped or added against the earlier roster: below a missing person's 100
+
+
+def with_previous(instance: Instance, inputs: RosterInputs, previous: Mapping[tuple[str, int], str],
+                  change: int = CHANGE_WEIGHT) -> RosterInputs:
+    """``inputs`` re-solved with minimal change against ``previous`` (the engine's ``previous`` and change weights)."""
+    del instance
+    weights = replace(inputs.rules.weights, change=change, change_added=change)
+    return replace(inputs, previous=_previous(previous), rules=replace(inputs.rules, weights=weights))
 
 
 def _day(index: int) -> date:

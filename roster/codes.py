@@ -39,6 +39,7 @@ CONFLICTS: dict[str, tuple[str, ...]] = {
     "leave_of": ("person", "start", "end"),
     "pin_of": ("person", "day", "shift"),
     "rest_rules_of": ("person",),
+    "limits_of": ("person",),
     "consecutive_limit_of": ("person", "limit"),
     "window_limit_of": ("person", "limit", "days"),
     "pin_unqualified": ("person", "day", "shift", "position"),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from ortools.sat.python import cp_model
@@ -285,9 +286,10 @@ class RosterModel:
                 if other:
                     self.enforce(self.m.add(sum(vs) + sum(other) <= 1), f"rest|{u}")
 
-    def _day_terms(self, u: str, days: list[date]) -> tuple[list, int]:
+    def _day_terms(self, u: str, days: list[date]) -> tuple[list[cp_model.IntVar], int]:
         """Variables and constant count of shifts worked by ``u`` on ``days``."""
-        vs, fixed = [], 0
+        vs: list[cp_model.IntVar] = []
+        fixed = 0
         for d in days:
             for s in self.f.codes:
                 vs.extend(self.at.get((u, d, s), ()))
@@ -327,7 +329,8 @@ class RosterModel:
             if getattr(w, f"fair_{metric}"):
                 self.terms += self.fairness_terms(metric)
         self.terms += self.preference_terms() + self.change_terms() + self.cover_terms + self.limit_terms
-        self.m.minimize(sum(t.coef * t.expr for t in self.terms if t.coef))
+        self.m.minimize(cp_model.LinearExpr.weighted_sum([t.expr for t in self.terms if t.coef],
+                                                         [t.coef for t in self.terms if t.coef]))
         self._break_symmetry()
         self._hint()
 
@@ -347,7 +350,7 @@ class RosterModel:
                 out.append(Term("pattern_release", u, w.pattern_release, 1 - self.x[key], f"{d} {s}"))
         return out
 
-    def _metric_count(self, u: str, metric: str) -> tuple[list, int]:
+    def _metric_count(self, u: str, metric: str) -> tuple[list[cp_model.IntVar], int]:
         """Variables and constant count of ``u``'s shifts that count for ``metric``."""
         if metric == "substitutions":
             return [self.x[k] for k in self.keys_of[u] if self.is_substitute(k)], 0
@@ -364,7 +367,7 @@ class RosterModel:
         optimum keeps everybody within one of each other whenever the rotation allows it."""
         weight = getattr(self.f.rules.weights, f"fair_{metric}")
         expected, credit = rotation_counts(self.f, metric)
-        groups: dict[tuple, list[str]] = defaultdict(list)
+        groups: dict[tuple[str, bool], list[str]] = defaultdict(list)
         for p in self.f.people.values():
             if p.qualified(p.primary):
                 groups[fairness_group(p)].append(p.username)
@@ -379,7 +382,8 @@ class RosterModel:
                 out.append(self._square_term(f"fair_{metric}", u, weight, vs, offset, int(half > 0)))
         return out
 
-    def _square_term(self, rule: str, u: str, weight: int, vs: list, offset: int, half: int = 0) -> Term:
+    def _square_term(self, rule: str, u: str, weight: int, vs: list[cp_model.IntVar], offset: int,
+                     half: int = 0) -> Term:
         """Term weight*y*(y - half) with y = offset + sum(vs), as a cost variable over convex lines."""
         lo, hi = offset, offset + min(len(vs), self._most_shifts(u))
         if not vs:
@@ -438,7 +442,7 @@ class RosterModel:
         personal = {lv.username for lv in self.f.inputs.leaves}
         personal |= {k[0] for k in self.pinned} | {p.username for p in self.f.inputs.preferences}
         personal |= {a.username for a in (*self.f.inputs.previous, *self.f.inputs.before)}
-        classes: dict[tuple, list[str]] = defaultdict(list)
+        classes: dict[tuple[object, ...], list[str]] = defaultdict(list)
         for p in self.f.people.values():
             if p.username not in personal and p.qualified(p.primary):
                 hist = self.f.inputs.history.get(p.username)
@@ -462,7 +466,7 @@ class RosterModel:
 
     # ---- reading a solution ----------------------------------------------------------------
 
-    def assignments(self, value) -> list[Assignment]:
+    def assignments(self, value: Callable[[cp_model.IntVar], bool]) -> list[Assignment]:
         """The seats of a solution (``value`` maps a variable to its value)."""
         keys = sorted(self.const | {k for k, v in self.x.items() if value(v)})
         return [Assignment(d, s, q, u, self._source(u, d, s, q)) for (u, d, s, q) in

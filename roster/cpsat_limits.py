@@ -59,7 +59,7 @@ def worked(rm: RosterModel, u: str, d: date) -> Lit:
 
 def _clause(rm: RosterModel, lits: list[tuple[Lit, bool]], name: str) -> None:
     """Post OR(lit if positive else NOT lit) over ``lits``, simplifying constants."""
-    out: list[cp_model.IntVar | cp_model.NotBooleanVariable] = []
+    out: list[cp_model.LiteralT] = []
     for lit, positive in lits:
         if isinstance(lit, bool):
             if lit == positive:
@@ -104,21 +104,21 @@ def total_expr(rm: RosterModel, u: str, row: Limit) -> tuple[cp_model.LinearExpr
     """(expression, constant part, most it can reach) of what ``row`` counts for ``u`` over the period."""
     if row.kind == "weekends":
         return _weekends(rm, u)
-    lengths = {s.code: s.length for s in rm.f.inputs.shifts}
-    coef = (lambda s: lengths[s]) if row.kind == "minutes" else (lambda s: int(row.shift in (None, s)))
-    terms = [(coef(k[2]), v) for k in rm.keys_of[u] for v in (rm.x[k],) if coef(k[2])]
-    fixed = sum(coef(k[2]) for k in rm.const_of[u])
-    most = fixed + sum(_day_most(rm, u, coef))
-    return sum(c * v for c, v in terms), fixed, most
-
-
-def _day_most(rm: RosterModel, u: str, coef: object) -> list[int]:
-    """Per day, the most one shift of ``u`` can add (one shift a day)."""
-    assert callable(coef)
+    weight = _weights(rm, row)
+    keys = [k for k in rm.keys_of[u] if weight[k[2]]]
+    fixed = sum(weight[k[2]] for k in rm.const_of[u])
     best: dict[date, int] = {}
-    for k in rm.keys_of[u]:
-        best[k[1]] = max(best.get(k[1], 0), int(coef(k[2])))
-    return list(best.values())
+    for k in keys:  # one shift a day: per day the most one shift can add
+        best[k[1]] = max(best.get(k[1], 0), weight[k[2]])
+    expr = cp_model.LinearExpr.weighted_sum([rm.x[k] for k in keys], [weight[k[2]] for k in keys])
+    return expr, fixed, fixed + sum(best.values())
+
+
+def _weights(rm: RosterModel, row: Limit) -> dict[str, int]:
+    """Per shift type, what one shift adds to the total ``row`` bounds (minutes, or 1 for a counted shift)."""
+    if row.kind == "minutes":
+        return {s.code: s.length for s in rm.f.inputs.shifts}
+    return {s.code: int(row.shift in (None, s.code)) for s in rm.f.inputs.shifts}
 
 
 def _weekends(rm: RosterModel, u: str) -> tuple[cp_model.LinearExprT, int, int]:

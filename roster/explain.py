@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from ortools.sat.python import cp_model
 
 from roster.cpsat import RosterModel
-from roster.domain import Explanation, Gap, Message, RosterInputs, msg
+from roster.domain import Explanation, Gap, Message, Pin, RosterInputs, msg
 from roster.facts import Facts, build_facts, hard_min
 
 MAX_GAPS = 10
@@ -82,7 +82,9 @@ def _seats(facts: Facts) -> list[tuple[date, str, str]]:
 def _pin_problems(facts: Facts) -> list[Message]:
     """Pins inside the period no roster can obey: unknown/inactive/unqualified person, on leave, two a day,
     more pins than seats."""
-    out, per_day, per_seat = [], defaultdict(int), defaultdict(int)
+    out: list[Message] = []
+    per_day: dict[tuple[str, date], int] = defaultdict(int)
+    per_seat: dict[tuple[date, str, str], int] = defaultdict(int)
     for pin in _period_pins(facts):
         p = facts.people.get(pin.username)
         where = {"person": pin.username, "day": pin.day, "shift": pin.shift, "position": pin.position}
@@ -99,7 +101,7 @@ def _pin_problems(facts: Facts) -> list[Message]:
     return out
 
 
-def _period_pins(facts: Facts) -> list:
+def _period_pins(facts: Facts) -> list[Pin]:
     """The pins dated inside the period (the only ones the model and the validator enforce)."""
     return [p for p in facts.inputs.pins if facts.inputs.start <= p.day <= facts.inputs.end]
 
@@ -130,7 +132,7 @@ def why_not(facts: Facts, u: str, d: date, s: str, q: str, pattern: bool = True)
 
 def _busy(facts: Facts, u: str, pattern: bool) -> set[tuple[str, date, str]]:
     """Slots ``u`` works for sure: before the period, pins, and (with ``pattern``) own pattern."""
-    cache = facts.__dict__.setdefault("_busy_cache", {})
+    cache: dict[tuple[str, bool], set[tuple[str, date, str]]] = facts.__dict__.setdefault("_busy_cache", {})
     if (u, pattern) not in cache:
         cache[(u, pattern)] = _busy_uncached(facts, u, pattern)
     return cache[(u, pattern)]
@@ -145,7 +147,7 @@ def _busy_uncached(facts: Facts, u: str, pattern: bool) -> set[tuple[str, date, 
     return out
 
 
-def _rest_reason(facts: Facts, busy: set, u: str, d: date, s: str) -> Message | None:
+def _rest_reason(facts: Facts, busy: set[tuple[str, date, str]], u: str, d: date, s: str) -> Message | None:
     """Same-day, night-then-day or minimum-rest reason against the busy slots."""
     if any((u, d, c) in busy for c in facts.codes if c != s):
         return msg("on_other_shift")
@@ -158,7 +160,7 @@ def _rest_reason(facts: Facts, busy: set, u: str, d: date, s: str) -> Message | 
     return None
 
 
-def _limit_reason(facts: Facts, busy: set, u: str, d: date) -> Message | None:
+def _limit_reason(facts: Facts, busy: set[tuple[str, date, str]], u: str, d: date) -> Message | None:
     """Consecutive-days or rolling-window reason if one more shift on ``d`` breaks it."""
     days = {b[1] for b in busy}
     k = facts.rules.max_consecutive
@@ -193,8 +195,8 @@ def _core(rm: RosterModel, names: list[str], time_limit: float) -> list[str]:
     solver = _assume(rm, names, time_limit)
     if solver is None:
         return []
-    index = {rm.assumptions[n].Index(): n for n in names}
-    return [index[i] for i in solver.SufficientAssumptionsForInfeasibility() if i in index]
+    index = {rm.assumptions[n].index: n for n in names}
+    return [index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in index]
 
 
 def _infeasible(rm: RosterModel, names: list[str], time_limit: float) -> bool:
@@ -204,12 +206,12 @@ def _infeasible(rm: RosterModel, names: list[str], time_limit: float) -> bool:
 
 def _assume(rm: RosterModel, names: list[str], time_limit: float) -> cp_model.CpSolver | None:
     """Solve under assumptions ``names``; the solver when INFEASIBLE, else None."""
-    rm.m.ClearAssumptions()
-    rm.m.AddAssumptions([rm.assumptions[n] for n in names])
+    rm.m.clear_assumptions()
+    rm.m.add_assumptions([rm.assumptions[n] for n in names])
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = time_limit
-    return solver if solver.Solve(rm.m) == cp_model.INFEASIBLE else None
+    return solver if solver.solve(rm.m) == cp_model.INFEASIBLE else None
 
 
 def _describe(facts: Facts, name: str) -> Message:
@@ -227,6 +229,8 @@ def _describe(facts: Facts, name: str) -> Message:
     if kind == "window_limit":
         return msg("window_limit_of", person=rest[0], limit=facts.rules.max_shifts_in_window,
                    days=facts.rules.window_days)
+    if kind in ("limit_above", "limit_below"):
+        return msg("limits_of", person=rest[0])
     return msg("rest_rules_of", person=rest[0])
 
 

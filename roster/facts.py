@@ -87,7 +87,7 @@ def _plain_kind(day: date) -> str:
 
 def _leave_slots(facts: Facts) -> set[Slot]:
     """Every (username, day, shift) removed by approved leave inside the period."""
-    out = set()
+    out: set[Slot] = set()
     for lv in facts.inputs.leaves:
         for d in facts.dates:
             out.update((lv.username, d, s) for s in facts.codes if lv.covers(d, s))
@@ -150,13 +150,13 @@ def day_kind_matches(facts: Facts, metric: str, day: date, shift: str) -> bool:
     return facts.kinds.get(day) == holidays.HOLIDAY
 
 
-def rotation_counts(facts: Facts, metric: str) -> tuple[Counter, Counter]:
+def rotation_counts(facts: Facts, metric: str) -> tuple[Counter[str], Counter[str]]:
     """Per person, the own-rotation shifts counting for ``metric`` over the period (``expected``) and
     those of them that approved leave removed (``credit``); both empty for ``substitutions``.
 
     The leave-adjusted fairness count is ``history + worked + credit``: leave is not made up."""
-    expected: Counter = Counter()
-    credit: Counter = Counter()
+    expected: Counter[str] = Counter()
+    credit: Counter[str] = Counter()
     if metric == "substitutions":
         return expected, credit
     for (u, d, s) in facts.pattern:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ortools.sat.python import cp_model
+
 from roster.domain import ShiftDef
 
 HARD_RULES: dict[str, str] = {
@@ -46,7 +48,7 @@ class Term:
     rule: str
     username: str
     coef: int
-    expr: object
+    expr: cp_model.LinearExprT
     detail: str = ""
 
 

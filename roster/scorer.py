@@ -13,7 +13,11 @@ Rules (weights from ``Rules.weights``; see roster.rules.SOFT_RULES):
   the own rotation removed by leave − the group's share (floor of the group's mean of history + rotation), charged
   y·(y − h) where h is 1 when the mean is not a whole number (a share between two integers costs nothing at either);
 - ``preference``: each shift a wish matches, charged when a wanted shift is not worked or an unwanted one is;
-- ``change``: each seat of the last published roster inside the period not sat by the same person.
+- ``change``: each seat of the last published roster inside the period not sat by the same person;
+  ``change_added``: (when a last roster is given) each seat sat that it did not have;
+- ``cover_under`` / ``cover_over``: per seat with a soft ``Cover`` row, the weight per person missing / too many;
+- ``limit_over`` / ``limit_under``: per person and soft total of a ``Limit`` row, the weight per unit beyond it;
+- ``substitution`` and ``pattern_release`` only when the desk has a rotation pattern.
 """
 
 from __future__ import annotations

@@ -68,8 +68,12 @@ from roster.cpsat import RosterModel
 from roster.domain import Cost, Explanation, Message, RosterInputs, SolveResult, msg
 from roster.explain import explain, quick_check
 from roster.facts import Facts, build_facts, short_seat_days
+from roster.lns import polish
 from roster.patterns import check_pattern
 
+LNS_FROM_SECONDS = 20.0  # time limits from this long on may end with large-neighbourhood search
+FIRST_SHARE = 0.15  # of such a limit, CP-SAT on the whole model first (at least LNS_FIRST_MIN seconds)
+LNS_FIRST_MIN = 3.0
 Progress = Callable[[float, int], None]  # (seconds since solve() was called, objective of the new roster)
 
 STATUS = {
@@ -125,25 +129,48 @@ class _Clock(cp_model.CpSolverSolutionCallback):
         self.progress, self.started = progress, started
 
     def on_solution_callback(self) -> None:
+        self.report(round(self.objective_value))
+
+    def report(self, objective: int) -> None:
+        """Tell ``progress`` about a roster of cost ``objective``."""
         if self.progress is not None:
-            self.progress(time.perf_counter() - self.started, round(self.objective_value))
+            self.progress(time.perf_counter() - self.started, objective)
 
 
 def solve_stage(facts: Facts, stage: str, time_limit: float, workers: int, log: bool = False,
                 clock: _Clock | None = None) -> SolveResult:
-    """Solve one stage's model and read the result."""
+    """Solve one stage's model and read the result: CP-SAT on the whole model first; when that has not proven
+    its roster optimal after ``FIRST_SHARE`` of a long time limit, large-neighbourhood search (``roster.lns``)
+    around the roster found for the rest of the time (the bound stays the whole model's)."""
+    started = time.perf_counter()
     rm = RosterModel(facts, stage)
     rm.add_hard_rules()
     rm.add_soft_rules()
+    use_lns = time_limit >= LNS_FROM_SECONDS
+    first = max(LNS_FIRST_MIN, FIRST_SHARE * time_limit) if use_lns else time_limit
+    solver, status = _cp_sat(rm, first, workers, log, clock)
+    if status == "UNKNOWN" and use_lns:  # no roster yet: keep going on the whole model
+        solver, status = _cp_sat(rm, time_limit - (time.perf_counter() - started), workers, log, clock)
+    if status not in ("OPTIMAL", "FEASIBLE"):
+        return SolveResult(status, stage=stage)
+    if status == "FEASIBLE" and use_lns:
+        bound = round(solver.best_objective_bound)
+        reporting = clock is not None and clock.progress is not None
+        solver = polish(rm, solver, started + time_limit - time.perf_counter(), workers, clock if reporting else None)
+        return replace(_read(rm, solver, status, stage), best_bound=bound,
+                       gap=abs(round(solver.objective_value) - bound) / max(1, abs(round(solver.objective_value))))
+    return _read(rm, solver, status, stage)
+
+
+def _cp_sat(rm: RosterModel, seconds: float, workers: int, log: bool,
+            clock: _Clock | None) -> tuple[cp_model.CpSolver, str]:
+    """CP-SAT on the whole model for ``seconds``: the solver and the status name."""
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.max_time_in_seconds = max(0.1, seconds)
     solver.parameters.num_workers = workers
     solver.parameters.log_search_progress = log
     reporting = clock is not None and clock.progress is not None
-    status = STATUS.get(solver.solve(rm.m, clock if reporting else None), "UNKNOWN")
-    if status not in ("OPTIMAL", "FEASIBLE"):
-        return SolveResult(status, stage=stage)
-    return _read(rm, solver, status, stage)
+    return solver, STATUS.get(solver.solve(rm.m, clock if reporting else None), "UNKNOWN")
 
 
 def _read(rm: RosterModel, solver: cp_model.CpSolver, status: str, stage: str) -> SolveResult:

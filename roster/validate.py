@@ -11,10 +11,11 @@ from __future__ import annotations
 import itertools
 from collections import Counter, defaultdict
 from datetime import date, timedelta
+from typing import Any
 
 from roster.domain import NO_LIMIT, Assignment, RosterInputs, Violation
-from roster.validate_limits import limit_rows
 from roster.patterns import resolve_rules
+from roster.validate_limits import limit_rows
 
 
 def validate(assignments: list[Assignment] | tuple[Assignment, ...], inputs: RosterInputs) -> list[Violation]:
@@ -32,7 +33,7 @@ def validate(assignments: list[Assignment] | tuple[Assignment, ...], inputs: Ros
     return out
 
 
-def _v(rule: str, a: Assignment | None, params: dict | None = None, **kw) -> Violation:
+def _v(rule: str, a: Assignment | None, params: dict[str, Any] | None = None, **kw: Any) -> Violation:
     """A Violation about assignment ``a`` (or the explicit keyword fields) with the figures ``params``."""
     figures = tuple(sorted((params or {}).items()))
     if a is not None:
@@ -132,7 +133,7 @@ def _limits(user: str, shifts: list[Assignment], inputs: RosterInputs) -> list[V
     return out
 
 
-def _run_violation(user: str, days: Counter, end: date, limit: int, inputs: RosterInputs) -> list[Violation]:
+def _run_violation(user: str, days: Counter[date], end: date, limit: int, inputs: RosterInputs) -> list[Violation]:
     """A violation when the ``limit + 1`` days ending at ``end`` (inside the period) are all worked."""
     span = [end - timedelta(days=k) for k in range(limit + 1)]
     if end < inputs.start or not all(days[d] for d in span):
@@ -141,7 +142,7 @@ def _run_violation(user: str, days: Counter, end: date, limit: int, inputs: Rost
 
 
 def _window_violation(
-    user: str, days: Counter, start: date, size: int, limit: int, inputs: RosterInputs
+    user: str, days: Counter[date], start: date, size: int, limit: int, inputs: RosterInputs
 ) -> list[Violation]:
     """A violation when the ``size``-day window from ``start`` holds more than ``limit`` shifts."""
     last = start + timedelta(days=size - 1)

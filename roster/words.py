@@ -112,6 +112,7 @@ SENTENCES: dict[str, Sentence] = {
     "pin_of": lambda w, p: w.gettext("%(person)s pinned to the %(shift)s shift of %(day)s", person=p["person"],
                                      shift=shift_word(w, p["shift"]), day=day_word(p["day"])),
     "rest_rules_of": lambda w, p: w.gettext("the rest rules of %(person)s", person=p["person"]),
+    "limits_of": lambda w, p: w.gettext("the personal limits of %(person)s", person=p["person"]),
     "consecutive_limit_of": lambda w, p: w.ngettext(
         "the limit of %(num)s working day in a row for %(person)s",
         "the limit of %(num)s working days in a row for %(person)s", p["limit"], person=p["person"]),
