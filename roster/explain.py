@@ -164,7 +164,7 @@ def _limit_reason(facts: Facts, busy: set[tuple[str, date, str]], u: str, d: dat
     """Consecutive-days or rolling-window reason if one more shift on ``d`` breaks it."""
     days = {b[1] for b in busy}
     k = facts.rules.max_consecutive
-    for start in (d - timedelta(days=i) for i in range(k + 1)):
+    for start in (d - timedelta(days=i) for i in range(k + 1 if k <= len(days) else 0)):  # else it cannot bind
         if sum(1 for j in range(k + 1) if start + timedelta(days=j) in days | {d}) > k:
             return msg("over_consecutive", limit=k)
     w, m = facts.rules.window_days, facts.rules.max_shifts_in_window
