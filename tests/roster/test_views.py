@@ -4,8 +4,8 @@ settings refusals name the broken rule; my shifts, on duty, versions and the hom
 from __future__ import annotations
 
 import re
-from html import unescape
 from datetime import UTC, datetime, timedelta
+from html import unescape
 
 import pytest
 from sqlmodel import select
