@@ -14,6 +14,25 @@ One run ends with the line
 ``InstanceN objective=.. status=.. wall=.. first=.. best_known=.. ratio=..``; ``--all`` ends with a table.
 ``--reroster`` solves, then gives one person 5 days off in week 3 (days 14-18) and re-solves with minimal change
 against the first roster, printing what changed.
+
+Measured 2026-12-02 on this 2-core box shared with other sessions (load average 6.6 at the start, 15.0 at the end;
+the run got 2 min 37 s of CPU in 7 min of wall time, so these are pessimistic), engine of h-engine fc76a52:
+``.venv/bin/python bench/curtois.py --all ../shared/curtois --seconds 60 --workers 2``
+
+    instance    objective   best  ratio status      first s  wall s
+    Instance1         607    607  1.000 OPTIMAL        0.02    1.22
+    Instance2         833    828  1.006 FEASIBLE       0.15   60.01
+    Instance3        1005   1001  1.004 FEASIBLE       0.08   59.86
+    Instance4        1719   1716  1.002 FEASIBLE       0.37   60.01
+    Instance5        1348   1143  1.179 FEASIBLE       0.12   60.02
+    Instance6        2350   1950  1.205 FEASIBLE       0.66   60.02
+    Instance7        1300   1056  1.231 FEASIBLE       0.36   60.12
+    Instance8        2658   1300  2.045 FEASIBLE       2.42   60.06
+
+``.venv/bin/python bench/curtois.py ../shared/curtois/Instance7.txt --reroster --seconds 60 --reroster-seconds 10``
+(load 14.5): first roster 1192 (ratio 1.129, 61.0 s); M (busiest on days 14-18) away: 12 cells changed, 5 people
+(D, J, M, Q, R), 5 of the changes outside days 14-18 (days 2 and 12), objective 1504, wall 10.17 s (time limit,
+not proven).
 """
 
 from __future__ import annotations
