@@ -285,6 +285,8 @@ def _seat_form(session, v: RosterVersion, posted: bool = False) -> SeatForm:
     seat = SeatForm() if posted else SeatForm(formdata=None, day=v.start)
     seat.username.choices = [(p.username, p.display_name) for p in sorted(
         service.people_by_id(session).values(), key=lambda p: p.username) if p.active]
+    seat.shift.choices = [(s.code, SHIFT_LABELS.get(s.code, s.code))
+                          for s in settings_store.shift_types(settings_store.load(session))]
     return seat
 
 
