@@ -53,6 +53,22 @@ spreads are max - min nights within a fairness group, raw / leave-adjusted):
   5.0 s and ends the 56-person case at 60 s without proof (gap 3-47 % between runs).
 Optimality is proven for the model of the stage that answered (own-pattern seats fixed where
 that stage does not reopen them).
+
+A desk without a rotation (``inputs.pattern is None``: a day-only team, or the Curtois & Qu benchmark through
+``bench/curtois_inputs.py``) runs one stage, the direct model: every seat a decision, the rule rows of
+``roster.domain`` (``Limit``, ``Cover``, forbidden successions) as constraints. Its LP bound is weak (runs and
+totals relax to fractions), so proofs come only on small cases; on a long limit (>= 20 s) the whole-model search is
+stopped after 15 % of the time if the gap is still above 10 % and CP-SAT's neighbourhood search alone continues
+from its roster (``roster.lns.polish``). Measured on Curtois 1-8 (``bench/curtois.py --all``, 60 s, 2 workers,
+this 2-core box shared with other sessions, load 6-12 during the runs; objective / best known):
+- whole model only: 1.000 (OPTIMAL 3.2 s), 1.007, 1.004, 1.012, 1.175, 1.353, 1.411, 1.962;
+- then LNS-only from the incumbent: 1.000 (OPTIMAL 1.6 s), 1.006, 1.005, 1.003, 1.178, 1.262, 1.225, 1.802.
+  At 20 s, LNS-only beat the default portfolio on 5/7/8 (1251 vs 1562, 1498 vs 1690, 2659 vs 2865);
+- a structured LNS (people / day windows / blocks, 0.5 s one-worker sub-solves, two at a time;
+  ``roster.lns.improve``) lost to CP-SAT's own neighbourhoods (Instance5, 30 s: 1439 against 1349), so it is not
+  wired in; the share of the first phase (5 %, 15 %, 50 %) made no difference the load's noise did not swamp.
+The switch is never made for a rotating desk: its stages keep searching for the proof their tight bound allows
+(28p-forced's local stage is proven in 5-20 s; switching after 4.5 s left it FEASIBLE at 22 % gap).
 """
 
 from __future__ import annotations
