@@ -186,10 +186,13 @@ def solve_stage(facts: Facts, stage: str, time_limit: float, workers: int, log: 
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     solver.parameters.log_search_progress = log
-    solver.best_bound_callback = clock.on_bound
-    switch = _switch_timer(solver, clock, time_limit, enabled=facts.inputs.pattern is None)
+    may_switch = facts.inputs.pattern is None and time_limit >= LNS_FROM_SECONDS
+    if may_switch:
+        solver.best_bound_callback = clock.on_bound
+    switch = _switch_timer(solver, clock, time_limit, enabled=may_switch)
+    listening = may_switch or clock.progress is not None  # the desk's own solves run without Python callbacks
     try:
-        status = STATUS.get(solver.solve(rm.m, clock), "UNKNOWN")
+        status = STATUS.get(solver.solve(rm.m, clock if listening else None), "UNKNOWN")
     finally:
         switch.cancel()
     if status not in ("OPTIMAL", "FEASIBLE"):
