@@ -75,7 +75,7 @@ def to_inputs(instance: Instance, previous: Mapping[tuple[str, int], str] | None
     )
 
 
-CHANGE_WEIGHT = 10  # per seat dropped or added against the earlier roster: below a missing person's 100
+CHANGE_WEIGHT = 40  # per seat dropped or added: 100 leaves a gap open rather than fill it, 10 re-optimises elsewhere
 
 
 def with_previous(instance: Instance, inputs: RosterInputs, previous: Mapping[tuple[str, int], str],

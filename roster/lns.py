@@ -1,14 +1,16 @@
-"""Large-neighbourhood search around the incumbent roster, for long solves CP-SAT alone does not finish.
+"""Large-neighbourhood search around the incumbent roster, for long solves CP-SAT's tree search does not finish.
 
-CP-SAT on two workers finds a first roster of a 4-week, 30-person desk in a second or two, then stalls: its own
-neighbourhoods know nothing of people and days. Here each step copies the model, fixes every seat variable outside
-a neighbourhood to its value in the incumbent, hints the whole incumbent, and re-solves for a second or two; a better
-roster becomes the incumbent. Neighbourhoods (taken in turn, each with its own adaptive size):
-- ``days``: every person over a window of consecutive days (cover trades between people on those days);
-- ``people``: a few people over the whole period (their runs, totals and weekends are rebuilt together);
-- ``block``: half the people over a longer window (both at once).
-A neighbourhood the sub-solve proves optimal grows (it was easy), one it cannot finish shrinks. The random choice is
-seeded, so a run is repeatable up to timing.
+``polish`` (used by ``roster.solver`` for desks without a rotation): CP-SAT's own neighbourhood search alone
+(``use_lns_only``: no tree search, no bound), hinted with the incumbent. On the Curtois instances it beat the
+default portfolio of two workers clearly (see the solver's docstring for the figures).
+
+``improve`` (measured, not wired in): a structured LNS. Each step copies the model, fixes every seat variable
+outside a neighbourhood to its incumbent value, hints the whole incumbent and re-solves for half a second on one
+worker, two steps side by side; a better roster becomes the incumbent. Neighbourhoods, taken in turn with adaptive
+sizes: ``days`` (everyone over a window of days), ``people`` (a few people over the whole period), ``block`` (half
+the people over a longer window). It lost to ``polish`` on Instance5 (1439 against 1349 after 30 s): CP-SAT's
+weak LP bound makes even 200-variable sub-solves slow to finish. Kept for the next attempt (e.g. with
+``polish``'s solver inside each step).
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 Totals are counted from the person's seats; runs are read off the calendar: the days before the period are
 worked when ``inputs.before`` says so and off otherwise, the days after it are off. A working run (also one
-touching either end) must have at least ``hard_min`` and at most ``hard_max`` days; a run of days off between
-two worked days at least ``hard_min`` (one touching either end of the period needs no minimum).
+touching either end) must have at least ``hard_min`` and at most ``hard_max`` days (one begun in ``before`` only
+the maximum); a run of days off between two worked days at least ``hard_min`` (one touching either end of the
+period needs no minimum).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ def limit_rows(user: str, shifts: list[Assignment], inputs: RosterInputs, rules:
     out: list[Violation] = []
     for row in rules.limits_of(user):
         if row.kind == "work_run":
-            out += _runs(user, row, _work_runs(worked, inputs))
+            out += _runs(user, row, _work_runs(worked, inputs), start=inputs.start)
         elif row.kind == "off_run":
             out += _runs(user, row, _off_runs(worked, inputs), upper=False)
         else:
@@ -52,9 +53,17 @@ def _sorted(params: dict[str, object]) -> tuple[tuple[str, object], ...]:
     return tuple(sorted(params.items()))
 
 
-def _runs(user: str, row: Limit, runs: list[tuple[date, int]], upper: bool = True) -> list[Violation]:
-    """Violations of the runs (first day, length) against ``row``."""
-    return [v for first, n in runs for v in _bounds(user, row, n, first, upper)]
+def _runs(user: str, row: Limit, runs: list[tuple[date, int]], upper: bool = True,
+          start: date | None = None) -> list[Violation]:
+    """Violations of the runs (first day, length) against ``row``; a run begun before ``start`` (in ``before``,
+    which the roster cannot change) is held to the maximum only."""
+    out: list[Violation] = []
+    for first, n in runs:
+        if start is not None and first < start:
+            out += [v for v in _bounds(user, row, n, first, upper) if v.rule == "limit_above"]
+        else:
+            out += _bounds(user, row, n, first, upper)
+    return out
 
 
 def _work_runs(worked: set[date], inputs: RosterInputs) -> list[tuple[date, int]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, time, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -145,3 +146,28 @@ def test_re_solving_with_a_previous_roster_changes_only_what_the_absence_forces(
     before = {(a.username, a.day, a.shift) for a in first}
     after = {(a.username, a.day, a.shift) for a in result.assignments}
     assert before != after and len(before ^ after) <= 12
+
+
+def test_solve_reports_each_better_roster_to_the_progress_callback():
+    seen: list[tuple[float, int]] = []
+    result = solve(_day_only(), time_limit=20, progress=lambda s, o: seen.append((s, o)))
+    assert seen and all(isinstance(s, float) and s >= 0 for s, _o in seen)
+    assert [o for _s, o in seen] == sorted((o for _s, o in seen), reverse=True)
+    assert seen[-1][1] == result.objective
+
+
+def test_the_curtois_adaptor_states_instance1_and_the_engine_proves_its_optimum():
+    from bench.curtois_format import parse
+    from bench.curtois_inputs import to_inputs, to_roster
+    from bench.curtois_score import score as curtois_score
+
+    path = Path("/work/shared/curtois/Instance1.txt")
+    if not path.exists():
+        pytest.skip("the benchmark instances are not on this machine")
+    instance = parse(path)
+    inputs = to_inputs(instance)
+    result = solve(inputs, time_limit=30)
+    assert result.status == "OPTIMAL" and result.objective == 607
+    assert validate(result.assignments, inputs) == []
+    independent = curtois_score(instance, to_roster(instance, result))
+    assert score(inputs, result.assignments).total == 607 == independent.objective and not independent.violations
