@@ -5,7 +5,7 @@ Run from the repository root:
     .venv/bin/python bench/curtois.py INSTANCE.txt [--seconds 60] [--workers 2] [--roster-out FILE]
     .venv/bin/python bench/curtois.py --all DIR [--seconds 60] [--workers 2]
     .venv/bin/python bench/curtois.py --reroster INSTANCE.txt [--seconds 60] [--reroster-seconds 10] [--person ID]
-                                      [--change-weight 10]
+                                      [--change-weight 40]
 
 The instance goes through ``bench.curtois_inputs.to_inputs`` into the engine's own inputs and is solved by
 ``roster.solver.solve``, the function the desk uses. The objective printed is recomputed from the roster alone by
@@ -30,9 +30,11 @@ the run got 2 min 37 s of CPU in 7 min of wall time, so these are pessimistic), 
     Instance8        2658   1300  2.045 FEASIBLE       2.42   60.06
 
 ``.venv/bin/python bench/curtois.py ../shared/curtois/Instance7.txt --reroster --seconds 60 --reroster-seconds 10``
-(load 14.5): first roster 1192 (ratio 1.129, 61.0 s); M (busiest on days 14-18) away: 12 cells changed, 5 people
-(D, J, M, Q, R), 5 of the changes outside days 14-18 (days 2 and 12), objective 1504, wall 10.17 s (time limit,
-not proven).
+(load 9.3, engine cd0af0f, change weight 40): first roster 1173 (ratio 1.111, 60.5 s); M (busiest on days 14-18)
+away: re-solve OPTIMAL in 1.00 s, objective 1485, 13 cells changed, 2 people (M and R), days 10-21; the 6 changes
+outside days 14-18 are M's lone day 13 (a one-day run before the absence breaks min consecutive 2), M working
+days 19-21 instead, and R's days 10 and 20 swapped for 17-18. (With change weight 10 and engine fc76a52, load 14.5:
+12 changes over 5 people, 10.17 s at the limit, objective 1504.)
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ from bench.curtois_score import Score, score
 Roster = dict[tuple[str, int], str]
 Progress = Callable[[float, int], None]
 ABSENCE_DAYS = tuple(range(14, 19))  # week 3, Monday to Friday
-CHANGE_WEIGHT = 10  # per seat dropped or added against the first roster in --reroster
+CHANGE_WEIGHT = 40  # per seat dropped or added in --reroster (the adaptor's measured choice, CHANGE_WEIGHT there)
 
 
 @dataclass(frozen=True)
