@@ -16,7 +16,7 @@ from flask_babel import force_locale
 from desk.db import session_scope
 from desk.settings import LANGUAGES
 from desk.timeutil import in_desk_range
-from roster import drafts, publishing, refusals, seat_holders, words
+from roster import drafts, publishing, refusals, seat_holders, settings_store, words
 from roster.leave_swap_cli import export_command
 
 roster_cli = AppGroup("roster", help="Rosters: generate, publish, export.")
@@ -64,6 +64,39 @@ def generate(start, days: int, publish: bool, time_limit: float, note: str, lang
         sys.exit(1)
 
 
+@roster_cli.command("preset")
+@click.argument("name", required=False, type=click.Choice(sorted(settings_store.PRESETS)))
+def preset(name: str | None) -> None:
+    """Without NAME: list the presets and the shift types now in use. With NAME: apply that preset (四班二运转
+    4x2, 四班三运转 4x3, 五班三运转 5x3, day team) to the roster settings; seats and weights stay."""
+    with session_scope(_engine()) as session:
+        if name is None:
+            for key, label in settings_store.PRESET_NAMES.items():
+                click.echo(f"{key:4} {label}")
+        else:
+            try:
+                settings_store.apply_preset(session, actor="cli", name=name)
+            except settings_store.SettingsError as exc:
+                click.echo(f"error: {exc}", err=True)
+                sys.exit(1)
+        _print_settings(session)
+
+
+def _print_settings(session) -> None:
+    row = settings_store.load(session)
+    shifts = settings_store.shift_types(row)
+    click.echo("preset: " + str((row.rules or {}).get("preset", "4x2")))
+    click.echo("shift types: " + ", ".join(f"{s.code} {s.start:%H:%M} {s.length} min" for s in shifts))
+    click.echo(f"pattern: {row.pattern_code or '(none: the solver decides every seat)'}"
+               + (f"  offsets: {' '.join(f'{t}={o}' for t, o in sorted(row.offsets.items()))}" if row.pattern_code
+                  else ""))
+    forbidden = (row.rules or {}).get("forbidden")
+    click.echo("forbidden successions: " + (settings_store.forbidden_text(
+        [["N", "D"]] if forbidden is None else forbidden) or "-"))
+    limits = [settings_store.limit_text(x) for x in (row.rules or {}).get("limits") or ()]
+    click.echo("limits: " + ("; ".join(limits) or "-"))
+
+
 def _in_language(lang: str, texts) -> list[str]:
     """``texts(w)`` rendered in ``lang`` (English without Babel; any other language through the catalog)."""
     if lang == "en":
@@ -74,6 +107,11 @@ def _in_language(lang: str, texts) -> list[str]:
 
 def _print_result(version, result, names: dict[str, str], lang: str = "en") -> None:
     click.echo(f"period: {version.start} .. {version.end} ({refusals.period_days(version.start, version.end)} days)")
+    counts: dict[str, int] = {}
+    for a in result.assignments:
+        counts[a.shift] = counts.get(a.shift, 0) + 1
+    if counts:
+        click.echo("seats by shift type: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     click.echo(f"status: {result.status} (solver stage: {result.stage or '-'})")
     for note in _in_language(lang, lambda t: [words.proof_note(result.status, result.stage, 0, t)]):
         if note:

@@ -39,6 +39,7 @@ CONFLICTS: dict[str, tuple[str, ...]] = {
     "leave_of": ("person", "start", "end"),
     "pin_of": ("person", "day", "shift"),
     "rest_rules_of": ("person",),
+    "limits_of": ("person",),
     "consecutive_limit_of": ("person", "limit"),
     "window_limit_of": ("person", "limit", "days"),
     "pin_unqualified": ("person", "day", "shift", "position"),
@@ -53,6 +54,7 @@ PATTERN_PROBLEMS: dict[str, tuple[str, ...]] = {
     "pattern_letters": ("letters",),
     "pattern_teams": ("cycle_day", "shift", "n"),
     "pattern_night_then_day": ("cycle_day",),
+    "pattern_succession": ("cycle_day", "first", "second"),
     "pattern_short_rest": ("cycle_day", "first", "second", "hours"),
     "pattern_run": ("n",),
     "pattern_window": ("n", "days"),
@@ -78,6 +80,9 @@ VIOLATIONS: dict[str, tuple[str, ...]] = {
     "min_rest": ("hours",),
     "max_consecutive": ("limit",),
     "window_limit": ("n", "limit", "days"),
+    "succession": ("first", "second"),
+    "limit_above": ("kind", "shift", "n", "limit"),
+    "limit_below": ("kind", "shift", "n", "limit"),
 }
 
 assert len(MESSAGES) == sum(map(len, (SUMMARIES, REASONS, CONFLICTS, PATTERN_PROBLEMS, WARNINGS))), "codes clash"

@@ -17,16 +17,20 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from ortools.sat.python import cp_model
 
-from roster.domain import Assignment
+from roster.cpsat_limits import add_limits
+from roster.domain import Assignment, Cover, Preference
 from roster.facts import (
     Facts,
     Slot,
     day_kind_matches,
     fairness_group,
+    hard_max,
+    hard_min,
     holders_by_seat,
     rotation_counts,
     short_seat_days,
@@ -47,6 +51,8 @@ class RosterModel:
         self.x: dict[Key, cp_model.IntVar] = {}
         self.const: set[Key] = set()
         self.terms: list[Term] = []
+        self.cover_terms: list[Term] = []
+        self.limit_terms: list[Term] = []
         self.assumptions: dict[str, cp_model.IntVar] = {}
         self.pinned = {(p.username, p.day, p.shift, p.position) for p in facts.inputs.pins}
         self.flex = self._flexible_slots()
@@ -73,12 +79,14 @@ class RosterModel:
         return {slot for slot in self.f.pattern if slot[1] in near}
 
     def _overfull_slots(self) -> set[Slot]:
-        """Holders of seats with more available pattern holders than seats, or with a pin in them."""
+        """Holders of seats with more available pattern holders than seats, or with a pin in them (and every
+        holder of a seat whose cover is soft: there the count itself is a decision)."""
         pinned_seats = {(d, s, q) for (_u, d, s, q) in self.pinned}
-        out = set()
+        out: set[Slot] = set()
         for (d, s, q), users in holders_by_seat(self.f).items():
             free = [u for u in users if (u, d, s) not in self.f.leave]
-            if len(free) > self.f.inputs.coverage.get(q, 0) or (d, s, q) in pinned_seats:
+            most = hard_max(self.f, d, s, q)
+            if most is None or len(free) > most or hard_min(self.f, d, s, q) < most or (d, s, q) in pinned_seats:
                 out.update((u, d, s) for u in free)
         return out
 
@@ -96,7 +104,9 @@ class RosterModel:
     def _before_mismatch_slots(self) -> set[Slot]:
         """Early pattern slots of people whose days before the period differ from their pattern."""
         pat, horizon = self.f.inputs.pattern, self.f.rules.window_days
-        odd = set()
+        odd: set[str] = set()
+        if pat is None:
+            return set()
         for a in self.f.inputs.before:
             p = self.f.people.get(a.username)
             if p is None or pat.shift_of(p.team, a.day) != a.shift:
@@ -117,17 +127,21 @@ class RosterModel:
     def _var(self, key: Key) -> cp_model.IntVar:
         """The seat variable for ``key`` (created on first use)."""
         if key not in self.x:
-            self.x[key] = self.m.NewBoolVar("x_{}_{}_{}_{}".format(*key))
+            self.x[key] = self.m.new_bool_var("x_{}_{}_{}_{}".format(*key))
         return self.x[key]
 
     def _open_seats(self) -> list[tuple[date, str, str]]:
-        """Seats the constants do not fill (every seat in the free stage)."""
+        """Seats the constants do not fill (every seat in the free stage); a seat whose extra people only cost
+        stays open (limits such as a minimum of hours may need someone there)."""
         filled: dict[tuple[date, str, str], int] = defaultdict(int)
         for (_u, d, s, q) in self.const:
             filled[(d, s, q)] += 1
-        cov = self.f.inputs.coverage
-        return [(d, s, q) for d in self.f.dates for s in self.f.codes for q in cov
-                if cov[q] > 0 and (self.stage == "free" or filled[(d, s, q)] < cov[q])]
+        out = []
+        for (d, s, q) in self.f.cover:
+            most = hard_max(self.f, d, s, q)
+            if most is None or (most > 0 and (self.stage == "free" or filled[(d, s, q)] < most)):
+                out.append((d, s, q))
+        return out
 
     def _add_candidates(self) -> None:
         """Off-pattern variables for open seats and pins, pruned by leave, same day and rest."""
@@ -168,6 +182,7 @@ class RosterModel:
         for key in self.const:
             self.const_of[key[0]].append(key)
         self.busy = self._constant_busy()
+        self.work_lits: dict[tuple[str, date], cp_model.IntVar] = {}
         self.users_with_vars = sorted({k[0] for k in self.x})
 
     # ---- hard rules ------------------------------------------------------------------------
@@ -183,34 +198,54 @@ class RosterModel:
             self._rest(u)
             self._consecutive(u)
             self._window(u)
+        for u in sorted(self.f.people):
+            add_limits(self, u)
 
     def _lit(self, name: str) -> cp_model.IntVar | None:
         """The assumption literal ``name`` in explain mode (None when facts are hard)."""
         if not self.soft:
             return None
         if name not in self.assumptions:
-            self.assumptions[name] = self.m.NewBoolVar(name)
+            self.assumptions[name] = self.m.new_bool_var(name)
         return self.assumptions[name]
 
-    def _enforce(self, ct: cp_model.Constraint, name: str) -> None:
+    def enforce(self, ct: cp_model.Constraint, name: str) -> None:
         """Make ``ct`` conditional on the assumption ``name`` in explain mode."""
         lit = self._lit(name)
         if lit is not None:
-            ct.OnlyEnforceIf(lit)
+            ct.only_enforce_if(lit)
 
     def _coverage(self) -> None:
-        """Each seat gets exactly its required count (constants count as filled)."""
-        seats: dict[tuple[date, str, str], list] = defaultdict(list)
+        """Each seat gets its required count (constants count as filled): exactly, or between the hard bounds
+        with the soft side charged per person (``cover_under`` / ``cover_over``)."""
+        seats: dict[tuple[date, str, str], list[cp_model.IntVar]] = defaultdict(list)
         fixed: dict[tuple[date, str, str], int] = defaultdict(int)
         for (_u, d, s, q), v in self.x.items():
             seats[(d, s, q)].append(v)
         for (_u, d, s, q) in self.const:
             fixed[(d, s, q)] += 1
-        cov = self.f.inputs.coverage
-        for d in self.f.dates:
-            for s in self.f.codes:
-                for q, n in cov.items():
-                    self.m.Add(sum(seats[(d, s, q)]) == n - fixed[(d, s, q)])
+        for (d, s, q), row in self.f.cover.items():
+            vs, n = seats[(d, s, q)], fixed[(d, s, q)]
+            if row.under is None and row.over is None:
+                self.m.add(sum(vs) == row.need - n)
+                continue
+            self._soft_cover(row, vs, n, f"{d} {s} {q}")
+
+    def _soft_cover(self, row: Cover, vs: list[cp_model.IntVar], fixed: int, where: str) -> None:
+        """One seat whose cover is soft on at least one side."""
+        count = sum(vs) + fixed
+        if row.under is None:
+            self.m.add(count >= row.need)
+        elif row.under and row.need > fixed:
+            short = self.m.new_int_var(0, row.need - fixed, f"under_{where}")
+            self.m.add(short >= row.need - count)
+            self.cover_terms.append(Term("cover_under", "", row.under, short, where))
+        if row.over is None:
+            self.m.add(count <= row.need)
+        elif row.over and len(vs) + fixed > row.need:
+            extra = self.m.new_int_var(0, len(vs) + fixed - row.need, f"over_{where}")
+            self.m.add(extra >= count - row.need)
+            self.cover_terms.append(Term("cover_over", "", row.over, extra, where))
 
     def _pins(self) -> None:
         """Pinned seats inside the period are sat (a pin on a constant seat is already true)."""
@@ -219,75 +254,83 @@ class RosterModel:
             if not self.f.inputs.start <= pin.day <= self.f.inputs.end or key in self.const:
                 continue
             if key not in self.x:
-                self.m.AddBoolOr([])  # pin of an inactive or unknown person: no roster
+                self.m.add_bool_or([])  # pin of an inactive or unknown person: no roster
                 continue
-            self._enforce(self.m.Add(self.x[key] == 1), f"pin|{pin.username}|{pin.day}|{pin.shift}")
+            self.enforce(self.m.add(self.x[key] == 1), f"pin|{pin.username}|{pin.day}|{pin.shift}")
 
     def _soft_leave(self) -> None:
         """Explain mode: each leave is an assumption that empties its slots."""
         for i, lv in enumerate(self.f.inputs.leaves):
             vs = [self.x[k] for k in self.keys_of[lv.username] if lv.covers(k[1], k[2])]
             if vs:
-                self._enforce(self.m.Add(sum(vs) == 0), f"leave|{i}|{lv.username}|{lv.start}|{lv.end}")
+                self.enforce(self.m.add(sum(vs) == 0), f"leave|{i}|{lv.username}|{lv.start}|{lv.end}")
 
     def _one_per_day(self, u: str) -> None:
         """At most one seat per calendar day (so also one seat at a time)."""
         for d in self.f.dates:
             vs = [v for s in self.f.codes for v in self.at.get((u, d, s), ())]
             if len(vs) > 1:
-                self.m.Add(sum(vs) <= 1)
+                self.m.add(sum(vs) <= 1)
 
     def _rest(self, u: str) -> None:
         """Night-then-day and minimum rest between pairs of shifts (delta >= 1 day)."""
         for (_u, d, s) in sorted({k[:3] for k in self.keys_of[u]}):
             vs = self.at[(u, d, s)]
             if not self._could_sit(u, d, s, self.busy, leave_ok=True):
-                self._enforce(self.m.Add(sum(vs) == 0), f"rest|{u}")
+                self.enforce(self.m.add(sum(vs) == 0), f"rest|{u}")
+            later: dict[int, list[cp_model.IntVar]] = defaultdict(list)
             for a, delta, b in self.f.offsets:
-                if a != s or delta == 0:
-                    continue
-                other = self.at.get((u, d + timedelta(days=delta), b), [])
+                if a == s and delta:
+                    later[delta].extend(self.at.get((u, d + timedelta(days=delta), b), []))
+            for other in later.values():  # shifts of one later day exclude one another: one clique
                 if other:
-                    self._enforce(self.m.Add(sum(vs) + sum(other) <= 1), f"rest|{u}")
+                    self.enforce(self.m.add(sum(vs) + sum(other) <= 1), f"rest|{u}")
 
-    def _day_terms(self, u: str, days: list[date]) -> tuple[list, int]:
+    def _day_terms(self, u: str, days: list[date]) -> tuple[list[cp_model.IntVar], int]:
         """Variables and constant count of shifts worked by ``u`` on ``days``."""
-        vs, fixed = [], 0
+        vs: list[cp_model.IntVar] = []
+        fixed = 0
         for d in days:
             for s in self.f.codes:
                 vs.extend(self.at.get((u, d, s), ()))
                 fixed += (u, d, s) in self.busy
         return vs, fixed
 
-    def _limit_windows(self, u: str, size: int, limit: int, rule: str) -> None:
+    def limit_windows(self, u: str, size: int, limit: int, rule: str) -> None:
         """At most ``limit`` shifts of ``u`` in every ``size``-day window touching a variable."""
+        if limit >= len(self.f.dates) + self.f.rules.window_days:
+            return  # cannot bind (NO_LIMIT)
         var_days = sorted({k[1] for k in self.keys_of[u]})
         starts = {ws for d in var_days for ws in (d - timedelta(days=k) for k in range(size))}
         for ws in sorted(starts):
             vs, fixed = self._day_terms(u, [ws + timedelta(days=k) for k in range(size)])
             if vs and len(vs) + fixed > limit:
-                self._enforce(self.m.Add(sum(vs) <= limit - fixed), f"{rule}|{u}")
+                self.enforce(self.m.add(sum(vs) <= limit - fixed), f"{rule}|{u}")
 
     def _consecutive(self, u: str) -> None:
         """At most max_consecutive working days in a row."""
         k = self.f.rules.max_consecutive
-        self._limit_windows(u, k + 1, k, "max_consecutive")
+        self.limit_windows(u, k + 1, k, "max_consecutive")
 
     def _window(self, u: str) -> None:
         """At most max_shifts_in_window shifts in any window_days-day window."""
         r = self.f.rules
-        self._limit_windows(u, r.window_days, r.max_shifts_in_window, "window_limit")
+        self.limit_windows(u, r.window_days, r.max_shifts_in_window, "window_limit")
 
     # ---- soft rules ------------------------------------------------------------------------
 
     def add_soft_rules(self) -> None:
-        """Every weighted soft rule as Terms, then the objective and the symmetry breaking."""
-        self.terms += self.pattern_terms()
+        """Every weighted soft rule as Terms, then the objective and the symmetry breaking (a rule of weight 0
+        adds no terms)."""
+        w = self.f.rules.weights
+        if self.f.inputs.pattern is not None and (w.substitution or w.pattern_release):
+            self.terms += self.pattern_terms()
         for metric in METRICS:
-            self.terms += self.fairness_terms(metric)
-        self.terms += self.preference_terms()
-        self.terms += self.change_terms()
-        self.m.Minimize(sum(t.coef * t.expr for t in self.terms))
+            if getattr(w, f"fair_{metric}"):
+                self.terms += self.fairness_terms(metric)
+        self.terms += self.preference_terms() + self.change_terms() + self.cover_terms + self.limit_terms
+        self.m.minimize(cp_model.LinearExpr.weighted_sum([t.expr for t in self.terms if t.coef],
+                                                         [t.coef for t in self.terms if t.coef]))
         self._break_symmetry()
         self._hint()
 
@@ -307,7 +350,7 @@ class RosterModel:
                 out.append(Term("pattern_release", u, w.pattern_release, 1 - self.x[key], f"{d} {s}"))
         return out
 
-    def _metric_count(self, u: str, metric: str) -> tuple[list, int]:
+    def _metric_count(self, u: str, metric: str) -> tuple[list[cp_model.IntVar], int]:
         """Variables and constant count of ``u``'s shifts that count for ``metric``."""
         if metric == "substitutions":
             return [self.x[k] for k in self.keys_of[u] if self.is_substitute(k)], 0
@@ -324,7 +367,7 @@ class RosterModel:
         optimum keeps everybody within one of each other whenever the rotation allows it."""
         weight = getattr(self.f.rules.weights, f"fair_{metric}")
         expected, credit = rotation_counts(self.f, metric)
-        groups: dict[tuple, list[str]] = defaultdict(list)
+        groups: dict[tuple[str, bool], list[str]] = defaultdict(list)
         for p in self.f.people.values():
             if p.qualified(p.primary):
                 groups[fairness_group(p)].append(p.username)
@@ -339,15 +382,16 @@ class RosterModel:
                 out.append(self._square_term(f"fair_{metric}", u, weight, vs, offset, int(half > 0)))
         return out
 
-    def _square_term(self, rule: str, u: str, weight: int, vs: list, offset: int, half: int = 0) -> Term:
+    def _square_term(self, rule: str, u: str, weight: int, vs: list[cp_model.IntVar], offset: int,
+                     half: int = 0) -> Term:
         """Term weight*y*(y - half) with y = offset + sum(vs), as a cost variable over convex lines."""
         lo, hi = offset, offset + min(len(vs), self._most_shifts(u))
         if not vs:
             return Term(rule, u, weight, offset * (offset - half), f"{offset:+d} vs share")
         values = [y * (y - half) for y in {lo, hi, *(y for y in (0, half) if lo <= y <= hi)}]
-        cost = self.m.NewIntVar(min(values), max(values), f"{rule}_{u}")
+        cost = self.m.new_int_var(min(values), max(values), f"{rule}_{u}")
         for slope, icpt in square_lines(lo, hi, half):
-            self.m.Add(cost >= slope * (offset + sum(vs)) + icpt)
+            self.m.add(cost >= slope * (offset + sum(vs)) + icpt)
         return Term(rule, u, weight, cost, "squared distance from share")
 
     def _most_shifts(self, u: str) -> int:
@@ -369,7 +413,7 @@ class RosterModel:
                         out.append(self._preference_term(pref, d, s, w))
         return out
 
-    def _preference_term(self, pref, d: date, s: str, w: int) -> Term:
+    def _preference_term(self, pref: Preference, d: date, s: str, w: int) -> Term:
         """Term for one preference on one shift."""
         worked = sum(self.at.get((pref.username, d, s), [])) + ((pref.username, d, s) in self.busy)
         expr = worked if not pref.wanted else 1 - worked
@@ -378,14 +422,18 @@ class RosterModel:
 
     def change_terms(self) -> list[Term]:
         """One term per seat of the last published roster that is no longer sat by the same person."""
-        w = self.f.rules.weights.change
+        w = self.f.rules.weights
         out = []
-        for a in self.f.inputs.previous:
-            key = (a.username, a.day, a.shift, a.position)
-            if a.day < self.f.inputs.start or a.day > self.f.inputs.end or key in self.const:
-                continue
+        inside = {(a.username, a.day, a.shift, a.position) for a in self.f.inputs.previous
+                  if self.f.inputs.start <= a.day <= self.f.inputs.end}
+        for key in sorted(inside - self.const) if w.change else ():
             expr = 1 - self.x[key] if key in self.x else 1
-            out.append(Term("change", a.username, w, expr, f"{a.day} {a.shift} {a.position}"))
+            out.append(Term("change", key[0], w.change, expr, f"{key[1]} {key[2]} {key[3]}"))
+        if w.change_added and self.f.inputs.previous:
+            out += [Term("change_added", k[0], w.change_added, v, f"{k[1]} {k[2]} {k[3]}")
+                    for k, v in self.x.items() if k not in inside]
+            out += [Term("change_added", k[0], w.change_added, 1, f"{k[1]} {k[2]} {k[3]}")
+                    for k in sorted(self.const - inside)]
         return out
 
     def _break_symmetry(self) -> None:
@@ -394,28 +442,31 @@ class RosterModel:
         personal = {lv.username for lv in self.f.inputs.leaves}
         personal |= {k[0] for k in self.pinned} | {p.username for p in self.f.inputs.preferences}
         personal |= {a.username for a in (*self.f.inputs.previous, *self.f.inputs.before)}
-        classes: dict[tuple, list[str]] = defaultdict(list)
+        classes: dict[tuple[object, ...], list[str]] = defaultdict(list)
         for p in self.f.people.values():
             if p.username not in personal and p.qualified(p.primary):
                 hist = self.f.inputs.history.get(p.username)
-                classes[(p.role, p.skills, p.primary, p.position, p.team, hist)].append(p.username)
+                limits = self.f.rules.limits_of(p.username)
+                classes[(p.role, p.skills, p.primary, p.position, p.team, hist, limits)].append(p.username)
         for users in classes.values():
             totals = [sum(self.x[k] for k in self.keys_of[u]) for u in sorted(users)]
             for a, b in itertools.pairwise(totals):
-                self.m.Add(a >= b)
+                self.m.add(a >= b)
 
     def _hint(self) -> None:
-        """Hints: the pattern, overridden by the last published roster."""
+        """Hints: the pattern, overridden by the last published roster (none when there is neither)."""
+        if self.f.inputs.pattern is None and not self.f.inputs.previous:
+            return
         prev = {(a.username, a.day, a.shift, a.position) for a in self.f.inputs.previous}
         prev_seats = {(a.day, a.shift, a.position) for a in self.f.inputs.previous}
         for key, v in self.x.items():
             on_pattern = self.f.pattern.get(key[:3]) == key[3]
             seat_known = (key[1], key[2], key[3]) in prev_seats
-            self.m.AddHint(v, key in prev if seat_known else on_pattern)
+            self.m.add_hint(v, key in prev if seat_known else on_pattern)
 
     # ---- reading a solution ----------------------------------------------------------------
 
-    def assignments(self, value) -> list[Assignment]:
+    def assignments(self, value: Callable[[cp_model.IntVar], bool]) -> list[Assignment]:
         """The seats of a solution (``value`` maps a variable to its value)."""
         keys = sorted(self.const | {k for k, v in self.x.items() if value(v)})
         return [Assignment(d, s, q, u, self._source(u, d, s, q)) for (u, d, s, q) in

@@ -61,11 +61,18 @@ class Member:
 
 @dataclass(frozen=True)
 class ShiftDef:
-    """A shift kind; a shift belongs to the calendar date on which it starts."""
+    """A shift type; a shift belongs to the calendar date on which it starts. Its length is ``minutes``
+    when given, else ``hours`` (so 8-hour, 10.5-hour or 480-minute shifts can all be stated)."""
 
     code: str
     start: time
     hours: int = 12
+    minutes: int | None = None
+
+    @property
+    def length(self) -> int:
+        """Length of the shift in minutes."""
+        return self.minutes if self.minutes is not None else self.hours * 60
 
     def starts_at(self, day: date) -> datetime:
         """Naive local start of this shift on ``day``."""
@@ -73,7 +80,7 @@ class ShiftDef:
 
     def ends_at(self, day: date) -> datetime:
         """Naive local end of this shift started on ``day``."""
-        return self.starts_at(day) + timedelta(hours=self.hours)
+        return self.starts_at(day) + timedelta(minutes=self.length)
 
 
 DAY = ShiftDef("D", time(8, 0), 12)
@@ -156,17 +163,103 @@ class Weights:
     fair_substitutions: int = 2
     preference: int = 5
     change: int = 30
+    change_added: int = 0
+
+
+LIMIT_KINDS: frozenset[str] = frozenset({"shifts", "minutes", "weekends", "work_run", "off_run"})
+NO_LIMIT = 100_000  # a resolved limit that never binds (no pattern to derive one from, none stated)
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One row of the per-person rule table (the style of OR-Tools' shift_scheduling_sat.py):
+
+    ``kind`` is what is bounded over the period: ``shifts`` (worked shifts; of one type when ``shift`` is
+    given), ``minutes`` (worked minutes), ``weekends`` (weekends with a shift on Saturday or Sunday),
+    ``work_run`` (consecutive working days) or ``off_run`` (consecutive days off between two working runs).
+    ``hard_min``/``hard_max`` may never be broken; below ``soft_min`` costs ``min_cost`` per unit, above
+    ``soft_max`` costs ``max_cost`` per unit (totals only; runs are hard). ``who``: one username, None for
+    everyone (a row for one person replaces the everyone-row of the same kind and shift).
+    Runs: the days before and after the period count as days off (a work run touching either end still needs
+    its minimum; an off run touching either end needs none), unless ``RosterInputs.before`` says otherwise."""
+
+    kind: str
+    hard_min: int | None = None
+    hard_max: int | None = None
+    shift: str | None = None
+    who: str | None = None
+    soft_min: int | None = None
+    min_cost: int = 0
+    soft_max: int | None = None
+    max_cost: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in LIMIT_KINDS:
+            raise ValueError(f"unknown limit kind {self.kind!r}")
+        if self.shift is not None and self.kind != "shifts":
+            raise ValueError("only a 'shifts' limit names a shift type")
+        if self.kind in ("work_run", "off_run") and (self.soft_min is not None or self.soft_max is not None):
+            raise ValueError("runs are hard limits only")
+
+
+NIGHT_THEN_DAY: tuple[tuple[str, str], ...] = (("N", "D"),)
 
 
 @dataclass(frozen=True)
 class Rules:
-    """Hard-rule limits (None: derived from the pattern, see ``patterns.resolve_rules``) and weights."""
+    """The desk's rules as stated (None: derive from the pattern, see ``patterns.resolve_rules``, which turns
+    them into ``ResolvedRules``; the solver only ever takes the resolved form).
+
+    ``forbidden``: (first, second) shift types: ``second`` may not be worked the day after ``first`` (the
+    default is 四班二运转's night then day); ``limits``: per-person rule rows (see ``Limit``)."""
 
     min_rest_hours: int = 12
     max_consecutive: int | None = None
     window_days: int = 28
     max_shifts_in_window: int | None = None
     weights: Weights = field(default_factory=Weights)
+    forbidden: tuple[tuple[str, str], ...] = NIGHT_THEN_DAY
+    limits: tuple[Limit, ...] = ()
+
+
+@dataclass(frozen=True)
+class ResolvedRules:
+    """Rules with every limit a number (``NO_LIMIT`` when nothing binds): what the solver, the validator and the
+    explainer read. Made only by ``patterns.resolve_rules``."""
+
+    min_rest_hours: int
+    max_consecutive: int
+    window_days: int
+    max_shifts_in_window: int
+    weights: Weights
+    forbidden: tuple[tuple[str, str], ...]
+    limits: tuple[Limit, ...]
+
+    def limits_of(self, username: str) -> tuple[Limit, ...]:
+        """The limit rows that apply to ``username`` (a personal row replaces the everyone-row of its kind)."""
+        mine = {(r.kind, r.shift) for r in self.limits if r.who == username}
+        return tuple(r for r in self.limits if r.who == username or (r.who is None and (r.kind, r.shift) not in mine))
+
+
+@dataclass(frozen=True)
+class Cover:
+    """One cover row: ``need`` people in ``position`` on ``shift`` of ``day`` (None: every shift / every day).
+
+    ``under``/``over``: cost per person missing / per person too many; None makes that side hard (both None:
+    exactly ``need``, today's seats). Rows override ``RosterInputs.coverage`` (the same need on every shift)
+    for what they match; of several matching rows the last wins."""
+
+    position: str
+    need: int
+    day: date | None = None
+    shift: str | None = None
+    under: int | None = None
+    over: int | None = None
+
+    def matches(self, day: date, shift: str, position: str) -> bool:
+        """True when this row speaks about ``position`` on ``shift`` of ``day``."""
+        return (self.position == position and (self.day is None or self.day == day)
+                and (self.shift is None or self.shift == shift))
 
 
 @dataclass(frozen=True)
@@ -200,9 +293,10 @@ class RosterInputs:
     people: tuple[Member, ...]
     start: date
     days: int
-    pattern: Pattern
+    pattern: Pattern | None
     shifts: tuple[ShiftDef, ...] = DEFAULT_SHIFTS
     coverage: Mapping[str, int] = field(default_factory=lambda: DEFAULT_COVERAGE)
+    cover: tuple[Cover, ...] = ()
     leaves: tuple[Leave, ...] = ()
     pins: tuple[Pin, ...] = ()
     preferences: tuple[Preference, ...] = ()
@@ -230,6 +324,21 @@ class RosterInputs:
     def shift_def(self, code: str) -> ShiftDef:
         """The ShiftDef with ``code``."""
         return next(s for s in self.shifts if s.code == code)
+
+    @property
+    def positions(self) -> tuple[str, ...]:
+        """Every position some shift needs (the coverage keys, then those only cover rows name)."""
+        extra = [c.position for c in self.cover if c.position not in self.coverage]
+        return (*self.coverage, *dict.fromkeys(extra))
+
+    def need(self, day: date, shift: str, position: str) -> Cover:
+        """The cover that applies to ``position`` on ``shift`` of ``day`` (a hard one from ``coverage``
+        unless a cover row says otherwise)."""
+        found = Cover(position, self.coverage.get(position, 0))
+        for row in self.cover:
+            if row.matches(day, shift, position):
+                found = row
+        return found
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ from datetime import date, timedelta
 from ortools.sat.python import cp_model
 
 from roster.cpsat import RosterModel
-from roster.domain import Explanation, Gap, Message, RosterInputs, msg
-from roster.facts import Facts, build_facts
+from roster.domain import Explanation, Gap, Message, Pin, RosterInputs, msg
+from roster.facts import Facts, build_facts, hard_min
 
 MAX_GAPS = 10
 
@@ -76,14 +76,15 @@ def _capacity(facts: Facts, days: int) -> int:
 
 def _seats(facts: Facts) -> list[tuple[date, str, str]]:
     """Every (day, shift, position) seat of the period with a positive requirement."""
-    cov = facts.inputs.coverage
-    return [(d, s, q) for d in facts.dates for s in facts.codes for q in cov if cov[q] > 0]
+    return [(d, s, q) for (d, s, q) in facts.cover if hard_min(facts, d, s, q) > 0]
 
 
 def _pin_problems(facts: Facts) -> list[Message]:
     """Pins inside the period no roster can obey: unknown/inactive/unqualified person, on leave, two a day,
     more pins than seats."""
-    out, per_day, per_seat = [], defaultdict(int), defaultdict(int)
+    out: list[Message] = []
+    per_day: dict[tuple[str, date], int] = defaultdict(int)
+    per_seat: dict[tuple[date, str, str], int] = defaultdict(int)
     for pin in _period_pins(facts):
         p = facts.people.get(pin.username)
         where = {"person": pin.username, "day": pin.day, "shift": pin.shift, "position": pin.position}
@@ -100,7 +101,7 @@ def _pin_problems(facts: Facts) -> list[Message]:
     return out
 
 
-def _period_pins(facts: Facts) -> list:
+def _period_pins(facts: Facts) -> list[Pin]:
     """The pins dated inside the period (the only ones the model and the validator enforce)."""
     return [p for p in facts.inputs.pins if facts.inputs.start <= p.day <= facts.inputs.end]
 
@@ -110,7 +111,7 @@ def _seat_gap(facts: Facts, d: date, s: str, q: str, pattern: bool = True) -> Ga
     qualified = [p for p in facts.people.values() if p.qualified(q)]
     reasons = [(p.username, why_not(facts, p.username, d, s, q, pattern)) for p in qualified]
     free = sum(1 for _u, r in reasons if r is None)
-    if free >= facts.inputs.coverage[q]:
+    if free >= hard_min(facts, d, s, q):
         return None
     return Gap(d, s, q, tuple((u, r) for u, r in reasons if r is not None))
 
@@ -131,7 +132,7 @@ def why_not(facts: Facts, u: str, d: date, s: str, q: str, pattern: bool = True)
 
 def _busy(facts: Facts, u: str, pattern: bool) -> set[tuple[str, date, str]]:
     """Slots ``u`` works for sure: before the period, pins, and (with ``pattern``) own pattern."""
-    cache = facts.__dict__.setdefault("_busy_cache", {})
+    cache: dict[tuple[str, bool], set[tuple[str, date, str]]] = facts.__dict__.setdefault("_busy_cache", {})
     if (u, pattern) not in cache:
         cache[(u, pattern)] = _busy_uncached(facts, u, pattern)
     return cache[(u, pattern)]
@@ -146,7 +147,7 @@ def _busy_uncached(facts: Facts, u: str, pattern: bool) -> set[tuple[str, date, 
     return out
 
 
-def _rest_reason(facts: Facts, busy: set, u: str, d: date, s: str) -> Message | None:
+def _rest_reason(facts: Facts, busy: set[tuple[str, date, str]], u: str, d: date, s: str) -> Message | None:
     """Same-day, night-then-day or minimum-rest reason against the busy slots."""
     if any((u, d, c) in busy for c in facts.codes if c != s):
         return msg("on_other_shift")
@@ -159,11 +160,11 @@ def _rest_reason(facts: Facts, busy: set, u: str, d: date, s: str) -> Message | 
     return None
 
 
-def _limit_reason(facts: Facts, busy: set, u: str, d: date) -> Message | None:
+def _limit_reason(facts: Facts, busy: set[tuple[str, date, str]], u: str, d: date) -> Message | None:
     """Consecutive-days or rolling-window reason if one more shift on ``d`` breaks it."""
     days = {b[1] for b in busy}
     k = facts.rules.max_consecutive
-    for start in (d - timedelta(days=i) for i in range(k + 1)):
+    for start in (d - timedelta(days=i) for i in range(k + 1 if k <= len(days) else 0)):  # else it cannot bind
         if sum(1 for j in range(k + 1) if start + timedelta(days=j) in days | {d}) > k:
             return msg("over_consecutive", limit=k)
     w, m = facts.rules.window_days, facts.rules.max_shifts_in_window
@@ -194,8 +195,8 @@ def _core(rm: RosterModel, names: list[str], time_limit: float) -> list[str]:
     solver = _assume(rm, names, time_limit)
     if solver is None:
         return []
-    index = {rm.assumptions[n].Index(): n for n in names}
-    return [index[i] for i in solver.SufficientAssumptionsForInfeasibility() if i in index]
+    index = {rm.assumptions[n].index: n for n in names}
+    return [index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in index]
 
 
 def _infeasible(rm: RosterModel, names: list[str], time_limit: float) -> bool:
@@ -205,12 +206,12 @@ def _infeasible(rm: RosterModel, names: list[str], time_limit: float) -> bool:
 
 def _assume(rm: RosterModel, names: list[str], time_limit: float) -> cp_model.CpSolver | None:
     """Solve under assumptions ``names``; the solver when INFEASIBLE, else None."""
-    rm.m.ClearAssumptions()
-    rm.m.AddAssumptions([rm.assumptions[n] for n in names])
+    rm.m.clear_assumptions()
+    rm.m.add_assumptions([rm.assumptions[n] for n in names])
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = time_limit
-    return solver if solver.Solve(rm.m) == cp_model.INFEASIBLE else None
+    return solver if solver.solve(rm.m) == cp_model.INFEASIBLE else None
 
 
 def _describe(facts: Facts, name: str) -> Message:
@@ -228,6 +229,8 @@ def _describe(facts: Facts, name: str) -> Message:
     if kind == "window_limit":
         return msg("window_limit_of", person=rest[0], limit=facts.rules.max_shifts_in_window,
                    days=facts.rules.window_days)
+    if kind in ("limit_above", "limit_below"):
+        return msg("limits_of", person=rest[0])
     return msg("rest_rules_of", person=rest[0])
 
 

@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from roster import holidays
 from roster.domain import DEFAULT_SHIFTS, POSITIONS, Assignment, Leave, Member, ShiftDef
 
-SHIFT_LABELS = {"D": ("白班", "Day shift"), "N": ("夜班", "Night shift")}
+SHIFT_LABELS = {"D": ("白班", "Day shift"), "E": ("中班", "Evening shift"), "N": ("夜班", "Night shift")}
 POSITION_LABELS = {
     "leader": ("值长", "Shift leader"),
     "info": ("信息值班员", "Information watcher"),
@@ -35,8 +35,8 @@ PRODID = "-//Duty desk//值班台//ZH"
 
 
 LEGEND = (
-    ("D", "白班 Day shift 08:00–20:00"),
-    ("N", "夜班 Night shift 20:00–08:00"),
+    ("D", "白班 Day shift"),  # each shift type's line gets its hours from the settings (``shift_legend``)
+    ("N", "夜班 Night shift"),
     (OFF, "休息 Off"),
     (LEAVE, "请假 Leave"),
     ("D*", "顶班 Substitute (not the person's own rotation)"),
@@ -53,7 +53,7 @@ class Words:
     """The words an export shows, in one language (the callers translate them; the defaults are the codes and
     the bilingual labels for a reader nobody named)."""
 
-    cell: Mapping[str, str] = field(default_factory=lambda: {"D": "D", "N": "N"})
+    cell: Mapping[str, str] = field(default_factory=lambda: {"D": "D", "E": "E", "N": "N"})
     shift: Mapping[str, str] = field(default_factory=lambda: {k: f"{zh} {en}" for k, (zh, en) in SHIFT_LABELS.items()})
     position: Mapping[str, str] = field(default_factory=lambda: {k: zh for k, (zh, _en) in POSITION_LABELS.items()})
     source: Mapping[str, str] = field(default_factory=dict)
@@ -121,6 +121,7 @@ def roster_csv(assignments: Iterable[Assignment], people: Iterable[Member], tz: 
 FILLS = {
     "D": PatternFill("solid", fgColor="FFF4D6"),
     "N": PatternFill("solid", fgColor="DFE6F5"),
+    "E": PatternFill("solid", fgColor="E2F3E4"),
     LEAVE: PatternFill("solid", fgColor="FDE2E1"),
     "weekend": PatternFill("solid", fgColor="E6E6E6"),
     "holiday": PatternFill("solid", fgColor="F8D7E8"),
@@ -136,9 +137,10 @@ FIRST_DAY_COL = 4  # name, team, seat, then the days
 def roster_xlsx(assignments: Iterable[Assignment], people: Iterable[Member], start: date, end: date,
                 day_kinds: Mapping[date, str] | None = None, title: str | None = None,
                 leaves: Iterable[Leave] = (), calendar: holidays.Calendar = holidays.LIBRARY,
-                words: Words = CODES) -> bytes:
-    """A printable 排班表: people × days with D / N / 休 (off) / 假 (leave), substitutes marked ``*``,
-    weekends and holidays shaded, totals per person, a legend, landscape fit-to-width, frozen header.
+                words: Words = CODES, shifts: tuple[ShiftDef, ...] = DEFAULT_SHIFTS) -> bytes:
+    """A printable 排班表: people × days with the shift types' letters (D / N today) / 休 (off) / 假 (leave),
+    substitutes marked ``*``, weekends and holidays shaded, totals per person and shift type, a legend with each
+    shift type's hours, landscape fit-to-width, frozen header.
 
     ``day_kinds`` (date -> 'workday'|'weekend'|'holiday') defaults to what ``calendar`` says."""
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
@@ -147,14 +149,15 @@ def roster_xlsx(assignments: Iterable[Assignment], people: Iterable[Member], sta
     wb = Workbook()
     ws = wb.active
     ws.title = f"{start:%Y-%m}"
-    _xlsx_header(ws, title or words.title, start, end, days, kinds, words)
+    codes = tuple(sd.code for sd in shifts)
+    _xlsx_header(ws, title or words.title, start, end, days, kinds, words, codes)
     listed = _people_rows(people, rows)
     cells = {(a.username, a.day): a for a in rows if start <= a.day <= end}
-    off = _leave_days(leaves, days)
+    off = _leave_days(leaves, days, codes)
     for r, person in enumerate(listed, start=HEADER_ROWS + 1):
-        _xlsx_person_row(ws, r, person, days, kinds, cells, off, words)
-    _xlsx_legend(ws, HEADER_ROWS + len(listed) + 2, words)
-    _xlsx_layout(ws, len(days), len(listed))
+        _xlsx_person_row(ws, r, person, days, kinds, cells, off, words, codes)
+    _xlsx_legend(ws, HEADER_ROWS + len(listed) + 2, words, shifts)
+    _xlsx_layout(ws, len(days), len(codes))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -169,9 +172,9 @@ def _people_rows(people: Iterable[Member], rows: list[Assignment]) -> list[Membe
 
 
 def _xlsx_header(ws: Worksheet, title: str, start: date, end: date, days: list[date],
-                 kinds: Mapping[date, str], words: Words) -> None:
-    """Title row, then day-of-month and weekday rows, shaded for weekends and holidays."""
-    last_col = FIRST_DAY_COL + len(days) + 1
+                 kinds: Mapping[date, str], words: Words, codes: tuple[str, ...]) -> None:
+    """Title row, then day-of-month and weekday rows, shaded for weekends and holidays; a total per shift type."""
+    last_col = FIRST_DAY_COL + len(days) + len(codes) - 1
     ws.cell(1, 1, f"{title}  {start:%Y-%m-%d} – {end:%Y-%m-%d}").font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
     for col, text in enumerate(words.heads, start=1):
@@ -181,8 +184,8 @@ def _xlsx_header(ws: Worksheet, title: str, start: date, end: date, days: list[d
         col = FIRST_DAY_COL + i
         ws.cell(2, col, d.day if i and d.day != 1 else f"{d.month}/{d.day}")
         ws.cell(3, col, words.weekdays[d.weekday()])
-    ws.cell(2, last_col - 1, words.cell["D"])
-    ws.cell(2, last_col, words.cell["N"])
+    for k, code in enumerate(codes):
+        ws.cell(2, FIRST_DAY_COL + len(days) + k, words.cell.get(code, code))
     for row in (2, 3):
         for col in range(1, last_col + 1):
             cell = ws.cell(row, col)
@@ -195,9 +198,9 @@ def _xlsx_header(ws: Worksheet, title: str, start: date, end: date, days: list[d
                 ws.cell(row, FIRST_DAY_COL + i).font = Font(bold=True)
 
 
-def _leave_days(leaves: Iterable[Leave], days: list[date]) -> set[tuple[str, date]]:
+def _leave_days(leaves: Iterable[Leave], days: list[date], codes: tuple[str, ...]) -> set[tuple[str, date]]:
     """(username, day) for every day on which approved leave takes the person off some shift."""
-    return {(lv.username, d) for lv in leaves for d in days if lv.covers(d, "D") or lv.covers(d, "N")}
+    return {(lv.username, d) for lv in leaves for d in days if any(lv.covers(d, c) for c in codes)}
 
 
 def cell_text(a: Assignment | None, on_leave: bool, words: Words = CODES) -> str:
@@ -209,12 +212,12 @@ def cell_text(a: Assignment | None, on_leave: bool, words: Words = CODES) -> str
 
 def _xlsx_person_row(ws: Worksheet, r: int, person: Member, days: list[date], kinds: Mapping[date, str],
                      cells: Mapping[tuple[str, date], Assignment], leaves: set[tuple[str, date]],
-                     words: Words) -> None:
-    """One person's row: name, team, seat label, a cell per day, their day and night totals."""
+                     words: Words, codes: tuple[str, ...]) -> None:
+    """One person's row: name, team, seat label, a cell per day, their total of each shift type."""
     seat = words.position.get(person.primary, person.primary)
     for col, value in enumerate((person.name, person.team or "—", seat), start=1):
         ws.cell(r, col, safe_cell(value)).border = BOX
-    totals = {"D": 0, "N": 0}
+    totals = dict.fromkeys(codes, 0)
     for i, d in enumerate(days):
         a = cells.get((person.username, d))
         on_leave = (person.username, d) in leaves
@@ -229,21 +232,23 @@ def _xlsx_person_row(ws: Worksheet, r: int, person: Member, days: list[date], ki
             cell.fill = FILLS[LEAVE]
         elif kinds.get(days[i]) in ("weekend", "holiday"):
             cell.fill = FILLS[kinds[days[i]]]
-    for k, code in enumerate(("D", "N")):
+    for k, code in enumerate(codes):
         cell = ws.cell(r, FIRST_DAY_COL + len(days) + k, totals[code])
         cell.alignment, cell.border = CENTER, BOX
 
 
 
 
-def _xlsx_legend(ws: Worksheet, row: int, words: Words) -> None:
-    """The legend under the grid: a sample cell and its meaning per line."""
+def _xlsx_legend(ws: Worksheet, row: int, words: Words, shifts: tuple[ShiftDef, ...] = DEFAULT_SHIFTS) -> None:
+    """The legend under the grid: a sample cell and its meaning per line, each shift type with its hours."""
     ws.cell(row, 1, words.legend_title).font = Font(bold=True)
-    shown = {"D": words.cell["D"], "N": words.cell["N"], OFF: words.off, LEAVE: words.leave,
-             "D*": words.cell["D"] + SUBSTITUTE_MARK}
-    for k, (code, _meaning) in enumerate(LEGEND, start=1):
-        meaning = words.legend.get(code, _meaning)
-        sample = ws.cell(row + k, 2, shown.get(code, ""))
+    first = shifts[0].code if shifts else "D"
+    shown = {OFF: words.off, LEAVE: words.leave, "D*": words.cell.get(first, first) + SUBSTITUTE_MARK}
+    lines = [(s.code, words.cell.get(s.code, s.code), shift_legend(s, words)) for s in shifts]
+    lines += [(code, shown.get(code, ""), words.legend.get(code, meaning)) for code, meaning in LEGEND
+              if code not in ("D", "N")]
+    for k, (code, sample_text, meaning) in enumerate(lines, start=1):
+        sample = ws.cell(row + k, 2, sample_text)
         sample.alignment, sample.border = CENTER, BOX
         fill = FILLS.get(code.rstrip(SUBSTITUTE_MARK))
         if fill is not None:
@@ -251,12 +256,19 @@ def _xlsx_legend(ws: Worksheet, row: int, words: Words) -> None:
         ws.cell(row + k, 3, meaning)
 
 
-def _xlsx_layout(ws: Worksheet, ndays: int, npeople: int) -> None:
+def shift_legend(sd: ShiftDef, words: Words = CODES) -> str:
+    """'白班 Day shift 08:00–20:00': the shift type's name (in ``words``) and its local hours."""
+    end = sd.ends_at(date(2000, 1, 3))
+    name = words.legend.get(sd.code) or words.shift.get(sd.code, sd.code)
+    return f"{name} {sd.start:%H:%M}–{end:%H:%M}"
+
+
+def _xlsx_layout(ws: Worksheet, ndays: int, ntotals: int) -> None:
     """Column widths, frozen header and names, A4 landscape fitted to one page wide."""
     ws.column_dimensions["A"].width = 12
     ws.column_dimensions["B"].width = 6
     ws.column_dimensions["C"].width = 11
-    for i in range(ndays + 2):
+    for i in range(ndays + ntotals):
         ws.column_dimensions[get_column_letter(FIRST_DAY_COL + i)].width = 4.2
     ws.freeze_panes = ws.cell(HEADER_ROWS + 1, FIRST_DAY_COL)
     ws.page_setup.orientation = "landscape"

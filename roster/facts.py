@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from roster import holidays
-from roster.domain import Assignment, Member, RosterInputs, Rules
+from roster.domain import Assignment, Cover, Member, ResolvedRules, RosterInputs
 from roster.patterns import resolve_rules
 from roster.rules import conflict_offsets
 
@@ -22,7 +22,7 @@ class Facts:
     """Precomputed sets and maps of one solve (all keyed by username / date / shift code)."""
 
     inputs: RosterInputs
-    rules: Rules
+    rules: ResolvedRules
     dates: list[date]
     codes: list[str]
     people: dict[str, Member]
@@ -32,6 +32,7 @@ class Facts:
     pattern: dict[Slot, str] = field(default_factory=dict)
     before: set[Slot] = field(default_factory=set)
     offsets: list[tuple[str, int, str]] = field(default_factory=list)
+    cover: dict[tuple[date, str, str], Cover] = field(default_factory=dict)
 
 
 def build_facts(inputs: RosterInputs) -> Facts:
@@ -50,8 +51,24 @@ def build_facts(inputs: RosterInputs) -> Facts:
     facts.leave = _leave_slots(facts)
     facts.pattern = _pattern_slots(facts)
     facts.before = {(a.username, a.day, a.shift) for a in inputs.before if a.day < inputs.start}
-    facts.offsets = conflict_offsets(inputs.shifts, facts.rules.min_rest_hours)
+    facts.cover = _cover(facts)
+    facts.offsets = conflict_offsets(inputs.shifts, facts.rules.min_rest_hours, facts.rules.forbidden)
     return facts
+
+
+def _cover(facts: Facts) -> dict[tuple[date, str, str], Cover]:
+    """(day, shift, position) -> the cover row in force (``coverage`` as hard rows, overridden by ``cover``)."""
+    inputs = facts.inputs
+    out = {(d, s, q): Cover(q, inputs.coverage.get(q, 0)) for d in facts.dates for s in facts.codes
+           for q in inputs.positions}
+    for row in inputs.cover:
+        days = [row.day] if row.day is not None else facts.dates
+        shifts = [row.shift] if row.shift is not None else facts.codes
+        for d in days:
+            for s in shifts:
+                if (d, s, row.position) in out:
+                    out[(d, s, row.position)] = row
+    return out
 
 
 def _kinds(inputs: RosterInputs) -> tuple[dict[date, str], list[int]]:
@@ -70,7 +87,7 @@ def _plain_kind(day: date) -> str:
 
 def _leave_slots(facts: Facts) -> set[Slot]:
     """Every (username, day, shift) removed by approved leave inside the period."""
-    out = set()
+    out: set[Slot] = set()
     for lv in facts.inputs.leaves:
         for d in facts.dates:
             out.update((lv.username, d, s) for s in facts.codes if lv.covers(d, s))
@@ -79,8 +96,10 @@ def _leave_slots(facts: Facts) -> set[Slot]:
 
 def _pattern_slots(facts: Facts) -> dict[Slot, str]:
     """(username, day, shift) -> position for each shift of an active team member's own pattern."""
-    out = {}
+    out: dict[Slot, str] = {}
     pattern = facts.inputs.pattern
+    if pattern is None:
+        return out
     for p in facts.people.values():
         if p.team not in pattern.offsets or not p.qualified(p.primary):
             continue
@@ -101,9 +120,25 @@ def holders_by_seat(facts: Facts) -> dict[tuple[date, str, str], list[str]]:
 
 def short_seat_days(facts: Facts) -> set[date]:
     """Dates with a seat that its pattern holders not on leave cannot fill (leave, inactive people)."""
-    holders, cov = holders_by_seat(facts), facts.inputs.coverage
-    return {d for d in facts.dates for s in facts.codes for q, n in cov.items()
-            if sum((u, d, s) not in facts.leave for u in holders.get((d, s, q), ())) < n}
+    if not facts.pattern:
+        return set()
+    holders = holders_by_seat(facts)
+    return {d for d in facts.dates for s in facts.codes for q in facts.inputs.positions
+            if sum((u, d, s) not in facts.leave for u in holders.get((d, s, q), ())) < hard_min(facts, d, s, q)}
+
+
+def hard_min(facts: Facts, day: date, shift: str, position: str) -> int:
+    """The people ``position`` on ``shift`` of ``day`` must have at least (0 when being short only costs)."""
+    row = facts.cover.get((day, shift, position))
+    return 0 if row is None or row.under is not None else row.need
+
+
+def hard_max(facts: Facts, day: date, shift: str, position: str) -> int | None:
+    """The most people ``position`` on ``shift`` of ``day`` may have (None when extra people only cost)."""
+    row = facts.cover.get((day, shift, position))
+    if row is None:
+        return 0
+    return None if row.over is not None else row.need
 
 
 def day_kind_matches(facts: Facts, metric: str, day: date, shift: str) -> bool:
@@ -115,13 +150,13 @@ def day_kind_matches(facts: Facts, metric: str, day: date, shift: str) -> bool:
     return facts.kinds.get(day) == holidays.HOLIDAY
 
 
-def rotation_counts(facts: Facts, metric: str) -> tuple[Counter, Counter]:
+def rotation_counts(facts: Facts, metric: str) -> tuple[Counter[str], Counter[str]]:
     """Per person, the own-rotation shifts counting for ``metric`` over the period (``expected``) and
     those of them that approved leave removed (``credit``); both empty for ``substitutions``.
 
     The leave-adjusted fairness count is ``history + worked + credit``: leave is not made up."""
-    expected: Counter = Counter()
-    credit: Counter = Counter()
+    expected: Counter[str] = Counter()
+    credit: Counter[str] = Counter()
     if metric == "substitutions":
         return expected, credit
     for (u, d, s) in facts.pattern:

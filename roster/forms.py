@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from desk.forms import WholeRange
@@ -17,7 +17,8 @@ from roster.domain import Weights
 
 PATTERN_CHOICES = [("DNOO", _l("DNOO: day, night, off, off (4-day cycle)")),
                    ("DDNNOOOO", _l("DDNNOOOO: two days, two nights, four off (8-day cycle)")),
-                   ("custom", _l("Custom pattern"))]
+                   ("custom", _l("Custom pattern")),
+                   ("none", _l("No rotation (the solver decides every seat)"))]
 SHIFT_CHOICES = [(k, _l(v)) for k, v in words.SHIFT_NAMES.items()]
 POSITION_CHOICES = [(k, _l(v)) for k, v in words.SEAT_NAMES.items()]
 WEIGHT_LABELS = {
@@ -29,6 +30,7 @@ WEIGHT_LABELS = {
     "fair_substitutions": _l("Fair share of substitutions"),
     "preference": _l("Personal wish not honoured"),
     "change": _l("Seat changed against the published roster"),
+    "change_added": _l("Seat added against the published roster"),
 }
 
 
@@ -71,6 +73,7 @@ class SettingsForm(FlaskForm):
     offset_B = _count(_l("Team B offset"), 0, 31)
     offset_C = _count(_l("Team C offset"), 0, 31)
     offset_D = _count(_l("Team D offset"), 0, 31)
+    offset_E = _count(_l("Team E offset (five teams only)"), 0, 31, required=False)
     day_start = StringField(_l("Day shift starts"), validators=[DataRequired(), Length(max=5)])
     night_start = StringField(_l("Night shift starts"), validators=[DataRequired(), Length(max=5)])
     cov_leader = _count(_l("Shift leaders per shift"), 1, 9)
@@ -80,6 +83,16 @@ class SettingsForm(FlaskForm):
     max_consecutive = _count(_l("Most working days in a row (empty: from the pattern)"), 1, 31, required=False)
     window_days = _count(_l("Rolling window (days)"), 7, 62)
     max_shifts_in_window = _count(_l("Most shifts in the window (empty: from the pattern)"), 1, 62, required=False)
+    shift_types = TextAreaField(_l("Shift types (one per line: CODE HH:MM MINUTES; empty: day and night above)"),
+                                validators=[Optional(), Length(max=1000)])
+    forbidden = StringField(_l("Forbidden successions (FIRST>SECOND: the second not the day after the first)"),
+                            validators=[Optional(), Length(max=200)])
+    limits = TextAreaField(_l("Limits per person (one per line: KIND [SHIFT] MIN-MAX [@person])"),
+                           validators=[Optional(), Length(max=2000)])
+
+
+class PresetForm(FlaskForm):
+    preset = SelectField(_l("Preset"), choices=[])
 
 
 for _name in Weights.__dataclass_fields__:

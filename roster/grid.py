@@ -1,4 +1,5 @@
-"""The month grid (排班表): people × days with day/night/off, leave, substitutes, holidays and make-up workdays.
+"""The month grid (排班表): people × days with the shift types (day/night today), off, leave, substitutes,
+holidays and make-up workdays.
 
 Pure: built from engine Assignments, engine People and Leave, so the pages and the exports can share it.
 """
@@ -30,7 +31,8 @@ class Day:
 
 @dataclass(frozen=True)
 class Cell:
-    """One person on one day: the shift worked ('D'/'N', '' for off), the seat, how it came, and leave."""
+    """One person on one day: the shift type worked ('D', 'N', 'E', …; '' for off), the seat, how it came, and
+    leave."""
 
     shift: str = ""
     position: str = ""
@@ -98,7 +100,7 @@ def build(assignments: Iterable[Assignment], people: Iterable[Member], leaves: I
                                 for d in days]) for p in shown}
     order = {"leader": 0, "info": 1, "comms": 2}
     groups = []
-    for team in (*TEAMS, None):
+    for team in (*TEAMS, *sorted({r.person.team for r in rows.values() if r.person.team} - set(TEAMS)), None):
         members = sorted((r for r in rows.values() if r.person.team == team),
                          key=lambda r: (order.get(r.person.primary, 3), r.person.username))
         if members:
@@ -107,7 +109,8 @@ def build(assignments: Iterable[Assignment], people: Iterable[Member], leaves: I
 
 
 def _cell(a: Assignment | None, leaves: list[Leave], day: date) -> Cell:
-    on_leave = any(lv.covers(day, s) for lv in leaves for s in ("D", "N"))
+    on_leave = any(lv.start <= day <= lv.end if lv.shifts is None else any(d == day for d, _s in lv.shifts)
+                   for lv in leaves)
     if a is None:
         return Cell(leave=on_leave)
     return Cell(a.shift, a.position, a.source, on_leave)

@@ -619,7 +619,7 @@ def person_for_token(session: Session, token: str) -> Person | None:
 # --- exports of the published roster -------------------------------------------------------------------------
 
 EXPORT_WORDS = {
-    "cell": {"D": N_("D"), "N": N_("N")},
+    "cell": {"D": N_("D"), "E": N_("E"), "N": N_("N")},
     "shift": words.SHIFT_NAMES,
     "position": words.SEAT_NAMES,
     "source": {"pattern": N_("own rotation"), "substitute": N_("substitute"), "pinned": N_("edited by hand")},
@@ -659,7 +659,7 @@ def export_published(session: Session, *, start: date, end: date, fmt: str, user
         return exports.roster_csv(rows, inputs.people, tz, inputs.shifts, words).encode("utf-8-sig"), len(rows)
     if fmt == "xlsx":
         data = exports.roster_xlsx(rows, inputs.people, start, end, day_kinds=inputs.day_kinds,
-                                   leaves=inputs.leaves, calendar=inputs.calendar, words=words)
+                                   leaves=inputs.leaves, calendar=inputs.calendar, words=words, shifts=inputs.shifts)
         return data, len(rows)
     if fmt == "ics":
         person = person_by_username(session, username or "")

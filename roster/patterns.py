@@ -8,10 +8,20 @@ itself break a hard rule, naming the rule, so a bad pattern never reaches the so
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 from datetime import date, timedelta
 
-from roster.domain import DEFAULT_SHIFTS, TEAMS, Message, Pattern, Rules, ShiftDef, frozen_map, msg
+from roster.domain import (
+    DEFAULT_SHIFTS,
+    NO_LIMIT,
+    TEAMS,
+    Message,
+    Pattern,
+    ResolvedRules,
+    Rules,
+    ShiftDef,
+    frozen_map,
+    msg,
+)
 
 PRESETS: dict[str, str] = {"DNOO": "DNOO", "DDNNOOOO": "DDNNOOOO"}
 
@@ -59,33 +69,45 @@ def window_count(code: str, window: int) -> int:
     return max(sum(code[(s + i) % n] != "O" for i in range(window)) for s in range(n))
 
 
-def resolve_rules(rules: Rules, pattern: Pattern) -> Rules:
-    """``rules`` with the pattern-derived defaults filled in (longest run + 1; window count + 2)."""
-    max_consec = rules.max_consecutive or longest_run(pattern.code) + 1
-    max_window = rules.max_shifts_in_window or window_count(pattern.code, rules.window_days) + 2
-    return replace(rules, max_consecutive=max_consec, max_shifts_in_window=max_window)
+def resolve_rules(rules: Rules, pattern: Pattern | None) -> ResolvedRules:
+    """``rules`` with the pattern-derived defaults filled in (longest run + 1; window count + 2); without a
+    pattern an unstated limit is ``NO_LIMIT``."""
+    derived_run = longest_run(pattern.code) + 1 if pattern and pattern.code else NO_LIMIT
+    derived_window = window_count(pattern.code, rules.window_days) + 2 if pattern and pattern.code else NO_LIMIT
+    return ResolvedRules(
+        min_rest_hours=rules.min_rest_hours,
+        max_consecutive=rules.max_consecutive or derived_run,
+        window_days=rules.window_days,
+        max_shifts_in_window=rules.max_shifts_in_window or derived_window,
+        weights=rules.weights,
+        forbidden=rules.forbidden,
+        limits=rules.limits,
+    )
 
 
-def _coverage_problems(code: str, offsets: dict[str, int]) -> list[tuple[str, Message]]:
+def _coverage_problems(code: str, offsets: dict[str, int], shifts: str = "DN") -> list[tuple[str, Message]]:
     """Days of the cycle on which a shift is not worked by exactly one team."""
     out = []
     for day in range(len(code)):
-        for shift in "DN":
+        for shift in shifts:
             teams = [t for t, o in offsets.items() if code[(day + o) % len(code)] == shift]
             if len(teams) != 1:
                 out.append(("coverage", msg("pattern_teams", cycle_day=day + 1, shift=shift, n=len(teams))))
     return out
 
 
-def _rest_problems(code: str, shifts: tuple[ShiftDef, ...], min_rest: int) -> list[tuple[str, Message]]:
-    """Pairs of consecutive pattern shifts with too little rest (a night then a day is zero rest)."""
+def _rest_problems(code: str, shifts: tuple[ShiftDef, ...], rules: Rules) -> list[tuple[str, Message]]:
+    """Pairs of consecutive pattern shifts with too little rest or a forbidden succession."""
     defs = {s.code: s for s in shifts}
-    base = date(2000, 1, 3)
-    out, n = [], len(code)
+    base, min_rest = date(2000, 1, 3), rules.min_rest_hours
+    out: list[tuple[str, Message]] = []
+    n = len(code)
     for i in range(n):
         a, b = code[i], code[(i + 1) % n]
-        if a == "N" and b == "D":
+        if (a, b) == ("N", "D") and (a, b) in rules.forbidden:
             out.append(("night_then_day", msg("pattern_night_then_day", cycle_day=i + 1)))
+        elif (a, b) in rules.forbidden:
+            out.append(("succession", msg("pattern_succession", cycle_day=i + 1, first=a, second=b)))
         elif a != "O" and b != "O":
             rest = defs[b].starts_at(base + timedelta(days=1)) - defs[a].ends_at(base)
             if rest < timedelta(hours=min_rest):
@@ -98,10 +120,11 @@ def check_pattern(
 ) -> list[tuple[str, Message]]:
     """Every hard rule ``pattern`` breaks on its own, as (rule, message); empty when it may be saved."""
     code, rules = pattern.code, rules or Rules()
-    if not code or set(code) - set("DNO"):
+    letters = "".join(s.code for s in shifts if len(s.code) == 1)
+    if not code or set(code) - set(letters + "O"):
         return [("bad_code", msg("pattern_letters", letters=code))]
-    problems = _coverage_problems(code, dict(pattern.offsets))
-    problems += _rest_problems(code, shifts, rules.min_rest_hours)
+    problems = _coverage_problems(code, dict(pattern.offsets), letters)
+    problems += _rest_problems(code, shifts, rules)
     limits = resolve_rules(rules, pattern)
     if longest_run(code) > limits.max_consecutive:
         problems.append(("max_consecutive", msg("pattern_run", n=longest_run(code))))

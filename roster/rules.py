@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ortools.sat.python import cp_model
+
 from roster.domain import ShiftDef
 
 HARD_RULES: dict[str, str] = {
@@ -46,32 +48,37 @@ class Term:
     rule: str
     username: str
     coef: int
-    expr: object
+    expr: cp_model.LinearExprT
     detail: str = ""
 
 
-def conflict_offsets(shifts: tuple[ShiftDef, ...], min_rest_hours: int) -> list[tuple[str, int, str]]:
+def conflict_offsets(
+    shifts: tuple[ShiftDef, ...], min_rest_hours: int, forbidden: tuple[tuple[str, str], ...] = (("N", "D"),)
+) -> list[tuple[str, int, str]]:
     """(a, delta_days, b): shift ``a`` on day d and shift ``b`` on day d+delta may not both be worked.
 
-    Covers one shift per calendar day (delta 0), night-then-day and the minimum rest."""
+    Covers one shift per calendar day (delta 0), the forbidden successions (night then day by default) and
+    the minimum rest."""
     base = date(2000, 1, 3)
-    horizon = 1 + (max(s.hours for s in shifts) + min_rest_hours) // 24 + 1
+    horizon = 1 + (max(s.length for s in shifts) // 60 + min_rest_hours) // 24 + 1
+    banned = set(forbidden)
     out = []
     for a in shifts:
         for b in shifts:
             for delta in range(horizon + 1):
                 if delta == 0 and a.code >= b.code:
                     continue
-                if _pair_conflicts(a, b, base, delta, min_rest_hours):
+                if _pair_conflicts(a, b, base, delta, min_rest_hours, banned):
                     out.append((a.code, delta, b.code))
     return out
 
 
-def _pair_conflicts(a: ShiftDef, b: ShiftDef, base: date, delta: int, min_rest: int) -> bool:
-    """True when ``a`` on ``base`` and ``b`` ``delta`` days later break a rest rule."""
+def _pair_conflicts(a: ShiftDef, b: ShiftDef, base: date, delta: int, min_rest: int,
+                    banned: set[tuple[str, str]]) -> bool:
+    """True when ``a`` on ``base`` and ``b`` ``delta`` days later break a rest rule or a forbidden succession."""
     if delta == 0:
         return True
-    if a.code == "N" and b.code == "D" and delta == 1:
+    if delta == 1 and (a.code, b.code) in banned:
         return True
     rest = b.starts_at(base + timedelta(days=delta)) - a.ends_at(base)
     return rest < timedelta(hours=min_rest)

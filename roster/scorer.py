@@ -13,7 +13,11 @@ Rules (weights from ``Rules.weights``; see roster.rules.SOFT_RULES):
   the own rotation removed by leave − the group's share (floor of the group's mean of history + rotation), charged
   y·(y − h) where h is 1 when the mean is not a whole number (a share between two integers costs nothing at either);
 - ``preference``: each shift a wish matches, charged when a wanted shift is not worked or an unwanted one is;
-- ``change``: each seat of the last published roster inside the period not sat by the same person.
+- ``change``: each seat of the last published roster inside the period not sat by the same person;
+  ``change_added``: (when a last roster is given) each seat sat that it did not have;
+- ``cover_under`` / ``cover_over``: per seat with a soft ``Cover`` row, the weight per person missing / too many;
+- ``limit_over`` / ``limit_under``: per person and soft total of a ``Limit`` row, the weight per unit beyond it;
+- ``substitution`` and ``pattern_release`` only when the desk has a rotation pattern.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from datetime import date
 
 from roster.domain import Assignment, RosterInputs
 from roster.facts import Facts, build_facts, day_kind_matches, fairness_group
+from roster.validate_limits import total
 
 Seat = tuple[str, date, str, str]  # (username, day, shift, position)
 FAIRNESS_METRICS = ("nights", "weekends", "holidays", "substitutions")
@@ -64,8 +69,9 @@ def score(inputs: RosterInputs, assignments: Iterable[Assignment]) -> Score:
     facts = build_facts(inputs)
     seats = _seats(facts, assignments)
     subs = _substitute_seats(facts, seats)
-    charges = [*_substitutions(facts, subs), *_releases(facts, seats), *_preferences(facts, seats),
-               *_changes(facts, seats)]
+    charges = [*_preferences(facts, seats), *_changes(facts, seats), *_cover(facts, seats), *_limits(facts, seats)]
+    if inputs.pattern is not None:
+        charges += [*_substitutions(facts, subs), *_releases(facts, seats)]
     for metric in FAIRNESS_METRICS:
         charges += _fairness(facts, seats, subs, metric)
     kept = tuple(c for c in charges if c.amount)
@@ -114,11 +120,51 @@ def _preferences(facts: Facts, seats: set[Seat]) -> list[Charge]:
 
 
 def _changes(facts: Facts, seats: set[Seat]) -> list[Charge]:
-    """Published seats of the period that the roster no longer has."""
-    weight, first, last = facts.rules.weights.change, facts.inputs.start, facts.inputs.end
-    return [Charge("change", a.username, weight, f"{a.day} {a.shift} {a.position}")
-            for a in facts.inputs.previous
-            if first <= a.day <= last and (a.username, a.day, a.shift, a.position) not in seats]
+    """Published seats of the period that the roster no longer has (``change``), and, when the last roster is
+    given, seats it did not have (``change_added``)."""
+    w, first, last = facts.rules.weights, facts.inputs.start, facts.inputs.end
+    published = {(a.username, a.day, a.shift, a.position) for a in facts.inputs.previous if first <= a.day <= last}
+    out = [Charge("change", u, w.change, f"{d} {s} {q}") for (u, d, s, q) in sorted(published - seats)]
+    if facts.inputs.previous:
+        out += [Charge("change_added", u, w.change_added, f"{d} {s} {q}") for (u, d, s, q) in sorted(seats - published)]
+    return out
+
+
+def _cover(facts: Facts, seats: set[Seat]) -> list[Charge]:
+    """Soft cover: each person missing below, or extra above, the needed count of a seat."""
+    count = Counter((d, s, q) for (_u, d, s, q) in seats)
+    out = []
+    for d in facts.dates:
+        for s in facts.codes:
+            for q in facts.inputs.positions:
+                row, got = facts.inputs.need(d, s, q), count[(d, s, q)]
+                if row.under and got < row.need:
+                    out.append(Charge("cover_under", "", row.under * (row.need - got), f"{d} {s} {q}"))
+                if row.over and got > row.need:
+                    out.append(Charge("cover_over", "", row.over * (got - row.need), f"{d} {s} {q}"))
+    return out
+
+
+def _limits(facts: Facts, seats: set[Seat]) -> list[Charge]:
+    """Soft bounds of the limit rows: each unit above ``soft_max`` or below ``soft_min``."""
+    out = []
+    everyone = _as_assignments(seats)
+    for u in sorted(facts.people):
+        mine = [a for a in everyone if a.username == u]
+        for row in facts.rules.limits_of(u):
+            if row.kind in ("work_run", "off_run"):
+                continue  # runs are hard only
+            n = total(row, mine, facts.inputs)
+            what = row.kind if row.shift is None else f"{row.kind} {row.shift}"
+            if row.soft_max is not None and n > row.soft_max:
+                out.append(Charge("limit_over", u, row.max_cost * (n - row.soft_max), what))
+            if row.soft_min is not None and n < row.soft_min:
+                out.append(Charge("limit_under", u, row.min_cost * (row.soft_min - n), what))
+    return out
+
+
+def _as_assignments(seats: set[Seat]) -> list[Assignment]:
+    return [Assignment(d, s, q, u) for (u, d, s, q) in seats]
 
 
 def _fairness(facts: Facts, seats: set[Seat], subs: set[Seat], metric: str) -> list[Charge]:

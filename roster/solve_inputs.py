@@ -86,6 +86,7 @@ def build_inputs(session: Session, *, start: date, days: int, previous: bool = T
     return RosterInputs(
         people=tuple(to_domain_person(p) for p in sorted(people.values(), key=lambda p: p.username)),
         start=start, days=days, pattern=es.pattern, shifts=es.shifts, coverage=frozen_map(es.coverage),
+        cover=es.cover_rows(start, days),
         leaves=approved_leaves(session, start=start - timedelta(days=window), end=end, usernames=names),
         pins=_pins(session, version_id, names), preferences=_preferences(session, names), rules=es.rules,
         history=frozen_map(history_counts(earlier, calendar)),

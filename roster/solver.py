@@ -53,10 +53,27 @@ spreads are max - min nights within a fairness group, raw / leave-adjusted):
   5.0 s and ends the 56-person case at 60 s without proof (gap 3-47 % between runs).
 Optimality is proven for the model of the stage that answered (own-pattern seats fixed where
 that stage does not reopen them).
+
+A desk without a rotation (``inputs.pattern is None``: a day-only team, or the Curtois & Qu benchmark through
+``bench/curtois_inputs.py``) runs one stage, the direct model: every seat a decision, the rule rows of
+``roster.domain`` (``Limit``, ``Cover``, forbidden successions) as constraints. Its LP bound is weak (runs and
+totals relax to fractions), so proofs come only on small cases; on a long limit (>= 20 s) the whole-model search is
+stopped after 15 % of the time if the gap is still above 10 % and CP-SAT's neighbourhood search alone continues
+from its roster (``roster.lns.polish``). Measured on Curtois 1-8 (``bench/curtois.py --all``, 60 s, 2 workers,
+this 2-core box shared with other sessions, load 6-12 during the runs; objective / best known):
+- whole model only: 1.000 (OPTIMAL 3.2 s), 1.007, 1.004, 1.012, 1.175, 1.353, 1.411, 1.962;
+- then LNS-only from the incumbent: 1.000 (OPTIMAL 1.6 s), 1.006, 1.005, 1.003, 1.178, 1.262, 1.225, 1.802.
+  At 20 s, LNS-only beat the default portfolio on 5/7/8 (1251 vs 1562, 1498 vs 1690, 2659 vs 2865);
+- a structured LNS (people / day windows / blocks, 0.5 s one-worker sub-solves, two at a time;
+  ``roster.lns.improve``) lost to CP-SAT's own neighbourhoods (Instance5, 30 s: 1439 against 1349), so it is not
+  wired in; the share of the first phase (5 %, 15 %, 50 %) made no difference the load's noise did not swamp.
+The switch is never made for a rotating desk: its stages keep searching for the proof their tight bound allows
+(28p-forced's local stage is proven in 5-20 s; switching after 4.5 s left it FEASIBLE at 22 % gap).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -68,7 +85,14 @@ from roster.cpsat import RosterModel
 from roster.domain import Cost, Explanation, Message, RosterInputs, SolveResult, msg
 from roster.explain import explain, quick_check
 from roster.facts import Facts, build_facts, short_seat_days
+from roster.lns import polish
 from roster.patterns import check_pattern
+
+LNS_FROM_SECONDS = 20.0  # time limits from this long on may end with large-neighbourhood search
+FIRST_SHARE = 0.15  # of such a limit, CP-SAT on the whole model first (at least LNS_FIRST_MIN seconds)
+LNS_FIRST_MIN = 3.0
+PROOF_GAP = 0.1  # a gap above this after the first share: search the neighbourhood of the roster instead
+Progress = Callable[[float, int], None]  # (seconds since solve() was called, objective of the new roster)
 
 STATUS = {
     cp_model.OPTIMAL: "OPTIMAL",
@@ -85,12 +109,17 @@ def solve(
     workers: int = 2,
     stages: tuple[str, ...] = ("pattern", "local", "free"),
     log: bool = False,
+    progress: Progress | None = None,
 ) -> SolveResult:
     """Build and solve the roster of ``inputs``; never raises for bad inputs (see ``status``).
 
-    ``status`` is OPTIMAL, FEASIBLE, INFEASIBLE (with ``explanation``), UNKNOWN (time ran out
-    before any roster) or INVALID_PATTERN (with ``explanation``)."""
+    ``time_limit`` (seconds, whole solve) and ``workers`` go to CP-SAT; ``progress(seconds, objective)`` is
+    called on each improved roster (seconds since this call). Without a pattern only one stage runs (the
+    direct model: every seat a decision). ``status`` is OPTIMAL, FEASIBLE, INFEASIBLE (with
+    ``explanation``), UNKNOWN (time ran out before any roster) or INVALID_PATTERN (with ``explanation``)."""
     started = time.perf_counter()
+    if inputs.pattern is None:
+        stages = stages[:1]
     facts = build_facts(inputs)
     warnings = tuple(msg("holiday_year_unknown", year=y) for y in facts.unknown_years)
     refused = _pattern_refusal(facts)
@@ -104,38 +133,106 @@ def solve(
         if stage == "local" and not short_seat_days(facts):
             continue  # nothing to reopen: the local model would be the pattern model again
         left = max(0.1, time_limit - (time.perf_counter() - started))
-        result = solve_stage(facts, stage, left, workers, log)
+        result = solve_stage(facts, stage, left, workers, log, _Clock(progress, started))
         if result.status != "INFEASIBLE":
             return _with(result, started, warnings)
     return _with(_explained(inputs, result), started, warnings)
 
 
-def solve_stage(facts: Facts, stage: str, time_limit: float, workers: int, log: bool = False) -> SolveResult:
-    """Solve one stage's model and read the result."""
+class _Clock(cp_model.CpSolverSolutionCallback):
+    """Reports each improved solution to ``progress`` with the seconds since ``started``, and keeps the latest
+    objective and bound (for the switch to neighbourhood search)."""
+
+    def __init__(self, progress: Progress | None, started: float):
+        super().__init__()
+        self.progress, self.started = progress, started
+        self.objective: float | None = None
+        self.bound = float("-inf")
+
+    def on_solution_callback(self) -> None:
+        self.objective = self.objective_value
+        self.bound = max(self.bound, self.best_objective_bound)
+        self.report(round(self.objective_value))
+
+    def on_bound(self, bound: float) -> None:
+        """CP-SAT proved a better lower bound."""
+        self.bound = max(self.bound, bound)
+
+    def far_from_proof(self) -> bool:
+        """True when a roster exists and its gap to the bound is above ``PROOF_GAP``."""
+        if self.objective is None:
+            return False
+        return abs(self.objective - self.bound) > PROOF_GAP * max(1.0, abs(self.objective))
+
+    def report(self, objective: int) -> None:
+        """Tell ``progress`` about a roster of cost ``objective``."""
+        if self.progress is not None:
+            self.progress(time.perf_counter() - self.started, objective)
+
+
+def solve_stage(facts: Facts, stage: str, time_limit: float, workers: int, log: bool = False,
+                clock: _Clock | None = None) -> SolveResult:
+    """Solve one stage's model and read the result: CP-SAT on the whole model. A desk without a rotation (the
+    direct model, whose LP bound is weak) on a long time limit: when after ``FIRST_SHARE`` of it the roster found
+    is still more than ``PROOF_GAP`` above the bound (a proof is out of reach), CP-SAT's neighbourhood search alone
+    around that roster for the rest of the time (``roster.lns``; the bound reported stays the whole model's). The
+    stages of a rotating desk keep searching for the proof, which their tight bounds make reachable."""
+    started = time.perf_counter()
     rm = RosterModel(facts, stage)
     rm.add_hard_rules()
     rm.add_soft_rules()
+    clock = clock or _Clock(None, started)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     solver.parameters.log_search_progress = log
-    status = STATUS.get(solver.Solve(rm.m), "UNKNOWN")
+    may_switch = facts.inputs.pattern is None and time_limit >= LNS_FROM_SECONDS
+    if may_switch:
+        solver.best_bound_callback = clock.on_bound
+    switch = _switch_timer(solver, clock, time_limit, enabled=may_switch)
+    listening = may_switch or clock.progress is not None  # the desk's own solves run without Python callbacks
+    try:
+        status = STATUS.get(solver.solve(rm.m, clock if listening else None), "UNKNOWN")
+    finally:
+        switch.cancel()
     if status not in ("OPTIMAL", "FEASIBLE"):
         return SolveResult(status, stage=stage)
+    left = started + time_limit - time.perf_counter()
+    if status == "FEASIBLE" and left > 0.5 and facts.inputs.pattern is None:
+        bound = round(solver.best_objective_bound)
+        solver = polish(rm, solver, left, workers, clock)
+        return replace(_read(rm, solver, status, stage), best_bound=bound,
+                       gap=abs(round(solver.objective_value) - bound) / max(1, abs(round(solver.objective_value))))
     return _read(rm, solver, status, stage)
+
+
+def _switch_timer(solver: cp_model.CpSolver, clock: _Clock, time_limit: float, enabled: bool) -> threading.Timer:
+    """A started timer that stops the whole-model search after ``FIRST_SHARE`` of a long ``time_limit`` when the
+    proof is out of reach (it does nothing on short limits or when not ``enabled``)."""
+    enabled = enabled and time_limit >= LNS_FROM_SECONDS
+    first = max(LNS_FIRST_MIN, FIRST_SHARE * time_limit) if enabled else time_limit + 1
+
+    def check() -> None:
+        if enabled and clock.far_from_proof():
+            solver.stop_search()
+
+    timer = threading.Timer(first, check)
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 def _read(rm: RosterModel, solver: cp_model.CpSolver, status: str, stage: str) -> SolveResult:
     """Assignments, objective, bound, gap and the cost breakdown of a solved model."""
-    obj, bound = round(solver.ObjectiveValue()), round(solver.BestObjectiveBound())
+    obj, bound = round(solver.objective_value), round(solver.best_objective_bound)
     gap = 0.0 if status == "OPTIMAL" else abs(obj - bound) / max(1, abs(obj))
     return SolveResult(
         status=status,
-        assignments=tuple(rm.assignments(solver.BooleanValue)),
+        assignments=tuple(rm.assignments(solver.boolean_value)),
         objective=obj,
         best_bound=obj if status == "OPTIMAL" else bound,
         gap=gap,
-        cost_breakdown=tuple(breakdown(rm, solver.Value)),
+        cost_breakdown=tuple(breakdown(rm, solver.value)),
         stage=stage,
     )
 
@@ -160,6 +257,8 @@ def summarise(costs: tuple[Cost, ...] | list[Cost]) -> dict[str, int]:
 
 def _pattern_refusal(facts: Facts) -> SolveResult | None:
     """INVALID_PATTERN with the broken rules, or None when the pattern may be used."""
+    if facts.inputs.pattern is None:
+        return None
     problems = check_pattern(facts.inputs.pattern, facts.inputs.rules, facts.inputs.shifts)
     if not problems:
         return None

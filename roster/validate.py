@@ -11,9 +11,11 @@ from __future__ import annotations
 import itertools
 from collections import Counter, defaultdict
 from datetime import date, timedelta
+from typing import Any
 
-from roster.domain import Assignment, RosterInputs, Violation
+from roster.domain import NO_LIMIT, Assignment, RosterInputs, Violation
 from roster.patterns import resolve_rules
+from roster.validate_limits import limit_rows
 
 
 def validate(assignments: list[Assignment] | tuple[Assignment, ...], inputs: RosterInputs) -> list[Violation]:
@@ -24,10 +26,14 @@ def validate(assignments: list[Assignment] | tuple[Assignment, ...], inputs: Ros
     timeline = _timelines([*inputs.before, *inside], inputs.start)
     for user, shifts in timeline.items():
         out += _rest(user, shifts, inputs) + _limits(user, shifts, inputs)
+    rules = resolve_rules(inputs.rules, inputs.pattern)
+    for p in inputs.people:
+        if p.active:
+            out += limit_rows(p.username, timeline.get(p.username, []), inputs, rules)
     return out
 
 
-def _v(rule: str, a: Assignment | None, params: dict | None = None, **kw) -> Violation:
+def _v(rule: str, a: Assignment | None, params: dict[str, Any] | None = None, **kw: Any) -> Violation:
     """A Violation about assignment ``a`` (or the explicit keyword fields) with the figures ``params``."""
     figures = tuple(sorted((params or {}).items()))
     if a is not None:
@@ -39,13 +45,13 @@ def _coverage(inside: list[Assignment], inputs: RosterInputs) -> list[Violation]
     """Exactly the required count per (day, shift, position); nobody in two seats of one shift."""
     out = []
     count = Counter((a.day, a.shift, a.position) for a in inside)
-    positions = sorted({*inputs.coverage, *(a.position for a in inside)})
+    positions = sorted({*inputs.positions, *(a.position for a in inside)})
     for d in inputs.dates:
         for s in (sd.code for sd in inputs.shifts):
             for q in positions:
-                need, got = inputs.coverage.get(q, 0), count[(d, s, q)]
-                if need != got:
-                    out.append(_v("coverage", None, {"got": got, "need": need}, day=d, shift=s, position=q))
+                row, got = inputs.need(d, s, q), count[(d, s, q)]
+                if (row.under is None and got < row.need) or (row.over is None and got > row.need):
+                    out.append(_v("coverage", None, {"got": got, "need": row.need}, day=d, shift=s, position=q))
     seats = Counter((a.day, a.shift, a.username) for a in inside)
     out += [_v("one_seat", None, day=d, shift=s, username=u)
             for (d, s, u), n in seats.items() if n > 1]
@@ -91,17 +97,25 @@ def _timelines(assignments: list[Assignment], start: date) -> dict[str, list[Ass
 def _rest(user: str, shifts: list[Assignment], inputs: RosterInputs) -> list[Violation]:
     """One shift per day, no day after a night, minimum rest between consecutive shifts."""
     out, min_rest = [], timedelta(hours=inputs.rules.min_rest_hours)
+    forbidden = set(inputs.rules.forbidden)
     defs = {s.code: s for s in inputs.shifts}
     for prev, nxt in itertools.pairwise(shifts):
         if nxt.day < inputs.start or prev.shift not in defs or nxt.shift not in defs:
             continue
         if prev.day == nxt.day:
             out.append(_v("one_per_day", nxt))
-        elif prev.shift == "N" and nxt.shift == "D" and nxt.day - prev.day == timedelta(days=1):
+        elif (prev.shift, nxt.shift) == ("N", "D") and ("N", "D") in forbidden and next_day(prev, nxt):
             out.append(_v("night_then_day", nxt))
+        elif (prev.shift, nxt.shift) in forbidden and next_day(prev, nxt):
+            out.append(_v("succession", nxt, {"first": prev.shift, "second": nxt.shift}))
         elif defs[nxt.shift].starts_at(nxt.day) - defs[prev.shift].ends_at(prev.day) < min_rest:
             out.append(_v("min_rest", nxt, {"hours": inputs.rules.min_rest_hours}))
     return out
+
+
+def next_day(prev: Assignment, nxt: Assignment) -> bool:
+    """True when ``nxt`` is on the calendar day after ``prev``."""
+    return nxt.day - prev.day == timedelta(days=1)
 
 
 def _limits(user: str, shifts: list[Assignment], inputs: RosterInputs) -> list[Violation]:
@@ -112,12 +126,14 @@ def _limits(user: str, shifts: list[Assignment], inputs: RosterInputs) -> list[V
     first = inputs.start - timedelta(days=rules.window_days)
     for i in range((inputs.end - first).days + 1):
         d = first + timedelta(days=i)
-        out += _run_violation(user, days, d, rules.max_consecutive, inputs)
-        out += _window_violation(user, days, d, rules.window_days, rules.max_shifts_in_window, inputs)
+        if rules.max_consecutive < NO_LIMIT:
+            out += _run_violation(user, days, d, rules.max_consecutive, inputs)
+        if rules.max_shifts_in_window < NO_LIMIT:
+            out += _window_violation(user, days, d, rules.window_days, rules.max_shifts_in_window, inputs)
     return out
 
 
-def _run_violation(user: str, days: Counter, end: date, limit: int, inputs: RosterInputs) -> list[Violation]:
+def _run_violation(user: str, days: Counter[date], end: date, limit: int, inputs: RosterInputs) -> list[Violation]:
     """A violation when the ``limit + 1`` days ending at ``end`` (inside the period) are all worked."""
     span = [end - timedelta(days=k) for k in range(limit + 1)]
     if end < inputs.start or not all(days[d] for d in span):
@@ -126,7 +142,7 @@ def _run_violation(user: str, days: Counter, end: date, limit: int, inputs: Rost
 
 
 def _window_violation(
-    user: str, days: Counter, start: date, size: int, limit: int, inputs: RosterInputs
+    user: str, days: Counter[date], start: date, size: int, limit: int, inputs: RosterInputs
 ) -> list[Violation]:
     """A violation when the ``size``-day window from ``start`` holds more than ``limit`` shifts."""
     last = start + timedelta(days=size - 1)

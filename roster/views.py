@@ -35,14 +35,14 @@ from roster import (
     words,
 )
 from roster.domain import POSITIONS, TEAMS, Leave, Member, Pattern, Weights
-from roster.forms import AmendForm, GenerateForm, PreferenceForm, SeatForm, SettingsForm
+from roster.forms import AmendForm, GenerateForm, PreferenceForm, PresetForm, SeatForm, SettingsForm
 from roster.models import RosterVersion
 from roster.patterns import default_offsets
 from roster.settings_store import SettingsError
 
 bp = Blueprint("roster", __name__, url_prefix="/roster")
 LEADS = ("leader", "manager")
-SHIFT_LABELS = {"D": _l("Day"), "N": _l("Night")}
+SHIFT_LABELS = {"D": _l("Day"), "E": _l("Evening"), "N": _l("Night")}
 POSITION_LABELS = {k: _l(v) for k, v in words.SEAT_NAMES.items()}
 RULE_LABELS = {k: _l(v) for k, v in words.SOFT_RULE_NAMES.items()}
 STATUS_LABELS = {"draft": _l("draft"), "published": _l("published"), "superseded": _l("superseded"),
@@ -55,9 +55,12 @@ NAV = (features.nav("roster.month", _l("Roster"), ("manager", "leader", "watcher
        features.nav("roster.oncall", _l("On duty"), ("manager", "leader", "watcher"), order=16))
 
 
-def _shift_starts(session) -> dict[str, str]:
+def _shift_starts(session) -> dict[str, Any]:
+    """What the grid's legend says about the shifts: the desk's shift types with their hours."""
     row = settings_store.load(session)
-    return {"day_start": row.day_start, "night_start": row.night_start}
+    shifts = settings_store.shift_types(row)
+    hours = [(s.code, f"{s.start:%H:%M}", f"{s.ends_at(date(2000, 1, 3)):%H:%M}") for s in shifts]
+    return {"day_start": row.day_start, "night_start": row.night_start, "shift_hours": hours}
 
 
 @bp.app_template_filter("person_name")
@@ -294,6 +297,8 @@ def _seat_form(session, v: RosterVersion, posted: bool = False) -> SeatForm:
     seat = SeatForm() if posted else SeatForm(formdata=None, day=v.start)
     seat.username.choices = [(p.username, p.display_name) for p in sorted(
         seat_holders.people_by_id(session).values(), key=lambda p: p.username) if p.active]
+    seat.shift.choices = [(s.code, SHIFT_LABELS.get(s.code, s.code))
+                          for s in settings_store.shift_types(settings_store.load(session))]
     return seat
 
 
@@ -413,10 +418,11 @@ def edit_seat(version_id: int) -> Any:
 
 def _settings_form(row) -> SettingsForm:
     form = SettingsForm(formdata=None)
-    preset = row.pattern_code if row.pattern_code in ("DNOO", "DDNNOOOO") else "custom"
+    preset = row.pattern_code if row.pattern_code in ("DNOO", "DDNNOOOO") else ("none" if not row.pattern_code
+                                                                              else "custom")
     form.pattern.data, form.custom.data, form.anchor.data = preset, row.pattern_code, row.anchor
-    for t in TEAMS:
-        getattr(form, f"offset_{t}").data = int(row.offsets.get(t, 0))
+    for t in settings_store.FIVE_TEAMS:
+        getattr(form, f"offset_{t}").data = row.offsets.get(t, 0 if t in TEAMS else None)
     form.day_start.data, form.night_start.data = row.day_start, row.night_start
     for q in POSITIONS:
         getattr(form, f"cov_{q}").data = int(row.coverage.get(q, 1))
@@ -425,33 +431,81 @@ def _settings_form(row) -> SettingsForm:
     weights = {**settings_store.default_rules()["weights"], **(row.rules.get("weights") or {})}
     for key in Weights.__dataclass_fields__:
         getattr(form, f"w_{key}").data = weights[key]
+    _rule_texts_into(form, row)
     return form
+
+
+def _rule_texts_into(form: SettingsForm, row) -> None:
+    """The shift types, forbidden successions and limits as the lines the leader edits."""
+    rules = row.rules or {}
+    form.shift_types.data = settings_store.shift_types_text(settings_store.shift_types(row)) if rules.get(
+        "shift_types") else ""
+    forbidden = rules.get("forbidden")
+    form.forbidden.data = settings_store.forbidden_text([["N", "D"]] if forbidden is None else forbidden)
+    form.limits.data = "\n".join(settings_store.limit_text(x) for x in rules.get("limits") or ())
 
 
 def rotation_preview(code: str, anchor: date, offsets: dict[str, Any], start: date,
                      days: int = 8) -> list[tuple[str, list[str]]]:
-    """Each team's letters (D, N, O) on ``days`` days from ``start`` by the saved pattern: what the settings mean,
-    shown instead of the formula."""
-    if not code or set(code) - set("DNO"):
+    """Each team's letters (its shift type, or O) on ``days`` days from ``start`` by the saved pattern: what the
+    settings mean, shown instead of the formula. Empty without a rotation."""
+    teams = [t for t in settings_store.FIVE_TEAMS if t in offsets]
+    if not code or not teams:
         return []
-    pattern = Pattern(code, anchor, {t: int(offsets.get(t, 0)) for t in TEAMS})
-    return [(t, [pattern.shift_of(t, start + timedelta(days=i)) for i in range(days)]) for t in TEAMS]
+    pattern = Pattern(code, anchor, {t: int(offsets[t]) for t in teams})
+    return [(t, [pattern.shift_of(t, start + timedelta(days=i)) for i in range(days)]) for t in teams]
+
+
+def _pattern_code(form: SettingsForm) -> str:
+    if form.pattern.data == "none":
+        return ""
+    code = (form.custom.data if form.pattern.data == "custom" else form.pattern.data) or ""
+    return code.strip().upper()
+
+
+def _offsets(form: SettingsForm, code: str, saved) -> dict[str, int]:
+    teams = settings_store.FIVE_TEAMS if form.offset_E.data is not None else TEAMS
+    offsets = {t: getattr(form, f"offset_{t}").data for t in teams}
+    # a new pattern with the old pattern's offsets untouched: the old offsets mean nothing for it
+    untouched = code != saved.pattern_code and offsets == {t: saved.offsets.get(t, -1) for t in teams}
+    if code and (form.default_offsets.data or untouched):
+        return default_offsets(code, teams)
+    return offsets
+
+
+def _rule_texts(form: SettingsForm, saved) -> dict[str, Any]:
+    """Shift types, forbidden successions and limits parsed from their lines; SettingsError names a bad line."""
+    parsed = {"shift_types": settings_store.parse_shift_types(form.shift_types.data or ""),
+              "forbidden": settings_store.parse_forbidden(form.forbidden.data or ""),
+              "limits": settings_store.parse_limits(form.limits.data or "")}
+    bad = [(k, v) for k, v in parsed.items() if isinstance(v, settings_store.Problem)]
+    if bad:
+        raise SettingsError(bad)
+    kept = {k: saved.rules[k] for k in ("preset", "weekdays_only") if k in (saved.rules or {})}
+    return {**kept, **parsed}
 
 
 def _settings_values(form: SettingsForm, saved) -> dict[str, Any]:
-    code = (form.custom.data if form.pattern.data == "custom" else form.pattern.data) or ""
-    code = code.strip().upper()
-    offsets = {t: getattr(form, f"offset_{t}").data for t in TEAMS}
-    # a new pattern with the old pattern's offsets untouched: the old offsets mean nothing for it
-    untouched = code != saved.pattern_code and offsets == {t: int(saved.offsets.get(t, -1)) for t in TEAMS}
-    if (form.default_offsets.data or untouched) and code and not set(code) - set("DNO"):
-        offsets = default_offsets(code)
+    code = _pattern_code(form)
     rules = {k: getattr(form, k).data for k in ("min_rest_hours", "max_consecutive", "window_days",
                                                   "max_shifts_in_window")}
     rules["weights"] = {k: getattr(form, f"w_{k}").data for k in Weights.__dataclass_fields__}
-    return {"pattern_code": code, "anchor": form.anchor.data, "offsets": offsets,
+    rules.update(_rule_texts(form, saved))
+    return {"pattern_code": code, "anchor": form.anchor.data, "offsets": _offsets(form, code, saved),
             "day_start": (form.day_start.data or "").strip(), "night_start": (form.night_start.data or "").strip(),
             "coverage": {q: getattr(form, f"cov_{q}").data for q in POSITIONS}, "rules": rules}
+
+
+def _problem_text(message: Any) -> str:
+    if isinstance(message, settings_store.Problem):
+        return _(message.msgid) % message.params
+    return words.pattern_problem(message, words.babel())
+
+
+def _preset_form() -> PresetForm:
+    form = PresetForm()
+    form.preset.choices = [(k, _(v)) for k, v in settings_store.PRESET_NAMES.items()]
+    return form
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -465,16 +519,43 @@ def settings() -> Any:
             settings_store.save(web.db(), actor=current_user.username, values=_settings_values(form, row))
         except SettingsError as exc:
             web.db().rollback()
-            problems = [(rule, words.pattern_problem(message, words.babel())) for rule, message in exc.problems]
+            problems = [(rule, _problem_text(message)) for rule, message in exc.problems]
         else:
             web.db().commit()
             flash(_("Roster settings saved. They apply to the next roster you generate."), "success")
             return redirect(url_for("roster.settings"))
     status = 422 if (form.errors or problems) else 200
+    return _settings_page(row, form, problems), status
+
+
+def _settings_page(row, form: SettingsForm, problems: list[tuple[str, str]]) -> str:
 
     rule_names = {k: _(v) for k, v in words.HARD_RULE_NAMES.items()}
     today = _today()
+    presets = _preset_form()
+    presets.preset.data = (row.rules or {}).get("preset", "4x2")
     return render_template("roster/settings.html", form=form, problems=problems, hard_rules=rule_names,
-                           saved=row, weights=list(Weights.__dataclass_fields__),
+                           saved=row, weights=list(Weights.__dataclass_fields__), preset_form=presets,
+                           shifts=settings_store.shift_types(row),
                            preview=rotation_preview(row.pattern_code, row.anchor, row.offsets, today),
-                           preview_days=[today + timedelta(days=i) for i in range(8)]), status
+                           preview_days=[today + timedelta(days=i) for i in range(8)])
+
+
+@bp.route("/settings/preset", methods=["POST"])
+@web.roles(*LEADS)
+def settings_preset() -> Any:
+    form = _preset_form()
+    if not form.validate_on_submit():
+        flash(_("Choose one of the presets."), "error")
+        return redirect(url_for("roster.settings"))
+    try:
+        settings_store.apply_preset(web.db(), actor=current_user.username, name=form.preset.data)
+    except SettingsError as exc:
+        web.db().rollback()
+        for rule, message in exc.problems:
+            flash(f"{rule}: {_problem_text(message)}", "error")
+        return redirect(url_for("roster.settings"))
+    web.db().commit()
+    flash(_("Preset %(name)s applied. It applies to the next roster you generate.",
+            name=_(settings_store.PRESET_NAMES[form.preset.data])), "success")
+    return redirect(url_for("roster.settings"))

@@ -28,7 +28,7 @@ def N_(msgid: str) -> str:
 
 # The names of shifts, seats and rules, the one home of their wording: pages wrap them in ``_l``/``_``, the
 # sentences below use the lower-case forms.
-SHIFT_NAMES = {"D": N_("Day shift"), "N": N_("Night shift")}
+SHIFT_NAMES = {"D": N_("Day shift"), "E": N_("Evening shift"), "N": N_("Night shift")}
 SEAT_NAMES = {"leader": N_("Shift leader"), "info": N_("Information watcher"), "comms": N_("Communications watcher")}
 HARD_RULE_NAMES = {
     "coverage": N_("Every seat filled exactly"),
@@ -41,6 +41,9 @@ HARD_RULE_NAMES = {
     "min_rest": N_("Minimum rest between shifts"),
     "max_consecutive": N_("Maximum working days in a row"),
     "window_limit": N_("Maximum shifts in a rolling window"),
+    "succession": N_("Forbidden shift successions"),
+    "limit_above": N_("Personal maximum limits"),
+    "limit_below": N_("Personal minimum limits"),
 }
 SOFT_RULE_NAMES = {
     "substitution": N_("Substitutions"), "pattern_release": N_("Pattern shifts not worked"),
@@ -77,8 +80,9 @@ def babel() -> Words:
 # --- the small words ------------------------------------------------------------------------------------------
 
 def shift_word(w: Words, code: str) -> str:
-    """'day' / 'night' as the name of a shift (白班/夜班, not 天/晚上)."""
-    names = {"D": lambda: w.pgettext("shift", "day"), "N": lambda: w.pgettext("shift", "night")}
+    """'day' / 'evening' / 'night' as the name of a shift (白班/中班/夜班, not 天/晚上)."""
+    names = {"D": lambda: w.pgettext("shift", "day"), "E": lambda: w.pgettext("shift", "evening"),
+             "N": lambda: w.pgettext("shift", "night")}
     return names[code]() if code in names else code
 
 
@@ -142,6 +146,7 @@ SENTENCES: dict[str, Sentence] = {
     "pin_of": lambda w, p: w.gettext("%(person)s pinned to the %(shift)s shift of %(day)s", person=p["person"],
                                      shift=shift_word(w, p["shift"]), day=day_word(p["day"])),
     "rest_rules_of": lambda w, p: w.gettext("the rest rules of %(person)s", person=p["person"]),
+    "limits_of": lambda w, p: w.gettext("the personal limits of %(person)s", person=p["person"]),
     "consecutive_limit_of": lambda w, p: w.ngettext(
         "the limit of %(num)s working day in a row for %(person)s",
         "the limit of %(num)s working days in a row for %(person)s", p["limit"], person=p["person"]),
@@ -173,6 +178,9 @@ SENTENCES: dict[str, Sentence] = {
         day=p["cycle_day"], shift=shift_word(w, p["shift"]), n=p["n"]),
     "pattern_night_then_day": lambda w, p: w.gettext("cycle day %(day)s: a night shift followed by a day shift",
                                                      day=p["cycle_day"]),
+    "pattern_succession": lambda w, p: w.gettext(
+        "cycle day %(day)s: %(a)s may not be followed by %(b)s", day=p["cycle_day"],
+        a=shift_word(w, p["first"]), b=shift_word(w, p["second"])),
     "pattern_short_rest": lambda w, p: w.gettext(
         "cycle day %(day)s: %(a)s then %(b)s leaves less than %(hours)s hours of rest", day=p["cycle_day"],
         a=shift_word(w, p["first"]), b=shift_word(w, p["second"]), hours=p["hours"]),
@@ -283,7 +291,25 @@ VIOLATIONS: dict[str, Callable[[Words, dict[str, Any]], str]] = {
     "window_limit": lambda w, p: w.gettext(
         "%(name)s would work %(n)s shifts, more than %(limit)s, in the %(days)s days from %(date)s",
         **_pick(p, "name", "n", "limit", "days", "date")),
+    "succession": lambda w, p: w.gettext(
+        "%(name)s would work %(b)s on %(date)s right after %(a)s", name=p["name"], date=p["date"],
+        a=shift_word(w, p["first"]), b=shift_word(w, p["second"])),
+    "limit_above": lambda w, p: w.gettext("%(name)s: %(what)s would be %(n)s, more than %(limit)s",
+                                          name=p["name"], what=limit_word(w, p), n=p["n"], limit=p["limit"]),
+    "limit_below": lambda w, p: w.gettext("%(name)s: %(what)s would be %(n)s, fewer than %(limit)s",
+                                          name=p["name"], what=limit_word(w, p), n=p["n"], limit=p["limit"]),
 }
+
+
+def limit_word(w: Words, p: dict[str, Any]) -> str:
+    """What a limit row bounds, in words ('night shifts', 'minutes worked', 'days in a row')."""
+    kind = p["kind"]
+    if kind == "shifts" and p.get("shift"):
+        return w.gettext("%(shift)s count", shift=shift_word(w, p["shift"]))
+    names = {"shifts": lambda: w.gettext("shifts worked"), "minutes": lambda: w.gettext("minutes worked"),
+             "weekends": lambda: w.gettext("weekends worked"), "work_run": lambda: w.gettext("working days in a row"),
+             "off_run": lambda: w.gettext("days off in a row")}
+    return names[kind]()
 
 
 def _pick(p: dict[str, Any], *keys: str) -> dict[str, Any]:

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SAMPLES = {"person": "Li", "day": "2026-12-03", "start": "2026-12-03", "end": "2026-12-05", "shift": "N",
            "first": "N", "second": "D", "position": "comms", "letters": "DNX", "year": 2027, "n": 3, "required": 2,
-           "qualified": 4, "limit": 5, "days": 28, "hours": 12, "cycle_day": 3, "got": 0, "need": 1}
+           "qualified": 4, "limit": 5, "days": 28, "hours": 12, "cycle_day": 3, "got": 0, "need": 1,
+           "kind": "work_run"}
 
 
 @pytest.fixture(scope="module")

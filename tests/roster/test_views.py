@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from html import unescape
 
 import pytest
 from sqlmodel import select
@@ -101,7 +102,7 @@ def test_settings_refuse_a_pattern_that_breaks_a_rule(leader, desk):
     page = leader.get("/roster/settings")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    form = dict(re.findall(r'<input[^>]*name="([\w_]+)"[^>]*value="([^"]*)"', html))
+    form = {k: unescape(v) for k, v in re.findall(r'<input[^>]*name="([\w_]+)"[^>]*value="([^"]*)"', html)}
     form.update({"pattern": "custom", "custom": "DNDNOO", "default_offsets": "y"})
     form.pop("csrf_token", None)
     r = _post(leader, "/roster/settings", form)

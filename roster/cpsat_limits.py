@@ -1,0 +1,159 @@
+"""The per-person rule rows (``domain.Limit``) as CP-SAT constraints on a ``RosterModel``.
+
+Totals (``shifts``, ``minutes``, ``weekends``) are one linear expression per person and row: hard bounds are posted
+only when they can bind, soft bounds add a slack variable charged per unit (``limit_over`` / ``limit_under``).
+Runs are forbidden sequences in the style of OR-Tools' shift_scheduling_sat.py: for a minimum run of ``m`` working
+days, no run of length 1..m-1 (a clause per start day and length over the person's day-worked literals); a run
+touching the end of the period must be complete inside it (the days after count as off), one touching the start
+may continue from ``before``. A maximum run is the rolling-window limit of the desk (``limit_windows``). A minimum
+off run forbids short gaps between two working days only (off runs touching either end need no minimum).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from ortools.sat.python import cp_model
+
+from roster.domain import Limit
+from roster.rules import Term
+
+if TYPE_CHECKING:
+    from roster.cpsat import RosterModel
+
+Lit = cp_model.IntVar | bool
+
+
+def add_limits(rm: RosterModel, u: str) -> None:
+    """Post every limit row that applies to ``u``."""
+    for row in rm.f.rules.limits_of(u):
+        if row.kind == "work_run":
+            _work_runs(rm, u, row)
+        elif row.kind == "off_run":
+            _off_runs(rm, u, row)
+        else:
+            _total(rm, u, row)
+
+
+def worked(rm: RosterModel, u: str, d: date) -> Lit:
+    """True/False or the literal of ``u`` working some shift on ``d`` (days after the period: off)."""
+    if d < rm.f.inputs.start:
+        return any((u, d, s) in rm.f.before for s in rm.f.codes)
+    if d > rm.f.inputs.end:
+        return False
+    if any((u, d, s) in rm.busy for s in rm.f.codes):
+        return True
+    vs = [v for s in rm.f.codes for v in rm.at.get((u, d, s), ())]
+    if not vs:
+        return False
+    if len(vs) == 1:
+        return vs[0]
+    key = (u, d)
+    if key not in rm.work_lits:
+        lit = rm.m.new_bool_var(f"w_{u}_{d}")
+        rm.m.add(lit == sum(vs))
+        rm.work_lits[key] = lit
+    return rm.work_lits[key]
+
+
+def _clause(rm: RosterModel, lits: list[tuple[Lit, bool]], name: str) -> None:
+    """Post OR(lit if positive else NOT lit) over ``lits``, simplifying constants."""
+    out: list[cp_model.LiteralT] = []
+    for lit, positive in lits:
+        if isinstance(lit, bool):
+            if lit == positive:
+                return  # satisfied by a constant
+            continue
+        out.append(lit if positive else lit.negated())
+    rm.enforce(rm.m.add_bool_or(out), name)
+
+
+def _work_runs(rm: RosterModel, u: str, row: Limit) -> None:
+    """Working runs of at least ``hard_min`` and at most ``hard_max`` days."""
+    if row.hard_max is not None:
+        rm.limit_windows(u, row.hard_max + 1, row.hard_max, f"limit_above|{u}")
+    m = row.hard_min or 0
+    if m < 2:
+        return
+    for d in rm.f.dates:  # a run continuing from ``before`` makes the first clause true by itself
+        for length in range(1, m):
+            seq = [(worked(rm, u, d - timedelta(days=1)), True)]
+            seq += [(worked(rm, u, d + timedelta(days=k)), False) for k in range(length)]
+            seq.append((worked(rm, u, d + timedelta(days=length)), True))
+            _clause(rm, seq, f"limit_below|{u}")
+
+
+def _off_runs(rm: RosterModel, u: str, row: Limit) -> None:
+    """Gaps between two working days of at least ``hard_min`` days off."""
+    m = row.hard_min or 0
+    for d in rm.f.dates:
+        for length in range(1, m):
+            end = d + timedelta(days=length)
+            if end > rm.f.inputs.end:
+                break  # an off run touching the end needs no minimum
+            seq = [(worked(rm, u, d - timedelta(days=1)), False)]
+            seq += [(worked(rm, u, d + timedelta(days=k)), True) for k in range(length)]
+            seq.append((worked(rm, u, end), False))
+            if d - timedelta(days=1) < rm.f.inputs.start and seq[0][0] is False:
+                continue  # an off run touching the start needs no minimum
+            _clause(rm, seq, f"limit_below|{u}")
+
+
+def total_expr(rm: RosterModel, u: str, row: Limit) -> tuple[cp_model.LinearExprT, int, int]:
+    """(expression, constant part, most it can reach) of what ``row`` counts for ``u`` over the period."""
+    if row.kind == "weekends":
+        return _weekends(rm, u)
+    weight = _weights(rm, row)
+    keys = [k for k in rm.keys_of[u] if weight[k[2]]]
+    fixed = sum(weight[k[2]] for k in rm.const_of[u])
+    best: dict[date, int] = {}
+    for k in keys:  # one shift a day: per day the most one shift can add
+        best[k[1]] = max(best.get(k[1], 0), weight[k[2]])
+    expr = cp_model.LinearExpr.weighted_sum([rm.x[k] for k in keys], [weight[k[2]] for k in keys])
+    return expr, fixed, fixed + sum(best.values())
+
+
+def _weights(rm: RosterModel, row: Limit) -> dict[str, int]:
+    """Per shift type, what one shift adds to the total ``row`` bounds (minutes, or 1 for a counted shift)."""
+    if row.kind == "minutes":
+        return {s.code: s.length for s in rm.f.inputs.shifts}
+    return {s.code: int(row.shift in (None, s.code)) for s in rm.f.inputs.shifts}
+
+
+def _weekends(rm: RosterModel, u: str) -> tuple[cp_model.LinearExprT, int, int]:
+    """Weekends (Saturday + Sunday) of the period on which ``u`` works at least one shift."""
+    saturdays = sorted({d - timedelta(days=d.weekday() - 5) for d in rm.f.dates if d.weekday() >= 5})
+    lits: list[cp_model.IntVar] = []
+    fixed = 0
+    for sat in saturdays:
+        both = [worked(rm, u, d) for d in (sat, sat + timedelta(days=1)) if rm.f.inputs.start <= d <= rm.f.inputs.end]
+        if any(x is True for x in both):
+            fixed += 1
+            continue
+        vs = [x for x in both if not isinstance(x, bool)]
+        if len(vs) == 1:
+            lits.append(vs[0])
+        elif vs:
+            w = rm.m.new_bool_var(f"wk_{u}_{sat}")
+            rm.m.add_max_equality(w, vs)
+            lits.append(w)
+    return sum(lits), fixed, fixed + len(lits)
+
+
+def _total(rm: RosterModel, u: str, row: Limit) -> None:
+    """Hard and soft bounds on one total of ``u``."""
+    expr, fixed, most = total_expr(rm, u, row)
+    what = row.kind if row.shift is None else f"{row.kind} {row.shift}"
+    if row.hard_max is not None and most > row.hard_max:
+        rm.enforce(rm.m.add(expr + fixed <= row.hard_max), f"limit_above|{u}")
+    if row.hard_min is not None and fixed < row.hard_min:
+        rm.enforce(rm.m.add(expr + fixed >= row.hard_min), f"limit_below|{u}")
+    if row.soft_max is not None and row.max_cost and most > row.soft_max:
+        over = rm.m.new_int_var(0, most - row.soft_max, f"lover_{u}_{what}")
+        rm.m.add(over >= expr + fixed - row.soft_max)
+        rm.limit_terms.append(Term("limit_over", u, row.max_cost, over, what))
+    if row.soft_min is not None and row.min_cost and fixed < row.soft_min:
+        under = rm.m.new_int_var(0, row.soft_min - fixed, f"lunder_{u}_{what}")
+        rm.m.add(under >= row.soft_min - fixed - expr)
+        rm.limit_terms.append(Term("limit_under", u, row.min_cost, under, what))

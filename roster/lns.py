@@ -1,0 +1,134 @@
+"""Large-neighbourhood search around the incumbent roster, for long solves CP-SAT's tree search does not finish.
+
+``polish`` (used by ``roster.solver`` for desks without a rotation): CP-SAT's own neighbourhood search alone
+(``use_lns_only``: no tree search, no bound), hinted with the incumbent. On the Curtois instances it beat the
+default portfolio of two workers clearly (see the solver's docstring for the figures).
+
+``improve`` (measured, not wired in): a structured LNS. Each step copies the model, fixes every seat variable
+outside a neighbourhood to its incumbent value, hints the whole incumbent and re-solves for half a second on one
+worker, two steps side by side; a better roster becomes the incumbent. Neighbourhoods, taken in turn with adaptive
+sizes: ``days`` (everyone over a window of days), ``people`` (a few people over the whole period), ``block`` (half
+the people over a longer window). It lost to ``polish`` on Instance5 (1439 against 1349 after 30 s): CP-SAT's
+weak LP bound makes even 200-variable sub-solves slow to finish. Kept for the next attempt (e.g. with
+``polish``'s solver inside each step).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+
+from ortools.sat.python import cp_model
+
+from roster.cpsat import Key, RosterModel
+
+STEP_SECONDS = 0.5
+HINT_POLISH = bool(int(__import__("os").environ.get("HINT_POLISH", "1")))
+KINDS = ("days", "people", "block")
+
+
+@dataclass
+class Sizes:
+    """The adaptive share of the period (days) or of the people each kind of neighbourhood frees."""
+
+    share: dict[str, float] = field(default_factory=lambda: {"days": 0.25, "people": 0.15, "block": 0.5})
+
+    def adapt(self, kind: str, finished: bool) -> None:
+        """Grow after a finished sub-solve, shrink after one that ran out of time."""
+        self.share[kind] = min(1.0, self.share[kind] * 1.15) if finished else max(0.02, self.share[kind] * 0.85)
+
+
+def improve(rm: RosterModel, best: cp_model.CpSolver, deadline: float, workers: int,
+            report: Callable[[int], None] | None = None, seed: int = 7) -> cp_model.CpSolver:
+    """The solver holding the best roster found by LNS steps until ``deadline`` (perf_counter seconds): ``workers``
+    one-worker sub-solves run side by side on different neighbourhoods of the same incumbent."""
+    rng, sizes = random.Random(seed), Sizes()
+    people, days = sorted({k[0] for k in rm.x}), sorted({k[1] for k in rm.x})
+    step = 0
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        while time.perf_counter() < deadline - 0.1 and people and days:
+            jobs = []
+            for _ in range(max(1, workers)):
+                kind = KINDS[step % len(KINDS)]
+                step += 1
+                free = _neighbourhood(kind, sizes.share[kind], people, days, rng)
+                left = min(STEP_SECONDS, deadline - time.perf_counter())
+                jobs.append((kind, pool.submit(_step, rm, best, free, left, rng.randrange(1 << 30))))
+            improved = False
+            for kind, job in jobs:
+                sub, status = job.result()
+                sizes.adapt(kind, status == cp_model.OPTIMAL)
+                if sub is not None and sub.objective_value <= best.objective_value:
+                    improved |= sub.objective_value < best.objective_value - 0.5
+                    best = sub
+            if improved and report is not None:
+                report(round(best.objective_value))
+    return best
+
+
+def polish(rm: RosterModel, best: cp_model.CpSolver, seconds: float, workers: int,
+           callback: cp_model.CpSolverSolutionCallback | None = None) -> cp_model.CpSolver:
+    """CP-SAT's own neighbourhood search only (no tree search, no bound), started from the incumbent: the solver
+    holding the better of the two rosters."""
+    sub = rm.m.clone()
+    if HINT_POLISH:
+        values = list(best.response_proto.solution)
+        sub.clear_hints()  # type: ignore[no-untyped-call]
+        sub.proto.solution_hint.vars.extend(range(len(values)))
+        sub.proto.solution_hint.values.extend(values)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, seconds)
+    solver.parameters.num_workers = workers
+    solver.parameters.use_lns_only = True
+    status = solver.solve(sub, callback)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < best.objective_value:
+        return solver
+    return best
+
+
+def _neighbourhood(kind: str, share: float, people: list[str], days: list[date],
+                   rng: random.Random) -> Callable[[Key], bool]:
+    """A predicate: True for the seat variables this step frees."""
+    n_days = max(2, round(share * len(days)))
+    n_people = max(2, round(share * len(people)))
+    if kind == "people":
+        chosen = set(rng.sample(people, min(n_people, len(people))))
+        return lambda k: k[0] in chosen
+    if kind == "block":
+        chosen = set(rng.sample(people, max(2, len(people) // 2)))
+        window = _window(days, min(len(days), 2 * n_days), rng)
+        return lambda k: k[0] in chosen and k[1] in window
+    window = _window(days, n_days, rng)
+    return lambda k: k[1] in window
+
+
+def _window(days: list[date], n: int, rng: random.Random) -> set[date]:
+    """``n`` consecutive days of ``days`` at a random start."""
+    first = rng.randrange(0, max(1, len(days) - n + 1))
+    return set(days[first:first + n])
+
+
+def _step(rm: RosterModel, best: cp_model.CpSolver, free: Callable[[Key], bool], seconds: float,
+          seed: int) -> tuple[cp_model.CpSolver | None, cp_model.CpSolverStatus]:
+    """Re-solve with the seats outside ``free`` fixed to the incumbent; (solver or None, status)."""
+    sub = rm.m.clone()
+    values = list(best.response_proto.solution)
+    for key, var in rm.x.items():
+        if not free(key):
+            domain = sub.proto.variables[var.index].domain
+            domain.clear()
+            domain.extend([values[var.index]] * 2)
+    sub.clear_hints()  # type: ignore[no-untyped-call]
+    sub.proto.solution_hint.vars.extend(range(len(values)))
+    sub.proto.solution_hint.values.extend(values)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, seconds)
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    status = solver.solve(sub)
+    ok = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    return (solver if ok else None), status
