@@ -11,6 +11,11 @@ the pattern stage is infeasible, and the model the explainer uses with ``soft_fa
 ``local`` stage in between is the pattern stage with every pattern slot within ``LOCAL_RADIUS``
 days of a short seat (a seat its available pattern holders cannot fill) made a decision.
 Fairness counts are leave-adjusted (see ``fairness_terms`` and the solver's docstring).
+
+Without a rotation (``inputs.pattern is None``) there are no pattern slots: every seat a cover row leaves open is a
+decision for every qualified person (the direct model). Cover rows may be soft (``cover_under`` / ``cover_over``
+slack variables, posted only where they can be non-zero); the per-person ``Limit`` rows are posted by
+``roster.cpsat_limits``; forbidden successions join the rest rule as one clique per shift and later day.
 """
 
 from __future__ import annotations

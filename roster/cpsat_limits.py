@@ -5,7 +5,9 @@ only when they can bind, soft bounds add a slack variable charged per unit (``li
 Runs are forbidden sequences in the style of OR-Tools' shift_scheduling_sat.py: for a minimum run of ``m`` working
 days, no run of length 1..m-1 (a clause per start day and length over the person's day-worked literals); a run
 touching the end of the period must be complete inside it (the days after count as off), one touching the start
-may continue from ``before``. A maximum run is the rolling-window limit of the desk (``limit_windows``). A minimum
+may continue from ``before``. A maximum run ``k`` is the rolling-window limit of the desk (``limit_windows``), and
+with a minimum off run ``m`` also at most ``k`` in every ``k + m`` days (implied; it lifted CP-SAT's bound after
+10 s on Curtois 5-8 from 1/202/27/1227 to 13/210/34/1231). A minimum
 off run forbids short gaps between two working days only (off runs touching either end need no minimum).
 """
 
@@ -73,6 +75,9 @@ def _work_runs(rm: RosterModel, u: str, row: Limit) -> None:
     """Working runs of at least ``hard_min`` and at most ``hard_max`` days."""
     if row.hard_max is not None:
         rm.limit_windows(u, row.hard_max + 1, row.hard_max, f"limit_above|{u}")
+        rest = max((r.hard_min or 0 for r in rm.f.rules.limits_of(u) if r.kind == "off_run"), default=0)
+        if rest >= 2:  # implied (two runs in a window are split by >= rest days off): lifts the LP bound
+            rm.limit_windows(u, row.hard_max + rest, row.hard_max, f"limit_above|{u}")
     m = row.hard_min or 0
     if m < 2:
         return

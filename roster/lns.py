@@ -27,7 +27,6 @@ from ortools.sat.python import cp_model
 from roster.cpsat import Key, RosterModel
 
 STEP_SECONDS = 0.5
-HINT_POLISH = bool(int(__import__("os").environ.get("HINT_POLISH", "1")))
 KINDS = ("days", "people", "block")
 
 
@@ -75,11 +74,10 @@ def polish(rm: RosterModel, best: cp_model.CpSolver, seconds: float, workers: in
     """CP-SAT's own neighbourhood search only (no tree search, no bound), started from the incumbent: the solver
     holding the better of the two rosters."""
     sub = rm.m.clone()
-    if HINT_POLISH:
-        values = list(best.response_proto.solution)
-        sub.clear_hints()  # type: ignore[no-untyped-call]
-        sub.proto.solution_hint.vars.extend(range(len(values)))
-        sub.proto.solution_hint.values.extend(values)
+    values = list(best.response_proto.solution)
+    sub.clear_hints()  # type: ignore[no-untyped-call]
+    sub.proto.solution_hint.vars.extend(range(len(values)))
+    sub.proto.solution_hint.values.extend(values)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, seconds)
     solver.parameters.num_workers = workers

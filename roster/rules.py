@@ -2,7 +2,8 @@
 
 Hard rules (names used by the validator, the explainer and the UI):
 ``coverage``, ``qualification``, ``one_seat``, ``leave``, ``pin``, ``night_then_day``,
-``one_per_day``, ``min_rest``, ``max_consecutive``, ``window_limit``.
+``one_per_day``, ``min_rest``, ``max_consecutive``, ``window_limit``, ``succession``, ``limit_above``,
+``limit_below``.
 
 Soft rules (names in ``SolveResult.cost_breakdown``): see ``SOFT_RULES``. The descriptions below are for
 developers; what users read comes from ``roster.words`` (codes registered in ``roster.codes``).
@@ -28,6 +29,9 @@ HARD_RULES: dict[str, str] = {
     "min_rest": "at least the minimum rest between two shifts",
     "max_consecutive": "at most N working days in a row",
     "window_limit": "at most M shifts in any rolling window",
+    "succession": "no shift right after a shift it may not follow (Rules.forbidden)",
+    "limit_above": "a person's hard maximum (Limit row: shifts, minutes, weekends, working run)",
+    "limit_below": "a person's hard minimum (Limit row: shifts, minutes, weekends, working or off run)",
 }
 
 SOFT_RULES: dict[str, str] = {
@@ -39,6 +43,11 @@ SOFT_RULES: dict[str, str] = {
     "fair_substitutions": "substitutions away from the group's fair share (squared)",
     "preference": "a personal wish not honoured",
     "change": "a seat changed against the last published roster",
+    "change_added": "a seat sat that the last roster did not have (Weights.change_added)",
+    "cover_under": "a person missing below a soft cover row's need (Cover.under per person)",
+    "cover_over": "a person above a soft cover row's need (Cover.over per person)",
+    "limit_over": "a unit above a Limit row's soft maximum (max_cost per unit)",
+    "limit_under": "a unit below a Limit row's soft minimum (min_cost per unit)",
 }
 
 @dataclass(frozen=True)

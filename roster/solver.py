@@ -63,6 +63,8 @@ from its roster (``roster.lns.polish``). Measured on Curtois 1-8 (``bench/curtoi
 this 2-core box shared with other sessions, load 6-12 during the runs; objective / best known):
 - whole model only: 1.000 (OPTIMAL 3.2 s), 1.007, 1.004, 1.012, 1.175, 1.353, 1.411, 1.962;
 - then LNS-only from the incumbent: 1.000 (OPTIMAL 1.6 s), 1.006, 1.005, 1.003, 1.178, 1.262, 1.225, 1.802.
+- with the implied k+m run cut (``roster.cpsat_limits``; load 5-6): 1.000 (OPTIMAL 0.45 s), 1.006, 1.004, 1.004,
+  1.092, 1.207, 1.224, 1.805 (objectives 607, 833, 1005, 1723, 1248, 2353, 1293, 2347).
   At 20 s, LNS-only beat the default portfolio on 5/7/8 (1251 vs 1562, 1498 vs 1690, 2659 vs 2865);
 - a structured LNS (people / day windows / blocks, 0.5 s one-worker sub-solves, two at a time;
   ``roster.lns.improve``) lost to CP-SAT's own neighbourhoods (Instance5, 30 s: 1439 against 1349), so it is not
