@@ -177,6 +177,12 @@ class CheckSpec:
     flap_start: float = 50.0
     flap_stop: float = 25.0
 
+    def __post_init__(self) -> None:
+        # A browser's textarea sends CRLF, and a TOML file may be read back with its newlines normalised: keep one
+        # form (LF) so a runbook reads the same after an export and an import.
+        if isinstance(self.runbook, str) and "\r\n" in self.runbook:
+            object.__setattr__(self, "runbook", re.sub(r"\r+\n", "\n", self.runbook))
+
     def param(self, key: str) -> Any:
         """A kind parameter, or its schema default when not given."""
         if key in self.params:

@@ -1,7 +1,7 @@
 """Checks as code: the issue's example parses, bad files are refused with line numbers, exact round trip."""
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from monitoring.checkfile import CheckFileError, dump_checks, parse_checks
@@ -107,7 +107,15 @@ names = st.text(alphabet=st.characters(blacklist_categories=["Cc", "Cf", "Cs", "
                    CheckSpec(n, "memory")))
 
 
+def test_a_runbook_typed_in_a_browser_survives_export_and_import():
+    """A textarea sends CRLF; TOML readers may hand multi-line strings back with LF (hypothesis found '\\r\\n')."""
+    spec = CheckSpec("disk", "disk", runbook="step 1\r\nstep 2\r\r\n", params={"path": "/"})
+    assert spec.runbook == "step 1\nstep 2\n"
+    assert parse_checks(dump_checks([spec])) == [spec]
+
+
 @settings(max_examples=50, deadline=None)
+@example("n", 60, 1, None, "\r\n")
 @given(
     names,
     st.integers(5, 3600),
