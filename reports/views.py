@@ -293,19 +293,22 @@ def audit() -> Any:
     number = _page_number()
     events, total = trail.page(web.db(), filters=filters, number=number)
     pages = max(1, -(-total // trail.PAGE_SIZE))
+    actors = trail.actors(web.db())
+    teller = trail.Teller(web.db(), events)
     return render_template("reports/audit.html", events=events, total=total, number=number, pages=pages,
-                           errors=errors, args=request.args, sentence=trail.sentence, changes=trail.changes,
-                           rest={k: v for k, v in request.args.items() if k != "page"},
-                           actions=trail.actions(web.db()), actors=trail.actors(web.db()),
-                           object_types=trail.OBJECT_TYPES), 400 if errors else 200
+                           errors=errors, args=request.args, sentence=teller.sentence, changes=teller.changes,
+                           who=teller.who, rest={k: v for k, v in request.args.items() if k != "page"},
+                           actions=trail.actions(web.db()), actors=actors,
+                           object_types=trail.OBJECT_TYPES, kind_nouns=trail.KIND_NOUNS), 400 if errors else 200
 
 
 def audit_table(events: Iterable[Any]) -> tables.Table:
     """The audit events as a table (the export); its rows are told one event at a time as they are read."""
     zone = ZoneInfo(web.settings().timezone)
     headers = (_("Time"), _("Who"), _("Action"), _("What happened"), _("Object"), _("Before"), _("After"))
-    rows = ((e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.action, trail.sentence(e),
-             f"{e.object_type} {e.object_id}".strip(), _json(e.before), _json(e.after)) for e in events)
+    rows = ((e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), t.who(e.actor), e.action, t.sentence(e),
+             f"{e.object_type} {e.object_id}".strip(), _json(e.before), _json(e.after))
+            for e, t in trail.told(web.db(), events))
     return tables.Table("audit", _("Audit trail"), headers, rows)
 
 

@@ -67,13 +67,22 @@ def test_manager_reads_every_report(browser: Any, live_server: str, as_user: Any
 def _home_tells_the_latest_changes(tab: Any, app: Any, locale: str, db: str) -> None:
     """The home page's latest changes read as the audit trail: sentences and labels, no codes (issue 7 item 7)."""
     with session_scope(app.extensions["dutydesk.engine"]) as session:
-        audit.record(session, actor="lc", action="roster.publish", object_type="roster_version", object_id=9,
-                     before={"status": "draft", "number": None}, after={"status": "published", "number": 4})
-    tab.goto("/")
-    text = tab.locator("#recent-changes").inner_text()
-    assert ("lc published roster #9" if locale == "en-US" else "lc 发布了排班表 #9") in text, text
-    assert "roster.publish" not in text and "roster_version" not in text
-    screenshot(tab, f"home-latest-changes-{locale}-{db}")
+        audit.record(session, actor="lc", action="roster.publish", object_type="roster_version", object_id=1,
+                     before={"status": "draft", "number": None}, after={"status": "published", "number": 1})
+        audit.record(session, actor="lc", action="leave.approve", object_type="leave", object_id=1,
+                     before={"status": "pending"}, after={"status": "approved"})
+        audit.record(session, actor="lc", action="check.delete", object_type="check", object_id=999)
+    en = locale == "en-US"
+    said = (["LC published roster version 1 (2026-10-07 – 10-11)", "LC approved IA's leave (2026-10-08)",
+             "LC deleted patrol check #999 (deleted)"] if en else
+            ["LC 发布了第 1 版排班表（2026-10-07 至 10-11）", "LC 批准了IA的请假（2026-10-08）",
+             "LC 删除了巡检 #999（已删除）"])
+    for url, where in (("/", "#recent-changes"), ("/reports/audit", "table.audit-trail")):
+        tab.goto(url)
+        text = tab.locator(where).inner_text()
+        assert all(s in text for s in said), text
+        assert "roster.publish" not in text and "roster_version" not in text and "lc " not in text
+        screenshot(tab, f"{'home-latest-changes' if url == '/' else 'audit-trail'}-{locale}-{db}")
 
 WORDS = {"en-US": {"error": "Between 1 and 1440 minutes.", "saved": "Acknowledgement target saved.",
                    "label": "Alerts acknowledged within 10 minutes"},

@@ -143,13 +143,16 @@ def test_audit_trail_sentences_filters_and_pages(app: Any, as_user: Any) -> None
                      after={"name": "web"})
     client = as_user("boss")
     page = client.get("/reports/audit?actor=lc").get_data(as_text=True)
-    assert "lc published roster #54" in page and "Page 1 of 2" in page and "draft" in page
-    assert "published roster #4<" not in page
-    assert "lc published roster #4 " in client.get("/reports/audit?actor=lc&page=2").get_data(as_text=True)
+    assert "LC published roster version #54 (deleted)" in page and "Page 1 of 2" in page and "draft" in page
+    assert "roster version #4 (deleted)<" not in page
+    older = client.get("/reports/audit?actor=lc&page=2").get_data(as_text=True)
+    assert "LC published roster version #4 (deleted)" in older
+    assert "LC published roster version 1 (2026-10-07 – 10-11)" in older
+    assert "LC published roster version 2 (2026-10-09)" in older
     only = client.get("/reports/audit?object_type=check").get_data(as_text=True)
-    assert "mgr created patrol check #3" in only and "published roster" not in only
+    assert "mgr created patrol check “web”" in only and "published roster" not in only
     zh = client.get("/reports/audit?object_type=check", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
-    assert "mgr 创建了巡视检查 #3" in zh
+    assert "mgr 创建了巡视检查「web」" in zh
     bad = client.get("/reports/audit?since=2026-99-01")
     assert bad.status_code == 400
     assert client.post("/reports/audit").status_code in (400, 405)
@@ -191,20 +194,21 @@ def test_alert_page_and_export_agree(as_user: Any, alert_desk: None) -> None:
 def test_the_home_page_tells_the_latest_changes_as_the_audit_trail_does(app: Any, as_user: Any) -> None:
     """Sentences and field labels, in both languages; no raw action codes, ids or Python lists (issue 7 item 7)."""
     with session_scope(app.extensions["dutydesk.engine"]) as session:
-        audit.record(session, actor="lc", action="roster.publish", object_type="roster_version", object_id=7,
-                     before={"status": "draft", "number": None}, after={"status": "published", "number": 3,
+        audit.record(session, actor="lc", action="roster.publish", object_type="roster_version", object_id=1,
+                     before={"status": "draft", "number": None}, after={"status": "published", "number": 1,
                                                                         "superseded": [1, 2]})
-        audit.record(session, actor="lc", action="roster.edit_seat", object_type="roster_version", object_id=7,
+        audit.record(session, actor="lc", action="roster.edit_seat", object_type="roster_version", object_id=1,
                      before={"person_id": 4, "seat": "2026-10-01 D info"}, after={"person_id": 5})
     client = as_user("boss")
     page = client.get("/").get_data(as_text=True)
     recent = page[page.index('id="recent-changes"'):]
-    assert "lc published roster #7" in recent and "Status: draft → published" in recent
+    assert "LC published roster version 1 (2026-10-07 – 10-11)" in recent and "Status: draft → published" in recent
+    assert "LC changed a seat by hand in roster version 1" in recent
     assert "Superseded versions:  → 1, 2" in recent and "[1, 2]" not in recent
     assert "roster.publish" not in recent and "person_id" not in recent and "roster_version" not in recent
     zh = client.get("/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     recent = zh[zh.index('id="recent-changes"'):]
-    assert "lc 发布了排班表 #7" in recent and "状态: 草稿 → 已发布" in recent, recent[:600]
+    assert "LC 发布了第 1 版排班表（2026-10-07 至 10-11）" in recent and "状态: 草稿 → 已发布" in recent, recent[:600]
     assert "roster.publish" not in recent and "person_id" not in recent
     assert client.get("/audit").headers["Location"].endswith("/reports/audit")
 
@@ -220,7 +224,9 @@ def test_audit_exports_follow_the_filters_newest_first(app: Any, as_user: Any) -
     assert response.is_streamed and response.headers["Content-Disposition"].startswith('attachment; filename="audit-')
     rows = csv_rows(response.data)
     assert engine.pool.checkedout() == 0  # the stream's session was closed with it (not left in a transaction)
-    assert [r[3] for r in rows[2:5]] == ["lc approved leave #2", "lc approved leave #1", "lc approved leave #0"]
+    assert [r[1:4:2] for r in rows[2:5]] == [["LC", "LC approved IB's leave (2026-10-10)"],
+                                             ["LC", "LC approved IA's leave (2026-10-08)"],
+                                             ["LC", "LC approved leave request #0 (deleted)"]]
     assert rows[2][6] == '{"note": "好", "status": "approved"}' and rows[5] == []
     book = load_workbook(io.BytesIO(client.get("/reports/audit.xlsx?actor=lc").data))
     assert [r[4] for r in book.active.iter_rows(min_row=2, values_only=True)] == ["leave 2", "leave 1", "leave 0"]

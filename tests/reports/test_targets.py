@@ -61,7 +61,7 @@ def test_a_manager_sets_the_target_and_the_reports_follow(app: Any, as_user: Any
         assert event.after == {"ack_minutes": 10, "ack_target_percent": 90.0}
         assert targets.ack_target(session) == core.AckTarget(10, 0.9)
     trail = client.get("/reports/audit?object_type=report_settings").get_data(as_text=True)
-    assert "boss changed the alert acknowledgement target" in trail
+    assert "Boss changed the alert acknowledgement target" in trail
 
 
 def test_the_kpi_uses_the_stored_target(app: Any, alert_desk: None) -> None:
