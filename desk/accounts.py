@@ -118,7 +118,7 @@ def _text_errors(name: str, value: str, limit: int, *, required: bool = False) -
 
 def _team_errors(fields: PersonFields) -> dict[str, str]:
     if fields.team_code and fields.team_code not in TEAMS:
-        return {"team_code": N_("Team must be A, B, C or D.")}
+        return {"team_code": N_("Team must be A, B, C, D or E.")}
     if fields.role == "manager" and fields.team_code:
         return {"team_code": N_("Managers do not belong to a team.")}
     return {}

@@ -33,13 +33,13 @@ DEMO_PEOPLE: tuple[tuple[str, str, str, str, str | None], ...] = (
     ("guohua", "郭华", "manager", "", None),
     ("linna", "林娜", "manager", "", None),
 )
-TEAM_NAMES = {"A": "甲班 Team A", "B": "乙班 Team B", "C": "丙班 Team C", "D": "丁班 Team D"}
+TEAM_NAMES = {"A": "甲班 Team A", "B": "乙班 Team B", "C": "丙班 Team C", "D": "丁班 Team D", "E": "戊班 Team E"}
 
 DemoLoader = Callable[[Session], None]
 
 
 def ensure_teams(session: Session) -> None:
-    """Create teams A–D if they are missing."""
+    """Create teams A–E if they are missing (the demo people are in A–D; E is there for 五班三运转)."""
     existing = set(session.exec(select(Team.code)))
     for code, name in TEAM_NAMES.items():
         if code not in existing:

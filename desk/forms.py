@@ -19,6 +19,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 
+from desk.models import TEAMS
+
 
 class WholeRange(NumberRange):
     """NumberRange for whole numbers of any length: WTForms' own asks ``math.isnan`` first, which cannot take an
@@ -73,8 +75,8 @@ class PersonForm(FlaskForm):
     skills = MultiCheckboxField(_l("Skills"), choices=[("info", _l("Information systems")),
                                                        ("comms", _l("Communications"))],
                                  validate_choice=False)
-    team_code = SelectField(_l("Team"), choices=[("", _l("No team (spare or manager)")), ("A", "A"),
-                                                 ("B", "B"), ("C", "C"), ("D", "D")],
+    team_code = SelectField(_l("Team"), choices=[("", _l("No team (spare or manager)")),
+                                                 *((t, t) for t in TEAMS)],
                             validate_choice=False)
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
     email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)])

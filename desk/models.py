@@ -17,11 +17,11 @@ from desk.timeutil import utcnow
 
 ROLES = ("manager", "leader", "watcher")
 SKILLS = ("info", "comms")
-TEAMS = ("A", "B", "C", "D")
+TEAMS = ("A", "B", "C", "D", "E")  # E: the fifth team of 五班三运转; four-team desks leave it empty
 
 
 class Team(SQLModel, table=True):
-    """One of the four rotating teams (A–D) of 四班二运转."""
+    """One of the rotating teams: A–D of 四班二运转 and 四班三运转, A–E of 五班三运转."""
 
     __table_args__ = {"sqlite_autoincrement": True}
 

@@ -10,10 +10,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from desk import web
 from desk.forms import WholeRange
 from desk.timeutil import in_desk_range
-from roster import words
-from roster.domain import Weights
+from roster import settings_store, words
+from roster.domain import ShiftDef, Weights
 
 PATTERN_CHOICES = [("DNOO", _l("DNOO: day, night, off, off (4-day cycle)")),
                    ("DDNNOOOO", _l("DDNNOOOO: two days, two nights, four off (8-day cycle)")),
@@ -106,9 +107,21 @@ WEEKDAY_CHOICES = [("", _l("— a date instead —")), ("0", _l("Mondays")), ("1
 
 class PreferenceForm(FlaskForm):
     wanted = SelectField(_l("I would like"), choices=[("0", _l("not to work")), ("1", _l("to work"))])
-    shift = SelectField(_l("Which shift"), choices=[("", _l("any shift")), ("D", _l("the day shift")),
-                                                    ("N", _l("the night shift"))])
+    # the desk's shift types (set in __init__); the service refuses a shift the desk does not have, by name
+    shift = SelectField(_l("Which shift"), choices=[("", _l("any shift"))], validate_choice=False)
     weekday = SelectField(_l("On"), choices=WEEKDAY_CHOICES)
     day = DateField(_l("or on the date"), validators=[Optional(), in_range])
     weight = SelectField(_l("How much it matters"), choices=[("1", _l("a little")), ("3", _l("quite")),
                                                              ("5", _l("a lot"))])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.shift.choices = wish_shift_choices(settings_store.current(web.db()).shifts)
+
+
+THE_SHIFT = {"D": _l("the day shift"), "E": _l("the evening shift"), "N": _l("the night shift")}
+
+
+def wish_shift_choices(shifts: tuple[ShiftDef, ...]) -> list[tuple[str, str]]:
+    """Any shift, or one of the desk's shift types (named when the desk has a word for it, else its code)."""
+    return [("", _("any shift")), *((s.code, str(THE_SHIFT.get(s.code, s.code))) for s in shifts)]

@@ -58,7 +58,7 @@ def requests_panel(session: Any, person: Person) -> dict[str, Any] | None:
 
 def offer_text(swap: SwapRequest, names: dict[int, str]) -> str:
     """What the colleague is asked, saying what each side gives: a seat given, or an exchange of two."""
-    word = {"D": _("day shift"), "N": _("night shift")}
+    word = {"D": _("day shift"), "E": _("evening shift"), "N": _("night shift")}
     name, mine = names.get(swap.requester_id, "?"), word.get(swap.requester_shift, swap.requester_shift)
     if swap.target_day is None:
         return _("%(name)s offers you the %(shift)s of %(day)s: answer", name=name, shift=mine,
@@ -69,13 +69,21 @@ def offer_text(swap: SwapRequest, names: dict[int, str]) -> str:
 
 
 
+ONLY_SHIFTS = {"D": _l("Only day shifts"), "E": _l("Only evening shifts"), "N": _l("Only night shifts")}
+
+
+def leave_shift_choices(codes: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Whole days, or only the shifts of one of the desk's shift types."""
+    return [("", _("Whole days")), *((c, str(ONLY_SHIFTS[c]) if c in ONLY_SHIFTS else _("Only %(code)s shifts", code=c))
+                                     for c in codes)]
+
+
 # --- forms ---------------------------------------------------------------------------------------------------
 
 class LeaveForm(FlaskForm):
     start = DateField(_l("First day"), validators=[DataRequired(), in_range])
     end = DateField(_l("Last day"), validators=[DataRequired(), in_range])
-    shift = SelectField(_l("Which shifts"), choices=[("", _l("Whole days")), ("D", _l("Only day shifts")),
-                                                     ("N", _l("Only night shifts"))], validate_choice=False)
+    shift = SelectField(_l("Which shifts"), choices=[("", _l("Whole days"))], validate_choice=False)
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
 
 
@@ -204,11 +212,13 @@ def queue() -> Any:
 @web.roles(*SEAT_HOLDERS)
 def leave_new() -> Any:
     form = LeaveForm()
+    codes = leave_swaps.shift_codes(web.db())
+    form.shift.choices = leave_shift_choices(codes)
     if request.method == "GET":
         form.start.data = form.end.data = _today() + timedelta(days=1)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _known_shift(form, codes):
         start, end = form.start.data, form.end.data
-        single = form.shift.data in ("D", "N") and end >= start
+        single = bool(form.shift.data) and end >= start
         shifts = leave_swaps.single_shifts(start, end, form.shift.data) if single else None
         try:
             leave = leave_swaps.ask_leave(web.db(), actor=current_user.username, username=current_user.username,
@@ -221,6 +231,16 @@ def leave_new() -> Any:
             flash(_("Leave asked; a shift leader will decide."), "success")
             return redirect(url_for("requests.leave_detail", leave_id=leave.id))
     return render_template("roster/leave_new.html", form=form), 422 if form.errors else 200
+
+
+def _known_shift(form: LeaveForm, codes: tuple[str, ...]) -> bool:
+    """Whole days or one of the desk's shift types; anything else is named on the field (the form keeps it)."""
+    if not form.shift.data or form.shift.data in codes:
+        return True
+    form.shift.choices = [*form.shift.choices, (form.shift.data, form.shift.data)]  # keep what was chosen
+    form.shift.errors = [*form.shift.errors, _("This desk has no shift %(code)s; its shifts are %(codes)s.",
+                                               code=form.shift.data, codes=", ".join(codes))]
+    return False
 
 
 @bp.route("/leave/<int:leave_id>")

@@ -138,18 +138,24 @@ def _leave_snapshot(leave: LeaveRequest) -> dict[str, Any]:
             "decision_note": leave.decision_note, "amendment_id": leave.amendment_id}
 
 
-def _check_leave_span(start: date, end: date, shifts: list[tuple[date, str]] | None) -> None:
+def _check_leave_span(start: date, end: date, shifts: list[tuple[date, str]] | None,
+                      codes: tuple[str, ...]) -> None:
     _check_dates(start, end)
     if end < start:
         raise RequestError(N_("The last day of leave is before the first."))
     if (end - start).days >= MAX_LEAVE_DAYS:
         raise RequestError(N_("Ask for at most %(days)s days of leave at a time."), days=MAX_LEAVE_DAYS)
-    if shifts is not None and (not shifts or any(s not in ("D", "N") for _, s in shifts)):
-        raise RequestError(N_("Single-shift leave names day (D) or night (N) shifts."))
+    if shifts is not None and (not shifts or any(s not in codes for _, s in shifts)):
+        raise RequestError(N_("Single-shift leave names shifts this desk has (%(codes)s)."), codes=", ".join(codes))
+
+
+def shift_codes(session: Session) -> tuple[str, ...]:
+    """The codes of the desk's configured shift types (``settings_store.shift_types``), e.g. D, E, N."""
+    return tuple(s.code for s in settings_store.shift_types(settings_store.load(session)))
 
 
 def single_shifts(start: date, end: date, shift: str) -> list[tuple[date, str]]:
-    """Every ``shift`` of ``start``..``end``: the ``shifts`` of leave from only the day or only the night shifts."""
+    """Every ``shift`` of ``start``..``end``: the ``shifts`` of leave from only one shift type (e.g. the evenings)."""
     return [(start + timedelta(days=i), shift) for i in range((end - start).days + 1)]
 
 
@@ -164,9 +170,10 @@ def ask_leave(session: Session, *, actor: str, username: str, start: date, end: 
     if shifts is not None:
         shifts = sorted(set(shifts))
         start, end = (shifts[0][0], shifts[-1][0]) if shifts else (start, end)
-    _check_leave_span(start, end, shifts)
+    codes = shift_codes(session)
+    _check_leave_span(start, end, shifts, codes)
     reason = _text(reason)
-    _refuse_overlap(session, person, start, end, shifts)
+    _refuse_overlap(session, person, start, end, shifts, codes)
     leave = LeaveRequest(person_id=person.id, start=start, end=end, reason=reason,
                          shifts=[[d.isoformat(), s] for d, s in shifts] if shifts is not None else None)
     session.add(leave)
@@ -177,7 +184,7 @@ def ask_leave(session: Session, *, actor: str, username: str, start: date, end: 
 
 
 def _refuse_overlap(session: Session, person: Person, start: date, end: date,
-                    shifts: list[tuple[date, str]] | None) -> None:
+                    shifts: list[tuple[date, str]] | None, codes: tuple[str, ...]) -> None:
     """No second pending or approved request for the same shifts."""
     mine = session.exec(select(LeaveRequest).where(
         LeaveRequest.person_id == person.id, LeaveRequest.status.in_(("pending", "approved")),
@@ -187,7 +194,7 @@ def _refuse_overlap(session: Session, person: Person, start: date, end: date,
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     for other in mine:
         held = solve_inputs.leave_of(other, "")
-        if any(wanted.covers(d, s) and held.covers(d, s) for d in days for s in ("D", "N")):
+        if any(wanted.covers(d, s) and held.covers(d, s) for d in days for s in codes):
             raise RequestError(N_("You already asked for leave on %(start)s – %(end)s."),
                                start=other.start.isoformat(), end=other.end.isoformat())
 
@@ -377,8 +384,9 @@ def propose_swap(session: Session, *, actor: str, day: date, shift: str, target:
 
 def _seat_or_error(session: Session, username: str, day: date | None, shift: str | None,
                    today: date | None) -> Assignment:
-    if day is None or shift not in ("D", "N"):
-        raise RequestError(N_("Name both the date and the shift (D or N)."))
+    codes = shift_codes(session)
+    if day is None or shift not in codes:
+        raise RequestError(N_("Name both the date and one of the desk's shifts (%(codes)s)."), codes=", ".join(codes))
     _check_dates(day)
     if today is not None and day < today:
         raise RequestError(N_("That shift is in the past."))

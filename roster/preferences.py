@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from desk import audit
 from desk.accounts import N_
+from roster import settings_store
 from roster.models import Preference
 from roster.refusals import RosterError
 
@@ -23,8 +24,12 @@ def add_preference(session: Session, *, actor: str, person_id: int, wanted: bool
     honour it where they can (soft rule ``preference``)."""
     if (day is None) == (weekday is None):
         raise RosterError(N_("Choose either a date or a weekday."))
-    if (weekday is not None and not 0 <= weekday <= 6) or shift not in (None, "D", "N") or not 1 <= weight <= 5:
+    if (weekday is not None and not 0 <= weekday <= 6) or not 1 <= weight <= 5:
         raise RosterError(N_("That wish is not understood."))
+    codes = [s.code for s in settings_store.current(session).shifts]
+    if shift is not None and shift not in codes:
+        raise RosterError(N_("This desk has no shift %(code)s; its shifts are %(codes)s."), code=shift,
+                          codes=", ".join(codes))
     if len(preferences_of(session, person_id=person_id)) >= 20:
         raise RosterError(N_("At most 20 wishes per person: remove one first."))
     pref = Preference(person_id=person_id, wanted=wanted, day=day, weekday=weekday, shift=shift, weight=weight)
