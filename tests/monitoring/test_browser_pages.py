@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlmodel import select
 
 from desk.db import session_scope
 from monitoring import service
@@ -122,7 +123,7 @@ def test_maintenance_window_mutes_all_or_the_ticked_checks(page, browser, live_s
     page.click("#window-form button[type=submit].primary")
     engine = app.extensions["dutydesk.engine"]
     with session_scope(engine) as session:
-        [row] = session.query(MaintenanceWindowRow).all()
+        [row] = session.exec(select(MaintenanceWindowRow)).all()
         assert row.checks == [f"core-service-3-{'x' * 12}"]
     context, zh = _zh_tab(browser, live_server)
     try:
