@@ -47,6 +47,14 @@ METRICS = ("nights", "weekends", "holidays", "substitutions")
 LOCAL_RADIUS = 3  # days around a short seat whose rotation the local stage reopens
 
 
+def never_worked(f: Facts, u: str) -> set[str]:
+    """Shift types a hard limit row of ``u`` caps at zero (``Limit("shifts", hard_max=0, shift=...)``): no seat
+    variable is made for them (on Curtois 8 that is 1,036 of 3,360 booleans, each fixed to 0 by a sum <= 0). Not in
+    explain mode, where the limit row is an assumption the explainer may name."""
+    rows = [r for r in f.rules.limits_of(u) if r.kind == "shifts" and r.hard_max == 0]
+    return {c for c in f.codes if any(r.shift in (None, c) for r in rows)}
+
+
 class RosterModel:
     """Builds the CP-SAT model of one stage; ``x`` are the seat variables, ``const`` the fixed seats."""
 
@@ -151,9 +159,11 @@ class RosterModel:
     def _add_candidates(self) -> None:
         """Off-pattern variables for open seats and pins, pruned by leave, same day and rest."""
         busy = self._constant_busy()
-        for d, s, q in self._open_seats():
-            for p in self.f.people.values():
-                if p.qualified(q) and self._could_sit(p.username, d, s, busy):
+        self._never = {u: set() if self.soft else never_worked(self.f, u) for u in self.f.people}
+        seats = self._open_seats()
+        for p in self.f.people.values():  # person by person, day by day: the order CP-SAT's fixed search follows
+            for d, s, q in seats:
+                if p.qualified(q) and s not in self._never[p.username] and self._could_sit(p.username, d, s, busy):
                     self._var((p.username, d, s, q))
         for key in self.pinned:
             if key[0] in self.f.people and key not in self.const:
@@ -239,6 +249,9 @@ class RosterModel:
     def _soft_cover(self, row: Cover, vs: list[cp_model.IntVar], fixed: int, where: str) -> None:
         """One seat whose cover is soft on at least one side."""
         count = sum(vs) + fixed
+        if row.under and row.over and row.need > fixed and len(vs) + fixed > row.need:
+            self._both_sides(row, vs, fixed, where)
+            return
         if row.under is None:
             self.m.add(count >= row.need)
         elif row.under and row.need > fixed:
@@ -251,6 +264,14 @@ class RosterModel:
             extra = self.m.new_int_var(0, len(vs) + fixed - row.need, f"over_{where}")
             self.m.add(extra >= count - row.need)
             self.cover_terms.append(Term("cover_over", "", row.over, extra, where))
+
+    def _both_sides(self, row: Cover, vs: list[cp_model.IntVar], fixed: int, where: str) -> None:
+        """Soft on both sides: one equality ``count - need == extra - short`` (as a plain model states it)."""
+        short = self.m.new_int_var(0, row.need - fixed, f"under_{where}")
+        extra = self.m.new_int_var(0, len(vs) + fixed - row.need, f"over_{where}")
+        self.m.add(sum(vs) + fixed - row.need == extra - short)
+        self.cover_terms.append(Term("cover_under", "", row.under or 0, short, where))
+        self.cover_terms.append(Term("cover_over", "", row.over or 0, extra, where))
 
     def _pins(self) -> None:
         """Pinned seats inside the period are sat (a pin on a constant seat is already true)."""

@@ -66,6 +66,17 @@ this 2-core box shared with other sessions, load 6-12 during the runs; objective
 - with the implied k+m run cut (``roster.cpsat_limits``; load 5-6): 1.000 (OPTIMAL 0.45 s), 1.006, 1.004, 1.004,
   1.092, 1.207, 1.224, 1.805 (objectives 607, 833, 1005, 1723, 1248, 2353, 1293, 2347).
   At 20 s, LNS-only beat the default portfolio on 5/7/8 (1251 vs 1562, 1498 vs 1690, 2659 vs 2865);
+- the model as a plain one states it (issue 10's comparison; h-perf, load 3-8): seat variables made person by
+  person (CP-SAT's fixed search and its neighbourhoods follow the variable order), a cover soft on both sides as
+  one equality ``count - need == over - under``, no variables for shift types a person's limit caps at 0 (on 8:
+  1,036 of 3,360). The sizes were otherwise the plain model's already: one boolean per person, day and shift
+  (6: 1,404 = 18 x 28 x 3 less days off), no fairness, pattern or symmetry terms without a rotation. Two runs
+  (5-8): 1.019 / 1.093, 1.366 / 1.259, 1.124 / 1.125, 1.484 / 1.579 (objectives 1165/1249, 2663/2456, 1187/1188,
+  1929/2053; was 1.092, 1.207, 1.224, 1.805); a plain model (one boolean per
+  person, day and shift, default parameters) in the same session: 1.004, 1.160, 1.404, 1.625; this engine
+  without the switch to LNS-only: 1.087, 1.260, 1.313, 1.553. Single 60 s runs on this shared box vary by
+  10-25 % (Instance7 at 20 s, one configuration: 1195 to 1499), so only the larger differences mean anything.
+  (A ``--seconds 20`` run never switched before: the stage gets the limit less the set-up time; ``SETUP_SLACK``.)
 - a structured LNS (people / day windows / blocks, 0.5 s one-worker sub-solves, two at a time;
   ``roster.lns.improve``) lost to CP-SAT's own neighbourhoods (Instance5, 30 s: 1439 against 1349), so it is not
   wired in; the share of the first phase (5 %, 15 %, 50 %) made no difference the load's noise did not swamp.
@@ -91,6 +102,7 @@ from roster.lns import polish
 from roster.patterns import check_pattern
 
 LNS_FROM_SECONDS = 20.0  # time limits from this long on may end with large-neighbourhood search
+SETUP_SLACK = 1.0  # a stage gets the limit less the set-up time: a 20 s solve() is still a long one
 FIRST_SHARE = 0.15  # of such a limit, CP-SAT on the whole model first (at least LNS_FIRST_MIN seconds)
 LNS_FIRST_MIN = 3.0
 PROOF_GAP = 0.1  # a gap above this after the first share: search the neighbourhood of the roster instead
@@ -188,7 +200,7 @@ def solve_stage(facts: Facts, stage: str, time_limit: float, workers: int, log: 
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     solver.parameters.log_search_progress = log
-    may_switch = facts.inputs.pattern is None and time_limit >= LNS_FROM_SECONDS
+    may_switch = facts.inputs.pattern is None and time_limit >= LNS_FROM_SECONDS - SETUP_SLACK
     if may_switch:
         solver.best_bound_callback = clock.on_bound
     switch = _switch_timer(solver, clock, time_limit, enabled=may_switch)
@@ -211,7 +223,7 @@ def solve_stage(facts: Facts, stage: str, time_limit: float, workers: int, log: 
 def _switch_timer(solver: cp_model.CpSolver, clock: _Clock, time_limit: float, enabled: bool) -> threading.Timer:
     """A started timer that stops the whole-model search after ``FIRST_SHARE`` of a long ``time_limit`` when the
     proof is out of reach (it does nothing on short limits or when not ``enabled``)."""
-    enabled = enabled and time_limit >= LNS_FROM_SECONDS
+    enabled = enabled and time_limit >= LNS_FROM_SECONDS - SETUP_SLACK
     first = max(LNS_FIRST_MIN, FIRST_SHARE * time_limit) if enabled else time_limit + 1
 
     def check() -> None:

@@ -171,3 +171,19 @@ def test_the_curtois_adaptor_states_instance1_and_the_engine_proves_its_optimum(
     assert validate(result.assignments, inputs) == []
     independent = curtois_score(instance, to_roster(instance, result))
     assert score(inputs, result.assignments).total == 607 == independent.objective and not independent.violations
+
+
+def test_a_shift_type_capped_at_zero_gets_no_seat_variables_and_is_never_worked():
+    from roster.cpsat import RosterModel
+    from roster.facts import build_facts
+
+    inputs = _day_only(days=7)
+    never = Limit("shifts", hard_max=0, shift="N", who="p4")  # p4 works no nights
+    inputs = replace(inputs, rules=replace(inputs.rules, limits=(*inputs.rules.limits, never)))
+    rm = RosterModel(build_facts(inputs), "pattern")
+    assert not [k for k in rm.x if k[0] == "p4" and k[2] == "N"]
+    assert [k for k in rm.x if k[0] == "p4" and k[2] == "D"]
+    assert [k for k in RosterModel(build_facts(inputs), "pattern", soft_facts=True).x if k[0] == "p4" and k[2] == "N"]
+    result = solve(inputs, time_limit=10)
+    assert result.ok and not [a for a in result.assignments if a.username == "p4" and a.shift == "N"]
+    assert validate(result.assignments, inputs) == []
