@@ -242,6 +242,16 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:
     context.close()
 
 
+@pytest.fixture
+def zh_page(browser: Any, live_server: str) -> Iterator[Any]:
+    """The same, for a reader whose browser asks for Chinese."""
+    context = browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 1360, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    yield tab
+    context.close()
+
+
 def screenshot(tab: Any, name: str) -> Path:
     """Save a screenshot under the git-ignored screenshots/ folder, for a person to look at."""
     SCREENSHOTS.mkdir(exist_ok=True)

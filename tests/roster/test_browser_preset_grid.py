@@ -3,7 +3,6 @@ rows, cells of all three shift types (D, E, N) and a legend naming each with its
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -27,15 +26,6 @@ def evening_roster(app) -> None:
         version = drafts.create_draft(session, actor="zhangwei", start=START, end=START + timedelta(days=13))
         assert drafts.solve_version(session, version=version, time_limit=20).ok
         publishing.publish(session, actor="zhangwei", version_id=version.id)
-
-
-@pytest.fixture
-def zh_page(browser: Any, live_server: str) -> Iterator[Any]:
-    context = browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 1360, "height": 900})
-    tab = context.new_page()
-    tab.set_default_timeout(10_000)
-    yield tab
-    context.close()
 
 
 def _check_grid(tab: Any, lang: str, kind: str) -> None:

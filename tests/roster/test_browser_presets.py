@@ -3,24 +3,12 @@ rotation, and gets a bad limit line named."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 
 from tests.conftest import browser_login, screenshot
 from tests.roster.deskdata import with_people
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def zh_page(browser: Any, live_server: str) -> Iterator[Any]:
-    context = browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 1360, "height": 900})
-    tab = context.new_page()
-    tab.set_default_timeout(10_000)
-    yield tab
-    context.close()
 
 
 def test_leader_applies_a_preset_and_edits_its_limits(page, app, db_url):
