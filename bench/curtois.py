@@ -15,19 +15,18 @@ One run ends with the line
 ``--reroster`` solves, then gives one person 5 days off in week 3 (days 14-18) and re-solves with minimal change
 against the first roster, printing what changed.
 
-Measured 2026-12-02 on this 2-core box shared with other sessions (load average 6.6 at the start, 15.0 at the end;
-the run got 2 min 37 s of CPU in 7 min of wall time, so these are pessimistic), engine of h-engine fc76a52:
+Measured 2026-12-02 on a quiet box (load 0.4 -> 2.0), main at 1dbd59f:
 ``.venv/bin/python bench/curtois.py --all ../shared/curtois --seconds 60 --workers 2``
 
     instance    objective   best  ratio status      first s  wall s
-    Instance1         607    607  1.000 OPTIMAL        0.02    1.22
-    Instance2         833    828  1.006 FEASIBLE       0.15   60.01
-    Instance3        1005   1001  1.004 FEASIBLE       0.08   59.86
-    Instance4        1719   1716  1.002 FEASIBLE       0.37   60.01
-    Instance5        1348   1143  1.179 FEASIBLE       0.12   60.02
-    Instance6        2350   1950  1.205 FEASIBLE       0.66   60.02
-    Instance7        1300   1056  1.231 FEASIBLE       0.36   60.12
-    Instance8        2658   1300  2.045 FEASIBLE       2.42   60.06
+    Instance1         607    607  1.000 OPTIMAL        0.02    0.58
+    Instance2         833    828  1.006 FEASIBLE       0.04   59.95
+    Instance3        1006   1001  1.005 FEASIBLE       0.09   59.92
+    Instance4        1719   1716  1.002 FEASIBLE       0.14   59.95
+    Instance5        1243   1143  1.087 FEASIBLE       0.11   60.01
+    Instance6        2460   1950  1.262 FEASIBLE       0.14   60.01
+    Instance7        1188   1056  1.125 FEASIBLE       0.16   60.01
+    Instance8        1940   1300  1.492 FEASIBLE       0.52   59.96
 
 ``.venv/bin/python bench/curtois.py ../shared/curtois/Instance7.txt --reroster --seconds 60 --reroster-seconds 10``
 (load 9.3, engine cd0af0f, change weight 40): first roster 1173 (ratio 1.111, 60.5 s); M (busiest on days 14-18)
