@@ -60,8 +60,7 @@ def supersede_covered(session: Session, *, start: date, end: date) -> list[int]:
     owners = set(truth_map(versions, lo, hi).values())
     out = []
     for v in versions:
-        if v.id not in owners:
-            v.status = "superseded"
-            session.add(v)
+        if v.id not in owners and transition(session, RosterVersion, v.id, allowed=("published",),
+                                             values={"status": "superseded"}):
             out.append(v.number)
     return out
