@@ -27,7 +27,7 @@ from datetime import date, timedelta
 
 from ortools.sat.python import cp_model
 
-from roster.cpsat_limits import add_limits
+from roster.cpsat_limits import add_limits, worked
 from roster.domain import Assignment, Cover, Preference
 from roster.facts import (
     Facts,
@@ -60,6 +60,7 @@ class RosterModel:
 
     def __init__(self, facts: Facts, stage: str = "pattern", soft_facts: bool = False):
         self.f, self.stage, self.soft = facts, stage, soft_facts
+        self.first, self.last = facts.inputs.start, facts.inputs.end  # the period, read often
         self.m = cp_model.CpModel()
         self.x: dict[Key, cp_model.IntVar] = {}
         self.const: set[Key] = set()
@@ -159,6 +160,7 @@ class RosterModel:
     def _add_candidates(self) -> None:
         """Off-pattern variables for open seats and pins, pruned by leave, same day and rest."""
         busy = self._constant_busy()
+        self._index_busy(busy)
         self._never = {u: set() if self.soft else never_worked(self.f, u) for u in self.f.people}
         seats = self._open_seats()
         for p in self.f.people.values():  # person by person, day by day: the order CP-SAT's fixed search follows
@@ -173,30 +175,44 @@ class RosterModel:
         """Slots a person certainly works: constant seats and the days before the period."""
         return {(u, d, s) for (u, d, s, _q) in self.const} | set(self.f.before)
 
+    def _index_busy(self, busy: set[Slot]) -> None:
+        """Lookups for ``_could_sit``: days a person certainly works, and the rest conflicts by shift type."""
+        self._busy_days = {(u, d) for (u, d, _s) in busy}
+        self._before: dict[str, list[tuple[str, int]]] = defaultdict(list)  # b -> [(a, delta)]: a then b
+        self._after: dict[str, list[tuple[int, str]]] = defaultdict(list)  # a -> [(delta, b)]
+        for a, delta, b in self.f.offsets:
+            if delta:
+                self._before[b].append((a, delta))
+                self._after[a].append((delta, b))
+
     def _could_sit(self, u: str, d: date, s: str, busy: set[Slot], leave_ok: bool = False) -> bool:
         """False when leave, another constant shift that day or a rest rule excludes the slot."""
         if (u, d, s) in self.f.leave and not (self.soft or leave_ok):
             return False
-        if any((u, d, c) in busy for c in self.f.codes):
+        if not busy:
+            return True  # the direct model: nothing is constant, so nothing to clash with
+        if (u, d) in self._busy_days:
             return False
-        for a, delta, b in self.f.offsets:
-            if delta and b == s and (u, d - timedelta(days=delta), a) in busy:
-                return False
-            if delta and a == s and (u, d + timedelta(days=delta), b) in busy:
-                return False
-        return True
+        if any((u, d - timedelta(days=delta), a) in busy for a, delta in self._before[s]):
+            return False
+        return not any((u, d + timedelta(days=delta), b) in busy for delta, b in self._after[s])
 
     def _index(self) -> None:
         """Per-person lookups of variables by (day, shift) and by day."""
         self.at: dict[Slot, list[cp_model.IntVar]] = defaultdict(list)
+        self.on_day: dict[tuple[str, date], list[cp_model.IntVar]] = defaultdict(list)
         self.keys_of: dict[str, list[Key]] = defaultdict(list)
         self.const_of: dict[str, list[Key]] = defaultdict(list)
         for key, v in self.x.items():
             self.at[key[:3]].append(v)
+            self.on_day[key[:2]].append(v)
             self.keys_of[key[0]].append(key)
         for key in self.const:
             self.const_of[key[0]].append(key)
         self.busy = self._constant_busy()
+        self.busy_count: dict[tuple[str, date], int] = defaultdict(int)  # constant shifts of a person on a day
+        for (u, d, _s) in self.busy:
+            self.busy_count[(u, d)] += 1
         self.work_lits: dict[tuple[str, date], cp_model.IntVar] = {}
         self.users_with_vars = sorted({k[0] for k in self.x})
 
@@ -242,13 +258,16 @@ class RosterModel:
         for (d, s, q), row in self.f.cover.items():
             vs, n = seats[(d, s, q)], fixed[(d, s, q)]
             if row.under is None and row.over is None:
-                self.m.add(sum(vs) == row.need - n)
+                self.m.add(cp_model.LinearExpr.sum(vs) == row.need - n)
                 continue
             self._soft_cover(row, vs, n, f"{d} {s} {q}")
 
     def _soft_cover(self, row: Cover, vs: list[cp_model.IntVar], fixed: int, where: str) -> None:
         """One seat whose cover is soft on at least one side."""
-        count = sum(vs) + fixed
+        count = cp_model.LinearExpr.sum(vs) + fixed
+        if row.under is not None and row.over is not None and (fixed >= row.need or fixed + len(vs) <= row.need):
+            self._one_side(row, count, fixed >= row.need, where)
+            return
         if row.under and row.over and row.need > fixed and len(vs) + fixed > row.need:
             self._both_sides(row, vs, fixed, where)
             return
@@ -265,11 +284,19 @@ class RosterModel:
             self.m.add(extra >= count - row.need)
             self.cover_terms.append(Term("cover_over", "", row.over, extra, where))
 
+    def _one_side(self, row: Cover, count: cp_model.LinearExprT, full: bool, where: str) -> None:
+        """A soft seat whose count stays on one side of its need whatever the variables do (it is ``full`` already,
+        or cannot get there): the shortfall or the surplus is linear in them and needs no slack variable."""
+        if full and row.over:
+            self.cover_terms.append(Term("cover_over", "", row.over, count - row.need, where))
+        elif not full and row.under:
+            self.cover_terms.append(Term("cover_under", "", row.under, row.need - count, where))
+
     def _both_sides(self, row: Cover, vs: list[cp_model.IntVar], fixed: int, where: str) -> None:
         """Soft on both sides: one equality ``count - need == extra - short`` (as a plain model states it)."""
         short = self.m.new_int_var(0, row.need - fixed, f"under_{where}")
         extra = self.m.new_int_var(0, len(vs) + fixed - row.need, f"over_{where}")
-        self.m.add(sum(vs) + fixed - row.need == extra - short)
+        self.m.add(cp_model.LinearExpr.sum(vs) + fixed - row.need == extra - short)
         self.cover_terms.append(Term("cover_under", "", row.under or 0, short, where))
         self.cover_terms.append(Term("cover_over", "", row.over or 0, extra, where))
 
@@ -294,9 +321,9 @@ class RosterModel:
     def _one_per_day(self, u: str) -> None:
         """At most one seat per calendar day (so also one seat at a time)."""
         for d in self.f.dates:
-            vs = [v for s in self.f.codes for v in self.at.get((u, d, s), ())]
+            vs = self.on_day.get((u, d), [])
             if len(vs) > 1:
-                self.m.add(sum(vs) <= 1)
+                self.m.add(cp_model.LinearExpr.sum(vs) <= 1)
 
     def _rest(self, u: str) -> None:
         """Night-then-day and minimum rest between pairs of shifts (delta >= 1 day)."""
@@ -305,21 +332,31 @@ class RosterModel:
             if not self._could_sit(u, d, s, self.busy, leave_ok=True):
                 self.enforce(self.m.add(sum(vs) == 0), f"rest|{u}")
             later: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-            for a, delta, b in self.f.offsets:
-                if a == s and delta:
-                    later[delta].extend(self.at.get((u, d + timedelta(days=delta), b), []))
+            for delta, b in self._after[s]:
+                later[delta].extend(self.at.get((u, d + timedelta(days=delta), b), []))
             for other in later.values():  # shifts of one later day exclude one another: one clique
                 if other:
-                    self.enforce(self.m.add(sum(vs) + sum(other) <= 1), f"rest|{u}")
+                    self.enforce(self.m.add(cp_model.LinearExpr.sum([*vs, *other]) <= 1), f"rest|{u}")
 
     def _day_terms(self, u: str, days: list[date]) -> tuple[list[cp_model.IntVar], int]:
         """Variables and constant count of shifts worked by ``u`` on ``days``."""
         vs: list[cp_model.IntVar] = []
         fixed = 0
         for d in days:
-            for s in self.f.codes:
-                vs.extend(self.at.get((u, d, s), ()))
-                fixed += (u, d, s) in self.busy
+            vs.extend(self.on_day.get((u, d), ()))
+            fixed += self.busy_count.get((u, d), 0)
+        return vs, fixed
+
+    def _worked_terms(self, u: str, days: list[date]) -> tuple[list[cp_model.IntVar], int]:
+        """Day-worked literals and constant count of days ``u`` works among ``days``."""
+        vs: list[cp_model.IntVar] = []
+        fixed = 0
+        for d in days:
+            lit = worked(self, u, d)
+            if isinstance(lit, bool):
+                fixed += lit
+            else:
+                vs.append(lit)
         return vs, fixed
 
     def limit_windows(self, u: str, size: int, limit: int, rule: str) -> None:
@@ -329,9 +366,12 @@ class RosterModel:
         var_days = sorted({k[1] for k in self.keys_of[u]})
         starts = {ws for d in var_days for ws in (d - timedelta(days=k) for k in range(size))}
         for ws in sorted(starts):
-            vs, fixed = self._day_terms(u, [ws + timedelta(days=k) for k in range(size)])
+            days = [ws + timedelta(days=k) for k in range(size)]
+            vs, fixed = self._day_terms(u, days)
             if vs and len(vs) + fixed > limit:
-                self.enforce(self.m.add(sum(vs) <= limit - fixed), f"{rule}|{u}")
+                if len(vs) > size:  # several shift types a day: one day-worked literal each keeps the row short
+                    vs, fixed = self._worked_terms(u, days)
+                self.enforce(self.m.add(cp_model.LinearExpr.sum(vs) <= limit - fixed), f"{rule}|{u}")
 
     def _consecutive(self, u: str) -> None:
         """At most max_consecutive working days in a row."""
@@ -433,9 +473,10 @@ class RosterModel:
         for pref in self.f.inputs.preferences:
             if pref.username not in self.f.people:
                 continue
-            for d in self.f.dates:
+            days = [pref.day] if pref.day is not None else self.f.dates  # a dated wish looks at its day only
+            for d in days:
                 for s in self.f.codes:
-                    if pref.matches(d, s):
+                    if self.first <= d <= self.last and pref.matches(d, s):
                         out.append(self._preference_term(pref, d, s, w))
         return out
 

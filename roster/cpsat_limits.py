@@ -40,13 +40,13 @@ def add_limits(rm: RosterModel, u: str) -> None:
 
 def worked(rm: RosterModel, u: str, d: date) -> Lit:
     """True/False or the literal of ``u`` working some shift on ``d`` (days after the period: off)."""
-    if d < rm.f.inputs.start:
+    if d < rm.first:
         return any((u, d, s) in rm.f.before for s in rm.f.codes)
-    if d > rm.f.inputs.end:
+    if d > rm.last:
         return False
-    if any((u, d, s) in rm.busy for s in rm.f.codes):
+    if rm.busy_count.get((u, d)):
         return True
-    vs = [v for s in rm.f.codes for v in rm.at.get((u, d, s), ())]
+    vs = rm.on_day.get((u, d), [])
     if not vs:
         return False
     if len(vs) == 1:
@@ -54,7 +54,7 @@ def worked(rm: RosterModel, u: str, d: date) -> Lit:
     key = (u, d)
     if key not in rm.work_lits:
         lit = rm.m.new_bool_var(f"w_{u}_{d}")
-        rm.m.add(lit == sum(vs))
+        rm.m.add(lit == cp_model.LinearExpr.sum(vs))
         rm.work_lits[key] = lit
     return rm.work_lits[key]
 
@@ -95,12 +95,12 @@ def _off_runs(rm: RosterModel, u: str, row: Limit) -> None:
     for d in rm.f.dates:
         for length in range(1, m):
             end = d + timedelta(days=length)
-            if end > rm.f.inputs.end:
+            if end > rm.last:
                 break  # an off run touching the end needs no minimum
             seq = [(worked(rm, u, d - timedelta(days=1)), False)]
             seq += [(worked(rm, u, d + timedelta(days=k)), True) for k in range(length)]
             seq.append((worked(rm, u, end), False))
-            if d - timedelta(days=1) < rm.f.inputs.start and seq[0][0] is False:
+            if d - timedelta(days=1) < rm.first and seq[0][0] is False:
                 continue  # an off run touching the start needs no minimum
             _clause(rm, seq, f"limit_below|{u}")
 
@@ -132,7 +132,7 @@ def _weekends(rm: RosterModel, u: str) -> tuple[cp_model.LinearExprT, int, int]:
     lits: list[cp_model.IntVar] = []
     fixed = 0
     for sat in saturdays:
-        both = [worked(rm, u, d) for d in (sat, sat + timedelta(days=1)) if rm.f.inputs.start <= d <= rm.f.inputs.end]
+        both = [worked(rm, u, d) for d in (sat, sat + timedelta(days=1)) if rm.first <= d <= rm.last]
         if any(x is True for x in both):
             fixed += 1
             continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
@@ -325,7 +326,7 @@ class RosterInputs:
         """The ShiftDef with ``code``."""
         return next(s for s in self.shifts if s.code == code)
 
-    @property
+    @cached_property  # read per seat by the scorer and the facts; a year of cover rows made it quadratic
     def positions(self) -> tuple[str, ...]:
         """Every position some shift needs (the coverage keys, then those only cover rows name)."""
         extra = [c.position for c in self.cover if c.position not in self.coverage]

@@ -59,8 +59,9 @@ def build_facts(inputs: RosterInputs) -> Facts:
 def _cover(facts: Facts) -> dict[tuple[date, str, str], Cover]:
     """(day, shift, position) -> the cover row in force (``coverage`` as hard rows, overridden by ``cover``)."""
     inputs = facts.inputs
+    positions = inputs.positions  # a property over every cover row: read once
     out = {(d, s, q): Cover(q, inputs.coverage.get(q, 0)) for d in facts.dates for s in facts.codes
-           for q in inputs.positions}
+           for q in positions}
     for row in inputs.cover:
         days = [row.day] if row.day is not None else facts.dates
         shifts = [row.shift] if row.shift is not None else facts.codes
@@ -88,9 +89,16 @@ def _plain_kind(day: date) -> str:
 def _leave_slots(facts: Facts) -> set[Slot]:
     """Every (username, day, shift) removed by approved leave inside the period."""
     out: set[Slot] = set()
+    first, last = facts.inputs.start, facts.inputs.end
+    codes = set(facts.codes)
     for lv in facts.inputs.leaves:
-        for d in facts.dates:
-            out.update((lv.username, d, s) for s in facts.codes if lv.covers(d, s))
+        if lv.shifts is not None:
+            out.update((lv.username, d, s) for d, s in lv.shifts if first <= d <= last and s in codes)
+            continue
+        d = max(first, lv.start)
+        while d <= min(last, lv.end):  # only the leave's own days: a year of one-day leaves stays linear
+            out.update((lv.username, d, s) for s in facts.codes)
+            d += timedelta(days=1)
     return out
 
 

@@ -110,7 +110,7 @@ def _preferences(facts: Facts, seats: set[Seat]) -> list[Charge]:
     for pref in facts.inputs.preferences:
         if pref.username not in facts.people:
             continue
-        for d in facts.dates:
+        for d in [pref.day] if pref.day is not None else facts.dates:
             for s in facts.codes:
                 on = (pref.username, d, s) in worked
                 if pref.matches(d, s) and on != pref.wanted:
@@ -137,7 +137,7 @@ def _cover(facts: Facts, seats: set[Seat]) -> list[Charge]:
     for d in facts.dates:
         for s in facts.codes:
             for q in facts.inputs.positions:
-                row, got = facts.inputs.need(d, s, q), count[(d, s, q)]
+                row, got = facts.cover[(d, s, q)], count[(d, s, q)]
                 if row.under and got < row.need:
                     out.append(Charge("cover_under", "", row.under * (row.need - got), f"{d} {s} {q}"))
                 if row.over and got > row.need:
@@ -148,9 +148,11 @@ def _cover(facts: Facts, seats: set[Seat]) -> list[Charge]:
 def _limits(facts: Facts, seats: set[Seat]) -> list[Charge]:
     """Soft bounds of the limit rows: each unit above ``soft_max`` or below ``soft_min``."""
     out = []
-    everyone = _as_assignments(seats)
+    by_person: dict[str, list[Assignment]] = defaultdict(list)
+    for a in _as_assignments(seats):
+        by_person[a.username].append(a)
     for u in sorted(facts.people):
-        mine = [a for a in everyone if a.username == u]
+        mine = by_person[u]
         for row in facts.rules.limits_of(u):
             if row.kind in ("work_run", "off_run"):
                 continue  # runs are hard only
