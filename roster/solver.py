@@ -94,8 +94,9 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from roster.cpsat import RosterModel
-from roster.domain import Cost, Explanation, Message, RosterInputs, SolveResult, msg
+from roster import first_roster, scorer
+from roster.cpsat import Key, RosterModel
+from roster.domain import Assignment, Cost, Explanation, Message, RosterInputs, SolveResult, msg
 from roster.explain import explain, quick_check
 from roster.facts import Facts, build_facts, short_seat_days
 from roster.lns import polish
@@ -105,6 +106,10 @@ LNS_FROM_SECONDS = 20.0  # time limits from this long on may end with large-neig
 SETUP_SLACK = 1.0  # a stage gets the limit less the set-up time: a 20 s solve() is still a long one
 FIRST_SHARE = 0.15  # of such a limit, CP-SAT on the whole model first (at least LNS_FIRST_MIN seconds)
 LNS_FIRST_MIN = 3.0
+BY_PEOPLE_FROM = 40_000  # seat variables from which a desk coupled only by soft cover is rostered person by person
+# (synthetic Curtois shapes, 60 s: at 25k the whole model ends at 14,721 against 35,046 by people; at 57k by people
+# ends at 104,759 against 209,009; at 120k the whole model finds no roster)
+FIRST_PERSON_SECONDS = 2.0  # search for one person's first roster (it stops at the first: 0.05-1.3 s for a year)
 PROOF_GAP = 0.1  # a gap above this after the first share: search the neighbourhood of the roster instead
 Progress = Callable[[float, int], None]  # (seconds since solve() was called, objective of the new roster)
 
@@ -191,10 +196,16 @@ def solve_stage(facts: Facts, stage: str, time_limit: float, workers: int, log: 
     is still more than ``PROOF_GAP`` above the bound (a proof is out of reach), CP-SAT's neighbourhood search alone
     around that roster for the rest of the time (``roster.lns``; the bound reported stays the whole model's). The
     stages of a rotating desk keep searching for the proof, which their tight bounds make reachable."""
-    started = time.perf_counter()
+    deadline = time.perf_counter() + time_limit
+    if first_roster.independent(facts) and first_roster.size(facts) >= BY_PEOPLE_FROM:
+        result = _solve_by_people(facts, deadline, workers, clock)
+        if result is not None:
+            return result
     rm = RosterModel(facts, stage)
     rm.add_hard_rules()
     rm.add_soft_rules()
+    started = time.perf_counter()
+    time_limit = max(0.1, deadline - started)  # what building the model left (seconds for a year of 150 people)
     clock = clock or _Clock(None, started)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
@@ -218,6 +229,31 @@ def solve_stage(facts: Facts, stage: str, time_limit: float, workers: int, log: 
         return replace(_read(rm, solver, status, stage), best_bound=bound,
                        gap=abs(round(solver.objective_value) - bound) / max(1, abs(round(solver.objective_value))))
     return _read(rm, solver, status, stage)
+
+
+def _solve_by_people(facts: Facts, deadline: float, workers: int, clock: _Clock | None) -> SolveResult | None:
+    """A large desk whose people only soft cover couples: rostered person by person (``roster.first_roster``)
+    until ``deadline``, scored by the independent scorer. None when no roster came that way."""
+
+    def report(keys: set[Key]) -> None:
+        if clock is not None:
+            clock.report(scorer.score(facts.inputs, _seats(keys)).total)
+
+    listening = report if clock is not None and clock.progress is not None else None
+    keys = first_roster.build(facts, deadline, FIRST_PERSON_SECONDS, listening, workers)
+    if keys is None:
+        return None
+    score = scorer.score(facts.inputs, _seats(keys))
+    costs = tuple(sorted((Cost(c.rule, c.username, c.amount, c.detail) for c in score.charges),
+                         key=lambda c: (c.rule, c.username, c.detail)))
+    return SolveResult("FEASIBLE", assignments=tuple(_seats(keys)), objective=score.total,
+                       cost_breakdown=costs, stage="people")
+
+
+def _seats(keys: set[Key]) -> list[Assignment]:
+    """Seat keys as assignments, in the order ``RosterModel.assignments`` gives them."""
+    ordered = sorted(keys, key=lambda k: (k[1], k[2], k[3], k[0]))
+    return [Assignment(d, s, q, u, "substitute") for (u, d, s, q) in ordered]
 
 
 def _switch_timer(solver: cp_model.CpSolver, clock: _Clock, time_limit: float, enabled: bool) -> threading.Timer:
