@@ -71,8 +71,50 @@ def _clause(rm: RosterModel, lits: list[tuple[Lit, bool]], name: str) -> None:
     rm.enforce(rm.m.add_bool_or(out), name)
 
 
+def _charged_clause(rm: RosterModel, lits: list[tuple[Lit, bool]], cost: int, rule: str, u: str, what: str) -> None:
+    """OR(``lits``) or pay ``cost``: a penalty literal joins the clause and is charged as ``rule`` (a clause the
+    constants already satisfy costs nothing, one they break costs ``cost`` as a constant)."""
+    out: list[cp_model.LiteralT] = []
+    for lit, positive in lits:
+        if isinstance(lit, bool):
+            if lit == positive:
+                return
+            continue
+        out.append(lit if positive else lit.negated())
+    if not out:
+        rm.limit_terms.append(Term(rule, u, cost, 1, what))
+        return
+    paid = rm.m.new_bool_var(f"{rule}_{u}_{what}")
+    rm.m.add_bool_or([*out, paid])
+    rm.limit_terms.append(Term(rule, u, cost, paid, what))
+
+
+def _sequence(rm: RosterModel, u: str, d: date, length: int, working: bool) -> list[tuple[Lit, bool]]:
+    """The clause that forbids a run of exactly ``length`` days (working or off) starting on ``d``."""
+    seq = [(worked(rm, u, d - timedelta(days=1)), working)]
+    seq += [(worked(rm, u, d + timedelta(days=k)), not working) for k in range(length)]
+    seq.append((worked(rm, u, d + timedelta(days=length)), working))
+    return seq
+
+
+def _soft_work_runs(rm: RosterModel, u: str, row: Limit) -> None:
+    """A working run shorter than ``soft_min`` costs ``min_cost`` per missing day; each day of a run beyond
+    ``soft_max`` costs ``max_cost`` (one charge per ``soft_max + 1``-day window that is all worked)."""
+    if row.soft_min is not None and row.min_cost:
+        for d in rm.f.dates:
+            for length in range(max(1, row.hard_min or 1), row.soft_min):
+                _charged_clause(rm, _sequence(rm, u, d, length, working=True),
+                                row.min_cost * (row.soft_min - length), "limit_under", u, f"work_run {d} {length}")
+    if row.soft_max is not None and row.max_cost:
+        size = row.soft_max + 1
+        for end in rm.f.dates:
+            window = [(worked(rm, u, end - timedelta(days=k)), False) for k in range(size)]
+            _charged_clause(rm, window, row.max_cost, "limit_over", u, f"work_run {end}")
+
+
 def _work_runs(rm: RosterModel, u: str, row: Limit) -> None:
-    """Working runs of at least ``hard_min`` and at most ``hard_max`` days."""
+    """Working runs of at least ``hard_min`` and at most ``hard_max`` days (and their soft bounds)."""
+    _soft_work_runs(rm, u, row)
     if row.hard_max is not None:
         rm.limit_windows(u, row.hard_max + 1, row.hard_max, f"limit_above|{u}")
         rest = max((r.hard_min or 0 for r in rm.f.rules.limits_of(u) if r.kind == "off_run"), default=0)
@@ -83,26 +125,24 @@ def _work_runs(rm: RosterModel, u: str, row: Limit) -> None:
         return
     for d in rm.f.dates:  # a run continuing from ``before`` makes the first clause true by itself
         for length in range(1, m):
-            seq = [(worked(rm, u, d - timedelta(days=1)), True)]
-            seq += [(worked(rm, u, d + timedelta(days=k)), False) for k in range(length)]
-            seq.append((worked(rm, u, d + timedelta(days=length)), True))
-            _clause(rm, seq, f"limit_below|{u}")
+            _clause(rm, _sequence(rm, u, d, length, working=True), f"limit_below|{u}")
 
 
 def _off_runs(rm: RosterModel, u: str, row: Limit) -> None:
-    """Gaps between two working days of at least ``hard_min`` days off."""
-    m = row.hard_min or 0
+    """Gaps between two working days of at least ``hard_min`` days off; one shorter than ``soft_min`` costs
+    ``min_cost`` per missing day. Off runs touching either end of the period need no minimum."""
+    soft = row.soft_min if row.soft_min is not None and row.min_cost else 0
     for d in rm.f.dates:
-        for length in range(1, m):
-            end = d + timedelta(days=length)
-            if end > rm.last:
+        for length in range(1, max(row.hard_min or 0, soft)):
+            if d + timedelta(days=length) > rm.last:
                 break  # an off run touching the end needs no minimum
-            seq = [(worked(rm, u, d - timedelta(days=1)), False)]
-            seq += [(worked(rm, u, d + timedelta(days=k)), True) for k in range(length)]
-            seq.append((worked(rm, u, end), False))
+            seq = _sequence(rm, u, d, length, working=False)
             if d - timedelta(days=1) < rm.first and seq[0][0] is False:
                 continue  # an off run touching the start needs no minimum
-            _clause(rm, seq, f"limit_below|{u}")
+            if length < (row.hard_min or 0):
+                _clause(rm, seq, f"limit_below|{u}")
+            else:
+                _charged_clause(rm, seq, row.min_cost * (soft - length), "limit_under", u, f"off_run {d} {length}")
 
 
 def total_expr(rm: RosterModel, u: str, row: Limit) -> tuple[cp_model.LinearExprT, int, int]:

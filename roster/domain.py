@@ -179,7 +179,9 @@ class Limit:
     given), ``minutes`` (worked minutes), ``weekends`` (weekends with a shift on Saturday or Sunday),
     ``work_run`` (consecutive working days) or ``off_run`` (consecutive days off between two working runs).
     ``hard_min``/``hard_max`` may never be broken; below ``soft_min`` costs ``min_cost`` per unit, above
-    ``soft_max`` costs ``max_cost`` per unit (totals only; runs are hard). ``who``: one username, None for
+    ``soft_max`` costs ``max_cost`` per unit. For runs a unit is a day of each run: a working run of 2 against
+    ``soft_min`` 4 costs 2 x ``min_cost``, one of 7 against ``soft_max`` 5 costs 2 x ``max_cost``; a run of days off
+    has a minimum only. ``who``: one username, None for
     everyone (a row for one person replaces the everyone-row of the same kind and shift).
     Runs: the days before and after the period count as days off (a work run touching either end still needs
     its minimum; an off run touching either end needs none), unless ``RosterInputs.before`` says otherwise."""
@@ -199,8 +201,8 @@ class Limit:
             raise ValueError(f"unknown limit kind {self.kind!r}")
         if self.shift is not None and self.kind != "shifts":
             raise ValueError("only a 'shifts' limit names a shift type")
-        if self.kind in ("work_run", "off_run") and (self.soft_min is not None or self.soft_max is not None):
-            raise ValueError("runs are hard limits only")
+        if self.kind == "off_run" and (self.hard_max is not None or self.soft_max is not None):
+            raise ValueError("a run of days off has a minimum only")
 
 
 NIGHT_THEN_DAY: tuple[tuple[str, str], ...] = (("N", "D"),)

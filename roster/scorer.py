@@ -25,11 +25,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from roster.domain import Assignment, RosterInputs
+from roster.domain import Assignment, Limit, RosterInputs
 from roster.facts import Facts, build_facts, day_kind_matches, fairness_group
-from roster.validate_limits import total
+from roster.validate_limits import off_runs, total, work_runs
 
 Seat = tuple[str, date, str, str]  # (username, day, shift, position)
 FAIRNESS_METRICS = ("nights", "weekends", "holidays", "substitutions")
@@ -155,13 +155,31 @@ def _limits(facts: Facts, seats: set[Seat]) -> list[Charge]:
         mine = by_person[u]
         for row in facts.rules.limits_of(u):
             if row.kind in ("work_run", "off_run"):
-                continue  # runs are hard only
+                out += _run_charges(facts, u, row, mine)
+                continue
             n = total(row, mine, facts.inputs)
             what = row.kind if row.shift is None else f"{row.kind} {row.shift}"
             if row.soft_max is not None and n > row.soft_max:
                 out.append(Charge("limit_over", u, row.max_cost * (n - row.soft_max), what))
             if row.soft_min is not None and n < row.soft_min:
                 out.append(Charge("limit_under", u, row.min_cost * (row.soft_min - n), what))
+    return out
+
+
+def _run_charges(facts: Facts, u: str, row: Limit, mine: list[Assignment]) -> list[Charge]:
+    """Soft bounds of runs: a working run begun in the period shorter than ``soft_min`` (or an off run between two
+    worked days inside it) costs per missing day; each all-worked ``soft_max + 1``-day window ending in the period
+    costs once (so each day of a run beyond ``soft_max``)."""
+    worked = {a.day for a in mine} | {a.day for a in facts.inputs.before if a.username == u}
+    out: list[Charge] = []
+    if row.soft_min is not None and row.min_cost:
+        runs = work_runs(worked, facts.inputs) if row.kind == "work_run" else off_runs(worked, facts.inputs)
+        out += [Charge("limit_under", u, row.min_cost * (row.soft_min - n), f"{row.kind} {first} {n}")
+                for first, n in runs if n < row.soft_min and first >= facts.inputs.start]
+    if row.kind == "work_run" and row.soft_max is not None and row.max_cost:
+        size = row.soft_max + 1
+        out += [Charge("limit_over", u, row.max_cost, f"work_run {end}") for end in facts.dates
+                if all(end - timedelta(days=k) in worked for k in range(size))]
     return out
 
 

@@ -21,9 +21,9 @@ def limit_rows(user: str, shifts: list[Assignment], inputs: RosterInputs, rules:
     out: list[Violation] = []
     for row in rules.limits_of(user):
         if row.kind == "work_run":
-            out += _runs(user, row, _work_runs(worked, inputs), start=inputs.start)
+            out += _runs(user, row, work_runs(worked, inputs), start=inputs.start)
         elif row.kind == "off_run":
-            out += _runs(user, row, _off_runs(worked, inputs), upper=False)
+            out += _runs(user, row, off_runs(worked, inputs), upper=False)
         else:
             out += _bounds(user, row, total(row, inside, inputs), None)
     return out
@@ -66,7 +66,7 @@ def _runs(user: str, row: Limit, runs: list[tuple[date, int]], upper: bool = Tru
     return out
 
 
-def _work_runs(worked: set[date], inputs: RosterInputs) -> list[tuple[date, int]]:
+def work_runs(worked: set[date], inputs: RosterInputs) -> list[tuple[date, int]]:
     """Working runs that end inside the period or run past its end (their full length, ``before`` included)."""
     out, d = [], inputs.start
     while d <= inputs.end:
@@ -83,7 +83,7 @@ def _work_runs(worked: set[date], inputs: RosterInputs) -> list[tuple[date, int]
     return out
 
 
-def _off_runs(worked: set[date], inputs: RosterInputs) -> list[tuple[date, int]]:
+def off_runs(worked: set[date], inputs: RosterInputs) -> list[tuple[date, int]]:
     """Runs of days off inside the period with a worked day on both sides."""
     out, d = [], inputs.start
     while d <= inputs.end:
