@@ -88,8 +88,8 @@ class SettingsForm(FlaskForm):
                                 validators=[Optional(), Length(max=1000)])
     forbidden = StringField(_l("Forbidden successions (FIRST>SECOND: the second not the day after the first)"),
                             validators=[Optional(), Length(max=200)])
-    limits = TextAreaField(_l("Limits per person (one per line: KIND [SHIFT] MIN-MAX [@person])"),
-                           validators=[Optional(), Length(max=2000)])
+    limits = TextAreaField(_l("Limits per person (one per line: KIND [SHIFT] [MIN-MAX] [~MIN-MAX*COST] [@person], "
+                              "e.g. shifts N -8 ~-4*10)"), validators=[Optional(), Length(max=2000)])
 
 
 class PresetForm(FlaskForm):

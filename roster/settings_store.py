@@ -209,11 +209,39 @@ def _limit_problem(limit: dict[str, Any], codes: list[str]) -> Problem | None:
     text = limit_text(limit)
     if limit.get("kind") not in LIMIT_KINDS or (limit.get("shift") and limit.get("shift") not in codes):
         return Problem(N_("limit %(limit)s: an unknown kind or shift type"), {"limit": text})
+    msgid = _hard_bound_problem(limit) or _soft_bound_problem(limit)
+    return Problem(msgid, {"limit": text}) if msgid else _engine_problem(limit)
+
+
+def _hard_bound_problem(limit: dict[str, Any]) -> str | None:
     low, high = limit.get("hard_min"), limit.get("hard_max")
-    if low is None and high is None:
-        return Problem(N_("limit %(limit)s: give a minimum, a maximum or both"), {"limit": text})
+    if low is None and high is None and limit.get("soft_min") is None and limit.get("soft_max") is None:
+        return N_("limit %(limit)s: give a minimum, a maximum or both")
     if (low is not None and low < 0) or (low is not None and high is not None and low > high):
-        return Problem(N_("limit %(limit)s: the minimum is above the maximum"), {"limit": text})
+        return N_("limit %(limit)s: the minimum is above the maximum")
+    return None
+
+
+def _soft_bound_problem(limit: dict[str, Any]) -> str | None:
+    low, high = limit.get("soft_min"), limit.get("soft_max")
+    if (low is not None and low < 0) or (low is not None and high is not None and low > high):
+        return N_("limit %(limit)s: the soft minimum is above the soft maximum")
+    if (low is not None and limit.get("min_cost", 0) <= 0) or (high is not None and limit.get("max_cost", 0) <= 0):
+        return N_("limit %(limit)s: a soft bound needs a cost above 0, e.g. ~-4*10")
+    hard_low, hard_high = limit.get("hard_min"), limit.get("hard_max")
+    # a soft bound outside the hard range is either never reached or always broken: a cost that means nothing
+    outside = [b for b in (low, high) if b is not None and ((hard_low is not None and b < hard_low)
+                                                            or (hard_high is not None and b > hard_high))]
+    return N_("limit %(limit)s: the soft bounds must lie between the hard minimum and maximum") if outside else None
+
+
+def _engine_problem(limit: dict[str, Any]) -> Problem | None:
+    """The engine's own refusal of the row (what ``to_rules`` would raise), so the page follows the engine."""
+    try:
+        Limit(**limit)
+    except (TypeError, ValueError) as exc:
+        return Problem(N_("limit %(limit)s: the roster engine refuses it: %(reason)s"),
+                       {"limit": limit_text(limit), "reason": str(exc)})
     return None
 
 
@@ -257,41 +285,65 @@ def parse_forbidden(text: str) -> list[list[str]] | Problem:
 
 
 def limit_text(limit: dict[str, Any]) -> str:
-    """A limit row as ``KIND [SHIFT] MIN-MAX [@who]`` (an empty side: no bound), e.g. ``work_run 2-5``."""
-    low, high = limit.get("hard_min"), limit.get("hard_max")
-    bounds = f"{'' if low is None else low}-{'' if high is None else high}"
+    """A limit row as ``KIND [SHIFT] [MIN-MAX] [~MIN-MAX*COST] [@who]`` (an empty side: no bound), e.g.
+    ``work_run 2-5`` or ``shifts N -8 ~-4*10``; the soft part only when the row has a soft bound."""
+    soft = _soft_text(limit)
+    hard_set = limit.get("hard_min") is not None or limit.get("hard_max") is not None
+    hard = _range_text(limit.get("hard_min"), limit.get("hard_max")) if hard_set or not soft else ""
     who = f"@{limit['who']}" if limit.get("who") else ""
-    parts = [str(limit.get("kind", "")), limit.get("shift") or "", bounds, who]
+    parts = [str(limit.get("kind", "")), limit.get("shift") or "", hard, soft, who]
     return " ".join(p for p in parts if p)
+
+
+def _range_text(low: int | None, high: int | None) -> str:
+    return f"{'' if low is None else low}-{'' if high is None else high}"
+
+
+def _soft_text(limit: dict[str, Any]) -> str:
+    """``~MIN-MAX*COST``, or empty without a soft bound (the cost of the maximum side when both are given)."""
+    low, high = limit.get("soft_min"), limit.get("soft_max")
+    if low is None and high is None:
+        return ""
+    cost = limit.get("max_cost", 0) if high is not None else limit.get("min_cost", 0)
+    return f"~{_range_text(low, high)}*{cost}"
 
 
 def parse_limits(text: str) -> list[dict[str, Any]] | Problem:
     """Lines of ``limit_text`` back into stored limit rows, or the first malformed line as a Problem."""
     out = []
     for number, line in enumerate(text.splitlines(), start=1):
-        parts = line.split()
-        if not parts:
+        if not line.split():
             continue
-        row = _limit_from_parts(parts)
+        row = _limit_from_line(line.strip())
         if row is None:
-            return Problem(N_("limits, line %(line)s: write KIND [SHIFT] MIN-MAX [@person], e.g. work_run 2-5"),
-                           {"line": number})
+            return Problem(N_("limits, line %(line)s: write KIND [SHIFT] [MIN-MAX] [~MIN-MAX*COST] [@person], "
+                              "e.g. work_run 2-5 or shifts N -8 ~-4*10"), {"line": number})
         out.append(row)
     return out
 
 
-def _limit_from_parts(parts: list[str]) -> dict[str, Any] | None:
-    who = parts.pop()[1:] if len(parts) > 1 and parts[-1].startswith("@") else None
-    if len(parts) not in (2, 3) or not re.fullmatch(r"(\d*)-(\d*)", parts[-1]):
+LIMIT_LINE = re.compile(r"(?P<kind>[^\s@~]+)(?:\s+(?P<shift>[^\s@~\d-]\S*))?(?:\s+(?P<hard>\d*-\d*))?"
+                        r"(?:\s+~(?P<soft>\d*-\d*)\*(?P<cost>\d+))?(?:\s+@(?P<who>\S+))?")
+
+
+def _limit_from_line(line: str) -> dict[str, Any] | None:
+    match = LIMIT_LINE.fullmatch(line)
+    if match is None or (match["hard"] is None and match["soft"] is None) or match["soft"] == "-":
         return None
-    low, high = parts[-1].split("-")
-    row: dict[str, Any] = {"kind": parts[0], "hard_min": int(low) if low else None,
-                           "hard_max": int(high) if high else None}
-    if len(parts) == 3:
-        row["shift"] = parts[1].upper()
-    if who:
-        row["who"] = who
+    row: dict[str, Any] = {"kind": match["kind"], **_bounds("hard", match["hard"] or "-")}
+    if match["soft"]:
+        cost = int(match["cost"])
+        row.update({**_bounds("soft", match["soft"]), "min_cost": cost, "max_cost": cost})
+    if match["shift"]:
+        row["shift"] = match["shift"].upper()
+    if match["who"]:
+        row["who"] = match["who"]
     return row
+
+
+def _bounds(side: str, text: str) -> dict[str, int | None]:
+    low, high = text.split("-")
+    return {f"{side}_min": int(low) if low else None, f"{side}_max": int(high) if high else None}
 
 
 # --- presets ----------------------------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 """A shift leader picks a preset on the settings page in Chromium (English and Chinese), sees its shift types and
-rotation, and gets a bad limit line named."""
+rotation, gets a bad limit line named and keeps a soft limit line."""
 
 from __future__ import annotations
+
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -29,8 +32,16 @@ def test_leader_applies_a_preset_and_edits_its_limits(page, app, db_url):
     page.fill("textarea[name=limits]", "work_run 2-6\nweekends one")
     with page.expect_navigation():
         page.click("#settings-form button[type=submit].primary")
-    assert "limits, line 2: write KIND [SHIFT] MIN-MAX [@person]" in page.locator("#settings-problems").inner_text()
+    problems = page.locator("#settings-problems").inner_text()
+    assert "limits, line 2: write KIND [SHIFT] [MIN-MAX] [~MIN-MAX*COST] [@person]" in problems
     screenshot(page, f"roster-settings-limit-error-en-{kind}")
+    page.fill("textarea[name=limits]", "work_run 2-6\nshifts N -8 ~-4*10")  # a soft bound: each night over 4 costs 10
+    with page.expect_navigation():
+        page.click("#settings-form button[type=submit].primary")
+    assert "Roster settings saved." in page.content()
+    assert page.input_value("textarea[name=limits]") == "work_run 2-6\nshifts N -8 ~-4*10"
+    page.locator("#limit-kinds").scroll_into_view_if_needed()
+    page.screenshot(path=str(Path(tempfile.gettempdir()) / f"roster-settings-soft-limit-en-{kind}.png"))
 
 
 def test_chinese_leader_sees_the_presets_in_chinese(zh_page, app, db_url):

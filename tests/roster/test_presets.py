@@ -128,7 +128,7 @@ def test_editing_limits_with_a_bad_line_names_the_line(leader, desk) -> None:
                  "limits": "work_run 2-5\nweekends at most one", "csrf_token": csrf_token(html)})
     r = leader.post("/roster/settings", data=form)
     assert r.status_code == 422
-    assert "limits, line 2: write KIND [SHIFT] MIN-MAX [@person]" in r.get_data(as_text=True)
+    assert "limits, line 2: write KIND [SHIFT] [MIN-MAX] [~MIN-MAX*COST] [@person]" in r.get_data(as_text=True)
     form["limits"] = "work_run 2-6\nweekends -3"
     form["forbidden"] = "D>E"
     r = leader.post("/roster/settings", data=form)
