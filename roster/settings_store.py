@@ -240,9 +240,19 @@ def _engine_problem(limit: dict[str, Any]) -> Problem | None:
     try:
         Limit(**limit)
     except (TypeError, ValueError) as exc:
+        known = ENGINE_REFUSALS.get(str(exc))
+        if known:
+            return Problem(known, {"limit": limit_text(limit)})
         return Problem(N_("limit %(limit)s: the roster engine refuses it: %(reason)s"),
                        {"limit": limit_text(limit), "reason": str(exc)})
     return None
+
+
+# What roster.domain.Limit refuses, in the leader's words (an unlisted refusal is shown as the engine words it).
+ENGINE_REFUSALS = {
+    "a run of days off has a minimum only": N_("limit %(limit)s: days off in a row have a minimum only"),
+    "only a 'shifts' limit names a shift type": N_("limit %(limit)s: only a shifts limit names a shift type"),
+}
 
 
 # --- the text forms the settings page and the CLI edit ----------------------------------------------------------

@@ -80,6 +80,15 @@ this 2-core box shared with other sessions, load 6-12 during the runs; objective
 - a structured LNS (people / day windows / blocks, 0.5 s one-worker sub-solves, two at a time;
   ``roster.lns.improve``) lost to CP-SAT's own neighbourhoods (Instance5, 30 s: 1439 against 1349), so it is not
   wired in; the share of the first phase (5 %, 15 %, 50 %) made no difference the load's noise did not swamp.
+Large desks whose people only soft cover couples (no rotation, no pins, every seat that needs someone soft on both
+sides; ``roster.first_roster``) and whose model would have ``BY_PEOPLE_FROM`` seat variables or more are rostered
+person by person instead: each person's own model against the seats the others left open, least flexible first, two
+side by side, then coordinate descent until the time is up; the result is FEASIBLE, scored by the independent scorer
+(stage ``people``). Measured on synthetic instances of the benchmark's hidden sizes (``bench/curtois_synth.py``, 60 s,
+2 workers): 26 weeks x 50 people (25k variables): whole model 14,721, by people 35,046 (so the whole model below the
+threshold); 52 weeks x 50 (57k): whole model first roster at 36 s, 209,009, by people first at 12 s, 104,759;
+52 weeks x 150 x 32 shift types (169k): whole model no roster in 60 s (its presolve alone took 30-42 s), by people
+first at ~40 s. Building that model took ~190 s before the build was made linear in the period (now ~9 s).
 The switch is never made for a rotating desk: its stages keep searching for the proof their tight bound allows
 (28p-forced's local stage is proven in 5-20 s; switching after 4.5 s left it FEASIBLE at 22 % gap).
 """
