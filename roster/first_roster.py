@@ -44,7 +44,18 @@ def independent(facts: Facts) -> bool:
 
 def size(facts: Facts) -> int:
     """About how many seat variables the whole model would have: each person's (day, shift) slots."""
-    return sum(_slots(facts, u) for u in facts.people)
+    return sum(slots(facts).values())
+
+
+def slots(facts: Facts) -> dict[str, int]:
+    """Per person, how many (day, shift) slots they could work: not on leave, not a shift type capped at zero."""
+    on_leave = Counter((u, s) for (u, _d, s) in facts.leave)
+    out = {}
+    for u in facts.people:
+        never = never_worked(facts, u)
+        kinds = [s for s in facts.codes if s not in never]
+        out[u] = sum(len(facts.dates) - on_leave[(u, s)] for s in kinds)
+    return out
 
 
 def build(facts: Facts, deadline: float, first_seconds: float, report: Report | None = None,
@@ -56,7 +67,8 @@ def build(facts: Facts, deadline: float, first_seconds: float, report: Report | 
     searches)."""
     worked: dict[str, set[Key]] = {}
     count: Counter[Seat] = Counter()
-    order = sorted(facts.people, key=lambda u: (_slots(facts, u), u))  # least choice first
+    choice = slots(facts)
+    order = sorted(facts.people, key=lambda u: (choice[u], u))  # least choice first
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for i in range(0, len(order), max(1, workers)):
             batch = order[i:i + max(1, workers)]  # side by side, each against the seats of those before
@@ -74,12 +86,13 @@ def build(facts: Facts, deadline: float, first_seconds: float, report: Report | 
 
 
 def _first_roster_of(facts: Facts, u: str, count: Counter[Seat], deadline: float, seconds: float) -> set[Key] | None:
-    """``u``'s first roster: the first one CP-SAT finds, with a second, longer try for a hard person."""
-    for share in (seconds, 10 * seconds):
-        keys = _solve_person(facts, u, count, deadline, share, hint=None, first=True)
-        if keys is not None:
-            return keys
-    return None
+    """``u``'s first roster: the first one CP-SAT finds; for a hard person, a second, longer try for any roster
+    at all (no objective: a tight window of total minutes can keep the cost-led search from ever finding one,
+    measured on a synthetic year where it found none in 22 s; the descent then improves it)."""
+    keys = _solve_person(facts, u, count, deadline, seconds, hint=None, first=True)
+    if keys is None:
+        keys = _solve_person(facts, u, count, deadline, 10 * seconds, hint=None, first=True, cost=False)
+    return keys
 
 
 def _all(worked: dict[str, set[Key]]) -> set[Key]:
@@ -106,19 +119,15 @@ def _descend(facts: Facts, worked: dict[str, set[Key]], count: Counter[Seat], de
             report(_all(worked))
 
 
-def _slots(facts: Facts, u: str) -> int:
-    """How many (day, shift) slots ``u`` could work: not on leave, not a shift type capped at zero."""
-    kinds = [s for s in facts.codes if s not in never_worked(facts, u)]
-    return sum(1 for d in facts.dates for s in kinds if (u, d, s) not in facts.leave)
-
-
 def _solve_person(facts: Facts, u: str, count: Counter[Seat], deadline: float, seconds: float,
-                  hint: set[Key] | None, first: bool = False) -> set[Key] | None:
+                  hint: set[Key] | None, first: bool = False, cost: bool = True) -> set[Key] | None:
     """``u``'s best roster found in ``seconds`` of search given ``count`` people already on each seat (None: none;
     the search stops at ``deadline`` in any case)."""
     rm = RosterModel(_person_facts(facts, u, count), "pattern")
     rm.add_hard_rules()
     rm.add_soft_rules()
+    if not cost:
+        rm.m.clear_objective()  # type: ignore[no-untyped-call]
     until = min(deadline, time.perf_counter() + seconds)
     if hint is not None:
         for key, v in rm.x.items():
