@@ -74,7 +74,8 @@ def _cheapest_by_brute_force(inputs: RosterInputs) -> int:
     slots = [(p.username, d) for p in inputs.people for d in range(inputs.days)]
     best = None
     for chosen in itertools.product((False, True), repeat=len(slots)):
-        seats = [Assignment(MONDAY + timedelta(days=d), "D", "ops", u) for (u, d), on in zip(slots, chosen) if on]
+        picked = [slot for slot, on in zip(slots, chosen, strict=True) if on]
+        seats = [Assignment(MONDAY + timedelta(days=d), "D", "ops", u) for u, d in picked]
         if validate(seats, inputs):
             continue
         cost = score(inputs, seats).total
