@@ -1,8 +1,8 @@
 """Large-neighbourhood search around the incumbent roster, for long solves CP-SAT's tree search does not finish.
 
-``polish`` (used by ``roster.solver`` for desks without a rotation): CP-SAT's own neighbourhood search alone
-(``use_lns_only``: no tree search, no bound), hinted with the incumbent. On the Curtois instances it beat the
-default portfolio of two workers clearly (see the solver's docstring for the figures).
+Neither is wired in now. ``polish``: CP-SAT's own neighbourhood search alone (``use_lns_only``: no tree search, no
+bound), hinted with the incumbent. It beat the default portfolio of two workers on the Curtois instances, and was
+used from stop 12 to 13; CP-SAT with the full linear relaxation all the time beat it (the solver's docstring).
 
 ``improve`` (measured, not wired in): a structured LNS. Each step copies the model, fixes every seat variable
 outside a neighbourhood to its incumbent value, hints the whole incumbent and re-solves for half a second on one

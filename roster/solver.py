@@ -57,10 +57,13 @@ that stage does not reopen them).
 A desk without a rotation (``inputs.pattern is None``: a day-only team, or the Curtois & Qu benchmark through
 ``bench/curtois_inputs.py``) runs one stage, the direct model: every seat a decision, the rule rows of
 ``roster.domain`` (``Limit``, ``Cover``, forbidden successions) as constraints. Its LP bound is weak (runs and
-totals relax to fractions), so proofs come only on small cases; on a long limit (>= 20 s) the whole-model search is
-stopped after 15 % of the time if the gap is still above 10 % and CP-SAT's neighbourhood search alone continues
-from its roster (``roster.lns.polish``). Measured on Curtois 1-8 (``bench/curtois.py --all``, 60 s, 2 workers,
-this 2-core box shared with other sessions, load 6-12 during the runs; objective / best known):
+totals relax to fractions), so proofs come only on small cases. Its CP-SAT runs with ``linearization_level`` 2 (every
+constraint in the LP) for the whole time. Until stop 14 a long solve (>= 20 s) stopped the whole-model search after
+15 % of the time when the gap was above 10 % and let CP-SAT's neighbourhood search alone continue
+(``roster.lns.polish``); with the full LP kept running instead, Curtois 5-8 at 60 s went from 1.088, 1.162, 1.108,
+1.806 to 1.084 / 1.087, 1.145 / 1.096, 1.027 / 1.030, 1.642 / 1.712 (two runs each, quiet box): the switch is gone.
+Earlier measurements on Curtois 1-8 (``bench/curtois.py --all``, 60 s, 2 workers, this 2-core box shared with
+other sessions, load 6-12 during the runs; objective / best known):
 - whole model only: 1.000 (OPTIMAL 3.2 s), 1.007, 1.004, 1.012, 1.175, 1.353, 1.411, 1.962;
 - then LNS-only from the incumbent: 1.000 (OPTIMAL 1.6 s), 1.006, 1.005, 1.003, 1.178, 1.262, 1.225, 1.802.
 - with the implied k+m run cut (``roster.cpsat_limits``; load 5-6): 1.000 (OPTIMAL 0.45 s), 1.006, 1.004, 1.004,
@@ -89,13 +92,12 @@ side by side, then coordinate descent until the time is up; the result is FEASIB
 threshold); 52 weeks x 50 (57k): whole model first roster at 36 s, 209,009, by people first at 12 s, 104,759;
 52 weeks x 150 x 32 shift types (169k): whole model no roster in 60 s (its presolve alone took 30-42 s), by people
 first at ~40 s. Building that model took ~190 s before the build was made linear in the period (now ~9 s).
-The switch is never made for a rotating desk: its stages keep searching for the proof their tight bound allows
+The switch was never made for a rotating desk: its stages keep searching for the proof their tight bound allows
 (28p-forced's local stage is proven in 5-20 s; switching after 4.5 s left it FEASIBLE at 22 % gap).
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -108,18 +110,14 @@ from roster.cpsat import Key, RosterModel
 from roster.domain import Assignment, Cost, Explanation, Message, RosterInputs, SolveResult, msg
 from roster.explain import explain, quick_check
 from roster.facts import Facts, build_facts, short_seat_days
-from roster.lns import polish
 from roster.patterns import check_pattern
 
-LNS_FROM_SECONDS = 20.0  # time limits from this long on may end with large-neighbourhood search
-SETUP_SLACK = 1.0  # a stage gets the limit less the set-up time: a 20 s solve() is still a long one
-FIRST_SHARE = 0.15  # of such a limit, CP-SAT on the whole model first (at least LNS_FIRST_MIN seconds)
-LNS_FIRST_MIN = 3.0
+DIRECT_LINEARIZATION = 2  # the direct model's LP: every constraint linearized (Curtois 5-8 in 60 s, two runs each:
+# 1.084/1.087, 1.145/1.096, 1.027/1.030, 1.642/1.712 against 1.088, 1.162, 1.108, 1.806 with the switch to LNS-only)
 BY_PEOPLE_FROM = 40_000  # seat variables from which a desk coupled only by soft cover is rostered person by person
 # (synthetic Curtois shapes, 60 s: at 25k the whole model ends at 14,721 against 35,046 by people; at 57k by people
 # ends at 104,759 against 209,009; at 120k the whole model finds no roster)
 FIRST_PERSON_SECONDS = 2.0  # search for one person's first roster (it stops at the first: 0.05-1.3 s for a year)
-PROOF_GAP = 0.1  # a gap above this after the first share: search the neighbourhood of the roster instead
 Progress = Callable[[float, int], None]  # (seconds since solve() was called, objective of the new roster)
 
 STATUS = {
@@ -168,29 +166,14 @@ def solve(
 
 
 class _Clock(cp_model.CpSolverSolutionCallback):
-    """Reports each improved solution to ``progress`` with the seconds since ``started``, and keeps the latest
-    objective and bound (for the switch to neighbourhood search)."""
+    """Reports each improved solution to ``progress`` with the seconds since ``started``."""
 
     def __init__(self, progress: Progress | None, started: float):
         super().__init__()
         self.progress, self.started = progress, started
-        self.objective: float | None = None
-        self.bound = float("-inf")
 
     def on_solution_callback(self) -> None:
-        self.objective = self.objective_value
-        self.bound = max(self.bound, self.best_objective_bound)
         self.report(round(self.objective_value))
-
-    def on_bound(self, bound: float) -> None:
-        """CP-SAT proved a better lower bound."""
-        self.bound = max(self.bound, bound)
-
-    def far_from_proof(self) -> bool:
-        """True when a roster exists and its gap to the bound is above ``PROOF_GAP``."""
-        if self.objective is None:
-            return False
-        return abs(self.objective - self.bound) > PROOF_GAP * max(1.0, abs(self.objective))
 
     def report(self, objective: int) -> None:
         """Tell ``progress`` about a roster of cost ``objective``."""
@@ -200,11 +183,9 @@ class _Clock(cp_model.CpSolverSolutionCallback):
 
 def solve_stage(facts: Facts, stage: str, time_limit: float, workers: int, log: bool = False,
                 clock: _Clock | None = None) -> SolveResult:
-    """Solve one stage's model and read the result: CP-SAT on the whole model. A desk without a rotation (the
-    direct model, whose LP bound is weak) on a long time limit: when after ``FIRST_SHARE`` of it the roster found
-    is still more than ``PROOF_GAP`` above the bound (a proof is out of reach), CP-SAT's neighbourhood search alone
-    around that roster for the rest of the time (``roster.lns``; the bound reported stays the whole model's). The
-    stages of a rotating desk keep searching for the proof, which their tight bounds make reachable."""
+    """Solve one stage's model and read the result: CP-SAT on the whole model (a desk without a rotation with the
+    full linear relaxation, ``DIRECT_LINEARIZATION``), or person by person for a large desk that only soft cover
+    couples (``roster.first_roster``)."""
     deadline = time.perf_counter() + time_limit
     if first_roster.independent(facts) and first_roster.size(facts) >= BY_PEOPLE_FROM:
         result = _solve_by_people(facts, deadline, workers, clock)
@@ -220,23 +201,12 @@ def solve_stage(facts: Facts, stage: str, time_limit: float, workers: int, log: 
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     solver.parameters.log_search_progress = log
-    may_switch = facts.inputs.pattern is None and time_limit >= LNS_FROM_SECONDS - SETUP_SLACK
-    if may_switch:
-        solver.best_bound_callback = clock.on_bound
-    switch = _switch_timer(solver, clock, time_limit, enabled=may_switch)
-    listening = may_switch or clock.progress is not None  # the desk's own solves run without Python callbacks
-    try:
-        status = STATUS.get(solver.solve(rm.m, clock if listening else None), "UNKNOWN")
-    finally:
-        switch.cancel()
+    if facts.inputs.pattern is None:
+        solver.parameters.linearization_level = DIRECT_LINEARIZATION
+    listening = clock.progress is not None  # the desk's own solves run without Python callbacks
+    status = STATUS.get(solver.solve(rm.m, clock if listening else None), "UNKNOWN")
     if status not in ("OPTIMAL", "FEASIBLE"):
         return SolveResult(status, stage=stage)
-    left = started + time_limit - time.perf_counter()
-    if status == "FEASIBLE" and left > 0.5 and facts.inputs.pattern is None:
-        bound = round(solver.best_objective_bound)
-        solver = polish(rm, solver, left, workers, clock)
-        return replace(_read(rm, solver, status, stage), best_bound=bound,
-                       gap=abs(round(solver.objective_value) - bound) / max(1, abs(round(solver.objective_value))))
     return _read(rm, solver, status, stage)
 
 
@@ -264,22 +234,6 @@ def _seats(keys: set[Key]) -> list[Assignment]:
     """Seat keys as assignments, in the order ``RosterModel.assignments`` gives them."""
     ordered = sorted(keys, key=lambda k: (k[1], k[2], k[3], k[0]))
     return [Assignment(d, s, q, u, "substitute") for (u, d, s, q) in ordered]
-
-
-def _switch_timer(solver: cp_model.CpSolver, clock: _Clock, time_limit: float, enabled: bool) -> threading.Timer:
-    """A started timer that stops the whole-model search after ``FIRST_SHARE`` of a long ``time_limit`` when the
-    proof is out of reach (it does nothing on short limits or when not ``enabled``)."""
-    enabled = enabled and time_limit >= LNS_FROM_SECONDS - SETUP_SLACK
-    first = max(LNS_FIRST_MIN, FIRST_SHARE * time_limit) if enabled else time_limit + 1
-
-    def check() -> None:
-        if enabled and clock.far_from_proof():
-            solver.stop_search()
-
-    timer = threading.Timer(first, check)
-    timer.daemon = True
-    timer.start()
-    return timer
 
 
 def _read(rm: RosterModel, solver: cp_model.CpSolver, status: str, stage: str) -> SolveResult:
