@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from roster.domain import Assignment, Limit, RosterInputs
+from roster.domain import Assignment, Limit, Preference, RosterInputs
 from roster.facts import Facts, build_facts, day_kind_matches, fairness_group
 from roster.validate_limits import off_runs, total, work_runs
 
@@ -110,13 +110,20 @@ def _preferences(facts: Facts, seats: set[Seat]) -> list[Charge]:
     for pref in facts.inputs.preferences:
         if pref.username not in facts.people:
             continue
-        for d in [pref.day] if pref.day is not None else facts.dates:
+        for d in _days_of(pref, facts):
             for s in facts.codes:
                 on = (pref.username, d, s) in worked
                 if pref.matches(d, s) and on != pref.wanted:
                     kind = "wanted" if pref.wanted else "unwanted"
                     out.append(Charge("preference", pref.username, weight * pref.weight, f"{kind} {d} {s}"))
     return out
+
+
+def _days_of(pref: Preference, facts: Facts) -> list[date]:
+    """The period's days a wish can speak about: its own date (when inside the period) or every day."""
+    if pref.day is None:
+        return facts.dates
+    return [pref.day] if facts.inputs.start <= pref.day <= facts.inputs.end else []
 
 
 def _changes(facts: Facts, seats: set[Seat]) -> list[Charge]:

@@ -84,3 +84,9 @@ def test_default_stages_reach_the_free_optimum_on_a_month_of_the_demo_desk(seed)
     free = solve_stage(build_facts(inputs), "free", 120, 2)
     assert free.status == "OPTIMAL"
     assert staged.objective == free.objective
+
+
+def test_a_wish_dated_outside_the_period_costs_nothing():
+    inputs = desk_inputs(days=7, leaves=0)
+    outside = Preference("spare0", wanted=True, day=inputs.end + timedelta(days=3), shift="D", weight=5)
+    assert score(replace(inputs, preferences=(outside,)), []).by_rule().get("preference", 0) == 0
