@@ -59,28 +59,32 @@ def worked(rm: RosterModel, u: str, d: date) -> Lit:
     return rm.work_lits[key]
 
 
-def _clause(rm: RosterModel, lits: list[tuple[Lit, bool]], name: str) -> None:
-    """Post OR(lit if positive else NOT lit) over ``lits``, simplifying constants."""
+def _literals(lits: list[tuple[Lit, bool]]) -> list[cp_model.LiteralT] | None:
+    """The literals of OR(lit if positive else NOT lit) with the constants taken out (None: a constant satisfies
+    it already)."""
     out: list[cp_model.LiteralT] = []
     for lit, positive in lits:
         if isinstance(lit, bool):
             if lit == positive:
-                return  # satisfied by a constant
+                return None
             continue
         out.append(lit if positive else lit.negated())
-    rm.enforce(rm.m.add_bool_or(out), name)
+    return out
+
+
+def _clause(rm: RosterModel, lits: list[tuple[Lit, bool]], name: str) -> None:
+    """Post OR(lit if positive else NOT lit) over ``lits``, simplifying constants."""
+    out = _literals(lits)
+    if out is not None:
+        rm.enforce(rm.m.add_bool_or(out), name)
 
 
 def _charged_clause(rm: RosterModel, lits: list[tuple[Lit, bool]], cost: int, rule: str, u: str, what: str) -> None:
     """OR(``lits``) or pay ``cost``: a penalty literal joins the clause and is charged as ``rule`` (a clause the
     constants already satisfy costs nothing, one they break costs ``cost`` as a constant)."""
-    out: list[cp_model.LiteralT] = []
-    for lit, positive in lits:
-        if isinstance(lit, bool):
-            if lit == positive:
-                return
-            continue
-        out.append(lit if positive else lit.negated())
+    out = _literals(lits)
+    if out is None:
+        return
     if not out:
         rm.limit_terms.append(Term(rule, u, cost, 1, what))
         return

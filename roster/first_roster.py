@@ -11,7 +11,8 @@ where CP-SAT on the whole model of a year for 150 people finds no roster at all 
 (``bench/curtois_synth.py``). Time left over goes to passes that take one person out and roster them again against
 everybody else (coordinate descent; each pass never makes the roster worse).
 
-The roster is a hint for the whole model's search, and the answer if that search finds nothing better in time.
+``roster.solver`` returns that roster as the answer (FEASIBLE, scored by the independent scorer) for desks from
+``BY_PEOPLE_FROM`` seat variables on; below that the whole model does better (the solver's docstring).
 """
 
 from __future__ import annotations

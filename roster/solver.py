@@ -187,8 +187,9 @@ def solve_stage(facts: Facts, stage: str, time_limit: float, workers: int, log: 
     full linear relaxation, ``DIRECT_LINEARIZATION``), or person by person for a large desk that only soft cover
     couples (``roster.first_roster``)."""
     deadline = time.perf_counter() + time_limit
-    if first_roster.independent(facts) and first_roster.size(facts) >= BY_PEOPLE_FROM:
-        result = _solve_by_people(facts, deadline, workers, clock)
+    slots = first_roster.size(facts) if first_roster.independent(facts) else 0
+    if slots >= BY_PEOPLE_FROM:
+        result = _solve_by_people(facts, slots, deadline, workers, clock)
         if result is not None:
             return result
     rm = RosterModel(facts, stage)
@@ -210,24 +211,26 @@ def solve_stage(facts: Facts, stage: str, time_limit: float, workers: int, log: 
     return _read(rm, solver, status, stage)
 
 
-def _solve_by_people(facts: Facts, deadline: float, workers: int, clock: _Clock | None) -> SolveResult | None:
-    """A large desk whose people only soft cover couples: rostered person by person (``roster.first_roster``)
-    until ``deadline``, scored by the independent scorer. None when no roster came that way."""
+def _solve_by_people(facts: Facts, slots: int, deadline: float, workers: int,
+                     clock: _Clock | None) -> SolveResult | None:
+    """A large desk whose people only soft cover couples (``slots``: its size): rostered person by person
+    (``roster.first_roster``) until ``deadline``, scored by the independent scorer. None when no roster came."""
 
     def report(keys: set[Key]) -> None:
-        if clock is not None:
-            clock.report(scorer.score(facts.inputs, _seats(keys)).total)
+        assert clock is not None
+        clock.report(scorer.score(facts.inputs, _seats(keys)).total)
 
     listening = report if clock is not None and clock.progress is not None else None
-    scoring = 1.0 + first_roster.size(facts) * 1e-5  # the final score takes ~1.4 s for 170k slots
+    scoring = 1.0 + slots * 1e-5  # the final score takes ~1.4 s for 170k slots
     keys = first_roster.build(facts, deadline - scoring, FIRST_PERSON_SECONDS, listening, workers)
     if keys is None:
         return None
-    score = scorer.score(facts.inputs, _seats(keys))
+    seats = _seats(keys)
+    score = scorer.score(facts.inputs, seats)
     costs = tuple(sorted((Cost(c.rule, c.username, c.amount, c.detail) for c in score.charges),
                          key=lambda c: (c.rule, c.username, c.detail)))
-    return SolveResult("FEASIBLE", assignments=tuple(_seats(keys)), objective=score.total,
-                       cost_breakdown=costs, stage="people")
+    return SolveResult("FEASIBLE", assignments=tuple(seats), objective=score.total, cost_breakdown=costs,
+                       stage="people")
 
 
 def _seats(keys: set[Key]) -> list[Assignment]:
