@@ -232,24 +232,24 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
-@pytest.fixture
-def page(browser: Any, live_server: str) -> Iterator[Any]:
-    """A fresh browser tab (English unless a test says otherwise) pointed at the live server."""
-    context = browser.new_context(base_url=live_server, locale="en-US", viewport={"width": 1360, "height": 900})
+def _tab(browser: Any, live_server: str, locale: str) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server, locale=locale, viewport={"width": 1360, "height": 900})
     tab = context.new_page()
     tab.set_default_timeout(10_000)
     yield tab
     context.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: str) -> Iterator[Any]:
+    """A fresh browser tab (English unless a test says otherwise) pointed at the live server."""
+    yield from _tab(browser, live_server, "en-US")
 
 
 @pytest.fixture
 def zh_page(browser: Any, live_server: str) -> Iterator[Any]:
     """The same, for a reader whose browser asks for Chinese."""
-    context = browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 1360, "height": 900})
-    tab = context.new_page()
-    tab.set_default_timeout(10_000)
-    yield tab
-    context.close()
+    yield from _tab(browser, live_server, "zh-CN")
 
 
 def screenshot(tab: Any, name: str) -> Path:

@@ -9,13 +9,7 @@ import pytest
 
 from roster import clock
 from tests.conftest import login
-from tests.roster.deskdata import END, START, published, with_people
-
-
-@pytest.fixture
-def desk(app):
-    """The demo desk's people in the test database; the engine."""
-    return with_people(app)
+from tests.roster.deskdata import END, START, published
 
 
 @pytest.fixture

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlmodel import select
 
 from desk.db import session_scope
 from roster import seat_holders, versions
 from roster.models import LeaveRequest, RosterVersion
-from tests.roster.deskdata import START, with_people
-
-
-@pytest.fixture
-def desk(app):
-    """The demo desk's people in the test database; the engine."""
-    return with_people(app)
+from tests.roster.deskdata import START
 
 
 def test_generate_prints_the_result_and_publishes(runner, desk):

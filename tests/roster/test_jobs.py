@@ -10,15 +10,9 @@ import pytest
 from desk.db import session_scope
 from roster import drafts, jobs, refusals, seat_holders, solve_inputs, stored_text, versions, words
 from roster.models import LeaveRequest, RosterVersion
-from tests.roster.deskdata import END, START, with_people
+from tests.roster.deskdata import END, START
 
 NOW = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def desk(app):
-    """The demo desk's people in the test database; the engine."""
-    return with_people(app)
 
 
 def _queue(engine, start=START, end=END) -> int:

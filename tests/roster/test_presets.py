@@ -14,8 +14,8 @@ import pytest
 from desk.db import session_scope
 from roster import exports, settings_store
 from roster.domain import Assignment, Member, ShiftDef
-from tests.conftest import csrf_token, login
-from tests.roster.deskdata import START, with_people
+from tests.conftest import csrf_token
+from tests.roster.deskdata import START
 
 
 def _row(values: dict) -> object:
@@ -92,17 +92,6 @@ def test_the_text_forms_round_trip_and_name_bad_lines() -> None:
 
 
 # --- the settings page and the CLI ----------------------------------------------------------------------------
-
-@pytest.fixture
-def desk(app):
-    return with_people(app)
-
-
-@pytest.fixture
-def leader(client, desk):
-    assert login(client, "zhangwei").status_code == 302
-    return client
-
 
 def _apply(client, name: str):
     token = csrf_token(client.get("/roster/settings").get_data(as_text=True))

@@ -14,13 +14,7 @@ from desk.models import AuditEvent, Person
 from roster import drafts, duty_lookup, hand_edits, publishing, refusals, scorer, settings_store, solve_inputs, versions
 from roster.models import LeaveRequest, RosterPin, RosterVersion
 from roster.validate import validate
-from tests.roster.deskdata import END, START, published, with_people
-
-
-@pytest.fixture
-def desk(app):
-    """The demo desk's people in the test database; the engine."""
-    return with_people(app)
+from tests.roster.deskdata import END, START, published
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -12,8 +12,7 @@ import pytest
 from desk.db import session_scope
 from roster import settings_store
 from roster.domain import Limit
-from tests.conftest import csrf_token, login
-from tests.roster.deskdata import with_people
+from tests.conftest import csrf_token
 
 CODES = ["D", "N"]
 
@@ -107,17 +106,6 @@ def test_stored_soft_bounds_reach_the_engine() -> None:
 
 
 # --- the settings page ------------------------------------------------------------------------------------------
-
-@pytest.fixture
-def desk(app):
-    return with_people(app)
-
-
-@pytest.fixture
-def leader(client, desk):
-    assert login(client, "zhangwei").status_code == 302
-    return client
-
 
 def _settings_form(client) -> dict[str, str]:
     """The settings form as the page fills it, ready to post back."""

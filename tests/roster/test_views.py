@@ -7,28 +7,15 @@ import re
 from datetime import UTC, datetime, timedelta
 from html import unescape
 
-import pytest
 from sqlmodel import select
 
 from desk.db import session_scope
 from roster import clock, drafts, jobs, preferences, seat_holders, solve_inputs, versions, words
 from roster.models import RosterVersion
 from tests.conftest import csrf_token, login
-from tests.roster.deskdata import END, START, approved_leave, published, with_people
+from tests.roster.deskdata import END, START, approved_leave, published
 
 NOW = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)  # when the scheduler runs the queued solves
-
-
-@pytest.fixture
-def desk(app):
-    """The demo desk's people in the test database; the engine."""
-    return with_people(app)
-
-
-@pytest.fixture
-def leader(client, desk):
-    assert login(client, "zhangwei").status_code == 302
-    return client
 
 
 def _post(client, url: str, data: dict, page: str | None = None):
