@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
@@ -124,7 +124,7 @@ def _solve_person(facts: Facts, u: str, count: Counter[Seat], deadline: float, s
                   hint: set[Key] | None, first: bool = False, cost: bool = True) -> set[Key] | None:
     """``u``'s best roster found in ``seconds`` of search given ``count`` people already on each seat (None: none;
     the search stops at ``deadline`` in any case)."""
-    rm = RosterModel(_person_facts(facts, u, count), "pattern")
+    rm = RosterModel(people_facts(facts, (u,), count), "pattern")
     rm.add_hard_rules()
     rm.add_soft_rules()
     if not cost:
@@ -145,15 +145,17 @@ def _solve_person(facts: Facts, u: str, count: Counter[Seat], deadline: float, s
     return {k for k, v in rm.x.items() if solver.boolean_value(v)}
 
 
-def _person_facts(facts: Facts, u: str, count: Counter[Seat]) -> Facts:
-    """``facts`` for ``u`` alone, with each soft cover row asking for what the others leave open."""
-    person, never = facts.people[u], never_worked(facts, u)
+def people_facts(facts: Facts, users: Collection[str], count: Counter[Seat]) -> Facts:
+    """``facts`` for ``users`` alone, with each soft cover row asking for what the others leave open (``count``:
+    how many of the others sit each seat); rows none of them could sit are left out."""
+    people = {u: facts.people[u] for u in users}
+    never = {u: never_worked(facts, u) for u in users}
     cover = {seat: _residual(row, count[seat]) for seat, row in facts.cover.items()
-             if seat[1] not in never and person.qualified(seat[2])}
-    inputs = replace(facts.inputs, people=(person,),
-                     preferences=tuple(p for p in facts.inputs.preferences if p.username == u),
-                     previous=tuple(a for a in facts.inputs.previous if a.username == u))
-    return replace(facts, inputs=inputs, people={u: person}, cover=cover)
+             if any(seat[1] not in never[u] and people[u].qualified(seat[2]) for u in users)}
+    inputs = replace(facts.inputs, people=tuple(people.values()),
+                     preferences=tuple(p for p in facts.inputs.preferences if p.username in people),
+                     previous=tuple(a for a in facts.inputs.previous if a.username in people))
+    return replace(facts, inputs=inputs, people=people, cover=cover)
 
 
 def _residual(row: Cover, already: int) -> Cover:

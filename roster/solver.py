@@ -98,6 +98,7 @@ The switch was never made for a rotating desk: its stages keep searching for the
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -105,8 +106,8 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from roster import first_roster, scorer
-from roster.cpsat import Key, RosterModel
+from roster import columns, first_roster, scorer
+from roster.cpsat import METRICS, Key, RosterModel
 from roster.domain import Assignment, Cost, Explanation, Message, RosterInputs, SolveResult, msg
 from roster.explain import explain, quick_check
 from roster.facts import Facts, build_facts, short_seat_days
@@ -117,6 +118,8 @@ DIRECT_LINEARIZATION = 2  # the direct model's LP: every constraint linearized (
 BY_PEOPLE_FROM = 40_000  # seat variables from which a desk coupled only by soft cover is rostered person by person
 # (synthetic Curtois shapes, 60 s: at 25k the whole model ends at 14,721 against 35,046 by people; at 57k by people
 # ends at 104,759 against 209,009; at 120k the whole model finds no roster)
+PRICE_AND_DIVE = (0.05, 0.35, 0.92)  # shares of the time: CP-SAT until the first, column generation until the second,
+# the dive until the third, CP-SAT from the best roster after it
 FIRST_PERSON_SECONDS = 2.0  # search for one person's first roster (it stops at the first: 0.05-1.3 s for a year)
 Progress = Callable[[float, int], None]  # (seconds since solve() was called, objective of the new roster)
 
@@ -195,20 +198,93 @@ def solve_stage(facts: Facts, stage: str, time_limit: float, workers: int, log: 
     rm = RosterModel(facts, stage)
     rm.add_hard_rules()
     rm.add_soft_rules()
-    started = time.perf_counter()
-    time_limit = max(0.1, deadline - started)  # what building the model left (seconds for a year of 150 people)
-    clock = clock or _Clock(None, started)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.num_workers = workers
-    solver.parameters.log_search_progress = log
-    if facts.inputs.pattern is None:
-        solver.parameters.linearization_level = DIRECT_LINEARIZATION
-    listening = clock.progress is not None  # the desk's own solves run without Python callbacks
-    status = STATUS.get(solver.solve(rm.m, clock if listening else None), "UNKNOWN")
+    clock = clock or _Clock(None, time.perf_counter())
+    if 0 < slots < BY_PEOPLE_FROM and not _fairness(facts):
+        return _price_and_dive(rm, stage, deadline, workers, log, clock)
+    status, solver = _cpsat(rm, deadline, workers, log, clock)
     if status not in ("OPTIMAL", "FEASIBLE"):
         return SolveResult(status, stage=stage)
     return _read(rm, solver, status, stage)
+
+
+def _cpsat(rm: RosterModel, deadline: float, workers: int, log: bool, clock: _Clock) -> tuple[str, cp_model.CpSolver]:
+    """CP-SAT on the whole model until ``deadline`` (a desk without a rotation with the full linear relaxation,
+    ``DIRECT_LINEARIZATION``): (status, solver)."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, deadline - time.perf_counter())
+    solver.parameters.num_workers = workers
+    solver.parameters.log_search_progress = log
+    if rm.f.inputs.pattern is None:
+        solver.parameters.linearization_level = DIRECT_LINEARIZATION
+    listening = clock.progress is not None  # the desk's own solves run without Python callbacks
+    return STATUS.get(solver.solve(rm.m, clock if listening else None), "UNKNOWN"), solver
+
+
+def _fairness(facts: Facts) -> bool:
+    """Whether a fairness rule weighs (it compares people with their group, so they are not independent)."""
+    return any(getattr(facts.rules.weights, f"fair_{metric}") for metric in METRICS)
+
+
+def _price_and_dive(rm: RosterModel, stage: str, deadline: float, workers: int, log: bool,
+                    clock: _Clock) -> SolveResult:
+    """A desk only soft cover couples: CP-SAT on the whole model for a first share of the time (small desks are
+    proven there), then price and dive (``roster.columns``), then CP-SAT again started from the better roster.
+    The answer is the best of the three, with the column generation's bound when it is higher."""
+    started = time.perf_counter()
+    at = [started + share * (deadline - started) for share in PRICE_AND_DIVE]
+    status, solver = _cpsat(rm, at[0], workers, log, clock)
+    if status == "OPTIMAL":
+        return _read(rm, solver, status, stage)
+    if status not in ("FEASIBLE", "UNKNOWN"):
+        return SolveResult(status, stage=stage)  # proven infeasible: the explainer says why
+    first = _read(rm, solver, status, stage) if status == "FEASIBLE" else None
+    plan = columns.build(rm.f, at[1], at[2], workers)
+    priced = None if plan is None else _scored(rm.f, plan.keys, stage)
+    if priced is not None:
+        clock.report(priced.objective or 0)
+    found = [r for r in (first, priced) if r is not None]
+    start = min(found, key=lambda r: r.objective or 0) if found else None
+    if start is not None:
+        _hint_with(rm, {(a.username, a.day, a.shift, a.position) for a in start.assignments}, deadline)
+    status, solver = _cpsat(rm, deadline, workers, log, clock)
+    last = _read(rm, solver, status, stage) if status in ("OPTIMAL", "FEASIBLE") else None
+    if start is None or (last is not None and (last.objective or 0) <= (start.objective or 0)):
+        best = last or SolveResult(status, stage=stage)  # a tie: the search's answer, perhaps proven
+    else:
+        best = start
+    return _with_bound(best, None if plan is None else plan.bound)
+
+
+def _hint_with(rm: RosterModel, keys: set[Key], deadline: float) -> None:
+    """Start the next search of ``rm`` from the roster ``keys``, every variable hinted: CP-SAT on two workers takes a
+    complete, feasible hint as its first solution, where it ignored one of the seats alone (measured on Curtois 6:
+    the search restarted from 3,960 above a hinted 2,850)."""
+    rm.m.clear_hints()  # type: ignore[no-untyped-call]
+    sub = rm.m.clone()
+    for key, var in rm.x.items():
+        domain = sub.proto.variables[var.index].domain
+        domain.clear()
+        domain.extend([int(key in keys)] * 2)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = max(0.05, min(5.0, deadline - time.perf_counter()))
+    if solver.solve(sub) in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # the seats fixed: milliseconds
+        values = list(solver.response_proto.solution)
+        rm.m.proto.solution_hint.vars.extend(range(len(values)))
+        rm.m.proto.solution_hint.values.extend(values)
+        return
+    for key, var in rm.x.items():
+        rm.m.add_hint(var, key in keys)
+
+
+def _with_bound(result: SolveResult, bound: float | None) -> SolveResult:
+    """``result`` with a proven lower bound from elsewhere when it is higher (OPTIMAL when it meets the cost)."""
+    if bound is None or result.objective is None:
+        return result
+    best = max(result.best_bound or 0, math.ceil(bound - 1e-6))
+    if best >= result.objective:
+        return replace(result, status="OPTIMAL", best_bound=result.objective, gap=0.0)
+    return replace(result, best_bound=best, gap=(result.objective - best) / max(1, abs(result.objective)))
 
 
 def _solve_by_people(facts: Facts, slots: int, deadline: float, workers: int,
@@ -223,14 +299,17 @@ def _solve_by_people(facts: Facts, slots: int, deadline: float, workers: int,
     listening = report if clock is not None and clock.progress is not None else None
     scoring = 1.0 + slots * 1e-5  # the final score takes ~1.4 s for 170k slots
     keys = first_roster.build(facts, deadline - scoring, FIRST_PERSON_SECONDS, listening, workers)
-    if keys is None:
-        return None
+    return None if keys is None else _scored(facts, keys, "people")
+
+
+def _scored(facts: Facts, keys: set[Key], stage: str) -> SolveResult:
+    """The roster ``keys`` as a FEASIBLE result, its cost and breakdown from the independent scorer."""
     seats = _seats(keys)
     score = scorer.score(facts.inputs, seats)
     costs = tuple(sorted((Cost(c.rule, c.username, c.amount, c.detail) for c in score.charges),
                          key=lambda c: (c.rule, c.username, c.detail)))
     return SolveResult("FEASIBLE", assignments=tuple(seats), objective=score.total, cost_breakdown=costs,
-                       stage="people")
+                       stage=stage)
 
 
 def _seats(keys: set[Key]) -> list[Assignment]:

@@ -1,0 +1,276 @@
+"""Price and dive: a roster from column generation, for desks that only soft cover couples.
+
+When people are independent (``roster.first_roster.independent``: no rotation, no pins, every cover row that needs
+someone soft on both sides), a roster is one *column* per person: a roster of that person's own that keeps all their
+hard rules, with its own cost (wishes, soft limits, changes against the last roster). People meet only on the seats.
+The *master* chooses one column per person, each seat's shortfall and surplus charged by its cover row; its linear
+relaxation (solved by GLOP) is far tighter than CP-SAT's relaxation of the whole model: on Curtois Instance8 it
+reaches 1,300.0, the published optimum, where CP-SAT's bound stays near 1,231 and its search ends at 1,640-2,500 in
+60 s (issue 10's figures in ``roster.solver``).
+
+Columns come from *pricing*: each person's own CP-SAT model (built once) with the master's seat prices in its
+objective; a roster whose reduced cost is negative joins the master. Column generation stops when no person has one
+(the relaxation is then proven) or when the Lagrangian bound is within ``BOUND_GAP`` of it. Then the *dive*: the
+person whose column the relaxation most nearly chooses is fixed to it (everybody at 0.99 or more at once), the
+others are priced again for ``DIVE_ROUNDS`` rounds, until everybody is fixed; the dive fixes as many people a step
+as the time left needs, so it ends by its deadline. Pricing runs ``workers`` people side by side (CP-SAT releases
+the interpreter while it searches).
+
+Price-and-branch with diving is the field's usual heuristic for nurse rostering; the published optima of these
+instances come from branch and price on the same master.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from ortools.linear_solver import pywraplp  # type: ignore[import-untyped]
+from ortools.sat.python import cp_model
+
+from roster.cpsat import Key, RosterModel
+from roster.domain import Cover
+from roster.facts import Facts
+from roster.first_roster import people_facts
+
+Seat = tuple[date, str, str]  # (day, shift, position)
+SCALE = 1000  # seat prices are fractions; pricing objectives are integers scaled by this
+PRICE_SECONDS = 0.25  # one person's pricing search at most (0.07-0.11 s on average on Curtois 8; a roster found
+# unproven still joins the master, only the Lagrangian bound then waits for a proven round)
+FIRST_PRICE_SECONDS = 2.0  # each person's first pricing: a person with no roster after it stops price and dive
+COLUMNS_PER_PRICING = 5  # the last improving rosters a pricing search found all join the master
+BOUND_GAP = 0.01  # column generation stops when the Lagrangian bound is this close to the relaxation
+DIVE_ROUNDS = 2  # pricing rounds after each fix of the dive (one when the dive is short of time)
+SURE = 0.99  # a column the relaxation chooses with this weight is fixed without waiting
+
+
+@dataclass
+class Plan:
+    """What price-and-dive found: the roster's seats and a proven lower bound on every roster's cost (None when
+    column generation stopped before proving its relaxation)."""
+
+    keys: set[Key]
+    bound: float | None
+    columns: int = 0
+    rounds: int = 0
+
+
+class Pricer:
+    """One person's own model (every hard rule of theirs, their own soft costs), built once and priced often."""
+
+    def __init__(self, facts: Facts, u: str):
+        self.u = u
+        self.rm = RosterModel(_free_seats(people_facts(facts, (u,), Counter())), "pattern")
+        self.rm.add_hard_rules()
+        self.rm.add_soft_rules()
+        own = [t for t in self.rm.terms if t.coef]
+        self.own = cp_model.LinearExpr.weighted_sum([t.expr for t in own], [t.coef for t in own])
+        self.keys = list(self.rm.x)
+        self.proven = False  # whether the last pricing search proved its roster the best
+
+    def price(self, prices: dict[Seat, float], seconds: float) -> list[tuple[frozenset[Key], int]]:
+        """The last improving rosters found in ``seconds`` for own cost minus the seats' ``prices``, each with its
+        own cost, the best last (empty: none found); ``self.proven`` then says whether the last is the best."""
+        m = self.rm.m
+        m.clear_objective()  # type: ignore[no-untyped-call]
+        gains = [-round(SCALE * prices.get(k[1:], 0.0)) for k in self.keys]
+        m.minimize(SCALE * self.own + cp_model.LinearExpr.weighted_sum([self.rm.x[k] for k in self.keys], gains))
+        found = _Found(self)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = seconds
+        solver.parameters.num_workers = 1  # people are priced side by side instead
+        solver.parameters.linearization_level = 2  # measured: 0.07 s a pricing against 0.12 s with the default
+        solver.parameters.symmetry_level = 0
+        solver.parameters.cp_model_probing_level = 0
+        self.proven = solver.solve(m, found) == cp_model.OPTIMAL
+        return found.rosters[-COLUMNS_PER_PRICING:]
+
+
+class _Found(cp_model.CpSolverSolutionCallback):
+    """Collects each improving roster of a pricing search with its own cost."""
+
+    def __init__(self, pricer: Pricer):
+        super().__init__()
+        self.pricer = pricer
+        self.rosters: list[tuple[frozenset[Key], int]] = []
+
+    def on_solution_callback(self) -> None:
+        keys = frozenset(k for k, v in self.pricer.rm.x.items() if self.boolean_value(v))
+        self.rosters.append((keys, int(self.value(self.pricer.own))))
+
+
+def _free_seats(facts: Facts) -> Facts:
+    """``facts`` with every soft cover row free of charge (the master charges cover; a person's model keeps only
+    the rows that forbid)."""
+    cover = {seat: _free(row) for seat, row in facts.cover.items()}
+    return replace(facts, cover=cover)
+
+
+def _free(row: Cover) -> Cover:
+    return replace(row, under=0, over=0) if row.under is not None and row.over is not None else row
+
+
+@dataclass
+class Relaxed:
+    """One solve of the master's relaxation: its value, the seat and person prices, and per person the column
+    it weighs most (index, weight)."""
+
+    value: float
+    seat_prices: dict[Seat, float]
+    person_prices: dict[str, float]
+    likeliest: dict[str, tuple[int, float]]
+
+
+@dataclass
+class Master:
+    """Choose one column per person; each soft seat's shortfall and surplus cost what its cover row says."""
+
+    facts: Facts
+    lp: pywraplp.Solver = field(init=False)
+    columns: dict[str, list[tuple[frozenset[Key], int, pywraplp.Variable]]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.lp = pywraplp.Solver.CreateSolver("GLOP")
+        self.columns = {u: [] for u in self.facts.people}
+        self.once = {u: self.lp.Constraint(1, 1) for u in self.facts.people}
+        self.seats = {seat: self._seat_row(row) for seat, row in self.facts.cover.items()
+                      if row.under is not None and row.over is not None}
+        self.lp.Objective().SetMinimization()
+
+    def _seat_row(self, row: Cover) -> pywraplp.Constraint:
+        """count + short - extra == need, short and extra charged."""
+        ct = self.lp.Constraint(row.need, row.need)
+        for sign, weight in ((1, row.under), (-1, row.over)):
+            slack = self.lp.NumVar(0, self.lp.infinity(), "")
+            ct.SetCoefficient(slack, sign)
+            self.lp.Objective().SetCoefficient(slack, weight or 0)
+        return ct
+
+    def add(self, u: str, keys: frozenset[Key], cost: int) -> bool:
+        """Add ``u``'s roster ``keys`` of own cost ``cost`` (False: the master has it already)."""
+        if any(keys == known for known, _c, _v in self.columns[u]):
+            return False
+        var = self.lp.NumVar(0, self.lp.infinity(), "")
+        self.once[u].SetCoefficient(var, 1)
+        for k in keys:
+            if k[1:] in self.seats:
+                self.seats[k[1:]].SetCoefficient(var, 1)
+        self.lp.Objective().SetCoefficient(var, cost)
+        self.columns[u].append((keys, cost, var))
+        return True
+
+    def solve(self) -> Relaxed:
+        """Solve the relaxation (it is always feasible: every person has a column, every seat its slack)."""
+        status = self.lp.Solve()
+        if status != pywraplp.Solver.OPTIMAL:
+            raise RuntimeError(f"GLOP returned status {status} on the master")
+        likeliest = {}
+        for u, cols in self.columns.items():
+            weights = [v.solution_value() for _k, _c, v in cols]
+            best = max(range(len(cols)), key=weights.__getitem__)
+            likeliest[u] = (best, weights[best])
+        return Relaxed(self.lp.Objective().Value(), {s: c.dual_value() for s, c in self.seats.items()},
+                       {u: c.dual_value() for u, c in self.once.items()}, likeliest)
+
+    def fix(self, u: str, index: int) -> None:
+        """From now on ``u`` works column ``index``."""
+        for j, (_k, _c, var) in enumerate(self.columns[u]):
+            if j != index:
+                var.SetUb(0)
+
+    def reduced_cost(self, relaxed: Relaxed, u: str, keys: frozenset[Key], cost: int) -> float:
+        """What adding ``u``'s roster would change per unit of weight at ``relaxed``'s prices."""
+        seats = sum(relaxed.seat_prices.get(k[1:], 0.0) for k in keys)
+        return cost - relaxed.person_prices[u] - seats
+
+
+@dataclass
+class _Search:
+    """The state of one price-and-dive run."""
+
+    master: Master
+    pricers: dict[str, Pricer]
+    pool: ThreadPoolExecutor
+    fixed: dict[str, int] = field(default_factory=dict)
+    rounds: int = 0
+
+    def price_round(self, until: float) -> tuple[Relaxed, int, float | None]:
+        """Solve the relaxation, price every person not fixed yet, add the improving rosters: (relaxation,
+        columns added, Lagrangian bound or None when a pricing search was not proven)."""
+        relaxed = self.master.solve()
+        free = [u for u in self.pricers if u not in self.fixed]
+        seconds = max(0.01, min(PRICE_SECONDS, until - time.perf_counter()))
+        found = list(self.pool.map(lambda u: self.pricers[u].price(relaxed.seat_prices, seconds), free))
+        added, lagrange, proven = 0, relaxed.value, True
+        for u, rosters in zip(free, found, strict=True):
+            lowest = 0.0
+            for keys, cost in rosters:
+                rc = self.master.reduced_cost(relaxed, u, keys, cost)
+                lowest = min(lowest, rc)
+                added += rc < -1e-6 and self.master.add(u, keys, cost)
+            lagrange += lowest
+            proven &= self.pricers[u].proven
+        self.rounds += 1
+        return relaxed, added, lagrange if proven and not self.fixed else None
+
+    def generate(self, until: float, rounds: int) -> float | None:
+        """Column generation for at most ``rounds`` rounds until ``until``: the best proven bound, if any."""
+        bound = None
+        for _ in range(rounds):
+            if time.perf_counter() >= until:
+                break
+            relaxed, added, lagrange = self.price_round(until)
+            if lagrange is not None:
+                bound = lagrange if bound is None else max(bound, lagrange)
+            if added == 0 or (bound is not None and relaxed.value - bound <= BOUND_GAP * abs(relaxed.value)):
+                break
+        return bound
+
+    def dive(self, until: float) -> None:
+        """Fix people to the columns the relaxation chooses, pricing the rest again after each fix; as many at a
+        time as the time left needs for the dive to end by ``until`` (everybody left at once after it)."""
+        step = 0.0
+        while len(self.fixed) < len(self.pricers):
+            started = time.perf_counter()
+            relaxed = self.master.solve()
+            free = sorted((u for u in self.pricers if u not in self.fixed), key=lambda u: -relaxed.likeliest[u][1])
+            steps_left = (until - started) / step if step > 0 else len(free)
+            pace = len(free) if steps_left < 1 else math.ceil(len(free) / steps_left)
+            for i, u in enumerate(free):
+                if i < pace or relaxed.likeliest[u][1] >= SURE:
+                    self.fixed[u] = relaxed.likeliest[u][0]
+                    self.master.fix(u, self.fixed[u])
+            if len(self.fixed) < len(self.pricers):
+                self.generate(until, DIVE_ROUNDS if pace == 1 else 1)  # short of time: one round a step
+            step = time.perf_counter() - started
+
+    def keys(self) -> set[Key]:
+        """The seats of the fixed columns."""
+        keys: set[Key] = set()
+        for u, j in self.fixed.items():
+            keys |= self.master.columns[u][j][0]
+        return keys
+
+
+def build(facts: Facts, priced_until: float, dived_until: float, workers: int = 2) -> Plan | None:
+    """A roster for ``independent`` facts by price and dive: column generation until ``priced_until``, the dive
+    until ``dived_until`` (``time.perf_counter()`` values). None when a person's first pricing finds no roster
+    (their own rules leave them none, or the search ran out of time)."""
+    pricers = {u: Pricer(facts, u) for u in sorted(facts.people)}
+    master = Master(facts)
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        search = _Search(master, pricers, pool)
+        guess = {seat: (row.under or 0) / 2 for seat, row in facts.cover.items() if row.under is not None}
+        first = list(pool.map(lambda u: pricers[u].price(guess, FIRST_PRICE_SECONDS), pricers))
+        for u, rosters in zip(pricers, first, strict=True):
+            if not rosters:
+                return None
+            for column, cost in rosters:
+                master.add(u, column, cost)
+        bound = search.generate(priced_until, 1_000_000)
+        search.dive(dived_until)
+    return Plan(search.keys(), bound, sum(len(c) for c in master.columns.values()), search.rounds)
