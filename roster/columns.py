@@ -41,6 +41,8 @@ Seat = tuple[date, str, str]  # (day, shift, position)
 SCALE = 1000  # seat prices are fractions; pricing objectives are integers scaled by this
 PRICE_SECONDS = 0.25  # one person's pricing search at most (0.07-0.11 s on average on Curtois 8; a roster found
 # unproven still joins the master, only the Lagrangian bound then waits for a proven round)
+MIN_ROUNDS = 20  # pricing rounds the time must hold for price and dive to be tried (Curtois 8 used 30-50; a
+# synthetic 4 weeks x 120 people x 18 shift types holds ~8 in 60 s and ended at 1,069 against CP-SAT's 448)
 FIRST_PRICE_SECONDS = 2.0  # each person's first pricing: a person with no roster after it stops price and dive
 COLUMNS_PER_PRICING = 5  # the last improving rosters a pricing search found all join the master
 BOUND_GAP = 0.01  # column generation stops when the Lagrangian bound is this close to the relaxation
@@ -259,13 +261,17 @@ class _Search:
 def build(facts: Facts, priced_until: float, dived_until: float, workers: int = 2) -> Plan | None:
     """A roster for ``independent`` facts by price and dive: column generation until ``priced_until``, the dive
     until ``dived_until`` (``time.perf_counter()`` values). None when a person's first pricing finds no roster
-    (their own rules leave them none, or the search ran out of time)."""
+    (their own rules leave them none, or the search ran out of time), or when the time left holds fewer than
+    ``MIN_ROUNDS`` rounds as long as the first."""
     pricers = {u: Pricer(facts, u) for u in sorted(facts.people)}
     master = Master(facts)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         search = _Search(master, pricers, pool)
         guess = {seat: (row.under or 0) / 2 for seat, row in facts.cover.items() if row.under is not None}
+        started = time.perf_counter()
         first = list(pool.map(lambda u: pricers[u].price(guess, FIRST_PRICE_SECONDS), pricers))
+        if dived_until - time.perf_counter() < MIN_ROUNDS * (time.perf_counter() - started):
+            return None  # too large a desk for the time: the whole model does better (synthetic 4 weeks x 120)
         for u, rosters in zip(pricers, first, strict=True):
             if not rosters:
                 return None

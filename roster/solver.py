@@ -118,6 +118,8 @@ DIRECT_LINEARIZATION = 2  # the direct model's LP: every constraint linearized (
 BY_PEOPLE_FROM = 40_000  # seat variables from which a desk coupled only by soft cover is rostered person by person
 # (synthetic Curtois shapes, 60 s: at 25k the whole model ends at 14,721 against 35,046 by people; at 57k by people
 # ends at 104,759 against 209,009; at 120k the whole model finds no roster)
+PRICED_UP_TO = 6_000  # seat variables up to which such a desk is priced and dived (Curtois 1-8: 200-2,200; synthetic
+# 4 weeks x 120 people, 10,452: 1,069-1,285 against CP-SAT's 448; 26 weeks x 50, 26,533: 40,620 against 51,883)
 PRICE_AND_DIVE = (0.05, 0.35, 0.92)  # shares of the time: CP-SAT until the first, column generation until the second,
 # the dive until the third, CP-SAT from the best roster after it
 FIRST_PERSON_SECONDS = 2.0  # search for one person's first roster (it stops at the first: 0.05-1.3 s for a year)
@@ -199,7 +201,7 @@ def solve_stage(facts: Facts, stage: str, time_limit: float, workers: int, log: 
     rm.add_hard_rules()
     rm.add_soft_rules()
     clock = clock or _Clock(None, time.perf_counter())
-    if 0 < slots < BY_PEOPLE_FROM and not _fairness(facts):
+    if 0 < slots <= PRICED_UP_TO and not _fairness(facts):
         return _price_and_dive(rm, stage, deadline, workers, log, clock)
     status, solver = _cpsat(rm, deadline, workers, log, clock)
     if status not in ("OPTIMAL", "FEASIBLE"):

@@ -133,3 +133,12 @@ def test_the_master_leaves_out_a_seat_nobody_may_sit():
     assert closed not in master.seats  # a hard row of need 0: each person's own model forbids it
     plan = _build(inputs, seconds=10)
     assert plan is not None and not any(k[1:] == closed for k in plan.keys)
+
+
+def test_a_desk_too_large_for_the_time_gives_none_and_the_solver_still_answers(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(columns, "MIN_ROUNDS", 10**9)  # no time would hold that many rounds
+    inputs = _day_only(days=14)
+    assert _build(inputs, seconds=5) is None
+    monkeypatch.setattr(solver_module, "PRICE_AND_DIVE", (0.0, 0.4, 0.8))
+    result = solve(inputs, time_limit=5)
+    assert result.status in ("OPTIMAL", "FEASIBLE") and validate(result.assignments, inputs) == []
