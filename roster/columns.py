@@ -41,13 +41,15 @@ Seat = tuple[date, str, str]  # (day, shift, position)
 SCALE = 1000  # seat prices are fractions; pricing objectives are integers scaled by this
 PRICE_SECONDS = 0.25  # one person's pricing search at most (0.07-0.11 s on average on Curtois 8; a roster found
 # unproven still joins the master, only the Lagrangian bound then waits for a proven round)
-MIN_ROUNDS = 20  # pricing rounds the time must hold for price and dive to be tried (Curtois 8 used 30-50; a
-# synthetic 4 weeks x 120 people x 18 shift types holds ~8 in 60 s and ended at 1,069 against CP-SAT's 448)
+MIN_ROUNDS = 20  # pricing rounds the time must hold for price and dive to be tried (Curtois 8 used 30-50); a
+# safety net under ``roster.solver.PRICED_UP_TO`` for a desk whose pricing is slow
 FIRST_PRICE_SECONDS = 2.0  # each person's first pricing: a person with no roster after it stops price and dive
 COLUMNS_PER_PRICING = 5  # the last improving rosters a pricing search found all join the master
 BOUND_GAP = 0.01  # column generation stops when the Lagrangian bound is this close to the relaxation
 DIVE_ROUNDS = 2  # pricing rounds after each fix of the dive (one when the dive is short of time)
 SURE = 0.99  # a column the relaxation chooses with this weight is fixed without waiting
+TAIL = 6  # people left when the dive hands over to one CP-SAT search of them together (Curtois 8: fixing the last
+# eight column by column lifted the relaxation from 1,308 to 1,608)
 
 
 @dataclass
@@ -200,6 +202,12 @@ class _Search:
     fixed: dict[str, int] = field(default_factory=dict)
     rounds: int = 0
 
+    @property
+    def rounding(self) -> float:
+        """How far one person's best reduced cost can lie below the one their pricing search found: each seat's
+        price is rounded by at most half a unit of 1/SCALE, and a person sits one seat a day at most."""
+        return len(self.master.facts.dates) * 0.5 / SCALE
+
     def price_round(self, until: float) -> tuple[Relaxed, int, float | None]:
         """Solve the relaxation, price every person not fixed yet, add the improving rosters: (relaxation,
         columns added, Lagrangian bound or None when a pricing search was not proven)."""
@@ -214,7 +222,7 @@ class _Search:
                 rc = self.master.reduced_cost(relaxed, u, keys, cost)
                 lowest = min(lowest, rc)
                 added += rc < -1e-6 and self.master.add(u, keys, cost)
-            lagrange += lowest
+            lagrange += lowest - self.rounding  # the search saw prices rounded to 1/SCALE
             proven &= self.pricers[u].proven
         self.rounds += 1
         return relaxed, added, lagrange if proven and not self.fixed else None
@@ -233,22 +241,20 @@ class _Search:
         return bound
 
     def dive(self, until: float) -> None:
-        """Fix people to the columns the relaxation chooses, pricing the rest again after each fix; as many at a
-        time as the time left needs for the dive to end by ``until`` (everybody left at once after it)."""
-        step = 0.0
-        while len(self.fixed) < len(self.pricers):
+        """Fix people to the columns the relaxation chooses, pricing the rest again after each fix; one at a time
+        (with everybody the relaxation is sure of) while the time left allows, more when it is short."""
+        per_person = 0.0  # seconds of a dive step per person still free (a step prices each of them)
+        while len(self.pricers) - len(self.fixed) > TAIL:
             started = time.perf_counter()
             relaxed = self.master.solve()
             free = sorted((u for u in self.pricers if u not in self.fixed), key=lambda u: -relaxed.likeliest[u][1])
-            steps_left = (until - started) / step if step > 0 else len(free)
-            pace = len(free) if steps_left < 1 else math.ceil(len(free) / steps_left)
+            pace = _pace(len(free) - TAIL, per_person, until - started)
             for i, u in enumerate(free):
                 if i < pace or relaxed.likeliest[u][1] >= SURE:
                     self.fixed[u] = relaxed.likeliest[u][0]
                     self.master.fix(u, self.fixed[u])
-            if len(self.fixed) < len(self.pricers):
-                self.generate(until, DIVE_ROUNDS if pace == 1 else 1)  # short of time: one round a step
-            step = time.perf_counter() - started
+            self.generate(until, _rounds(pace, _pace(len(free) - TAIL, 2 * per_person, until - started)))
+            per_person = (time.perf_counter() - started) / len(free)
 
     def keys(self) -> set[Key]:
         """The seats of the fixed columns."""
@@ -257,8 +263,48 @@ class _Search:
             keys |= self.master.columns[u][j][0]
         return keys
 
+    def tail(self, until: float, workers: int) -> set[Key]:
+        """Everybody's seats: the fixed columns, and the people left solved together by CP-SAT until ``until``
+        against the seats the fixed ones leave open, started from the columns the relaxation weighs most."""
+        keys = self.keys()
+        free = [u for u in self.pricers if u not in self.fixed]
+        if not free:
+            return keys
+        relaxed = self.master.solve()
+        likeliest = set().union(*(self.master.columns[u][relaxed.likeliest[u][0]][0] for u in free))
+        rm = RosterModel(people_facts(self.master.facts, free, Counter(k[1:] for k in keys)), "pattern")
+        rm.add_hard_rules()
+        rm.add_soft_rules()
+        rm.m.clear_hints()  # type: ignore[no-untyped-call]
+        for key, var in rm.x.items():
+            rm.m.add_hint(var, key in likeliest)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.05, until - time.perf_counter())
+        solver.parameters.num_workers = workers
+        solver.parameters.linearization_level = 2
+        if solver.solve(rm.m) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return keys | {k for k, v in rm.x.items() if solver.boolean_value(v)}
+        return keys | likeliest
 
-def build(facts: Facts, priced_until: float, dived_until: float, workers: int = 2) -> Plan | None:
+
+def _pace(free: int, per_person: float, left: float) -> int:
+    """How many people a dive step fixes so that the dive ends in ``left`` seconds: fixing one a step costs about
+    ``per_person`` x (free + free-1 + ... + 1) seconds, fixing ``n`` a step 1/n of that."""
+    if left <= 0:
+        return free
+    return max(1, math.ceil(per_person * free * (free + 1) / 2 / left))
+
+
+def _rounds(pace: int, pace_at_twice_the_cost: int) -> int:
+    """Pricing rounds after a dive step: one when the dive is short of time, twice ``DIVE_ROUNDS`` when it could
+    afford steps twice as long (the last people fixed lift the relaxation most: Curtois 8 rose from 1,320 to
+    1,523 over the last eight when priced once a step)."""
+    if pace > 1:
+        return 1
+    return 2 * DIVE_ROUNDS if pace_at_twice_the_cost == 1 else DIVE_ROUNDS
+
+
+def build(facts: Facts, priced_until: float, dived_until: float, until: float, workers: int = 2) -> Plan | None:
     """A roster for ``independent`` facts by price and dive: column generation until ``priced_until``, the dive
     until ``dived_until`` (``time.perf_counter()`` values). None when a person's first pricing finds no roster
     (their own rules leave them none, or the search ran out of time), or when the time left holds fewer than
@@ -279,4 +325,4 @@ def build(facts: Facts, priced_until: float, dived_until: float, workers: int = 
                 master.add(u, column, cost)
         bound = search.generate(priced_until, 1_000_000)
         search.dive(dived_until)
-    return Plan(search.keys(), bound, sum(len(c) for c in master.columns.values()), search.rounds)
+    return Plan(search.tail(until, workers), bound, sum(len(c) for c in master.columns.values()), search.rounds)
