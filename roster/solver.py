@@ -83,6 +83,15 @@ other sessions, load 6-12 during the runs; objective / best known):
 - a structured LNS (people / day windows / blocks, 0.5 s one-worker sub-solves, two at a time;
   ``roster.lns.improve``) lost to CP-SAT's own neighbourhoods (Instance5, 30 s: 1439 against 1349), so it is not
   wired in; the share of the first phase (5 %, 15 %, 50 %) made no difference the load's noise did not swamp.
+Price and dive (stop 15; ``roster.columns``): a desk whose people only soft cover couples, up to ``PRICED_UP_TO``
+seat variables and with no fairness rule, runs CP-SAT for 5 % of the time (small desks are proven there), then column
+generation over each person's own rosters and a dive, its last people searched together, then CP-SAT again from the
+better roster with every variable hinted. The master's relaxation is far tighter than CP-SAT's: on Instance8 it
+reaches 1,300.0, the published optimum, where CP-SAT's bound stayed at 1,231. Curtois 5-8 at 60 s (single runs; the
+box shared with a test run, load 2-6): 1.006 / 1.010, 1.004 / 1.007 / 1.054, 1.007 / 1.009 / 1.011, 1.089 / 1.175 /
+1.240 (was 1.084 / 1.087 / 1.011, 1.145 / 1.096 / 1.096, 1.027 / 1.030 / 1.010, 1.642 / 1.712 / 1.714). Instance8
+depends most on the time the dive gets: a first prototype given 25 s of column generation and 36 s of dive, one
+person fixed a step with three pricing rounds, reached 1,305 (1.004) in 61 s.
 Large desks whose people only soft cover couples (no rotation, no pins, every seat that needs someone soft on both
 sides; ``roster.first_roster``) and whose model would have ``BY_PEOPLE_FROM`` seat variables or more are rostered
 person by person instead: each person's own model against the seats the others left open, least flexible first, two
