@@ -84,14 +84,21 @@ def postgres_url() -> Iterator[str]:
     dbutil.drop_postgres_schema(base, schema)
 
 
+@pytest.fixture(scope="session")
+def _empty_postgres(postgres_url: str) -> Iterator[Callable[[], None]]:
+    """Empties the run's schema (every table but the seeded ones, ids restarted) before a test."""
+    empty, close = dbutil.postgres_emptier(postgres_url)
+    yield empty
+    close()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A migrated, empty database for one test: SQLite, then PostgreSQL."""
     if request.param == "sqlite":
         return dbutil.copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path / "test.sqlite")
-    url = request.getfixturevalue("postgres_url")
-    dbutil.truncate_postgres(url)
-    return url
+    request.getfixturevalue("_empty_postgres")()
+    return request.getfixturevalue("postgres_url")
 
 
 @pytest.fixture(scope="session")
