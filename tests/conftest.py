@@ -1,7 +1,8 @@
 """Shared fixtures: ``app``/``client``/``runner`` as in Flask's tutorial, on SQLite and on PostgreSQL.
 
 Every test that asks for ``app`` (or ``db_url``) runs twice: on a private SQLite copy and, when
-TEST_DATABASE_URL is set, on a PostgreSQL schema emptied before the test.
+TEST_DATABASE_URL is set, on a PostgreSQL schema emptied before the test. Browser tests run on one of the two
+(see ``pytest_generate_tests``).
 """
 
 from __future__ import annotations
@@ -82,6 +83,23 @@ def postgres_url() -> Iterator[str]:
     migrate.upgrade(url)
     yield url
     dbutil.drop_postgres_schema(base, schema)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A browser journey runs on one database: PostgreSQL when TEST_DATABASE_URL is set, else SQLite.
+
+    The journeys test pages and their scripts; what the two databases do differently (upserts, locks, date
+    arithmetic, NUL and overflow handling) is proven on both by the tests without a browser, each of which still
+    runs twice. Running every journey twice cost a third of the suite's time."""
+    if "db_url" not in metafunc.fixturenames or not metafunc.definition.get_closest_marker("browser"):
+        return
+    if any("db_url" in marker.args[0] for marker in metafunc.definition.iter_markers("parametrize")):
+        return  # the test chose its databases itself
+    kind = "postgresql" if dbutil.postgres_base_url() else "sqlite"
+    param = pytest.param(kind, marks=pytest.mark.postgres) if kind == "postgresql" else kind
+    # a mark, not metafunc.parametrize: pytest then leaves the fixture's own two params out
+    metafunc.definition.add_marker(pytest.mark.parametrize("db_url", [param], indirect=True))
 
 
 @pytest.fixture(scope="session")
