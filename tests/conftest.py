@@ -85,6 +85,11 @@ def postgres_url() -> Iterator[str]:
     dbutil.drop_postgres_schema(base, schema)
 
 
+# For a test that needs the app (its request context, translations, URL map) but never opens its database: one
+# run on a SQLite copy instead of one per database (the PostgreSQL run would prove nothing more).
+NO_DATABASE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """A browser journey runs on one database: PostgreSQL when TEST_DATABASE_URL is set, else SQLite.
