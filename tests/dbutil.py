@@ -63,6 +63,12 @@ def copy_sqlite(template: Path, target: Path) -> str:
     return f"sqlite:///{target}"
 
 
+def remove_sqlite(path: Path) -> None:
+    """Delete a test's SQLite file with its WAL and shared-memory files."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 def postgres_emptier(url: str) -> tuple[Callable[[], None], Callable[[], None]]:
     """(empty, close): ``empty()`` deletes every row but the seeded ones and restarts the tables' id sequences,
     as ``TRUNCATE ... RESTART IDENTITY CASCADE`` would; ``close()`` lets go of the connection.
