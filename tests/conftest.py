@@ -1,13 +1,17 @@
 """Shared fixtures: ``app``/``client``/``runner`` as in Flask's tutorial, on SQLite and on PostgreSQL.
 
 Every test that asks for ``app`` (or ``db_url``) runs twice: on a private SQLite copy and, when
-TEST_DATABASE_URL is set, on a PostgreSQL schema emptied before the test.
+TEST_DATABASE_URL is set, on a PostgreSQL schema emptied before the test. Browser tests run on one of the two
+(see ``pytest_generate_tests``).
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -67,8 +71,23 @@ def _cheap_password_hashes() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return dbutil.migrated_sqlite_template(tmp_path_factory.mktemp("sqlite-template"))
+def sqlite_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Where this test process keeps its SQLite files: in memory (/dev/shm) where the machine has it.
+
+    SQLite syncs its WAL to disk at every commit; on a disk that cost a fifth of the SQLite tests' time, and
+    no test is about surviving a power cut (a killed process loses nothing either way)."""
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        yield tmp_path_factory.mktemp("sqlite")
+        return
+    folder = Path(tempfile.mkdtemp(prefix="dutydesk-tests-", dir=shm))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(sqlite_folder: Path) -> Path:
+    return dbutil.migrated_sqlite_template(sqlite_folder)
 
 
 @pytest.fixture(scope="session")
@@ -84,14 +103,48 @@ def postgres_url() -> Iterator[str]:
     dbutil.drop_postgres_schema(base, schema)
 
 
+# For a test that needs the app (its request context, translations, URL map) but never opens its database: one
+# run on a SQLite copy instead of one per database (the PostgreSQL run would prove nothing more).
+NO_DATABASE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A browser journey runs on one database: PostgreSQL when TEST_DATABASE_URL is set, else SQLite.
+
+    The journeys test pages and their scripts; what the two databases do differently (upserts, locks, date
+    arithmetic, NUL and overflow handling) is proven on both by the tests without a browser, each of which still
+    runs twice. Running every journey twice cost a third of the suite's time."""
+    if "db_url" not in metafunc.fixturenames or not metafunc.definition.get_closest_marker("browser"):
+        return
+    if any("db_url" in marker.args[0] for marker in metafunc.definition.iter_markers("parametrize")):
+        return  # the test chose its databases itself
+    kind = "postgresql" if dbutil.postgres_base_url() else "sqlite"
+    param = pytest.param(kind, marks=pytest.mark.postgres) if kind == "postgresql" else kind
+    # a mark, not metafunc.parametrize: pytest then leaves the fixture's own two params out
+    metafunc.definition.add_marker(pytest.mark.parametrize("db_url", [param], indirect=True))
+
+
+@pytest.fixture(scope="session")
+def _empty_postgres(postgres_url: str) -> Iterator[Callable[[], None]]:
+    """Empties the run's schema (every table but the seeded ones, ids restarted) before a test."""
+    empty, close = dbutil.postgres_emptier(postgres_url)
+    yield empty
+    close()
+
+
+_SQLITE_COPIES = itertools.count(1)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def db_url(request: pytest.FixtureRequest) -> str:
     """A migrated, empty database for one test: SQLite, then PostgreSQL."""
     if request.param == "sqlite":
-        return dbutil.copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path / "test.sqlite")
-    url = request.getfixturevalue("postgres_url")
-    dbutil.truncate_postgres(url)
-    return url
+        path = request.getfixturevalue("sqlite_folder") / f"test-{next(_SQLITE_COPIES)}.sqlite"
+        request.addfinalizer(lambda: dbutil.remove_sqlite(path))
+        return dbutil.copy_sqlite(request.getfixturevalue("sqlite_template"), path)
+    request.getfixturevalue("_empty_postgres")()
+    return request.getfixturevalue("postgres_url")
 
 
 @pytest.fixture(scope="session")

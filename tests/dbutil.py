@@ -1,9 +1,10 @@
-"""Test databases: a migrated SQLite template copied per test, and a PostgreSQL schema truncated per test."""
+"""Test databases: a migrated SQLite template copied per test, and a PostgreSQL schema emptied per test."""
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -62,12 +63,47 @@ def copy_sqlite(template: Path, target: Path) -> str:
     return f"sqlite:///{target}"
 
 
-def truncate_postgres(url: str) -> None:
-    """Empty every table but the seeded ones, resetting identities."""
+def remove_sqlite(path: Path) -> None:
+    """Delete a test's SQLite file with its WAL and shared-memory files."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def postgres_emptier(url: str) -> tuple[Callable[[], None], Callable[[], None]]:
+    """(empty, close): ``empty()`` deletes every row but the seeded ones and restarts the tables' id sequences,
+    as ``TRUNCATE ... RESTART IDENTITY CASCADE`` would; ``close()`` lets go of the connection.
+
+    TRUNCATE swaps every table's files and cost 300 ms per test (a third of the PostgreSQL half's time); a
+    DELETE per table, children first, and a ``setval`` per sequence cost 3 ms in one round trip. The table
+    order and the sequences are read once, from the migrated schema."""
     engine = sa.create_engine(url)
-    names = [t for t in sa.inspect(engine).get_table_names() if t not in SEEDED_TABLES]
-    if names:
+    metadata = sa.MetaData()
+    metadata.reflect(engine)
+    tables = [table.name for table in reversed(metadata.sorted_tables) if table.name not in SEEDED_TABLES]
+    with engine.connect() as conn:
+        sequences = conn.execute(sa.text(OWNED_SEQUENCES)).all()
+    statements = [f'DELETE FROM "{name}"' for name in tables]
+    restarts = [f"setval('\"{sequence}\"', {start}, false)" for sequence, table, start in sequences
+                if table not in SEEDED_TABLES]
+    if restarts:
+        statements.append("SELECT " + ", ".join(restarts))
+    script = ";\n".join(statements)
+
+    def empty() -> None:
         with engine.begin() as conn:
-            quoted = ", ".join(f'"{name}"' for name in names)
-            conn.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+            conn.exec_driver_sql(script)
+
+    return empty, engine.dispose
+
+
+# The sequences of the schema's tables (serial and identity columns), with the table and start value of each.
+OWNED_SEQUENCES = """
+SELECT seq.relname, owner.relname, info.start_value
+FROM pg_class seq
+JOIN pg_namespace ns ON ns.oid = seq.relnamespace
+JOIN pg_depend dep ON dep.objid = seq.oid AND dep.classid = 'pg_class'::regclass
+                  AND dep.refclassid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i')
+JOIN pg_class owner ON owner.oid = dep.refobjid
+JOIN pg_sequences info ON info.schemaname = ns.nspname AND info.sequencename = seq.relname
+WHERE seq.relkind = 'S' AND ns.nspname = current_schema()
+"""

@@ -12,6 +12,7 @@ import pytest
 
 from monitoring import words
 from monitoring.codes import Code, Message, msg
+from tests.conftest import NO_DATABASE
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SAMPLES = {"num": 3, "state": "CRITICAL", "problem": msg(Code.PLUGIN_MISSING, program="check_x").to_dict(),
@@ -37,6 +38,7 @@ def test_every_code_has_a_template():
     assert set(words.TEMPLATES) == set(Code)
 
 
+@NO_DATABASE  # the app only lends its request context and translations
 @pytest.mark.parametrize("code", list(Code), ids=str)
 def test_every_code_renders_in_english_and_chinese(app, code):
     message = sample(code)

@@ -13,7 +13,7 @@ from monitoring import service
 from monitoring.checkspec import CheckSpec
 from monitoring.models import Check, CheckRun, CheckStatus, MaintenanceWindowRow
 from monitoring.sparkline import sparkline_svg
-from tests.conftest import csrf_token
+from tests.conftest import NO_DATABASE, csrf_token
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
@@ -272,6 +272,7 @@ BAD_SPECS = [
 ]
 
 
+@NO_DATABASE  # the app only lends its request context and translations
 @pytest.mark.parametrize("spec", BAD_SPECS, ids=lambda s: s.kind)
 def test_every_core_message_is_shown_in_chinese(app, spec):
     from monitoring import words

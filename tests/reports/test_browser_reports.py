@@ -58,7 +58,7 @@ def test_manager_reads_every_report(browser: Any, live_server: str, as_user: Any
     sheet = load_workbook(path).worksheets[0]
     assert next(r for r in sheet.iter_rows(values_only=True) if r[0] == "cc")[3] == 4
     _home_tells_the_latest_changes(tab, app, locale, db)
-    if locale == "en-US" and db == "sqlite":
+    if locale == "en-US":  # printing once is enough
         tab.goto(PAGES["coverage"])
         tab.pdf(path=str(tmp_path / "coverage.pdf"), format="A4")
     assert errors == []
