@@ -15,25 +15,27 @@ One run ends with the line
 ``--reroster`` solves, then gives one person 5 days off in week 3 (days 14-18) and re-solves with minimal change
 against the first roster, printing what changed.
 
-Measured 2026-12-02 on a quiet box (load 0.4 -> 2.0), main at 1dbd59f:
-``.venv/bin/python bench/curtois.py --all ../shared/curtois --seconds 60 --workers 2``
+Measured 2026-12-02 (stop 15, price and dive; load 3.0 at the start, 6.2 at the end: a test run overlapped 7 and 8),
+main at e9825e6: ``.venv/bin/python bench/curtois.py --all ../shared/curtois --seconds 60 --workers 2``
 
     instance    objective   best  ratio status      first s  wall s
-    Instance1         607    607  1.000 OPTIMAL        0.02    0.58
-    Instance2         833    828  1.006 FEASIBLE       0.04   59.95
-    Instance3        1006   1001  1.005 FEASIBLE       0.09   59.92
-    Instance4        1719   1716  1.002 FEASIBLE       0.14   59.95
-    Instance5        1243   1143  1.087 FEASIBLE       0.11   60.01
-    Instance6        2460   1950  1.262 FEASIBLE       0.14   60.01
-    Instance7        1188   1056  1.125 FEASIBLE       0.16   60.01
-    Instance8        1940   1300  1.492 FEASIBLE       0.52   59.96
+    Instance1         607    607  1.000 OPTIMAL        0.05    3.39
+    Instance2         833    828  1.006 OPTIMAL        0.30   19.57
+    Instance3        1005   1001  1.004 FEASIBLE       0.27   60.01
+    Instance4        1719   1716  1.002 FEASIBLE       0.22   60.01
+    Instance5        1146   1143  1.003 FEASIBLE       0.27   60.02
+    Instance6        1962   1950  1.006 FEASIBLE       0.35   60.01
+    Instance7        1062   1056  1.006 FEASIBLE       0.48   59.95
+    Instance8        2733   1300  2.102 FEASIBLE       1.25   60.22
+
+Instance8 depends on the CPU the dive gets (its steps are pricing rounds of 30 people): 1,528 and 1,612 in single
+runs at load 2.5-3.5 (1,416 at load 1.3 before the last six people were searched together), 2,733 above at load 6
+(stop 14's engine: 2,128-2,228).
 
 ``.venv/bin/python bench/curtois.py ../shared/curtois/Instance7.txt --reroster --seconds 60 --reroster-seconds 10``
-(load 9.3, engine cd0af0f, change weight 40): first roster 1173 (ratio 1.111, 60.5 s); M (busiest on days 14-18)
-away: re-solve OPTIMAL in 1.00 s, objective 1485, 13 cells changed, 2 people (M and R), days 10-21; the 6 changes
-outside days 14-18 are M's lone day 13 (a one-day run before the absence breaks min consecutive 2), M working
-days 19-21 instead, and R's days 10 and 20 swapped for 17-18. (With change weight 10 and engine fc76a52, load 14.5:
-12 changes over 5 people, 10.17 s at the limit, objective 1504.)
+(load 3.8, engine 01d9a43, change weight 40): first roster 1,066 (ratio 1.009); E (busiest on days 14-18) away:
+re-solve OPTIMAL in 4.41 s, objective 1,569, 5 cells changed, all E's own: days 15-18 and day 19, which E would
+otherwise work alone after the absence (a one-day run breaks min consecutive 2).
 """
 
 from __future__ import annotations
