@@ -49,7 +49,7 @@ def write_plugin(folder: Path, body: str, name: str = "check_test") -> str:
 def tcp_port() -> Iterator[int]:
     """A listening TCP port that accepts and closes connections."""
     server = socket.create_server(("127.0.0.1", 0))
-    server.settimeout(0.2)
+    server.settimeout(0.05)  # how long the end of the test waits for the loop to see ``stop``
     stop = threading.Event()
 
     def serve() -> None:
