@@ -11,10 +11,15 @@ reaches 1,300.0, the published optimum, where CP-SAT's bound stays near 1,231 an
 Columns come from *pricing*: each person's own CP-SAT model (built once) with the master's seat prices in its
 objective; a roster whose reduced cost is negative joins the master. Column generation stops when no person has one
 (the relaxation is then proven) or when the Lagrangian bound is within ``BOUND_GAP`` of it. Then the *dive*: the
-person whose column the relaxation most nearly chooses is fixed to it (everybody at 0.99 or more at once), the
-others are priced again for ``DIVE_ROUNDS`` rounds, until everybody is fixed; the dive fixes as many people a step
-as the time left needs, so it ends by its deadline. Pricing runs ``workers`` people side by side (CP-SAT releases
-the interpreter while it searches).
+person whose column the relaxation most nearly chooses is fixed to it (everybody at 0.99 or more at once, and half
+of the free people above ``ONE_BY_ONE`` while there are more) and the relaxation is priced again until it settles,
+or to the step's share of the time, until everybody is fixed. When a fix lifts the priced relaxation by more than
+``JUMP``, the dive looks ahead: it tries the next likeliest people (up to ``LOOKAHEAD``) and keeps the first that
+does not, else the one that lifts it least. The dive fixes more people a step when the time left is short, so it
+ends by its deadline. A dive whose roster costs more than ``RESTART_GAP`` above the relaxation is dived again from
+the top, its columns kept, while the time allows (on Curtois 8 about half the dives land within 1 % and the others
+near 1,405: one seat short more than the optimum). Pricing runs ``workers`` people side by side (CP-SAT releases the
+interpreter while it searches).
 
 Price-and-branch with diving is the field's usual heuristic for nurse rostering; the published optima of these
 instances come from branch and price on the same master.
@@ -29,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from ortools.linear_solver import pywraplp  # type: ignore[import-untyped]
+from ortools.linear_solver import linear_solver_pb2, pywraplp  # type: ignore[import-untyped]
 from ortools.sat.python import cp_model
 
 from roster.cpsat import Key, RosterModel
@@ -46,10 +51,13 @@ MIN_ROUNDS = 20  # pricing rounds the time must hold for price and dive to be tr
 FIRST_PRICE_SECONDS = 2.0  # each person's first pricing: a person with no roster after it stops price and dive
 COLUMNS_PER_PRICING = 5  # the last improving rosters a pricing search found all join the master
 BOUND_GAP = 0.01  # column generation stops when the Lagrangian bound is this close to the relaxation
-DIVE_ROUNDS = 2  # pricing rounds after each fix of the dive (one when the dive is short of time)
 SURE = 0.99  # a column the relaxation chooses with this weight is fixed without waiting
-TAIL = 6  # people left when the dive hands over to one CP-SAT search of them together (Curtois 8: fixing the last
-# eight column by column lifted the relaxation from 1,308 to 1,608)
+LOOKAHEAD = 3  # people a dive step tries when a fix lifts the relaxation by more than JUMP
+ONE_BY_ONE = 12  # free people from which the dive fixes one a step; above it, half of those above it at once
+FIRST_DIVE = 0.6  # share of the dive's time the first dive has, so that a second can follow a poor one
+RESTART_GAP = 0.01  # a dive whose roster costs more than this above the relaxation starts again, time allowing
+SETTLED = 0.0001  # a dive step's pricing stops when two rounds lowered the relaxation by less (relative)
+JUMP = 0.0025  # relative lift of the relaxation a dive step accepts at once (Curtois 8: 1,300 -> 3.25)
 
 
 @dataclass
@@ -61,6 +69,7 @@ class Plan:
     bound: float | None
     columns: int = 0
     rounds: int = 0
+    dives: int = 0
 
 
 class Pricer:
@@ -171,6 +180,9 @@ class Master:
         """Solve the relaxation (it is always feasible: every person has a column, every seat its slack)."""
         status = self.lp.Solve()
         if status != pywraplp.Solver.OPTIMAL:
+            self._rebuild()  # seen after many fixes and unfixes: ABNORMAL from the warm start; a fresh GLOP solves it
+            status = self.lp.Solve()
+        if status != pywraplp.Solver.OPTIMAL:
             raise RuntimeError(f"GLOP returned status {status} on the master")
         likeliest = {}
         for u, cols in self.columns.items():
@@ -180,11 +192,27 @@ class Master:
         return Relaxed(self.lp.Objective().Value(), {s: c.dual_value() for s, c in self.seats.items()},
                        {u: c.dual_value() for u, c in self.once.items()}, likeliest)
 
+    def _rebuild(self) -> None:
+        """The same master in a new GLOP (no basis kept)."""
+        proto = linear_solver_pb2.MPModelProto()
+        self.lp.ExportModelToProto(proto)
+        self.lp = pywraplp.Solver.CreateSolver("GLOP")
+        self.lp.LoadModelFromProto(proto)
+        self.once = {u: self.lp.constraint(c.index()) for u, c in self.once.items()}
+        self.seats = {seat: self.lp.constraint(c.index()) for seat, c in self.seats.items()}
+        self.columns = {u: [(k, c, self.lp.variable(v.index())) for k, c, v in cols]
+                        for u, cols in self.columns.items()}
+
     def fix(self, u: str, index: int) -> None:
         """From now on ``u`` works column ``index``."""
         for j, (_k, _c, var) in enumerate(self.columns[u]):
             if j != index:
                 var.SetUb(0)
+
+    def unfix(self, u: str) -> None:
+        """``u`` may work any of their columns again."""
+        for _k, _c, var in self.columns[u]:
+            var.SetUb(self.lp.infinity())
 
     def reduced_cost(self, relaxed: Relaxed, u: str, keys: frozenset[Key], cost: int) -> float:
         """What adding ``u``'s roster would change per unit of weight at ``relaxed``'s prices."""
@@ -201,6 +229,7 @@ class _Search:
     pool: ThreadPoolExecutor
     fixed: dict[str, int] = field(default_factory=dict)
     rounds: int = 0
+    dived: int = 1
 
     @property
     def rounding(self) -> float:
@@ -227,9 +256,11 @@ class _Search:
         self.rounds += 1
         return relaxed, added, lagrange if proven and not self.fixed else None
 
-    def generate(self, until: float, rounds: int) -> float | None:
-        """Column generation for at most ``rounds`` rounds until ``until``: the best proven bound, if any."""
-        bound = None
+    def generate(self, until: float, rounds: int, settle: bool = False) -> float | None:
+        """Column generation for at most ``rounds`` rounds until ``until``: the best proven bound, if any. With
+        ``settle`` it also stops when two rounds lowered the relaxation by less than ``SETTLED`` (the dive's steps:
+        the last columns of a long tail move it by hundredths)."""
+        bound, values = None, []
         for _ in range(rounds):
             if time.perf_counter() >= until:
                 break
@@ -238,23 +269,78 @@ class _Search:
                 bound = lagrange if bound is None else max(bound, lagrange)
             if added == 0 or (bound is not None and relaxed.value - bound <= BOUND_GAP * abs(relaxed.value)):
                 break
+            values.append(relaxed.value)
+            if settle and len(values) > 2 and values[-3] - values[-1] <= SETTLED * abs(values[-1]):
+                break
         return bound
 
     def dive(self, until: float) -> None:
-        """Fix people to the columns the relaxation chooses, pricing the rest again after each fix; one at a time
-        (with everybody the relaxation is sure of) while the time left allows, more when it is short."""
+        """Fix people to the columns the relaxation chooses until everybody is fixed, the relaxation priced again to
+        the end (or to the step's share of the time) after each step. Everybody the relaxation is sure of is fixed
+        at once, and half of the free people above ``ONE_BY_ONE``; otherwise the likeliest person, looking ahead at
+        up to ``LOOKAHEAD`` of them when a fix would lift the relaxation by more than ``JUMP``; more people a step
+        when the time left is short."""
         per_person = 0.0  # seconds of a dive step per person still free (a step prices each of them)
-        while len(self.pricers) - len(self.fixed) > TAIL:
+        while len(self.fixed) < len(self.pricers):
             started = time.perf_counter()
             relaxed = self.master.solve()
             free = sorted((u for u in self.pricers if u not in self.fixed), key=lambda u: -relaxed.likeliest[u][1])
-            pace = _pace(len(free) - TAIL, per_person, until - started)
-            for i, u in enumerate(free):
-                if i < pace or relaxed.likeliest[u][1] >= SURE:
-                    self.fixed[u] = relaxed.likeliest[u][0]
-                    self.master.fix(u, self.fixed[u])
-            self.generate(until, _rounds(pace, _pace(len(free) - TAIL, 2 * per_person, until - started)))
+            pace = max(_pace(len(free), per_person, until - started), math.ceil((len(free) - ONE_BY_ONE) / 2))
+            sure = [u for i, u in enumerate(free) if i < pace - 1 or relaxed.likeliest[u][1] >= SURE]
+            for u in sure:
+                self._fix(u, relaxed.likeliest[u][0])
+            rest = [u for u in free if u not in sure]
+            step = (until - time.perf_counter()) / max(1, math.ceil(len(rest) / pace))
+            if sure:
+                self.generate(time.perf_counter() + step, 1_000_000, settle=True)
+            elif rest:
+                self._look_ahead(rest[:LOOKAHEAD], relaxed, step)
             per_person = (time.perf_counter() - started) / len(free)
+
+    def dives(self, until: float) -> set[Key]:
+        """Dive (the first time within ``FIRST_DIVE`` of the time), and dive again from the top (the columns kept)
+        while the roster found costs more than ``RESTART_GAP`` above the relaxation at the top and the time left
+        holds half a dive as long as the last: the cheapest roster's seats."""
+        top = self.master.solve().value
+        best: tuple[float, set[Key]] | None = None
+        deadline = time.perf_counter() + FIRST_DIVE * (until - time.perf_counter())
+        while True:
+            started = time.perf_counter()
+            self.dive(deadline)
+            cost = self.master.solve().value  # everybody fixed: the roster's own cost
+            if best is None or cost < best[0]:
+                best = (cost, self.keys())
+            left, spent = until - time.perf_counter(), time.perf_counter() - started
+            if cost <= top + RESTART_GAP * abs(top) or left < spent / 2:
+                return best[1]
+            for u in list(self.fixed):
+                self._unfix(u)
+            self.dived += 1
+            deadline = until
+
+    def _look_ahead(self, candidates: list[str], relaxed: Relaxed, seconds: float) -> None:
+        """Fix the first candidate whose column lifts the priced relaxation by at most ``JUMP`` (relative), else the
+        one that lifts it least; each trial is priced for ``seconds`` (half that after the first)."""
+        tried: list[tuple[float, str]] = []
+        for u in candidates:
+            self._fix(u, relaxed.likeliest[u][0])
+            self.generate(time.perf_counter() + seconds / (2 if tried else 1), 1_000_000, settle=True)
+            value = self.master.solve().value
+            if value - relaxed.value <= JUMP * abs(relaxed.value):
+                return
+            tried.append((value, u))
+            self._unfix(u)
+        _value, u = min(tried, key=lambda t: t[0])  # a tie: the likelier person
+        self._fix(u, relaxed.likeliest[u][0])
+        self.generate(time.perf_counter() + seconds / 2, 1_000_000, settle=True)
+
+    def _fix(self, u: str, index: int) -> None:
+        self.fixed[u] = index
+        self.master.fix(u, index)
+
+    def _unfix(self, u: str) -> None:
+        del self.fixed[u]
+        self.master.unfix(u)
 
     def keys(self) -> set[Key]:
         """The seats of the fixed columns."""
@@ -262,29 +348,6 @@ class _Search:
         for u, j in self.fixed.items():
             keys |= self.master.columns[u][j][0]
         return keys
-
-    def tail(self, until: float, workers: int) -> set[Key]:
-        """Everybody's seats: the fixed columns, and the people left solved together by CP-SAT until ``until``
-        against the seats the fixed ones leave open, started from the columns the relaxation weighs most."""
-        keys = self.keys()
-        free = [u for u in self.pricers if u not in self.fixed]
-        if not free:
-            return keys
-        relaxed = self.master.solve()
-        likeliest = set().union(*(self.master.columns[u][relaxed.likeliest[u][0]][0] for u in free))
-        rm = RosterModel(people_facts(self.master.facts, free, Counter(k[1:] for k in keys)), "pattern")
-        rm.add_hard_rules()
-        rm.add_soft_rules()
-        rm.m.clear_hints()  # type: ignore[no-untyped-call]
-        for key, var in rm.x.items():
-            rm.m.add_hint(var, key in likeliest)
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(0.05, until - time.perf_counter())
-        solver.parameters.num_workers = workers
-        solver.parameters.linearization_level = 2
-        if solver.solve(rm.m) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return keys | {k for k, v in rm.x.items() if solver.boolean_value(v)}
-        return keys | likeliest
 
 
 def _pace(free: int, per_person: float, left: float) -> int:
@@ -295,20 +358,11 @@ def _pace(free: int, per_person: float, left: float) -> int:
     return max(1, math.ceil(per_person * free * (free + 1) / 2 / left))
 
 
-def _rounds(pace: int, pace_at_twice_the_cost: int) -> int:
-    """Pricing rounds after a dive step: one when the dive is short of time, twice ``DIVE_ROUNDS`` when it could
-    afford steps twice as long (the last people fixed lift the relaxation most: Curtois 8 rose from 1,320 to
-    1,523 over the last eight when priced once a step)."""
-    if pace > 1:
-        return 1
-    return 2 * DIVE_ROUNDS if pace_at_twice_the_cost == 1 else DIVE_ROUNDS
-
-
-def build(facts: Facts, priced_until: float, dived_until: float, until: float, workers: int = 2) -> Plan | None:
+def build(facts: Facts, priced_until: float, dived_until: float, workers: int = 2) -> Plan | None:
     """A roster for ``independent`` facts by price and dive: column generation until ``priced_until``, the dive
     until ``dived_until`` (``time.perf_counter()`` values). None when a person's first pricing finds no roster
-    (their own rules leave them none, or the search ran out of time), or when the time left holds fewer than
-    ``MIN_ROUNDS`` rounds as long as the first."""
+    (their own rules leave them none, or the search ran out of time), when the time left holds fewer than
+    ``MIN_ROUNDS`` rounds as long as the first, or when GLOP fails on the master (the caller's search goes on)."""
     pricers = {u: Pricer(facts, u) for u in sorted(facts.people)}
     master = Master(facts)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -323,6 +377,9 @@ def build(facts: Facts, priced_until: float, dived_until: float, until: float, w
                 return None
             for column, cost in rosters:
                 master.add(u, column, cost)
-        bound = search.generate(priced_until, 1_000_000)
-        search.dive(dived_until)
-    return Plan(search.tail(until, workers), bound, sum(len(c) for c in master.columns.values()), search.rounds)
+        try:
+            bound = search.generate(priced_until, 1_000_000)
+            keys = search.dives(dived_until)
+        except RuntimeError:
+            return None
+    return Plan(keys, bound, sum(len(c) for c in master.columns.values()), search.rounds, search.dived)

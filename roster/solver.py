@@ -129,8 +129,8 @@ BY_PEOPLE_FROM = 40_000  # seat variables from which a desk coupled only by soft
 # ends at 104,759 against 209,009; at 120k the whole model finds no roster)
 PRICED_UP_TO = 6_000  # seat variables up to which such a desk is priced and dived (Curtois 1-8: 200-2,200; synthetic
 # 4 weeks x 120 people, 10,452: 1,069-1,285 against CP-SAT's 448; 26 weeks x 50, 26,533: 40,620 against 51,883)
-PRICE_AND_DIVE = (0.05, 0.35, 0.8, 0.92)  # shares of the time: CP-SAT until the first, column generation until the
-# second, the dive until the third, its last people together until the fourth, CP-SAT from the best roster after it
+PRICE_AND_DIVE = (0.05, 0.35, 0.92)  # shares of the time: CP-SAT until the first, column generation until the
+# second, the dive until the third, CP-SAT from the best roster after it
 FIRST_PERSON_SECONDS = 2.0  # search for one person's first roster (it stops at the first: 0.05-1.3 s for a year)
 Progress = Callable[[float, int], None]  # (seconds since solve() was called, objective of the new roster)
 
@@ -249,7 +249,7 @@ def _price_and_dive(rm: RosterModel, stage: str, deadline: float, workers: int, 
     if status not in ("FEASIBLE", "UNKNOWN"):
         return SolveResult(status, stage=stage)  # proven infeasible: the explainer says why
     first = _read(rm, solver, status, stage) if status == "FEASIBLE" else None
-    plan = columns.build(rm.f, at[1], at[2], at[3], workers)
+    plan = columns.build(rm.f, at[1], at[2], workers)
     priced = None if plan is None else _scored(rm.f, plan.keys, stage)
     if priced is not None:
         clock.report(priced.objective or 0)

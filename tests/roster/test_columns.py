@@ -26,7 +26,7 @@ def _soon(seconds: float) -> float:
 
 def _build(inputs, seconds: float = 20.0) -> columns.Plan | None:
     start = time.perf_counter()
-    return columns.build(build_facts(inputs), start + seconds * 0.4, start + seconds * 0.8, start + seconds, workers=2)
+    return columns.build(build_facts(inputs), start + seconds * 0.4, start + seconds, workers=2)
 
 
 def _optimum(inputs) -> int:
@@ -67,8 +67,7 @@ def test_price_and_dive_keeps_every_hard_rule_and_its_bound_is_below_the_optimum
     assert plan.bound is not None and plan.bound <= optimum + 1e-6
 
 
-def test_the_dive_reaches_the_optimum_of_a_small_desk(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(columns, "TAIL", 0)  # no search of the last people together: the dive fixes everybody
+def test_the_dive_reaches_the_optimum_of_a_small_desk():
     inputs = _day_only(days=7)
     plan = _build(inputs)
     assert plan is not None
@@ -85,7 +84,7 @@ def test_a_person_whose_own_rules_leave_no_roster_gives_none():
 
 
 def test_the_solver_prices_and_dives_when_the_first_search_proves_nothing(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(solver_module, "PRICE_AND_DIVE", (0.0, 0.4, 0.7, 0.8))  # no time for a first proof
+    monkeypatch.setattr(solver_module, "PRICE_AND_DIVE", (0.0, 0.4, 0.8))  # no time for a first proof
     built: list[columns.Plan | None] = []
     real_build = columns.build
     monkeypatch.setattr(columns, "build", lambda *a, **k: built.append(real_build(*a, **k)) or built[-1])
@@ -108,7 +107,7 @@ def test_a_desk_proven_by_the_first_search_never_prices(monkeypatch: pytest.Monk
 
 
 def test_fairness_keeps_a_desk_on_the_whole_model(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(solver_module, "PRICE_AND_DIVE", (0.0, 0.4, 0.7, 0.8))
+    monkeypatch.setattr(solver_module, "PRICE_AND_DIVE", (0.0, 0.4, 0.8))
     monkeypatch.setattr(columns, "build", lambda *a, **k: pytest.fail("priced a desk whose fairness couples people"))
     inputs = _day_only(days=7)
     inputs = replace(inputs, rules=replace(inputs.rules, weights=replace(inputs.rules.weights, fair_nights=5)))
@@ -140,6 +139,69 @@ def test_a_desk_too_large_for_the_time_gives_none_and_the_solver_still_answers(m
     monkeypatch.setattr(columns, "MIN_ROUNDS", 10**9)  # no time would hold that many rounds
     inputs = _day_only(days=14)
     assert _build(inputs, seconds=5) is None
-    monkeypatch.setattr(solver_module, "PRICE_AND_DIVE", (0.0, 0.4, 0.7, 0.8))
+    monkeypatch.setattr(solver_module, "PRICE_AND_DIVE", (0.0, 0.4, 0.8))
     result = solve(inputs, time_limit=5)
     assert result.status in ("OPTIMAL", "FEASIBLE") and validate(result.assignments, inputs) == []
+
+
+def test_the_master_is_solved_again_in_a_fresh_glop_when_its_warm_start_fails(monkeypatch: pytest.MonkeyPatch):
+    master = columns.Master(build_facts(_two_people_one_seat(days=1)))
+    master.add("a", frozenset({("a", MONDAY, "D", "ops")}), 3)
+    master.add("a", frozenset(), 0)
+    master.add("b", frozenset(), 0)
+    old = master.lp
+    monkeypatch.setattr(old, "Solve", lambda: columns.pywraplp.Solver.ABNORMAL)
+    relaxed = master.solve()
+    assert master.lp is not old
+    assert relaxed.value == pytest.approx(3) and relaxed.likeliest["a"] == (0, pytest.approx(1.0))
+    master.fix("a", 1)  # the fresh GLOP's variables are the ones fixed
+    assert master.solve().value == pytest.approx(100)
+
+
+def _one_seat_master() -> columns.Master:
+    """One day, one seat (a shortfall costs 100): a works it for 3 or rests (column 1), b works it for 5 or rests."""
+    master = columns.Master(build_facts(_two_people_one_seat(days=1)))
+    for u, cost in (("a", 3), ("b", 5)):
+        master.add(u, frozenset({(u, MONDAY, "D", "ops")}), cost)
+        master.add(u, frozenset(), 0)
+    return master
+
+
+def _search(master: columns.Master, monkeypatch: pytest.MonkeyPatch) -> columns._Search:
+    monkeypatch.setattr(columns._Search, "generate", lambda *a, **k: None)  # no pricing: the columns are all there
+    return columns._Search(master, {"a": None, "b": None}, None)  # type: ignore[dict-item, arg-type]
+
+
+def test_the_dive_looks_ahead_past_a_fix_that_lifts_the_relaxation(monkeypatch: pytest.MonkeyPatch):
+    master = _one_seat_master()
+    search = _search(master, monkeypatch)
+    relaxed = columns.Relaxed(3.0, {}, {}, {"a": (1, 0.6), "b": (1, 0.6)})  # as if both leaned to resting
+    search._look_ahead(["a", "b"], relaxed, seconds=1.0)
+    assert search.fixed == {"b": 1}  # a resting would cost 5 (b works); b resting leaves a to work for 3
+    assert master.solve().value == pytest.approx(3)
+
+
+def test_the_dive_takes_the_smallest_lift_when_every_fix_lifts_the_relaxation(monkeypatch: pytest.MonkeyPatch):
+    master = _one_seat_master()
+    search = _search(master, monkeypatch)
+    relaxed = columns.Relaxed(3.0, {}, {}, {"a": (1, 0.6), "b": (0, 0.6)})
+    search._look_ahead(["b", "a"], relaxed, seconds=1.0)  # b working costs 5, a resting costs 5 too: b was first
+    assert search.fixed == {"b": 0}
+    assert master.solve().value == pytest.approx(5)
+
+
+def test_a_poor_dive_is_dived_again_from_the_top_while_time_allows(monkeypatch: pytest.MonkeyPatch):
+    master = _one_seat_master()
+    search = _search(master, monkeypatch)
+    plans = iter([{"a": 1, "b": 1}, {"a": 0, "b": 1}])  # first nobody works (a shortfall, 100), then a works (3)
+    monkeypatch.setattr(columns._Search, "dive", lambda self, until: [self._fix(u, j) for u, j in next(plans).items()])
+    assert search.dives(_soon(60)) == {("a", MONDAY, "D", "ops")}
+    assert search.dived == 2
+
+
+def test_a_poor_dive_stays_when_no_time_is_left(monkeypatch: pytest.MonkeyPatch):
+    master = _one_seat_master()
+    search = _search(master, monkeypatch)
+    monkeypatch.setattr(columns._Search, "dive", lambda self, until: [self._fix(u, 1) for u in ("a", "b")])
+    assert search.dives(_soon(-1)) == set()  # the deadline has passed: nobody works, and no second dive
+    assert search.dived == 1
