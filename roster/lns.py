@@ -1,8 +1,15 @@
 """Large-neighbourhood search around the incumbent roster, for long solves CP-SAT's tree search does not finish.
 
-Neither is wired in now. ``polish``: CP-SAT's own neighbourhood search alone (``use_lns_only``: no tree search, no
-bound), hinted with the incumbent. It beat the default portfolio of two workers on the Curtois instances, and was
-used from stop 12 to 13; CP-SAT with the full linear relaxation all the time beat it (the solver's docstring).
+``sweep`` is wired in after price and dive (``roster.solver``): each window of ``WINDOW_DAYS`` days in turn is
+re-solved with everyone's seats in it free and every other seat fixed, until a whole pass improves nothing; then
+windows half as long again, up to ``LONGEST_WINDOW`` days. A dive
+that lands one seat short more than the optimum (Curtois 8: 1,403 against 1,300) is one window away from it: the last
+week re-solved gave 1,307 in 0.3 s, where the whole model's search from the same roster found it in some runs only.
+
+``polish`` and ``improve`` are not wired in now. ``polish``: CP-SAT's own neighbourhood search alone
+(``use_lns_only``: no tree search, no bound), hinted with the incumbent. It beat the default portfolio of two
+workers on the Curtois instances, and was used from stop 12 to 13; CP-SAT with the full linear relaxation all the
+time beat it (the solver's docstring).
 
 ``improve`` (measured, not wired in): a structured LNS. Each step copies the model, fixes every seat variable
 outside a neighbourhood to its incumbent value, hints the whole incumbent and re-solves for half a second on one
@@ -28,6 +35,10 @@ from roster.cpsat import Key, RosterModel
 
 STEP_SECONDS = 0.5
 KINDS = ("days", "people", "block")
+WINDOW_DAYS = 7  # a week: every weekly limit and run of shifts fits inside one window
+LONGEST_WINDOW = 14  # days; longer windows took the whole 2 s on Curtois 8 and found nothing (the whole model's
+# search from the same roster then has the time)
+WINDOW_SECONDS = 2.0  # one window's search at most (Curtois 8: 0.04-0.3 s to a proof)
 
 
 @dataclass
@@ -67,6 +78,49 @@ def improve(rm: RosterModel, best: cp_model.CpSolver, deadline: float, workers: 
             if improved and report is not None:
                 report(round(best.objective_value))
     return best
+
+
+def sweep(rm: RosterModel, best: cp_model.CpSolver, deadline: float, workers: int,
+          report: Callable[[int], None] | None = None) -> cp_model.CpSolver:
+    """The solver holding the best roster found by re-solving windows of days in turn (everyone's seats in the window
+    free, the rest fixed to the incumbent ``best``) until ``deadline`` (perf_counter seconds): windows of
+    ``WINDOW_DAYS`` until a whole pass improves nothing, then half as long again, up to ``LONGEST_WINDOW`` days;
+    ``report`` hears each better objective."""
+    days = sorted({k[1] for k in rm.x})
+    size = WINDOW_DAYS
+    while days and time.perf_counter() < deadline - 0.05:
+        best, improved = _pass(rm, best, _windows(days, size), deadline, workers, report)
+        if not improved:
+            if size >= min(len(days), LONGEST_WINDOW):
+                break
+            size = min(len(days), LONGEST_WINDOW, size + max(1, size // 2))
+    return best
+
+
+def _pass(rm: RosterModel, best: cp_model.CpSolver, windows: list[set[date]], deadline: float, workers: int,
+          report: Callable[[int], None] | None) -> tuple[cp_model.CpSolver, bool]:
+    """One pass over ``windows``: (the best solver, whether any window improved it)."""
+    improved = False
+    for turn, window in enumerate(windows):
+        seconds = min(WINDOW_SECONDS, deadline - time.perf_counter())
+        if seconds <= 0.05:
+            break
+        sub, _status = _step(rm, best, lambda k, w=window: k[1] in w, seconds, turn, workers)  # type: ignore[misc]
+        if sub is not None and sub.objective_value < best.objective_value - 0.5:
+            best, improved = sub, True
+            if report is not None:
+                report(round(best.objective_value))
+    return best, improved
+
+
+def _windows(days: list[date], size: int) -> list[set[date]]:
+    """Windows of ``size`` consecutive days, each overlapping the next by half, the last ending on the last day."""
+    if len(days) <= size:
+        return [set(days)] if days else []
+    starts = list(range(0, len(days) - size + 1, max(1, size // 2)))
+    if starts[-1] != len(days) - size:
+        starts.append(len(days) - size)
+    return [set(days[i:i + size]) for i in starts]
 
 
 def polish(rm: RosterModel, best: cp_model.CpSolver, seconds: float, workers: int,
@@ -111,7 +165,7 @@ def _window(days: list[date], n: int, rng: random.Random) -> set[date]:
 
 
 def _step(rm: RosterModel, best: cp_model.CpSolver, free: Callable[[Key], bool], seconds: float,
-          seed: int) -> tuple[cp_model.CpSolver | None, cp_model.CpSolverStatus]:
+          seed: int, workers: int = 1) -> tuple[cp_model.CpSolver | None, cp_model.CpSolverStatus]:
     """Re-solve with the seats outside ``free`` fixed to the incumbent; (solver or None, status)."""
     sub = rm.m.clone()
     values = list(best.response_proto.solution)
@@ -125,7 +179,7 @@ def _step(rm: RosterModel, best: cp_model.CpSolver, free: Callable[[Key], bool],
     sub.proto.solution_hint.values.extend(values)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, seconds)
-    solver.parameters.num_workers = 1
+    solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     status = solver.solve(sub)
     ok = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)

@@ -115,7 +115,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from roster import columns, first_roster, scorer
+from roster import columns, first_roster, lns, scorer
 from roster.cpsat import METRICS, Key, RosterModel
 from roster.domain import Assignment, Cost, Explanation, Message, RosterInputs, SolveResult, msg
 from roster.explain import explain, quick_check
@@ -129,8 +129,9 @@ BY_PEOPLE_FROM = 40_000  # seat variables from which a desk coupled only by soft
 # ends at 104,759 against 209,009; at 120k the whole model finds no roster)
 PRICED_UP_TO = 6_000  # seat variables up to which such a desk is priced and dived (Curtois 1-8: 200-2,200; synthetic
 # 4 weeks x 120 people, 10,452: 1,069-1,285 against CP-SAT's 448; 26 weeks x 50, 26,533: 40,620 against 51,883)
-PRICE_AND_DIVE = (0.05, 0.35, 0.92)  # shares of the time: CP-SAT until the first, column generation until the
-# second, the dive until the third, CP-SAT from the best roster after it
+PRICE_AND_DIVE = (0.05, 0.35, 0.75, 0.9)  # shares of the time: CP-SAT until the first, column generation until the
+# second, the dive until the third, windows of days re-solved (``roster.lns.sweep``) until the fourth, CP-SAT from
+# the best roster after it
 FIRST_PERSON_SECONDS = 2.0  # search for one person's first roster (it stops at the first: 0.05-1.3 s for a year)
 Progress = Callable[[float, int], None]  # (seconds since solve() was called, objective of the new roster)
 
@@ -239,8 +240,9 @@ def _fairness(facts: Facts) -> bool:
 def _price_and_dive(rm: RosterModel, stage: str, deadline: float, workers: int, log: bool,
                     clock: _Clock) -> SolveResult:
     """A desk only soft cover couples: CP-SAT on the whole model for a first share of the time (small desks are
-    proven there), then price and dive (``roster.columns``), then CP-SAT again started from the better roster.
-    The answer is the best of the three, with the column generation's bound when it is higher."""
+    proven there), then price and dive (``roster.columns``), then windows of days re-solved from the better roster
+    (``roster.lns.sweep``), then CP-SAT again from the result. The answer is the best of them, with the column
+    generation's bound when it is higher."""
     started = time.perf_counter()
     at = [started + share * (deadline - started) for share in PRICE_AND_DIVE]
     status, solver = _cpsat(rm, at[0], workers, log, clock)
@@ -256,7 +258,7 @@ def _price_and_dive(rm: RosterModel, stage: str, deadline: float, workers: int, 
     found = [r for r in (first, priced) if r is not None]
     start = min(found, key=lambda r: r.objective or 0) if found else None
     if start is not None:
-        _hint_with(rm, {(a.username, a.day, a.shift, a.position) for a in start.assignments}, deadline)
+        start = _swept(rm, start, at[3], workers, clock)
     status, solver = _cpsat(rm, deadline, workers, log, clock)
     last = _read(rm, solver, status, stage) if status in ("OPTIMAL", "FEASIBLE") else None
     if start is None or (last is not None and (last.objective or 0) <= (start.objective or 0)):
@@ -266,12 +268,24 @@ def _price_and_dive(rm: RosterModel, stage: str, deadline: float, workers: int, 
     return _with_bound(best, None if plan is None else plan.bound)
 
 
-def _hint_with(rm: RosterModel, keys: set[Key], deadline: float) -> None:
-    """Start the next search of ``rm`` from the roster ``keys``, every variable hinted: CP-SAT on two workers takes a
-    complete, feasible hint as its first solution, where it ignored one of the seats alone (measured on Curtois 6:
-    the search restarted from 3,960 above a hinted 2,850)."""
-    rm.m.clear_hints()  # type: ignore[no-untyped-call]
+def _swept(rm: RosterModel, start: SolveResult, until: float, workers: int, clock: _Clock) -> SolveResult:
+    """``start`` improved by re-solving windows of days until ``until`` (``roster.lns.sweep``), and the next search
+    of ``rm`` hinted with the result."""
+    keys = {(a.username, a.day, a.shift, a.position) for a in start.assignments}
+    complete = _completed(rm, keys, until)
+    if complete is not None:
+        complete = lns.sweep(rm, complete, until, workers, clock.report)
+        if complete.objective_value < (start.objective or 0):
+            start = _read(rm, complete, "FEASIBLE", start.stage)
+    _hint_with(rm, keys, complete)
+    return start
+
+
+def _completed(rm: RosterModel, keys: set[Key], deadline: float) -> cp_model.CpSolver | None:
+    """The whole model's solution with the seats of ``keys`` (every other variable follows from them), or None when
+    they break a hard rule or the time runs out."""
     sub = rm.m.clone()
+    sub.clear_hints()  # type: ignore[no-untyped-call]
     for key, var in rm.x.items():
         domain = sub.proto.variables[var.index].domain
         domain.clear()
@@ -280,7 +294,17 @@ def _hint_with(rm: RosterModel, keys: set[Key], deadline: float) -> None:
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = max(0.05, min(5.0, deadline - time.perf_counter()))
     if solver.solve(sub) in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # the seats fixed: milliseconds
-        values = list(solver.response_proto.solution)
+        return solver
+    return None
+
+
+def _hint_with(rm: RosterModel, keys: set[Key], complete: cp_model.CpSolver | None) -> None:
+    """Start the next search of ``rm`` from the roster ``keys``, every variable hinted when ``complete`` holds its
+    whole solution: CP-SAT on two workers takes a complete, feasible hint as its first solution, where it ignored
+    one of the seats alone (measured on Curtois 6: the search restarted from 3,960 above a hinted 2,850)."""
+    rm.m.clear_hints()  # type: ignore[no-untyped-call]
+    if complete is not None:
+        values = list(complete.response_proto.solution)
         rm.m.proto.solution_hint.vars.extend(range(len(values)))
         rm.m.proto.solution_hint.values.extend(values)
         return

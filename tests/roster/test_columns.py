@@ -84,7 +84,7 @@ def test_a_person_whose_own_rules_leave_no_roster_gives_none():
 
 
 def test_the_solver_prices_and_dives_when_the_first_search_proves_nothing(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(solver_module, "PRICE_AND_DIVE", (0.0, 0.4, 0.8))  # no time for a first proof
+    monkeypatch.setattr(solver_module, "PRICE_AND_DIVE", (0.0, 0.4, 0.7, 0.8))  # no time for a first proof
     built: list[columns.Plan | None] = []
     real_build = columns.build
     monkeypatch.setattr(columns, "build", lambda *a, **k: built.append(real_build(*a, **k)) or built[-1])
@@ -107,7 +107,7 @@ def test_a_desk_proven_by_the_first_search_never_prices(monkeypatch: pytest.Monk
 
 
 def test_fairness_keeps_a_desk_on_the_whole_model(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(solver_module, "PRICE_AND_DIVE", (0.0, 0.4, 0.8))
+    monkeypatch.setattr(solver_module, "PRICE_AND_DIVE", (0.0, 0.4, 0.7, 0.8))
     monkeypatch.setattr(columns, "build", lambda *a, **k: pytest.fail("priced a desk whose fairness couples people"))
     inputs = _day_only(days=7)
     inputs = replace(inputs, rules=replace(inputs.rules, weights=replace(inputs.rules.weights, fair_nights=5)))
@@ -139,7 +139,7 @@ def test_a_desk_too_large_for_the_time_gives_none_and_the_solver_still_answers(m
     monkeypatch.setattr(columns, "MIN_ROUNDS", 10**9)  # no time would hold that many rounds
     inputs = _day_only(days=14)
     assert _build(inputs, seconds=5) is None
-    monkeypatch.setattr(solver_module, "PRICE_AND_DIVE", (0.0, 0.4, 0.8))
+    monkeypatch.setattr(solver_module, "PRICE_AND_DIVE", (0.0, 0.4, 0.7, 0.8))
     result = solve(inputs, time_limit=5)
     assert result.status in ("OPTIMAL", "FEASIBLE") and validate(result.assignments, inputs) == []
 
