@@ -54,7 +54,6 @@ BOUND_GAP = 0.01  # column generation stops when the Lagrangian bound is this cl
 SURE = 0.99  # a column the relaxation chooses with this weight is fixed without waiting
 LOOKAHEAD = 3  # people a dive step tries when a fix lifts the relaxation by more than JUMP
 ONE_BY_ONE = 12  # free people from which the dive fixes one a step; above it, half of those above it at once
-FIRST_DIVE = 1.0  # share of the dive's time the first dive has, so that a second can follow a poor one
 RESTART_GAP = 0.01  # a dive whose roster costs more than this above the relaxation starts again, time allowing
 SETTLED = 0.0001  # a dive step's pricing stops when two rounds lowered the relaxation by less (relative)
 JUMP = 0.0025  # relative lift of the relaxation a dive step accepts at once (Curtois 8: 1,300 -> 3.25)
@@ -298,15 +297,14 @@ class _Search:
             per_person = (time.perf_counter() - started) / len(free)
 
     def dives(self, until: float) -> set[Key]:
-        """Dive (the first time within ``FIRST_DIVE`` of the time), and dive again from the top (the columns kept)
-        while the roster found costs more than ``RESTART_GAP`` above the relaxation at the top and the time left
-        holds half a dive as long as the last: the cheapest roster's seats."""
+        """Dive, and dive again from the top (the columns kept) while the roster found costs more than
+        ``RESTART_GAP`` above the relaxation at the top and the time left holds half a dive as long as the last: the
+        cheapest roster's seats (a dive paces itself to ``until``, so a second one follows a quick first only)."""
         top = self.master.solve().value
         best: tuple[float, set[Key]] | None = None
-        deadline = time.perf_counter() + FIRST_DIVE * (until - time.perf_counter())
         while True:
             started = time.perf_counter()
-            self.dive(deadline)
+            self.dive(until)
             cost = self.master.solve().value  # everybody fixed: the roster's own cost
             if best is None or cost < best[0]:
                 best = (cost, self.keys())
@@ -316,7 +314,6 @@ class _Search:
             for u in list(self.fixed):
                 self._unfix(u)
             self.dived += 1
-            deadline = until
 
     def _look_ahead(self, candidates: list[str], relaxed: Relaxed, seconds: float) -> None:
         """Fix the first candidate whose column lifts the priced relaxation by at most ``JUMP`` (relative), else the
