@@ -11,15 +11,14 @@ reaches 1,300.0, the published optimum, where CP-SAT's bound stays near 1,231 an
 Columns come from *pricing*: each person's own CP-SAT model (built once) with the master's seat prices in its
 objective; a roster whose reduced cost is negative joins the master. Column generation stops when no person has one
 (the relaxation is then proven) or when the Lagrangian bound is within ``BOUND_GAP`` of it. Then the *dive*: the
-person whose column the relaxation most nearly chooses is fixed to it (everybody at 0.99 or more at once, and half
-of the free people above ``ONE_BY_ONE`` while there are more) and the relaxation is priced again until it settles,
-or to the step's share of the time, until everybody is fixed. When a fix lifts the priced relaxation by more than
-``JUMP``, the dive looks ahead: it tries the next likeliest people (up to ``LOOKAHEAD``) and keeps the first that
-does not, else the one that lifts it least. The dive fixes more people a step when the time left is short, so it
-ends by its deadline. A dive whose roster costs more than ``RESTART_GAP`` above the relaxation is dived again from
-the top, its columns kept, while the time allows (on Curtois 8 about half the dives land within 1 % and the others
-near 1,405: one seat short more than the optimum). Pricing runs ``workers`` people side by side (CP-SAT releases the
-interpreter while it searches).
+person whose column the relaxation most nearly chooses is fixed to it (everybody at 0.99 or more at once) and the
+relaxation is priced again until it settles, or to the step's share of the time, until everybody is fixed. When a
+fix lifts the priced relaxation by more than ``JUMP``, the dive looks ahead: it tries the next likeliest people (up
+to ``LOOKAHEAD``) and keeps the first that does not, else the one that lifts it least. The dive fixes more people a
+step when the time left is short, so it ends by its deadline. A dive whose roster costs more than ``RESTART_GAP``
+above the relaxation is dived again from the top, its columns kept, while the time allows (on Curtois 8 about half
+the dives land within 1 % and the others near 1,405: one seat short more than the optimum). Pricing runs ``workers``
+people side by side (CP-SAT releases the interpreter while it searches).
 
 Price-and-branch with diving is the field's usual heuristic for nurse rostering; the published optima of these
 instances come from branch and price on the same master.
@@ -53,7 +52,6 @@ COLUMNS_PER_PRICING = 5  # the last improving rosters a pricing search found all
 BOUND_GAP = 0.01  # column generation stops when the Lagrangian bound is this close to the relaxation
 SURE = 0.99  # a column the relaxation chooses with this weight is fixed without waiting
 LOOKAHEAD = 3  # people a dive step tries when a fix lifts the relaxation by more than JUMP
-ONE_BY_ONE = 12  # free people from which the dive fixes one a step; above it, half of those above it at once
 RESTART_GAP = 0.01  # a dive whose roster costs more than this above the relaxation starts again, time allowing
 SETTLED = 0.0001  # a dive step's pricing stops when two rounds lowered the relaxation by less (relative)
 JUMP = 0.0025  # relative lift of the relaxation a dive step accepts at once (Curtois 8: 1,300 -> 3.25)
@@ -276,15 +274,14 @@ class _Search:
     def dive(self, until: float) -> None:
         """Fix people to the columns the relaxation chooses until everybody is fixed, the relaxation priced again to
         the end (or to the step's share of the time) after each step. Everybody the relaxation is sure of is fixed
-        at once, and half of the free people above ``ONE_BY_ONE``; otherwise the likeliest person, looking ahead at
-        up to ``LOOKAHEAD`` of them when a fix would lift the relaxation by more than ``JUMP``; more people a step
-        when the time left is short."""
+        at once; otherwise the likeliest person, looking ahead at up to ``LOOKAHEAD`` of them when a fix would lift
+        the relaxation by more than ``JUMP``; more people a step when the time left is short."""
         per_person = 0.0  # seconds of a dive step per person still free (a step prices each of them)
         while len(self.fixed) < len(self.pricers):
             started = time.perf_counter()
             relaxed = self.master.solve()
             free = sorted((u for u in self.pricers if u not in self.fixed), key=lambda u: -relaxed.likeliest[u][1])
-            pace = max(_pace(len(free), per_person, until - started), math.ceil((len(free) - ONE_BY_ONE) / 2))
+            pace = _pace(len(free), per_person, until - started)
             sure = [u for i, u in enumerate(free) if i < pace - 1 or relaxed.likeliest[u][1] >= SURE]
             for u in sure:
                 self._fix(u, relaxed.likeliest[u][0])
