@@ -15,27 +15,31 @@ One run ends with the line
 ``--reroster`` solves, then gives one person 5 days off in week 3 (days 14-18) and re-solves with minimal change
 against the first roster, printing what changed.
 
-Measured 2026-12-02 (stop 15, price and dive; load 3.0 at the start, 6.2 at the end: a test run overlapped 7 and 8),
-main at e9825e6: ``.venv/bin/python bench/curtois.py --all ../shared/curtois --seconds 60 --workers 2``
+Measured 2026-12-02 (stop 16: a dive priced to the end of each step with look-ahead and restarts, windows of days
+re-solved after it; quiet box, load ~2 from the run itself), ``.venv/bin/python bench/curtois.py --all
+../shared/curtois --seconds 60 --workers 2``
 
     instance    objective   best  ratio status      first s  wall s
-    Instance1         607    607  1.000 OPTIMAL        0.05    3.39
-    Instance2         833    828  1.006 OPTIMAL        0.30   19.57
-    Instance3        1005   1001  1.004 FEASIBLE       0.27   60.01
-    Instance4        1719   1716  1.002 FEASIBLE       0.22   60.01
-    Instance5        1146   1143  1.003 FEASIBLE       0.27   60.02
-    Instance6        1962   1950  1.006 FEASIBLE       0.35   60.01
-    Instance7        1062   1056  1.006 FEASIBLE       0.48   59.95
-    Instance8        2733   1300  2.102 FEASIBLE       1.25   60.22
+    Instance1         607    607  1.000 OPTIMAL        0.02    0.61
+    Instance2         833    828  1.006 OPTIMAL        0.04    7.41
+    Instance3        1005   1001  1.004 FEASIBLE       0.08   60.03
+    Instance4        1719   1716  1.002 FEASIBLE       0.06   60.02
+    Instance5        1146   1143  1.003 FEASIBLE       0.11   60.02
+    Instance6        1960   1950  1.005 FEASIBLE       0.13   60.02
+    Instance7        1062   1056  1.006 FEASIBLE       0.14   60.02
+    Instance8        1305   1300  1.004 FEASIBLE       0.27   60.02
 
-Instance8 depends on the CPU the dive gets (its steps are pricing rounds of 30 people): 1,528 and 1,612 in single
-runs at load 2.5-3.5 (1,416 at load 1.3 before the last six people were searched together), 2,733 above at load 6
-(stop 14's engine: 2,128-2,228).
+Instance8 in single runs of the same code: 1,305, 1,306, 1,305. Its dive lands either near 1,305 or one seat short
+more than the optimum (1,401-1,413); with the dive stopped at 75 % of the time instead of 88 %, 6 runs in 10 were
+within 5 %. Stop 15's engine on the same box: 1,415.
 
 ``.venv/bin/python bench/curtois.py ../shared/curtois/Instance7.txt --reroster --seconds 60 --reroster-seconds 10``
-(load 3.8, engine 01d9a43, change weight 40): first roster 1,066 (ratio 1.009); E (busiest on days 14-18) away:
-re-solve OPTIMAL in 4.41 s, objective 1,569, 5 cells changed, all E's own: days 15-18 and day 19, which E would
-otherwise work alone after the absence (a one-day run breaks min consecutive 2).
+(stop 16, quiet box, engine 6efe1e8): first roster 1,062 (1.006); B (busiest on days 14-18) away: re-solve OPTIMAL
+in 2.59 s, objective 1,562, 5 cells changed, all B's own on days 14-18.
+
+Stop 15, the same command (load 3.8, engine 01d9a43, change weight 40): first roster 1,066 (ratio 1.009); E (busiest
+on days 14-18) away: re-solve OPTIMAL in 4.41 s, objective 1,569, 5 cells changed, all E's own: days 15-18 and day
+19, which E would otherwise work alone after the absence (a one-day run breaks min consecutive 2).
 """
 
 from __future__ import annotations
