@@ -2,9 +2,9 @@
 
 ``sweep`` is wired in after price and dive (``roster.solver``): each window of ``WINDOW_DAYS`` days in turn is
 re-solved with everyone's seats in it free and every other seat fixed, until a whole pass improves nothing; then
-windows half as long again, up to ``LONGEST_WINDOW`` days. A dive
-that lands one seat short more than the optimum (Curtois 8: 1,403 against 1,300) is one window away from it: the last
-week re-solved gave 1,307 in 0.3 s, where the whole model's search from the same roster found it in some runs only.
+windows half as long again, up to ``LONGEST_WINDOW`` days. A dive that lands one seat short more than the optimum
+(Curtois 8: 1,403 against 1,300) is one window away from it: the last week re-solved gave 1,307 in 0.3 s, where the
+whole model's search from the same roster found it in some runs only.
 
 ``polish`` and ``improve`` are not wired in now. ``polish``: CP-SAT's own neighbourhood search alone
 (``use_lns_only``: no tree search, no bound), hinted with the incumbent. It beat the default portfolio of two
@@ -105,7 +105,7 @@ def _pass(rm: RosterModel, best: cp_model.CpSolver, windows: list[set[date]], de
         seconds = min(WINDOW_SECONDS, deadline - time.perf_counter())
         if seconds <= 0.05:
             break
-        sub, _status = _step(rm, best, lambda k, w=window: k[1] in w, seconds, turn, workers)  # type: ignore[misc]
+        sub, _status = _step(rm, best, _within(window), seconds, turn, workers)
         if sub is not None and sub.objective_value < best.objective_value - 0.5:
             best, improved = sub, True
             if report is not None:
@@ -164,17 +164,27 @@ def _window(days: list[date], n: int, rng: random.Random) -> set[date]:
     return set(days[first:first + n])
 
 
+def pinned(rm: RosterModel, seats: dict[Key, int]) -> cp_model.CpModel:
+    """A copy of ``rm``'s model, hints cleared, each seat variable of ``seats`` fixed to its value (0 or 1)."""
+    sub = rm.m.clone()
+    sub.clear_hints()  # type: ignore[no-untyped-call]
+    for key, value in seats.items():
+        domain = sub.proto.variables[rm.x[key].index].domain
+        domain.clear()
+        domain.extend([value, value])
+    return sub
+
+
+def _within(window: set[date]) -> Callable[[Key], bool]:
+    """True for the seat variables of the days in ``window``."""
+    return lambda key: key[1] in window
+
+
 def _step(rm: RosterModel, best: cp_model.CpSolver, free: Callable[[Key], bool], seconds: float,
           seed: int, workers: int = 1) -> tuple[cp_model.CpSolver | None, cp_model.CpSolverStatus]:
     """Re-solve with the seats outside ``free`` fixed to the incumbent; (solver or None, status)."""
-    sub = rm.m.clone()
     values = list(best.response_proto.solution)
-    for key, var in rm.x.items():
-        if not free(key):
-            domain = sub.proto.variables[var.index].domain
-            domain.clear()
-            domain.extend([values[var.index]] * 2)
-    sub.clear_hints()  # type: ignore[no-untyped-call]
+    sub = pinned(rm, {key: values[var.index] for key, var in rm.x.items() if not free(key)})
     sub.proto.solution_hint.vars.extend(range(len(values)))
     sub.proto.solution_hint.values.extend(values)
     solver = cp_model.CpSolver()

@@ -284,12 +284,7 @@ def _swept(rm: RosterModel, start: SolveResult, until: float, workers: int, cloc
 def _completed(rm: RosterModel, keys: set[Key], deadline: float) -> cp_model.CpSolver | None:
     """The whole model's solution with the seats of ``keys`` (every other variable follows from them), or None when
     they break a hard rule or the time runs out."""
-    sub = rm.m.clone()
-    sub.clear_hints()  # type: ignore[no-untyped-call]
-    for key, var in rm.x.items():
-        domain = sub.proto.variables[var.index].domain
-        domain.clear()
-        domain.extend([int(key in keys)] * 2)
+    sub = lns.pinned(rm, {key: int(key in keys) for key in rm.x})
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = max(0.05, min(5.0, deadline - time.perf_counter()))
